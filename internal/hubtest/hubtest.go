@@ -1,0 +1,172 @@
+// Package hubtest runs the whole hub against a real PostgreSQL for tests: a template
+// database, migrated and seeded once per test server, is cloned for each test, and the HTTP
+// handler is served by httptest so tests talk to it as a client would.
+package hubtest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"testing"
+	"time"
+
+	"civiclink/db/dbtest"
+	"civiclink/db/migrations"
+	"civiclink/db/seed"
+	"civiclink/internal/dbpool"
+	"civiclink/internal/pii"
+	"civiclink/internal/server"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// SeedScale is the size of the demo data every test database starts with.
+const SeedScale = 0.02
+
+// Keys returns the fixed identity-number keys of test databases.
+func Keys(t testing.TB) *pii.Keys {
+	t.Helper()
+	k, err := pii.NewKeys(bytes.Repeat([]byte{7}, pii.KeySize), bytes.Repeat([]byte{9}, pii.KeySize))
+	if err != nil {
+		t.Fatalf("test keys: %v", err)
+	}
+	return k
+}
+
+// Hub is a running hub over a private copy of the seeded test database.
+type Hub struct {
+	Pool   *pgxpool.Pool
+	Keys   *pii.Keys
+	Server *httptest.Server
+}
+
+// Options adjust the hub under test.
+type Options struct {
+	MaxDepth      int
+	MaxComplexity int
+}
+
+// New starts a hub over a fresh clone of the seeded template.
+func New(t testing.TB, opts Options) *Hub {
+	t.Helper()
+	ctx := context.Background()
+	keys := Keys(t)
+	template := fmt.Sprintf("civiclink_tmpl_%s_%d", migrations.Fingerprint(), int(SeedScale*1000))
+	err := dbtest.EnsureTemplate(ctx, dbtest.URL(t), template, func(ctx context.Context, url string) error {
+		pool, err := dbpool.Open(ctx, dbpool.Options{URL: url, Logger: slog.New(slog.DiscardHandler)})
+		if err != nil {
+			return err
+		}
+		defer pool.Close()
+		if err := migrations.Up(ctx, pool, slog.New(slog.DiscardHandler)); err != nil {
+			return err
+		}
+		_, err = seed.Run(ctx, pool, seed.Options{Scale: SeedScale, Keys: keys})
+		return err
+	})
+	if err != nil {
+		t.Fatalf("build template database: %v", err)
+	}
+	url := dbtest.NewDatabase(t, template)
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if testing.Verbose() {
+		logger = slog.New(slog.NewTextHandler(tWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	}
+	pool, err := dbpool.Open(ctx, dbpool.Options{URL: url, MaxConns: 8, Logger: logger})
+	if err != nil {
+		t.Fatalf("open test database: %v", err)
+	}
+	t.Cleanup(pool.Close)
+	h := server.New(server.Options{
+		Pool: pool, Keys: keys, Logger: logger, Introspection: true,
+		MaxDepth: opts.MaxDepth, MaxComplexity: opts.MaxComplexity,
+		// A generous batch window keeps statement counts exact on a loaded test machine.
+		LoaderWait: 10 * time.Millisecond,
+	})
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return &Hub{Pool: pool, Keys: keys, Server: srv}
+}
+
+type tWriter struct{ t testing.TB }
+
+func (w tWriter) Write(p []byte) (int, error) { w.t.Log(string(bytes.TrimSpace(p))); return len(p), nil }
+
+// Error is one GraphQL error of a response.
+type Error struct {
+	Message    string         `json:"message"`
+	Path       []any          `json:"path"`
+	Extensions map[string]any `json:"extensions"`
+}
+
+// Code returns extensions.code.
+func (e Error) Code() string { s, _ := e.Extensions["code"].(string); return s }
+
+// Response is a decoded GraphQL response with what the transport said about it.
+type Response struct {
+	Status     int
+	Data       json.RawMessage `json:"data"`
+	Errors     []Error         `json:"errors"`
+	Statements int
+	Raw        []byte
+}
+
+// Query posts a GraphQL request as JSON and decodes the response.
+func (h *Hub) Query(t testing.TB, query string, variables map[string]any) *Response {
+	t.Helper()
+	body, err := json.Marshal(map[string]any{"query": query, "variables": variables})
+	if err != nil {
+		t.Fatalf("encode request: %v", err)
+	}
+	return h.Post(t, "application/json", body)
+}
+
+// Post sends a raw body to /graphql and decodes whatever JSON comes back.
+func (h *Hub) Post(t testing.TB, contentType string, body []byte) *Response {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, h.Server.URL+"/graphql", bytes.NewReader(body))
+	if err != nil {
+		t.Fatalf("build request: %v", err)
+	}
+	req.Header.Set("Content-Type", contentType)
+	return h.Do(t, req)
+}
+
+// Do sends req and decodes the response.
+func (h *Hub) Do(t testing.TB, req *http.Request) *Response {
+	t.Helper()
+	res, err := h.Server.Client().Do(req)
+	if err != nil {
+		t.Fatalf("send request: %v", err)
+	}
+	defer res.Body.Close()
+	raw, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatalf("read response: %v", err)
+	}
+	out := &Response{Status: res.StatusCode, Raw: raw}
+	out.Statements, _ = strconv.Atoi(res.Header.Get(server.StatementsHeader))
+	if len(raw) > 0 && json.Valid(raw) {
+		if err := json.Unmarshal(raw, out); err != nil {
+			t.Fatalf("decode response %s: %v", raw, err)
+		}
+	}
+	return out
+}
+
+// MustData fails the test when the response has errors, and decodes data into v.
+func (r *Response) MustData(t testing.TB, v any) {
+	t.Helper()
+	if len(r.Errors) > 0 {
+		t.Fatalf("unexpected GraphQL errors: %s", r.Raw)
+	}
+	if err := json.Unmarshal(r.Data, v); err != nil {
+		t.Fatalf("decode data %s: %v", r.Data, err)
+	}
+}

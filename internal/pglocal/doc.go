@@ -1,0 +1,19 @@
+// Package pglocal launches a private PostgreSQL cluster on the local machine.
+//
+// It is used by `civiclink serve` when no DATABASE_URL is configured, and by
+// tests (see civiclink/db/dbtest). A cluster lives in a data folder of its
+// own:
+//
+//	<DataDir>/pgdata            the cluster (initdb on first use)
+//	<DataDir>/log/postgres.log  the server log
+//	<DataDir>/secrets/          a 0700 folder for the caller's secret files
+//	<DataDir>/port              the TCP port last used, reused on the next start
+//
+// The server listens only on 127.0.0.1 and on a unix socket inside pgdata,
+// with trust authentication for the superuser "postgres".
+//
+// PostgreSQL refuses to run as root. When the current process is root, initdb,
+// pg_ctl and postgres are run as the "postgres" OS user (switching credentials
+// directly, without sudo), pgdata and the log folder are owned by that user,
+// and every folder on the way to DataDir must be enterable by it.
+package pglocal

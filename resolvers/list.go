@@ -1,0 +1,120 @@
+package resolvers
+
+import (
+	"context"
+	"errors"
+
+	"civiclink/db/loaders"
+	"civiclink/db/relay"
+	"civiclink/db/store"
+	"civiclink/internal/apierr"
+)
+
+// filter is a GraphQL filter input that translates itself into conditions; every filter
+// type's Conds accepts a nil receiver.
+type filter interface {
+	Conds() (store.Conds, error)
+}
+
+// page carries the four Relay paging arguments.
+type page struct {
+	first  *int
+	after  *string
+	last   *int
+	before *string
+}
+
+// pageArgs validates and combines paging, filtering and ordering into store arguments.
+func pageArgs(p page, f filter, orderBy []*relay.Order, columns map[string]string) (store.PageArgs, error) {
+	args := store.PageArgs{First: p.first, After: p.after, Last: p.last, Before: p.before}
+	if f != nil {
+		where, err := f.Conds()
+		if err != nil {
+			return args, err
+		}
+		args.Where = where
+	}
+	order, err := relay.Terms(orderBy, columns)
+	if err != nil {
+		return args, err
+	}
+	args.Order = order
+	return args, nil
+}
+
+// rootList serves a root connection: one statement for the page, and one more for the
+// total only when the client selects totalCount.
+func rootList[T any](ctx context.Context, table *store.Table[T], p page, f filter, orderBy []*relay.Order, columns map[string]string) (*relay.Connection[*T], error) {
+	args, err := pageArgs(p, f, orderBy, columns)
+	if err != nil {
+		return nil, err
+	}
+	db := loaders.DB(ctx)
+	pg, err := table.Page(ctx, db, args)
+	if err != nil {
+		return nil, err
+	}
+	return relay.FromPage(pg, func(ctx context.Context) (int, error) {
+		return table.Count(ctx, db, args.Where)
+	}), nil
+}
+
+// childList serves a child connection under a parent; pages and totals are batched across
+// all the parents of the same list.
+func childList[T any](ctx context.Context, rel *loaders.ChildPagesRelation[T], parent int64, p page, f filter, orderBy []*relay.Order, columns map[string]string) (*relay.Connection[*T], error) {
+	args, err := pageArgs(p, f, orderBy, columns)
+	if err != nil {
+		return nil, err
+	}
+	pg, err := rel.Load(ctx, parent, args)
+	if err != nil {
+		return nil, err
+	}
+	return relay.FromPage(pg, func(ctx context.Context) (int, error) {
+		return rel.Count(ctx, parent, args.Where)
+	}), nil
+}
+
+// lookup finds one row by a unique human-facing column (case number, grid code, …).
+func lookup[T any](ctx context.Context, table *store.Table[T], what, column, value string) (*T, error) {
+	row, err := table.Get(ctx, loaders.DB(ctx), store.Conds{store.Eq(column, value)})
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, apierr.NotFoundError(what + " " + value)
+	}
+	return row, err
+}
+
+// ref follows a required reference; a missing row is an inconsistency, reported as such.
+func ref[T any](ctx context.Context, rel *loaders.ByIDRelation[T], id int64) (*T, error) {
+	return rel.Load(ctx, id)
+}
+
+// optRef follows a nullable reference.
+func optRef[T any](ctx context.Context, rel *loaders.ByIDRelation[T], id *int64) (*T, error) {
+	return rel.LoadOptional(ctx, id)
+}
+
+// via maps each link row to the row it points at, through a by-ID relation: for example
+// a person's case involvements to the cases. Every key is queued before any is awaited, so
+// the whole list costs one statement. Links that point nowhere or at invisible rows are
+// skipped.
+func via[L, T any](ctx context.Context, links []*L, target func(*L) *int64, rel *loaders.ByIDRelation[T]) ([]*T, error) {
+	thunks := make([]func() (*T, error), 0, len(links))
+	for _, l := range links {
+		if id := target(l); id != nil {
+			thunks = append(thunks, rel.Thunk(ctx, *id))
+		}
+	}
+	out := make([]*T, 0, len(thunks))
+	for _, th := range thunks {
+		v, err := th()
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}

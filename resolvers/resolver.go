@@ -1,0 +1,22 @@
+// Package resolvers holds the thin GraphQL resolvers: each turns its arguments into a store
+// read or a batched relation load from the db packages and returns the rows. The shared
+// shapes (root lists, child connections, lookups by number) live in list.go.
+package resolvers
+
+import (
+	"log/slog"
+
+	"civiclink/internal/pii"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// Resolver is the root resolver; it holds the request-independent dependencies.
+type Resolver struct {
+	// DB is the pool that root lists and lookups read through.
+	DB *pgxpool.Pool
+	// Keys decrypt identity numbers for display (masked or not).
+	Keys *pii.Keys
+	// Logger receives resolver diagnostics.
+	Logger *slog.Logger
+}

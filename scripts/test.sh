@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# The whole test suite, as run by `make test` and CI (.ci/run):
+#   1. makes sure PostgreSQL is installed (scripts/install-postgres.sh);
+#   2. starts one ephemeral PostgreSQL cluster for the whole run (cmd/pgtest)
+#      and exports CIVICLINK_TEST_DATABASE_URL, unless that is already set;
+#   3. gofmt, go vet and staticcheck;
+#   4. go test -count=1 -timeout 20m ./...
+# Every step runs even if an earlier check failed; the script exits 1 if any
+# failed. The cluster is always stopped and removed on exit.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+# staticcheck 2026.2.x supports Go 1.26.
+STATICCHECK_VERSION=v0.8.2
+
+step() { printf '\n==> %s\n' "$*"; }
+failed=()
+
+step "PostgreSQL binaries"
+scripts/install-postgres.sh
+
+workdir=$(mktemp -d "${TMPDIR:-/tmp}/civiclink-test.XXXXXX")
+pgdir="$workdir/pg"
+cleanup() {
+	local rc=$?
+	if [[ -x "$workdir/pgtest" ]]; then
+		"$workdir/pgtest" stop "$pgdir" || echo "warning: could not stop the test cluster in $pgdir" >&2
+	fi
+	rm -rf "$workdir"
+	exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+if [[ -z "${CIVICLINK_TEST_DATABASE_URL:-}" ]]; then
+	step "Start test PostgreSQL cluster"
+	go build -o "$workdir/pgtest" ./cmd/pgtest
+	CIVICLINK_TEST_DATABASE_URL=$("$workdir/pgtest" start "$pgdir")
+	export CIVICLINK_TEST_DATABASE_URL
+	echo "CIVICLINK_TEST_DATABASE_URL=$CIVICLINK_TEST_DATABASE_URL"
+else
+	echo "using the existing server in CIVICLINK_TEST_DATABASE_URL"
+fi
+
+step "gofmt"
+unformatted=$(find . -name '*.go' -not -path './.git/*' -not -path '*/node_modules/*' \
+	-not -path './vendor/*' -not -path '*/testdata/*' -print0 | xargs -0 -r gofmt -l)
+if [[ -n "$unformatted" ]]; then
+	echo "these files need gofmt -w:"
+	echo "$unformatted"
+	failed+=(gofmt)
+fi
+
+step "go vet"
+go vet ./... || failed+=("go vet")
+
+step "staticcheck $STATICCHECK_VERSION"
+go run "honnef.co/go/tools/cmd/staticcheck@$STATICCHECK_VERSION" ./... || failed+=(staticcheck)
+
+step "go test"
+go test -count=1 -timeout 20m ./... || failed+=("go test")
+
+if ((${#failed[@]} > 0)); then
+	printf '\nFAILED steps: %s\n' "$(IFS=,; echo "${failed[*]}")"
+	exit 1
+fi
+printf '\nall checks passed\n'
