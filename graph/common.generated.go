@@ -3188,6 +3188,20 @@ func (ec *executionContext) marshalNStatusChange2ᚖciviclinkᚋdbᚋstatuslog�
 	return ec._StatusChange(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNWorkflowStatus2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNWorkflowStatus2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "WorkflowStatus!")
+	}
+	return res
+}
+
 func (ec *executionContext) unmarshalODate2ᚖtimeᚐTime(ctx context.Context, v any) (*time.Time, error) {
 	if v == nil {
 		return nil, nil

@@ -1030,14 +1030,14 @@ func (ec *executionContext) _Dispute_status(ctx context.Context, field graphql.C
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNDisputeStatus2string(ctx, selections, v)
+			return ec.marshalNWorkflowStatus2string(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_Dispute_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Dispute", field, false, false, "DisputeStatus")
+	return graphql.NewScalarFieldContext("Dispute", field, false, false, "WorkflowStatus")
 }
 
 func (ec *executionContext) _Dispute_summary(ctx context.Context, field graphql.CollectedField, obj *mediation.Dispute) (ret graphql.Marshaler) {

@@ -410,14 +410,14 @@ func (ec *executionContext) _Case_status(ctx context.Context, field graphql.Coll
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNCaseStatus2string(ctx, selections, v)
+			return ec.marshalNWorkflowStatus2string(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_Case_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Case", field, false, false, "CaseStatus")
+	return graphql.NewScalarFieldContext("Case", field, false, false, "WorkflowStatus")
 }
 
 func (ec *executionContext) _Case_summary(ctx context.Context, field graphql.CollectedField, obj *police.Case) (ret graphql.Marshaler) {

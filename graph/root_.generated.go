@@ -3421,6 +3421,13 @@ type Query {
   "Several entities by global ID, in the order asked; null for each that does not exist."
   nodes(ids: [ID!]!): [Node]!
 }
+
+"""
+Status of a case, dispute or grid event. The three share one output type so that a client
+can select status across them (as risk links do); each entity only ever takes the values of
+its own workflow, listed in CaseStatus, DisputeStatus and GridEventStatus, which filters use.
+"""
+enum WorkflowStatus { RECEIVED DISPATCHED ON_SCENE ACCEPTED INVESTIGATING DECIDED CLOSED NON_POLICE REFERRED POLICE_MEDIATION AGREED FAILED TERMINATED TRANSFERRED DECLINED IN_MEDIATION WITHDRAWN PERFORMING PERFORMED ARCHIVED DEFAULTED LITIGATION REPORTED FILED CANCELLED HANDLING FEEDBACK CHECKED CONVERTED }
 `, BuiltIn: false},
 	{Name: "../schema/mediation.graphqls", Input: `"Levels of mediation committee."
 enum CommitteeLevel { STREET COMMUNITY IN_STATION }
@@ -3488,7 +3495,8 @@ type Dispute implements Node {
   difficulty: DisputeDifficulty!
   "Amount in dispute, in yuan."
   amount: Float
-  status: DisputeStatus!
+  "Workflow state; one of the DisputeStatus values."
+  status: WorkflowStatus!
   summary: String!
   receivedAt: DateTime!
   closedAt: DateTime
@@ -3673,7 +3681,8 @@ type Case implements Node {
   kind: CaseKind!
   category: CaseCategory!
   source: CaseSource!
-  status: CaseStatus!
+  "Workflow state; one of the CaseStatus values."
+  status: WorkflowStatus!
   summary: String!
   occurredAt: DateTime
   receivedAt: DateTime!
@@ -4008,7 +4017,8 @@ type GridEvent implements Node {
   reporter: GridWorker
   category: GridEventCategory!
   urgency: Urgency!
-  status: GridEventStatus!
+  "Workflow state; one of the GridEventStatus values."
+  status: WorkflowStatus!
   summary: String!
   reportedAt: DateTime!
   dueAt: DateTime

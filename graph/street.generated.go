@@ -2161,14 +2161,14 @@ func (ec *executionContext) _GridEvent_status(ctx context.Context, field graphql
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNGridEventStatus2string(ctx, selections, v)
+			return ec.marshalNWorkflowStatus2string(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_GridEvent_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("GridEvent", field, false, false, "GridEventStatus")
+	return graphql.NewScalarFieldContext("GridEvent", field, false, false, "WorkflowStatus")
 }
 
 func (ec *executionContext) _GridEvent_summary(ctx context.Context, field graphql.CollectedField, obj *street.GridEvent) (ret graphql.Marshaler) {
