@@ -3,15 +3,12 @@
 #   1. makes sure PostgreSQL is installed (scripts/install-postgres.sh);
 #   2. starts one ephemeral PostgreSQL cluster for the whole run (cmd/pgtest)
 #      and exports CIVICLINK_TEST_DATABASE_URL, unless that is already set;
-#   3. gofmt, go vet and staticcheck;
+#   3. gofmt, go vet, staticcheck (pinned as a go tool) and that gqlgen's output is current;
 #   4. go test -count=1 -timeout 20m ./...
 # Every step runs even if an earlier check failed; the script exits 1 if any
 # failed. The cluster is always stopped and removed on exit.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-
-# staticcheck 2026.2.x supports Go 1.26.
-STATICCHECK_VERSION=v0.8.2
 
 step() { printf '\n==> %s\n' "$*"; }
 failed=()
@@ -55,8 +52,19 @@ fi
 step "go vet"
 go vet ./... || failed+=("go vet")
 
-step "staticcheck $STATICCHECK_VERSION"
-go run "honnef.co/go/tools/cmd/staticcheck@$STATICCHECK_VERSION" ./... || failed+=(staticcheck)
+step "staticcheck"
+go tool staticcheck ./... || failed+=(staticcheck)
+
+step "generated code is current"
+if git rev-parse --git-dir >/dev/null 2>&1; then
+	go tool gqlgen generate || failed+=("gqlgen generate")
+	if ! git diff --exit-code --stat -- graph resolvers; then
+		echo "graph/ or resolvers/ differ from what gqlgen generates from schema/: run make generate and commit"
+		failed+=("generated code")
+	fi
+else
+	echo "not a git checkout: skipped"
+fi
 
 step "go test"
 go test -count=1 -timeout 20m ./... || failed+=("go test")
