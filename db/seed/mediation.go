@@ -326,7 +326,7 @@ func (w *world) genDisputes() {
 		w.disputes = append(w.disputes, d)
 	}
 
-	slices.SortStableFunc(w.disputes, func(a, b *dispute) int {
+	slices.SortFunc(w.disputes, func(a, b *dispute) int {
 		return cmp.Or(a.received.Compare(b.received), cmp.Compare(a.seq, b.seq))
 	})
 	perYear := map[int]int{}

@@ -107,14 +107,11 @@ func (t *texts) tpl(r *rand.Rand, key string, kv ...string) string {
 		panic("seed: no template " + key)
 	}
 	s := pick(r, list)
-	if len(kv) > 0 && strings.Contains(s, "{") {
-		s = strings.NewReplacer(kv...).Replace(s)
+	for i := 0; i+1 < len(kv) && strings.Contains(s, "{"); i += 2 {
+		s = strings.ReplaceAll(s, kv[i], kv[i+1])
 	}
 	return s
 }
-
-// has reports whether templates exist for key.
-func (t *texts) has(key string) bool { return len(t.templates[key]) > 0 }
 
 // personName returns a realistic Chinese name; people born before 1965 sometimes carry the
 // typical two-character given names of their generation.

@@ -278,7 +278,7 @@ func (w *world) genCases() {
 		}
 		w.cases = append(w.cases, c)
 	}
-	slices.SortStableFunc(w.cases, func(a, b *policeCase) int {
+	slices.SortFunc(w.cases, func(a, b *policeCase) int {
 		return cmp.Or(a.received.Compare(b.received), cmp.Compare(a.seq, b.seq))
 	})
 	perYear := map[int]int{}

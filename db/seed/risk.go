@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -138,7 +139,7 @@ func (w *world) genRisk() {
 		}
 		w.assessments = append(w.assessments, a)
 	}
-	slices.SortStableFunc(w.assessments, func(a, b *assessment) int {
+	slices.SortFunc(w.assessments, func(a, b *assessment) int {
 		return cmp.Or(a.path.steps[0].at.Compare(b.path.steps[0].at), cmp.Compare(a.seq, b.seq))
 	})
 	for i, a := range w.assessments {
@@ -175,7 +176,11 @@ func (w *world) genRiskItems() {
 		}
 		it := &riskItem{grid: d.grid, estate: d.estate, dimension: "PUBLIC_ORDER", dispute: d,
 			likelihood: between(r, 3, 5), impact: between(r, 3, 4)}
-		it.description = t.tpl(r, "risk.ESCALATION", "{summary}", d.summary)
+		summary := d.summary
+		if _, after, ok := strings.Cut(summary, "移交："); ok {
+			summary = after
+		}
+		it.description = t.tpl(r, "risk.ESCALATION", "{summary}", summary)
 		w.riskPath(r, it, at, 0.25)
 		w.items = append(w.items, it)
 	}
@@ -226,7 +231,7 @@ func (w *world) genRiskItems() {
 	for i, it := range w.items {
 		it.seq = i
 	}
-	slices.SortStableFunc(w.items, func(a, b *riskItem) int {
+	slices.SortFunc(w.items, func(a, b *riskItem) int {
 		return cmp.Or(a.path.steps[0].at.Compare(b.path.steps[0].at), cmp.Compare(a.seq, b.seq))
 	})
 	for i, it := range w.items {

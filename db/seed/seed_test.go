@@ -3,18 +3,16 @@ package seed
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
-	"net/url"
 	"os"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"civiclink/db/dbtest"
 	"civiclink/db/migrations"
 	"civiclink/internal/pii"
 )
@@ -22,48 +20,30 @@ import (
 // testScale is the scale the tests seed at.
 const testScale = 0.02
 
-// testServerURL returns the PostgreSQL server the tests create their databases on.
-// TODO: switch to the shared test helper db/dbtest.
-func testServerURL() string {
-	if u := os.Getenv("CIVICLINK_TEST_DATABASE_URL"); u != "" {
-		return u
-	}
-	return "postgres://postgres@127.0.0.1:55432/postgres?sslmode=disable"
-}
+func TestMain(m *testing.M) { os.Exit(dbtest.Main(m)) }
 
-// newTestDB creates a fresh, migrated database (dropped when the test ends) and returns a pool on it.
+// newTestDB returns a pool on a fresh, migrated, empty database (dropped when the test ends),
+// cloned from a template migrated once per test server.
 func newTestDB(t *testing.T) *pgxpool.Pool {
 	t.Helper()
 	ctx := context.Background()
-	server := testServerURL()
-	admin, err := pgx.Connect(ctx, server)
-	if err != nil {
-		t.Fatalf("connect to test server %s (set CIVICLINK_TEST_DATABASE_URL): %v", server, err)
-	}
-	name := fmt.Sprintf("seed_t%d_%d", os.Getpid(), time.Now().UnixNano())
-	if _, err := admin.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()); err != nil {
-		admin.Close(ctx)
-		t.Fatalf("create database: %v", err)
-	}
-	u, err := url.Parse(server)
-	if err != nil {
-		t.Fatalf("parse %s: %v", server, err)
-	}
-	u.Path = "/" + name
-	pool, err := pgxpool.New(ctx, u.String())
-	if err != nil {
-		t.Fatalf("connect to %s: %v", name, err)
-	}
-	t.Cleanup(func() {
-		pool.Close()
-		if _, err := admin.Exec(context.Background(), "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)"); err != nil {
-			t.Errorf("drop database %s: %v", name, err)
+	template := "civiclink_migrated_" + migrations.Fingerprint()
+	err := dbtest.EnsureTemplate(ctx, dbtest.URL(t), template, func(ctx context.Context, url string) error {
+		pool, err := pgxpool.New(ctx, url)
+		if err != nil {
+			return err
 		}
-		admin.Close(context.Background())
+		defer pool.Close()
+		return migrations.Up(ctx, pool, slog.New(slog.DiscardHandler))
 	})
-	if err := migrations.Up(ctx, pool, slog.New(slog.DiscardHandler)); err != nil {
-		t.Fatalf("migrate: %v", err)
+	if err != nil {
+		t.Fatalf("build migrated template: %v", err)
 	}
+	pool, err := pgxpool.New(ctx, dbtest.NewDatabase(t, template))
+	if err != nil {
+		t.Fatalf("connect to test database: %v", err)
+	}
+	t.Cleanup(pool.Close)
 	return pool
 }
 
@@ -88,7 +68,7 @@ func TestRun(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Run: %v", err)
 	}
-	t.Logf("seeded %d rows in %d tables (generate %v, load %v)", stats.Total(), len(stats.Tables), stats.Generate, stats.Load)
+	t.Logf("seeded %d rows in %d tables in %v (generate %v, load %v)", stats.Total(), len(stats.Tables), stats.Elapsed, stats.Generate, stats.Load)
 	if len(progress) != len(stats.Tables) {
 		t.Errorf("progress called %d times for %d tables", len(progress), len(stats.Tables))
 	}
@@ -263,11 +243,11 @@ func checkConsistency(t *testing.T, pool *pgxpool.Pool) {
 		{"estates are in the grid: risk items", sameGridEstate("risk.risk_item")},
 		{"case parties' is_minor matches their age at the time", `
 			SELECT count(*) FROM police.case_party cp JOIN street.person p ON p.id = cp.person_id JOIN police."case" c ON c.id = cp.case_id
-			 WHERE cp.is_minor <> coalesce(age((c.received_at AT TIME ZONE 'Asia/Shanghai')::date, p.birth_date) < interval '18 years', false)
+			 WHERE cp.is_minor <> coalesce(p.birth_date + interval '18 years' > (c.received_at AT TIME ZONE 'Asia/Shanghai')::date, false)
 			    OR p.birth_date > (c.received_at AT TIME ZONE 'Asia/Shanghai')::date`},
 		{"persons flagged MINOR are under 18 at the end of the period and vice versa", `
 			SELECT count(*) FROM street.person WHERE birth_date IS NOT NULL AND id_number_hmac IS NOT NULL
-			   AND ('MINOR' = ANY (flags)) <> (age('2026-10-31', birth_date) < interval '18 years')`},
+			   AND ('MINOR' = ANY (flags)) <> (birth_date + interval '18 years' > '2026-10-31')`},
 		{"GRID_REPORT disputes' events are CONVERTED, in the same grid and point back", `
 			SELECT count(*) FROM mediation.dispute d LEFT JOIN street.grid_event e ON e.id = d.grid_event_id
 			 WHERE d.source = 'GRID_REPORT'

@@ -523,7 +523,7 @@ func (w *world) genGridEvents() {
 		hours := map[string]int{"LOW": 7 * 24, "NORMAL": 3 * 24, "HIGH": 24, "CRITICAL": 4}[e.urgency]
 		e.due = e.path.steps[0].at.Add(time.Duration(hours) * time.Hour)
 	}
-	slices.SortStableFunc(w.events, func(a, b *gridEvent) int {
+	slices.SortFunc(w.events, func(a, b *gridEvent) int {
 		return cmp.Or(a.path.steps[0].at.Compare(b.path.steps[0].at), cmp.Compare(a.seq, b.seq))
 	})
 	perYear := map[int]int{}
