@@ -69,11 +69,11 @@ func jsonBlock(t *testing.T, page, id string) string {
 func TestExamples(t *testing.T) {
 	ex := builtinExamples(t)
 	wantVars := map[string]map[string]any{
-		"grid-risk":         {"code": "C01-01"},
-		"person-view":       {"id": ""},
+		"grid-risk":         {"code": "C05-05"},
+		"person-view":       {"id": "UGVyc29uOjIzNjc0"},
 		"refer-case":        nil, // no variables file: the input type is not settled yet
 		"referred-disputes": {"first": float64(100)},
-		"station-welfare":   {"id": ""},
+		"station-welfare":   {"id": "U3RhdGlvbjox"},
 	}
 	var names []string
 	for _, e := range ex {
