@@ -87,6 +87,11 @@ func graphQL(opts Options) *handler.Server {
 	if opts.Introspection {
 		srv.Use(extension.Introspection{})
 	}
+	// Each response gets fresh dataloaders: a query's response is the whole request, and each
+	// event of a subscription is its own response, so nothing cached outlives the data.
+	srv.AroundResponses(func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+		return next(loaders.WithRegistry(ctx, loaders.NewRegistry(opts.Pool, opts.LoaderWait)))
+	})
 	srv.Use(limits.Depth{Max: opts.MaxDepth})
 	srv.Use(extension.FixedComplexityLimit(opts.MaxComplexity))
 	srv.SetErrorPresenter(apierr.Presenter(opts.Logger))
@@ -94,13 +99,12 @@ func graphQL(opts Options) *handler.Server {
 	return srv
 }
 
-// withRequestState gives each request its dataloader registry and statement counter, caps
-// the body size, and reports the statement count in a response header.
+// withRequestState gives each request its statement counter, caps the body size, and
+// reports the statement count in a response header.
 func withRequestState(opts Options, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		r.Body = http.MaxBytesReader(w, r.Body, opts.MaxBodyBytes)
 		ctx, counter := sqltrace.WithCounter(r.Context())
-		ctx = loaders.WithRegistry(ctx, loaders.NewRegistry(opts.Pool, opts.LoaderWait))
 		next.ServeHTTP(&countingWriter{ResponseWriter: w, counter: counter}, r.WithContext(ctx))
 	})
 }
@@ -185,4 +189,3 @@ func accessLog(logger *slog.Logger, next http.Handler) http.Handler {
 	})
 }
 
-var _ graphql.HandlerExtension = limits.Depth{}
