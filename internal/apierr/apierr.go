@@ -31,6 +31,13 @@ const (
 	complexityExceeded = "COMPLEXITY_LIMIT_EXCEEDED"
 )
 
+// DomainError is implemented by errors of the domain packages that know their client-facing
+// code; their message is safe to show. ErrorExtensions, when present, adds extensions.
+type DomainError interface {
+	error
+	ErrorCode() string
+}
+
 // Coded is an error whose message is safe for clients, with its code and extra extensions.
 type Coded struct {
 	Code       string
@@ -60,9 +67,10 @@ func Presenter(logger *slog.Logger) graphql.ErrorPresenterFunc {
 	return func(ctx context.Context, err error) *gqlerror.Error {
 		gqlErr := graphql.DefaultErrorPresenter(ctx, err)
 		var (
-			coded *Coded
-			input *store.InputError
-			gerr  *gqlerror.Error
+			coded  *Coded
+			domain DomainError
+			input  *store.InputError
+			gerr   *gqlerror.Error
 		)
 		switch {
 		case errors.As(err, &coded):
@@ -70,6 +78,14 @@ func Presenter(logger *slog.Logger) graphql.ErrorPresenterFunc {
 			setCode(gqlErr, coded.Code)
 			for k, v := range coded.Extensions {
 				gqlErr.Extensions[k] = v
+			}
+		case errors.As(err, &domain):
+			gqlErr.Message = domain.Error()
+			setCode(gqlErr, domain.ErrorCode())
+			if ext, ok := domain.(interface{ ErrorExtensions() map[string]any }); ok {
+				for k, v := range ext.ErrorExtensions() {
+					gqlErr.Extensions[k] = v
+				}
 			}
 		case errors.As(err, &input):
 			gqlErr.Message = input.Error()
