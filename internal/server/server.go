@@ -12,8 +12,10 @@ import (
 	"civiclink/db/loaders"
 	"civiclink/db/migrations"
 	"civiclink/db/sqltrace"
+	"civiclink/db/workflow"
 	"civiclink/graph"
 	"civiclink/internal/apierr"
+	"civiclink/internal/events"
 	"civiclink/internal/limits"
 	"civiclink/internal/pii"
 	"civiclink/playground"
@@ -47,6 +49,8 @@ type Options struct {
 	Introspection bool
 	// LoaderWait is how long dataloaders collect keys per batch (0 = loaders.DefaultWait).
 	LoaderWait time.Duration
+	// Events delivers workflow events to subscriptions; nil disables subscriptions.
+	Events *events.Broker
 }
 
 // New returns the hub's HTTP handler.
@@ -78,11 +82,14 @@ func New(opts Options) http.Handler {
 func graphQL(opts Options) *handler.Server {
 	schema := graph.NewExecutableSchema(graph.Config{Resolvers: &resolvers.Resolver{
 		DB: opts.Pool, Keys: opts.Keys, Logger: opts.Logger,
+		Runner: &workflow.Runner{Pool: opts.Pool}, Events: opts.Events,
 	}})
 	srv := handler.New(schema)
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
+	// Subscriptions over graphql-transport-ws (and the older graphql-ws).
+	srv.AddTransport(transport.Websocket{KeepAlivePingInterval: 10 * time.Second})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	if opts.Introspection {
 		srv.Use(extension.Introspection{})
@@ -188,4 +195,3 @@ func accessLog(logger *slog.Logger, next http.Handler) http.Handler {
 			slog.String("statements", sw.Header().Get(StatementsHeader)))
 	})
 }
-
