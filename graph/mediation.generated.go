@@ -336,6 +336,29 @@ func (ec *executionContext) fieldContext_Agreement_followUps(_ context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _Agreement_version(ctx context.Context, field graphql.CollectedField, obj *mediation.Agreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Agreement_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Agreement_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Agreement", field, false, false, "Int")
+}
+
 func (ec *executionContext) _Committee_id(ctx context.Context, field graphql.CollectedField, obj *mediation.Committee) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2802,6 +2825,11 @@ func (ec *executionContext) _Agreement(ctx context.Context, sel ast.SelectionSet
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Agreement_followUps(ctx, field, obj)
 				})
+		case "version":
+			out.Values[i] = ec._Agreement_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -4107,6 +4135,13 @@ func (ec *executionContext) marshalOAgreement2ᚖciviclinkᚋdbᚋmediationᚐAg
 	return ec._Agreement(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOCommittee2ᚖciviclinkᚋdbᚋmediationᚐCommittee(ctx context.Context, sel ast.SelectionSet, v *mediation.Committee) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Committee(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOCommitteeFilter2ᚖciviclinkᚋdbᚋmediationᚐCommitteeFilter(ctx context.Context, v any) (*mediation.CommitteeFilter, error) {
 	if v == nil {
 		return nil, nil
@@ -4211,6 +4246,24 @@ func (ec *executionContext) marshalODisputeCategory2ᚕstringᚄ(ctx context.Con
 	return ret
 }
 
+func (ec *executionContext) unmarshalODisputeCategory2ᚖstring(ctx context.Context, v any) (*string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalString(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODisputeCategory2ᚖstring(ctx context.Context, sel ast.SelectionSet, v *string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(*v)
+	return res
+}
+
 func (ec *executionContext) unmarshalODisputeDifficulty2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
 	if v == nil {
 		return nil, nil
@@ -4245,6 +4298,24 @@ func (ec *executionContext) marshalODisputeDifficulty2ᚕstringᚄ(ctx context.C
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalODisputeDifficulty2ᚖstring(ctx context.Context, v any) (*string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalString(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODisputeDifficulty2ᚖstring(ctx context.Context, sel ast.SelectionSet, v *string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(*v)
+	return res
 }
 
 func (ec *executionContext) unmarshalODisputeFilter2ᚖciviclinkᚋdbᚋmediationᚐDisputeFilter(ctx context.Context, v any) (*mediation.DisputeFilter, error) {
@@ -4308,6 +4379,24 @@ func (ec *executionContext) marshalODisputeSource2ᚕstringᚄ(ctx context.Conte
 	return ret
 }
 
+func (ec *executionContext) unmarshalODisputeSource2ᚖstring(ctx context.Context, v any) (*string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalString(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODisputeSource2ᚖstring(ctx context.Context, sel ast.SelectionSet, v *string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(*v)
+	return res
+}
+
 func (ec *executionContext) unmarshalODisputeStatus2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
 	if v == nil {
 		return nil, nil
@@ -4342,6 +4431,24 @@ func (ec *executionContext) marshalODisputeStatus2ᚕstringᚄ(ctx context.Conte
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalODisputeStatus2ᚖstring(ctx context.Context, v any) (*string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalString(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODisputeStatus2ᚖstring(ctx context.Context, sel ast.SelectionSet, v *string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(*v)
+	return res
 }
 
 func (ec *executionContext) unmarshalOMediatorFilter2ᚖciviclinkᚋdbᚋmediationᚐMediatorFilter(ctx context.Context, v any) (*mediation.MediatorFilter, error) {
@@ -4386,6 +4493,24 @@ func (ec *executionContext) marshalOMediatorKind2ᚕstringᚄ(ctx context.Contex
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalOMediatorKind2ᚖstring(ctx context.Context, v any) (*string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalString(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOMediatorKind2ᚖstring(ctx context.Context, sel ast.SelectionSet, v *string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(*v)
+	return res
 }
 
 func (ec *executionContext) unmarshalOMediatorOrder2ᚕᚖciviclinkᚋdbᚋrelayᚐOrderᚄ(ctx context.Context, v any) ([]*relay.Order, error) {

@@ -3597,6 +3597,24 @@ func (ec *executionContext) marshalOCaseCategory2ᚕstringᚄ(ctx context.Contex
 	return ret
 }
 
+func (ec *executionContext) unmarshalOCaseCategory2ᚖstring(ctx context.Context, v any) (*string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalString(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCaseCategory2ᚖstring(ctx context.Context, sel ast.SelectionSet, v *string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(*v)
+	return res
+}
+
 func (ec *executionContext) unmarshalOCaseFilter2ᚖciviclinkᚋdbᚋpoliceᚐCaseFilter(ctx context.Context, v any) (*police.CaseFilter, error) {
 	if v == nil {
 		return nil, nil
@@ -3639,6 +3657,24 @@ func (ec *executionContext) marshalOCaseKind2ᚕstringᚄ(ctx context.Context, s
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalOCaseKind2ᚖstring(ctx context.Context, v any) (*string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalString(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCaseKind2ᚖstring(ctx context.Context, sel ast.SelectionSet, v *string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(*v)
+	return res
 }
 
 func (ec *executionContext) unmarshalOCaseOrder2ᚕᚖciviclinkᚋdbᚋrelayᚐOrderᚄ(ctx context.Context, v any) ([]*relay.Order, error) {
@@ -3694,6 +3730,24 @@ func (ec *executionContext) marshalOCaseSource2ᚕstringᚄ(ctx context.Context,
 	return ret
 }
 
+func (ec *executionContext) unmarshalOCaseSource2ᚖstring(ctx context.Context, v any) (*string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalString(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCaseSource2ᚖstring(ctx context.Context, sel ast.SelectionSet, v *string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(*v)
+	return res
+}
+
 func (ec *executionContext) unmarshalOCaseStatus2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
 	if v == nil {
 		return nil, nil
@@ -3728,6 +3782,24 @@ func (ec *executionContext) marshalOCaseStatus2ᚕstringᚄ(ctx context.Context,
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalOCaseStatus2ᚖstring(ctx context.Context, v any) (*string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalString(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCaseStatus2ᚖstring(ctx context.Context, sel ast.SelectionSet, v *string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(*v)
+	return res
 }
 
 func (ec *executionContext) marshalOOfficer2ᚖciviclinkᚋdbᚋpoliceᚐOfficer(ctx context.Context, sel ast.SelectionSet, v *police.Officer) graphql.Marshaler {

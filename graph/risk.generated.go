@@ -352,6 +352,29 @@ func (ec *executionContext) fieldContext_Assessment_statusLog(_ context.Context,
 	return fc, nil
 }
 
+func (ec *executionContext) _Assessment_version(ctx context.Context, field graphql.CollectedField, obj *risk.Assessment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Assessment_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Assessment_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Assessment", field, false, false, "Int")
+}
+
 func (ec *executionContext) _AssessmentConnection_edges(ctx context.Context, field graphql.CollectedField, obj *relay.Connection[*risk.Assessment]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -719,6 +742,29 @@ func (ec *executionContext) fieldContext_Measure_overdue(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("Measure", field, true, false, "Boolean")
 }
 
+func (ec *executionContext) _Measure_version(ctx context.Context, field graphql.CollectedField, obj *risk.Measure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Measure_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Measure_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Measure", field, false, false, "Int")
+}
+
 func (ec *executionContext) _RiskItem_id(ctx context.Context, field graphql.CollectedField, obj *risk.RiskItem) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -1084,6 +1130,29 @@ func (ec *executionContext) fieldContext_RiskItem_statusLog(_ context.Context, f
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _RiskItem_version(ctx context.Context, field graphql.CollectedField, obj *risk.RiskItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RiskItem_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RiskItem_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RiskItem", field, false, false, "Int")
 }
 
 func (ec *executionContext) _RiskItemConnection_edges(ctx context.Context, field graphql.CollectedField, obj *relay.Connection[*risk.RiskItem]) (ret graphql.Marshaler) {
@@ -1648,6 +1717,11 @@ func (ec *executionContext) _Assessment(ctx context.Context, sel ast.SelectionSe
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Assessment_statusLog(ctx, field, obj)
 				})
+		case "version":
+			out.Values[i] = ec._Assessment_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -1804,6 +1878,11 @@ func (ec *executionContext) _Measure(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "version":
+			out.Values[i] = ec._Measure_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -1908,6 +1987,11 @@ func (ec *executionContext) _RiskItem(ctx context.Context, sel ast.SelectionSet,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._RiskItem_statusLog(ctx, field, obj)
 				})
+		case "version":
+			out.Values[i] = ec._RiskItem_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -2448,6 +2532,31 @@ func (ec *executionContext) marshalORiskDimension2ᚕstringᚄ(ctx context.Conte
 	return ret
 }
 
+func (ec *executionContext) unmarshalORiskDimension2ᚖstring(ctx context.Context, v any) (*string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalString(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalORiskDimension2ᚖstring(ctx context.Context, sel ast.SelectionSet, v *string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(*v)
+	return res
+}
+
+func (ec *executionContext) marshalORiskItem2ᚖciviclinkᚋdbᚋriskᚐRiskItem(ctx context.Context, sel ast.SelectionSet, v *risk.RiskItem) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._RiskItem(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalORiskItemFilter2ᚖciviclinkᚋdbᚋriskᚐRiskItemFilter(ctx context.Context, v any) (*risk.RiskItemFilter, error) {
 	if v == nil {
 		return nil, nil
@@ -2507,6 +2616,24 @@ func (ec *executionContext) marshalORiskItemStatus2ᚕstringᚄ(ctx context.Cont
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalORiskItemStatus2ᚖstring(ctx context.Context, v any) (*string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalString(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalORiskItemStatus2ᚖstring(ctx context.Context, sel ast.SelectionSet, v *string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(*v)
+	return res
 }
 
 func (ec *executionContext) unmarshalORiskLevel2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {

@@ -4,15 +4,18 @@ package graph
 
 import (
 	"bytes"
+	"civiclink/db/analytics"
 	"civiclink/db/mediation"
 	"civiclink/db/police"
 	"civiclink/db/relay"
 	"civiclink/db/risk"
 	"civiclink/db/street"
 	"civiclink/db/welfare"
+	"civiclink/graph/model"
 	"context"
 	"fmt"
 	"sync/atomic"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	gqlparser "github.com/vektah/gqlparser/v2"
@@ -46,6 +49,7 @@ type ResolverRoot interface {
 	Measure() MeasureResolver
 	MediationSession() MediationSessionResolver
 	Mediator() MediatorResolver
+	Mutation() MutationResolver
 	Officer() OfficerResolver
 	OfficerGrid() OfficerGridResolver
 	Person() PersonResolver
@@ -54,7 +58,9 @@ type ResolverRoot interface {
 	Query() QueryResolver
 	RiskItem() RiskItemResolver
 	Station() StationResolver
+	Subscription() SubscriptionResolver
 	Survey() SurveyResolver
+	WorkflowEvent() WorkflowEventResolver
 }
 
 type DirectiveRoot struct {
@@ -70,6 +76,12 @@ type ComplexityRoot struct {
 		PerformanceDeadline  func(childComplexity int) int
 		SignedAt             func(childComplexity int) int
 		Terms                func(childComplexity int) int
+		Version              func(childComplexity int) int
+	}
+
+	AgreementPayload struct {
+		Agreement func(childComplexity int) int
+		Dispute   func(childComplexity int) int
 	}
 
 	AllianceMembership struct {
@@ -93,6 +105,7 @@ type ComplexityRoot struct {
 		StatusLog       func(childComplexity int) int
 		SubjectType     func(childComplexity int) int
 		Title           func(childComplexity int) int
+		Version         func(childComplexity int) int
 	}
 
 	AssessmentConnection struct {
@@ -107,6 +120,10 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	AssessmentPayload struct {
+		Assessment func(childComplexity int) int
+	}
+
 	BenefitGrant struct {
 		Amount    func(childComplexity int) int
 		AppliedOn func(childComplexity int) int
@@ -116,6 +133,7 @@ type ComplexityRoot struct {
 		Program   func(childComplexity int) int
 		Status    func(childComplexity int) int
 		StatusLog func(childComplexity int) int
+		Version   func(childComplexity int) int
 	}
 
 	BenefitGrantConnection struct {
@@ -128,6 +146,30 @@ type ComplexityRoot struct {
 	BenefitGrantEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	BenefitGrantPayload struct {
+		BenefitGrant func(childComplexity int) int
+	}
+
+	BenefitGrantStatsGroup struct {
+		AvgAmount         func(childComplexity int) int
+		AvgDaysToGrant    func(childComplexity int) int
+		Bucket            func(childComplexity int) int
+		BucketLabel       func(childComplexity int) int
+		Count             func(childComplexity int) int
+		Delivered         func(childComplexity int) int
+		MedianDaysToGrant func(childComplexity int) int
+		Officers          func(childComplexity int) int
+		P90DaysToGrant    func(childComplexity int) int
+		Program           func(childComplexity int) int
+		ProgramCategory   func(childComplexity int) int
+		ShareDelivered    func(childComplexity int) int
+		ShareRejected     func(childComplexity int) int
+		Station           func(childComplexity int) int
+		Status            func(childComplexity int) int
+		SumAmount         func(childComplexity int) int
+		Suppressed        func(childComplexity int) int
 	}
 
 	Case struct {
@@ -175,6 +217,33 @@ type ComplexityRoot struct {
 		Role    func(childComplexity int) int
 	}
 
+	CasePayload struct {
+		Case func(childComplexity int) int
+	}
+
+	CaseStatsGroup struct {
+		AvgDaysToClose         func(childComplexity int) int
+		Bucket                 func(childComplexity int) int
+		BucketLabel            func(childComplexity int) int
+		Category               func(childComplexity int) int
+		Closed                 func(childComplexity int) int
+		Community              func(childComplexity int) int
+		Count                  func(childComplexity int) int
+		Grid                   func(childComplexity int) int
+		Kind                   func(childComplexity int) int
+		MedianDaysToClose      func(childComplexity int) int
+		NonPolice              func(childComplexity int) int
+		P90DaysToClose         func(childComplexity int) int
+		Referred               func(childComplexity int) int
+		ShareNonPolice         func(childComplexity int) int
+		ShareNonPoliceReferred func(childComplexity int) int
+		ShareReferred          func(childComplexity int) int
+		Source                 func(childComplexity int) int
+		Station                func(childComplexity int) int
+		Status                 func(childComplexity int) int
+		Suppressed             func(childComplexity int) int
+	}
+
 	Committee struct {
 		Community func(childComplexity int) int
 		Disputes  func(childComplexity int, first *int, after *string, last *int, before *string, filter *mediation.DisputeFilter, orderBy []*relay.Order) int
@@ -216,6 +285,12 @@ type ComplexityRoot struct {
 	CommunityEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	ConvertGridEventPayload struct {
+		Case      func(childComplexity int) int
+		Dispute   func(childComplexity int) int
+		GridEvent func(childComplexity int) int
 	}
 
 	Dispute struct {
@@ -270,6 +345,41 @@ type ComplexityRoot struct {
 		Side    func(childComplexity int) int
 	}
 
+	DisputePayload struct {
+		Dispute  func(childComplexity int) int
+		RiskItem func(childComplexity int) int
+	}
+
+	DisputeStatsGroup struct {
+		Agreed                func(childComplexity int) int
+		AvgAmount             func(childComplexity int) int
+		AvgDaysToAgreement    func(childComplexity int) int
+		AvgDaysToClose        func(childComplexity int) int
+		Bucket                func(childComplexity int) int
+		BucketLabel           func(childComplexity int) int
+		Category              func(childComplexity int) int
+		Committee             func(childComplexity int) int
+		Community             func(childComplexity int) int
+		Count                 func(childComplexity int) int
+		Difficulty            func(childComplexity int) int
+		Failed                func(childComplexity int) int
+		Grid                  func(childComplexity int) int
+		MedianDaysToAgreement func(childComplexity int) int
+		MedianDaysToClose     func(childComplexity int) int
+		MediatorKind          func(childComplexity int) int
+		P90DaysToAgreement    func(childComplexity int) int
+		P90DaysToClose        func(childComplexity int) int
+		Pending               func(childComplexity int) int
+		Performed             func(childComplexity int) int
+		ShareAgreed           func(childComplexity int) int
+		SharePerformed        func(childComplexity int) int
+		Source                func(childComplexity int) int
+		Status                func(childComplexity int) int
+		SumAmount             func(childComplexity int) int
+		Suppressed            func(childComplexity int) int
+		Withdrawn             func(childComplexity int) int
+	}
+
 	Estate struct {
 		Community       func(childComplexity int) int
 		Grid            func(childComplexity int) int
@@ -300,6 +410,11 @@ type ComplexityRoot struct {
 		Satisfaction func(childComplexity int) int
 		VisitedAt    func(childComplexity int) int
 		Visitor      func(childComplexity int) int
+	}
+
+	FollowUpPayload struct {
+		Agreement func(childComplexity int) int
+		FollowUp  func(childComplexity int) int
 	}
 
 	Grid struct {
@@ -348,6 +463,7 @@ type ComplexityRoot struct {
 		StatusLog        func(childComplexity int) int
 		Summary          func(childComplexity int) int
 		Urgency          func(childComplexity int) int
+		Version          func(childComplexity int) int
 	}
 
 	GridEventConnection struct {
@@ -360,6 +476,31 @@ type ComplexityRoot struct {
 	GridEventEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	GridEventPayload struct {
+		GridEvent func(childComplexity int) int
+	}
+
+	GridEventStatsGroup struct {
+		AvgDaysToClose          func(childComplexity int) int
+		Bucket                  func(childComplexity int) int
+		BucketLabel             func(childComplexity int) int
+		Category                func(childComplexity int) int
+		Closed                  func(childComplexity int) int
+		Community               func(childComplexity int) int
+		Converted               func(childComplexity int) int
+		Count                   func(childComplexity int) int
+		Grid                    func(childComplexity int) int
+		MedianDaysToClose       func(childComplexity int) int
+		P90DaysToClose          func(childComplexity int) int
+		ShareConverted          func(childComplexity int) int
+		ShareConvertedToCase    func(childComplexity int) int
+		ShareConvertedToDispute func(childComplexity int) int
+		ShareOverdue            func(childComplexity int) int
+		Status                  func(childComplexity int) int
+		Suppressed              func(childComplexity int) int
+		Urgency                 func(childComplexity int) int
 	}
 
 	GridWorker struct {
@@ -392,6 +533,12 @@ type ComplexityRoot struct {
 		OwnerUnit func(childComplexity int) int
 		RiskItem  func(childComplexity int) int
 		Status    func(childComplexity int) int
+		Version   func(childComplexity int) int
+	}
+
+	MeasurePayload struct {
+		Measure  func(childComplexity int) int
+		RiskItem func(childComplexity int) int
 	}
 
 	MediationSession struct {
@@ -401,6 +548,11 @@ type ComplexityRoot struct {
 		ID         func(childComplexity int) int
 		Place      func(childComplexity int) int
 		Record     func(childComplexity int) int
+	}
+
+	MediationSessionPayload struct {
+		Dispute func(childComplexity int) int
+		Session func(childComplexity int) int
 	}
 
 	Mediator struct {
@@ -421,6 +573,35 @@ type ComplexityRoot struct {
 	MediatorEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	Mutation struct {
+		AddMeasure                   func(childComplexity int, input model.AddMeasureInput) int
+		AddRiskItem                  func(childComplexity int, input model.AddRiskItemInput) int
+		AdvanceAssessment            func(childComplexity int, input model.AdvanceAssessmentInput) int
+		AdvanceBenefitGrant          func(childComplexity int, input model.AdvanceBenefitGrantInput) int
+		AdvanceCase                  func(childComplexity int, input model.AdvanceCaseInput) int
+		AdvanceDispute               func(childComplexity int, input model.AdvanceDisputeInput) int
+		AdvanceGridEvent             func(childComplexity int, input model.AdvanceGridEventInput) int
+		AdvanceMeasure               func(childComplexity int, input model.AdvanceMeasureInput) int
+		AdvanceRiskItem              func(childComplexity int, input model.AdvanceRiskItemInput) int
+		ApplyForBenefit              func(childComplexity int, input model.ApplyForBenefitInput) int
+		ApplyForJudicialConfirmation func(childComplexity int, input model.ApplyForJudicialConfirmationInput) int
+		AssignMediator               func(childComplexity int, input model.AssignMediatorInput) int
+		ConvertGridEvent             func(childComplexity int, input model.ConvertGridEventInput) int
+		CreateProgram                func(childComplexity int, input model.CreateProgramInput) int
+		LinkRiskItem                 func(childComplexity int, input model.LinkRiskItemInput) int
+		OpenAssessment               func(childComplexity int, input model.OpenAssessmentInput) int
+		OpenSurvey                   func(childComplexity int, input model.OpenSurveyInput) int
+		RateRiskItem                 func(childComplexity int, input model.RateRiskItemInput) int
+		RecordAgreement              func(childComplexity int, input model.RecordAgreementInput) int
+		RecordFollowUp               func(childComplexity int, input model.RecordFollowUpInput) int
+		RecordMediationSession       func(childComplexity int, input model.RecordMediationSessionInput) int
+		ReferCaseToMediation         func(childComplexity int, input model.ReferCaseToMediationInput) int
+		RegisterCase                 func(childComplexity int, input model.RegisterCaseInput) int
+		RegisterDispute              func(childComplexity int, input model.RegisterDisputeInput) int
+		ReportGridEvent              func(childComplexity int, input model.ReportGridEventInput) int
+		SubmitSurveyResponse         func(childComplexity int, input model.SubmitSurveyResponseInput) int
 	}
 
 	Officer struct {
@@ -454,6 +635,15 @@ type ComplexityRoot struct {
 		ID      func(childComplexity int) int
 		Officer func(childComplexity int) int
 		Role    func(childComplexity int) int
+	}
+
+	OverdueAgreement struct {
+		Agreement           func(childComplexity int) int
+		DaysOverdue         func(childComplexity int) int
+		Dispute             func(childComplexity int) int
+		Grid                func(childComplexity int) int
+		GridWorker          func(childComplexity int) int
+		PerformanceDeadline func(childComplexity int) int
 	}
 
 	PageInfo struct {
@@ -513,6 +703,10 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	ProgramPayload struct {
+		Program func(childComplexity int) int
+	}
+
 	PropertyCompany struct {
 		AllianceMemberships func(childComplexity int) int
 		Estates             func(childComplexity int) int
@@ -534,33 +728,45 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		Assessments       func(childComplexity int, first *int, after *string, last *int, before *string, filter *risk.AssessmentFilter, orderBy []*relay.Order) int
-		BenefitGrants     func(childComplexity int, first *int, after *string, last *int, before *string, filter *welfare.BenefitGrantFilter, orderBy []*relay.Order) int
-		Case              func(childComplexity int, caseNo string) int
-		Cases             func(childComplexity int, first *int, after *string, last *int, before *string, filter *police.CaseFilter, orderBy []*relay.Order) int
-		Committees        func(childComplexity int, first *int, after *string, last *int, before *string, filter *mediation.CommitteeFilter, orderBy []*relay.Order) int
-		Communities       func(childComplexity int, first *int, after *string, last *int, before *string, orderBy []*relay.Order) int
-		Community         func(childComplexity int, code string) int
-		Dispute           func(childComplexity int, disputeNo string) int
-		Disputes          func(childComplexity int, first *int, after *string, last *int, before *string, filter *mediation.DisputeFilter, orderBy []*relay.Order) int
-		Estates           func(childComplexity int, first *int, after *string, last *int, before *string, filter *street.EstateFilter, orderBy []*relay.Order) int
-		Grid              func(childComplexity int, code string) int
-		GridEvent         func(childComplexity int, eventNo string) int
-		GridEvents        func(childComplexity int, first *int, after *string, last *int, before *string, filter *street.GridEventFilter, orderBy []*relay.Order) int
-		GridWorkers       func(childComplexity int, first *int, after *string, last *int, before *string, filter *street.GridWorkerFilter, orderBy []*relay.Order) int
-		Grids             func(childComplexity int, first *int, after *string, last *int, before *string, filter *street.GridFilter, orderBy []*relay.Order) int
-		Mediators         func(childComplexity int, first *int, after *string, last *int, before *string, filter *mediation.MediatorFilter, orderBy []*relay.Order) int
-		Node              func(childComplexity int, id string) int
-		Nodes             func(childComplexity int, ids []string) int
-		Officer           func(childComplexity int, badgeNo string) int
-		Officers          func(childComplexity int, first *int, after *string, last *int, before *string, filter *police.OfficerFilter, orderBy []*relay.Order) int
-		Persons           func(childComplexity int, first *int, after *string, last *int, before *string, filter *street.PersonFilter, orderBy []*relay.Order) int
-		Programs          func(childComplexity int, first *int, after *string, last *int, before *string, filter *welfare.ProgramFilter, orderBy []*relay.Order) int
-		PropertyCompanies func(childComplexity int, first *int, after *string, last *int, before *string, filter *street.PropertyCompanyFilter, orderBy []*relay.Order) int
-		RiskItems         func(childComplexity int, first *int, after *string, last *int, before *string, filter *risk.RiskItemFilter, orderBy []*relay.Order) int
-		Station           func(childComplexity int, code string) int
-		Stations          func(childComplexity int, first *int, after *string, last *int, before *string, orderBy []*relay.Order) int
-		Surveys           func(childComplexity int, first *int, after *string, last *int, before *string, filter *welfare.SurveyFilter, orderBy []*relay.Order) int
+		Assessments         func(childComplexity int, first *int, after *string, last *int, before *string, filter *risk.AssessmentFilter, orderBy []*relay.Order) int
+		BenefitGrantStats   func(childComplexity int, filter *welfare.BenefitGrantFilter, groupBy []string, timeBucket *string, asOf *time.Time) int
+		BenefitGrants       func(childComplexity int, first *int, after *string, last *int, before *string, filter *welfare.BenefitGrantFilter, orderBy []*relay.Order) int
+		Case                func(childComplexity int, caseNo string) int
+		CaseStats           func(childComplexity int, filter *police.CaseFilter, groupBy []string, timeBucket *string, asOf *time.Time) int
+		Cases               func(childComplexity int, first *int, after *string, last *int, before *string, filter *police.CaseFilter, orderBy []*relay.Order) int
+		Committees          func(childComplexity int, first *int, after *string, last *int, before *string, filter *mediation.CommitteeFilter, orderBy []*relay.Order) int
+		Communities         func(childComplexity int, first *int, after *string, last *int, before *string, orderBy []*relay.Order) int
+		Community           func(childComplexity int, code string) int
+		Dispute             func(childComplexity int, disputeNo string) int
+		DisputeStats        func(childComplexity int, filter *mediation.DisputeFilter, groupBy []string, timeBucket *string, asOf *time.Time) int
+		Disputes            func(childComplexity int, first *int, after *string, last *int, before *string, filter *mediation.DisputeFilter, orderBy []*relay.Order) int
+		Estates             func(childComplexity int, first *int, after *string, last *int, before *string, filter *street.EstateFilter, orderBy []*relay.Order) int
+		Grid                func(childComplexity int, code string) int
+		GridEvent           func(childComplexity int, eventNo string) int
+		GridEventStats      func(childComplexity int, filter *street.GridEventFilter, groupBy []string, timeBucket *string, asOf *time.Time) int
+		GridEvents          func(childComplexity int, first *int, after *string, last *int, before *string, filter *street.GridEventFilter, orderBy []*relay.Order) int
+		GridWorkers         func(childComplexity int, first *int, after *string, last *int, before *string, filter *street.GridWorkerFilter, orderBy []*relay.Order) int
+		Grids               func(childComplexity int, first *int, after *string, last *int, before *string, filter *street.GridFilter, orderBy []*relay.Order) int
+		Mediators           func(childComplexity int, first *int, after *string, last *int, before *string, filter *mediation.MediatorFilter, orderBy []*relay.Order) int
+		Node                func(childComplexity int, id string) int
+		Nodes               func(childComplexity int, ids []string) int
+		Officer             func(childComplexity int, badgeNo string) int
+		Officers            func(childComplexity int, first *int, after *string, last *int, before *string, filter *police.OfficerFilter, orderBy []*relay.Order) int
+		OverdueAgreements   func(childComplexity int, asOf *time.Time, gridID *string, first *int) int
+		Persons             func(childComplexity int, first *int, after *string, last *int, before *string, filter *street.PersonFilter, orderBy []*relay.Order) int
+		Programs            func(childComplexity int, first *int, after *string, last *int, before *string, filter *welfare.ProgramFilter, orderBy []*relay.Order) int
+		PropertyCompanies   func(childComplexity int, first *int, after *string, last *int, before *string, filter *street.PropertyCompanyFilter, orderBy []*relay.Order) int
+		RiskItemStats       func(childComplexity int, filter *risk.RiskItemFilter, groupBy []string, timeBucket *string, asOf *time.Time) int
+		RiskItems           func(childComplexity int, first *int, after *string, last *int, before *string, filter *risk.RiskItemFilter, orderBy []*relay.Order) int
+		Station             func(childComplexity int, code string) int
+		Stations            func(childComplexity int, first *int, after *string, last *int, before *string, orderBy []*relay.Order) int
+		SurveyResponseStats func(childComplexity int, filter *analytics.SurveyResponseStatsFilter, groupBy []string, timeBucket *string, asOf *time.Time) int
+		Surveys             func(childComplexity int, first *int, after *string, last *int, before *string, filter *welfare.SurveyFilter, orderBy []*relay.Order) int
+	}
+
+	ReferCaseToMediationPayload struct {
+		Case    func(childComplexity int) int
+		Dispute func(childComplexity int) int
 	}
 
 	RiskItem struct {
@@ -578,6 +784,7 @@ type ComplexityRoot struct {
 		Measures     func(childComplexity int) int
 		Status       func(childComplexity int) int
 		StatusLog    func(childComplexity int) int
+		Version      func(childComplexity int) int
 	}
 
 	RiskItemConnection struct {
@@ -590,6 +797,27 @@ type ComplexityRoot struct {
 	RiskItemEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	RiskItemPayload struct {
+		RiskItem func(childComplexity int) int
+	}
+
+	RiskItemStatsGroup struct {
+		AvgScore                 func(childComplexity int) int
+		Bucket                   func(childComplexity int) int
+		BucketLabel              func(childComplexity int) int
+		Community                func(childComplexity int) int
+		Count                    func(childComplexity int) int
+		Dimension                func(childComplexity int) int
+		Grid                     func(childComplexity int) int
+		Level                    func(childComplexity int) int
+		LinkedCasesLast30Days    func(childComplexity int) int
+		LinkedDisputesLast30Days func(childComplexity int) int
+		OverdueMeasures          func(childComplexity int) int
+		Status                   func(childComplexity int) int
+		Suppressed               func(childComplexity int) int
+		WithOverdueMeasures      func(childComplexity int) int
 	}
 
 	Station struct {
@@ -622,6 +850,10 @@ type ComplexityRoot struct {
 		ToStatus   func(childComplexity int) int
 	}
 
+	Subscription struct {
+		WorkflowEvents func(childComplexity int, filter *model.WorkflowEventFilter) int
+	}
+
 	Survey struct {
 		ID      func(childComplexity int) int
 		Period  func(childComplexity int) int
@@ -642,12 +874,44 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	SurveyPayload struct {
+		Survey func(childComplexity int) int
+	}
+
+	SurveyResponseStatsGroup struct {
+		AvgBelonging   func(childComplexity int) int
+		AvgOverall     func(childComplexity int) int
+		AvgWorkload    func(childComplexity int) int
+		Bucket         func(childComplexity int) int
+		BucketLabel    func(childComplexity int) int
+		Count          func(childComplexity int) int
+		MedianOverall  func(childComplexity int) int
+		Respondents    func(childComplexity int) int
+		ShareBelonging func(childComplexity int) int
+		ShareSatisfied func(childComplexity int) int
+		Station        func(childComplexity int) int
+		Suppressed     func(childComplexity int) int
+		SurveyPeriod   func(childComplexity int) int
+	}
+
 	SurveySummary struct {
 		Belonging   func(childComplexity int) int
 		Overall     func(childComplexity int) int
 		Respondents func(childComplexity int) int
 		Suppressed  func(childComplexity int) int
 		Workload    func(childComplexity int) int
+	}
+
+	WorkflowEvent struct {
+		Actor      func(childComplexity int) int
+		At         func(childComplexity int) int
+		FromStatus func(childComplexity int) int
+		Grid       func(childComplexity int) int
+		ID         func(childComplexity int) int
+		Kind       func(childComplexity int) int
+		Station    func(childComplexity int) int
+		Subject    func(childComplexity int) int
+		ToStatus   func(childComplexity int) int
 	}
 }
 
@@ -713,6 +977,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Agreement.Terms(childComplexity), true
+	case "Agreement.version":
+		if e.ComplexityRoot.Agreement.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Agreement.Version(childComplexity), true
+
+	case "AgreementPayload.agreement":
+		if e.ComplexityRoot.AgreementPayload.Agreement == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgreementPayload.Agreement(childComplexity), true
+	case "AgreementPayload.dispute":
+		if e.ComplexityRoot.AgreementPayload.Dispute == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgreementPayload.Dispute(childComplexity), true
 
 	case "AllianceMembership.id":
 		if e.ComplexityRoot.AllianceMembership.ID == nil {
@@ -817,6 +1100,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Assessment.Title(childComplexity), true
+	case "Assessment.version":
+		if e.ComplexityRoot.Assessment.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Assessment.Version(childComplexity), true
 
 	case "AssessmentConnection.edges":
 		if e.ComplexityRoot.AssessmentConnection.Edges == nil {
@@ -855,6 +1144,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AssessmentEdge.Node(childComplexity), true
+
+	case "AssessmentPayload.assessment":
+		if e.ComplexityRoot.AssessmentPayload.Assessment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssessmentPayload.Assessment(childComplexity), true
 
 	case "BenefitGrant.amount":
 		if e.ComplexityRoot.BenefitGrant.Amount == nil {
@@ -904,6 +1200,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.BenefitGrant.StatusLog(childComplexity), true
+	case "BenefitGrant.version":
+		if e.ComplexityRoot.BenefitGrant.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitGrant.Version(childComplexity), true
 
 	case "BenefitGrantConnection.edges":
 		if e.ComplexityRoot.BenefitGrantConnection.Edges == nil {
@@ -942,6 +1244,116 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.BenefitGrantEdge.Node(childComplexity), true
+
+	case "BenefitGrantPayload.benefitGrant":
+		if e.ComplexityRoot.BenefitGrantPayload.BenefitGrant == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitGrantPayload.BenefitGrant(childComplexity), true
+
+	case "BenefitGrantStatsGroup.avgAmount":
+		if e.ComplexityRoot.BenefitGrantStatsGroup.AvgAmount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitGrantStatsGroup.AvgAmount(childComplexity), true
+	case "BenefitGrantStatsGroup.avgDaysToGrant":
+		if e.ComplexityRoot.BenefitGrantStatsGroup.AvgDaysToGrant == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitGrantStatsGroup.AvgDaysToGrant(childComplexity), true
+	case "BenefitGrantStatsGroup.bucket":
+		if e.ComplexityRoot.BenefitGrantStatsGroup.Bucket == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitGrantStatsGroup.Bucket(childComplexity), true
+	case "BenefitGrantStatsGroup.bucketLabel":
+		if e.ComplexityRoot.BenefitGrantStatsGroup.BucketLabel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitGrantStatsGroup.BucketLabel(childComplexity), true
+	case "BenefitGrantStatsGroup.count":
+		if e.ComplexityRoot.BenefitGrantStatsGroup.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitGrantStatsGroup.Count(childComplexity), true
+	case "BenefitGrantStatsGroup.delivered":
+		if e.ComplexityRoot.BenefitGrantStatsGroup.Delivered == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitGrantStatsGroup.Delivered(childComplexity), true
+	case "BenefitGrantStatsGroup.medianDaysToGrant":
+		if e.ComplexityRoot.BenefitGrantStatsGroup.MedianDaysToGrant == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitGrantStatsGroup.MedianDaysToGrant(childComplexity), true
+	case "BenefitGrantStatsGroup.officers":
+		if e.ComplexityRoot.BenefitGrantStatsGroup.Officers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitGrantStatsGroup.Officers(childComplexity), true
+	case "BenefitGrantStatsGroup.p90DaysToGrant":
+		if e.ComplexityRoot.BenefitGrantStatsGroup.P90DaysToGrant == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitGrantStatsGroup.P90DaysToGrant(childComplexity), true
+	case "BenefitGrantStatsGroup.program":
+		if e.ComplexityRoot.BenefitGrantStatsGroup.Program == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitGrantStatsGroup.Program(childComplexity), true
+	case "BenefitGrantStatsGroup.programCategory":
+		if e.ComplexityRoot.BenefitGrantStatsGroup.ProgramCategory == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitGrantStatsGroup.ProgramCategory(childComplexity), true
+	case "BenefitGrantStatsGroup.shareDelivered":
+		if e.ComplexityRoot.BenefitGrantStatsGroup.ShareDelivered == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitGrantStatsGroup.ShareDelivered(childComplexity), true
+	case "BenefitGrantStatsGroup.shareRejected":
+		if e.ComplexityRoot.BenefitGrantStatsGroup.ShareRejected == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitGrantStatsGroup.ShareRejected(childComplexity), true
+	case "BenefitGrantStatsGroup.station":
+		if e.ComplexityRoot.BenefitGrantStatsGroup.Station == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitGrantStatsGroup.Station(childComplexity), true
+	case "BenefitGrantStatsGroup.status":
+		if e.ComplexityRoot.BenefitGrantStatsGroup.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitGrantStatsGroup.Status(childComplexity), true
+	case "BenefitGrantStatsGroup.sumAmount":
+		if e.ComplexityRoot.BenefitGrantStatsGroup.SumAmount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitGrantStatsGroup.SumAmount(childComplexity), true
+	case "BenefitGrantStatsGroup.suppressed":
+		if e.ComplexityRoot.BenefitGrantStatsGroup.Suppressed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitGrantStatsGroup.Suppressed(childComplexity), true
 
 	case "Case.address":
 		if e.ComplexityRoot.Case.Address == nil {
@@ -1145,6 +1557,134 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CaseParty.Role(childComplexity), true
 
+	case "CasePayload.case":
+		if e.ComplexityRoot.CasePayload.Case == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CasePayload.Case(childComplexity), true
+
+	case "CaseStatsGroup.avgDaysToClose":
+		if e.ComplexityRoot.CaseStatsGroup.AvgDaysToClose == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseStatsGroup.AvgDaysToClose(childComplexity), true
+	case "CaseStatsGroup.bucket":
+		if e.ComplexityRoot.CaseStatsGroup.Bucket == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseStatsGroup.Bucket(childComplexity), true
+	case "CaseStatsGroup.bucketLabel":
+		if e.ComplexityRoot.CaseStatsGroup.BucketLabel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseStatsGroup.BucketLabel(childComplexity), true
+	case "CaseStatsGroup.category":
+		if e.ComplexityRoot.CaseStatsGroup.Category == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseStatsGroup.Category(childComplexity), true
+	case "CaseStatsGroup.closed":
+		if e.ComplexityRoot.CaseStatsGroup.Closed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseStatsGroup.Closed(childComplexity), true
+	case "CaseStatsGroup.community":
+		if e.ComplexityRoot.CaseStatsGroup.Community == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseStatsGroup.Community(childComplexity), true
+	case "CaseStatsGroup.count":
+		if e.ComplexityRoot.CaseStatsGroup.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseStatsGroup.Count(childComplexity), true
+	case "CaseStatsGroup.grid":
+		if e.ComplexityRoot.CaseStatsGroup.Grid == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseStatsGroup.Grid(childComplexity), true
+	case "CaseStatsGroup.kind":
+		if e.ComplexityRoot.CaseStatsGroup.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseStatsGroup.Kind(childComplexity), true
+	case "CaseStatsGroup.medianDaysToClose":
+		if e.ComplexityRoot.CaseStatsGroup.MedianDaysToClose == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseStatsGroup.MedianDaysToClose(childComplexity), true
+	case "CaseStatsGroup.nonPolice":
+		if e.ComplexityRoot.CaseStatsGroup.NonPolice == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseStatsGroup.NonPolice(childComplexity), true
+	case "CaseStatsGroup.p90DaysToClose":
+		if e.ComplexityRoot.CaseStatsGroup.P90DaysToClose == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseStatsGroup.P90DaysToClose(childComplexity), true
+	case "CaseStatsGroup.referred":
+		if e.ComplexityRoot.CaseStatsGroup.Referred == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseStatsGroup.Referred(childComplexity), true
+	case "CaseStatsGroup.shareNonPolice":
+		if e.ComplexityRoot.CaseStatsGroup.ShareNonPolice == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseStatsGroup.ShareNonPolice(childComplexity), true
+	case "CaseStatsGroup.shareNonPoliceReferred":
+		if e.ComplexityRoot.CaseStatsGroup.ShareNonPoliceReferred == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseStatsGroup.ShareNonPoliceReferred(childComplexity), true
+	case "CaseStatsGroup.shareReferred":
+		if e.ComplexityRoot.CaseStatsGroup.ShareReferred == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseStatsGroup.ShareReferred(childComplexity), true
+	case "CaseStatsGroup.source":
+		if e.ComplexityRoot.CaseStatsGroup.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseStatsGroup.Source(childComplexity), true
+	case "CaseStatsGroup.station":
+		if e.ComplexityRoot.CaseStatsGroup.Station == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseStatsGroup.Station(childComplexity), true
+	case "CaseStatsGroup.status":
+		if e.ComplexityRoot.CaseStatsGroup.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseStatsGroup.Status(childComplexity), true
+	case "CaseStatsGroup.suppressed":
+		if e.ComplexityRoot.CaseStatsGroup.Suppressed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseStatsGroup.Suppressed(childComplexity), true
+
 	case "Committee.community":
 		if e.ComplexityRoot.Committee.Community == nil {
 			break
@@ -1310,6 +1850,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CommunityEdge.Node(childComplexity), true
+
+	case "ConvertGridEventPayload.case":
+		if e.ComplexityRoot.ConvertGridEventPayload.Case == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConvertGridEventPayload.Case(childComplexity), true
+	case "ConvertGridEventPayload.dispute":
+		if e.ComplexityRoot.ConvertGridEventPayload.Dispute == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConvertGridEventPayload.Dispute(childComplexity), true
+	case "ConvertGridEventPayload.gridEvent":
+		if e.ComplexityRoot.ConvertGridEventPayload.GridEvent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConvertGridEventPayload.GridEvent(childComplexity), true
 
 	case "Dispute.agreement":
 		if e.ComplexityRoot.Dispute.Agreement == nil {
@@ -1538,6 +2097,182 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.DisputeParty.Side(childComplexity), true
 
+	case "DisputePayload.dispute":
+		if e.ComplexityRoot.DisputePayload.Dispute == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DisputePayload.Dispute(childComplexity), true
+	case "DisputePayload.riskItem":
+		if e.ComplexityRoot.DisputePayload.RiskItem == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DisputePayload.RiskItem(childComplexity), true
+
+	case "DisputeStatsGroup.agreed":
+		if e.ComplexityRoot.DisputeStatsGroup.Agreed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DisputeStatsGroup.Agreed(childComplexity), true
+	case "DisputeStatsGroup.avgAmount":
+		if e.ComplexityRoot.DisputeStatsGroup.AvgAmount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DisputeStatsGroup.AvgAmount(childComplexity), true
+	case "DisputeStatsGroup.avgDaysToAgreement":
+		if e.ComplexityRoot.DisputeStatsGroup.AvgDaysToAgreement == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DisputeStatsGroup.AvgDaysToAgreement(childComplexity), true
+	case "DisputeStatsGroup.avgDaysToClose":
+		if e.ComplexityRoot.DisputeStatsGroup.AvgDaysToClose == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DisputeStatsGroup.AvgDaysToClose(childComplexity), true
+	case "DisputeStatsGroup.bucket":
+		if e.ComplexityRoot.DisputeStatsGroup.Bucket == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DisputeStatsGroup.Bucket(childComplexity), true
+	case "DisputeStatsGroup.bucketLabel":
+		if e.ComplexityRoot.DisputeStatsGroup.BucketLabel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DisputeStatsGroup.BucketLabel(childComplexity), true
+	case "DisputeStatsGroup.category":
+		if e.ComplexityRoot.DisputeStatsGroup.Category == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DisputeStatsGroup.Category(childComplexity), true
+	case "DisputeStatsGroup.committee":
+		if e.ComplexityRoot.DisputeStatsGroup.Committee == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DisputeStatsGroup.Committee(childComplexity), true
+	case "DisputeStatsGroup.community":
+		if e.ComplexityRoot.DisputeStatsGroup.Community == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DisputeStatsGroup.Community(childComplexity), true
+	case "DisputeStatsGroup.count":
+		if e.ComplexityRoot.DisputeStatsGroup.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DisputeStatsGroup.Count(childComplexity), true
+	case "DisputeStatsGroup.difficulty":
+		if e.ComplexityRoot.DisputeStatsGroup.Difficulty == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DisputeStatsGroup.Difficulty(childComplexity), true
+	case "DisputeStatsGroup.failed":
+		if e.ComplexityRoot.DisputeStatsGroup.Failed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DisputeStatsGroup.Failed(childComplexity), true
+	case "DisputeStatsGroup.grid":
+		if e.ComplexityRoot.DisputeStatsGroup.Grid == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DisputeStatsGroup.Grid(childComplexity), true
+	case "DisputeStatsGroup.medianDaysToAgreement":
+		if e.ComplexityRoot.DisputeStatsGroup.MedianDaysToAgreement == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DisputeStatsGroup.MedianDaysToAgreement(childComplexity), true
+	case "DisputeStatsGroup.medianDaysToClose":
+		if e.ComplexityRoot.DisputeStatsGroup.MedianDaysToClose == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DisputeStatsGroup.MedianDaysToClose(childComplexity), true
+	case "DisputeStatsGroup.mediatorKind":
+		if e.ComplexityRoot.DisputeStatsGroup.MediatorKind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DisputeStatsGroup.MediatorKind(childComplexity), true
+	case "DisputeStatsGroup.p90DaysToAgreement":
+		if e.ComplexityRoot.DisputeStatsGroup.P90DaysToAgreement == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DisputeStatsGroup.P90DaysToAgreement(childComplexity), true
+	case "DisputeStatsGroup.p90DaysToClose":
+		if e.ComplexityRoot.DisputeStatsGroup.P90DaysToClose == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DisputeStatsGroup.P90DaysToClose(childComplexity), true
+	case "DisputeStatsGroup.pending":
+		if e.ComplexityRoot.DisputeStatsGroup.Pending == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DisputeStatsGroup.Pending(childComplexity), true
+	case "DisputeStatsGroup.performed":
+		if e.ComplexityRoot.DisputeStatsGroup.Performed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DisputeStatsGroup.Performed(childComplexity), true
+	case "DisputeStatsGroup.shareAgreed":
+		if e.ComplexityRoot.DisputeStatsGroup.ShareAgreed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DisputeStatsGroup.ShareAgreed(childComplexity), true
+	case "DisputeStatsGroup.sharePerformed":
+		if e.ComplexityRoot.DisputeStatsGroup.SharePerformed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DisputeStatsGroup.SharePerformed(childComplexity), true
+	case "DisputeStatsGroup.source":
+		if e.ComplexityRoot.DisputeStatsGroup.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DisputeStatsGroup.Source(childComplexity), true
+	case "DisputeStatsGroup.status":
+		if e.ComplexityRoot.DisputeStatsGroup.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DisputeStatsGroup.Status(childComplexity), true
+	case "DisputeStatsGroup.sumAmount":
+		if e.ComplexityRoot.DisputeStatsGroup.SumAmount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DisputeStatsGroup.SumAmount(childComplexity), true
+	case "DisputeStatsGroup.suppressed":
+		if e.ComplexityRoot.DisputeStatsGroup.Suppressed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DisputeStatsGroup.Suppressed(childComplexity), true
+	case "DisputeStatsGroup.withdrawn":
+		if e.ComplexityRoot.DisputeStatsGroup.Withdrawn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DisputeStatsGroup.Withdrawn(childComplexity), true
+
 	case "Estate.community":
 		if e.ComplexityRoot.Estate.Community == nil {
 			break
@@ -1661,6 +2396,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.FollowUp.Visitor(childComplexity), true
+
+	case "FollowUpPayload.agreement":
+		if e.ComplexityRoot.FollowUpPayload.Agreement == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FollowUpPayload.Agreement(childComplexity), true
+	case "FollowUpPayload.followUp":
+		if e.ComplexityRoot.FollowUpPayload.FollowUp == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FollowUpPayload.FollowUp(childComplexity), true
 
 	case "Grid.assessments":
 		if e.ComplexityRoot.Grid.Assessments == nil {
@@ -1911,6 +2659,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.GridEvent.Urgency(childComplexity), true
+	case "GridEvent.version":
+		if e.ComplexityRoot.GridEvent.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GridEvent.Version(childComplexity), true
 
 	case "GridEventConnection.edges":
 		if e.ComplexityRoot.GridEventConnection.Edges == nil {
@@ -1949,6 +2703,122 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.GridEventEdge.Node(childComplexity), true
+
+	case "GridEventPayload.gridEvent":
+		if e.ComplexityRoot.GridEventPayload.GridEvent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GridEventPayload.GridEvent(childComplexity), true
+
+	case "GridEventStatsGroup.avgDaysToClose":
+		if e.ComplexityRoot.GridEventStatsGroup.AvgDaysToClose == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GridEventStatsGroup.AvgDaysToClose(childComplexity), true
+	case "GridEventStatsGroup.bucket":
+		if e.ComplexityRoot.GridEventStatsGroup.Bucket == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GridEventStatsGroup.Bucket(childComplexity), true
+	case "GridEventStatsGroup.bucketLabel":
+		if e.ComplexityRoot.GridEventStatsGroup.BucketLabel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GridEventStatsGroup.BucketLabel(childComplexity), true
+	case "GridEventStatsGroup.category":
+		if e.ComplexityRoot.GridEventStatsGroup.Category == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GridEventStatsGroup.Category(childComplexity), true
+	case "GridEventStatsGroup.closed":
+		if e.ComplexityRoot.GridEventStatsGroup.Closed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GridEventStatsGroup.Closed(childComplexity), true
+	case "GridEventStatsGroup.community":
+		if e.ComplexityRoot.GridEventStatsGroup.Community == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GridEventStatsGroup.Community(childComplexity), true
+	case "GridEventStatsGroup.converted":
+		if e.ComplexityRoot.GridEventStatsGroup.Converted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GridEventStatsGroup.Converted(childComplexity), true
+	case "GridEventStatsGroup.count":
+		if e.ComplexityRoot.GridEventStatsGroup.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GridEventStatsGroup.Count(childComplexity), true
+	case "GridEventStatsGroup.grid":
+		if e.ComplexityRoot.GridEventStatsGroup.Grid == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GridEventStatsGroup.Grid(childComplexity), true
+	case "GridEventStatsGroup.medianDaysToClose":
+		if e.ComplexityRoot.GridEventStatsGroup.MedianDaysToClose == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GridEventStatsGroup.MedianDaysToClose(childComplexity), true
+	case "GridEventStatsGroup.p90DaysToClose":
+		if e.ComplexityRoot.GridEventStatsGroup.P90DaysToClose == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GridEventStatsGroup.P90DaysToClose(childComplexity), true
+	case "GridEventStatsGroup.shareConverted":
+		if e.ComplexityRoot.GridEventStatsGroup.ShareConverted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GridEventStatsGroup.ShareConverted(childComplexity), true
+	case "GridEventStatsGroup.shareConvertedToCase":
+		if e.ComplexityRoot.GridEventStatsGroup.ShareConvertedToCase == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GridEventStatsGroup.ShareConvertedToCase(childComplexity), true
+	case "GridEventStatsGroup.shareConvertedToDispute":
+		if e.ComplexityRoot.GridEventStatsGroup.ShareConvertedToDispute == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GridEventStatsGroup.ShareConvertedToDispute(childComplexity), true
+	case "GridEventStatsGroup.shareOverdue":
+		if e.ComplexityRoot.GridEventStatsGroup.ShareOverdue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GridEventStatsGroup.ShareOverdue(childComplexity), true
+	case "GridEventStatsGroup.status":
+		if e.ComplexityRoot.GridEventStatsGroup.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GridEventStatsGroup.Status(childComplexity), true
+	case "GridEventStatsGroup.suppressed":
+		if e.ComplexityRoot.GridEventStatsGroup.Suppressed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GridEventStatsGroup.Suppressed(childComplexity), true
+	case "GridEventStatsGroup.urgency":
+		if e.ComplexityRoot.GridEventStatsGroup.Urgency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GridEventStatsGroup.Urgency(childComplexity), true
 
 	case "GridWorker.activeFrom":
 		if e.ComplexityRoot.GridWorker.ActiveFrom == nil {
@@ -2073,6 +2943,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Measure.Status(childComplexity), true
+	case "Measure.version":
+		if e.ComplexityRoot.Measure.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Measure.Version(childComplexity), true
+
+	case "MeasurePayload.measure":
+		if e.ComplexityRoot.MeasurePayload.Measure == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeasurePayload.Measure(childComplexity), true
+	case "MeasurePayload.riskItem":
+		if e.ComplexityRoot.MeasurePayload.RiskItem == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeasurePayload.RiskItem(childComplexity), true
 
 	case "MediationSession.approaches":
 		if e.ComplexityRoot.MediationSession.Approaches == nil {
@@ -2110,6 +2999,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.MediationSession.Record(childComplexity), true
+
+	case "MediationSessionPayload.dispute":
+		if e.ComplexityRoot.MediationSessionPayload.Dispute == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MediationSessionPayload.Dispute(childComplexity), true
+	case "MediationSessionPayload.session":
+		if e.ComplexityRoot.MediationSessionPayload.Session == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MediationSessionPayload.Session(childComplexity), true
 
 	case "Mediator.assignments":
 		if e.ComplexityRoot.Mediator.Assignments == nil {
@@ -2179,6 +3081,293 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.MediatorEdge.Node(childComplexity), true
+
+	case "Mutation.addMeasure":
+		if e.ComplexityRoot.Mutation.AddMeasure == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_addMeasure_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AddMeasure(childComplexity, args["input"].(model.AddMeasureInput)), true
+	case "Mutation.addRiskItem":
+		if e.ComplexityRoot.Mutation.AddRiskItem == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_addRiskItem_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AddRiskItem(childComplexity, args["input"].(model.AddRiskItemInput)), true
+	case "Mutation.advanceAssessment":
+		if e.ComplexityRoot.Mutation.AdvanceAssessment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_advanceAssessment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AdvanceAssessment(childComplexity, args["input"].(model.AdvanceAssessmentInput)), true
+	case "Mutation.advanceBenefitGrant":
+		if e.ComplexityRoot.Mutation.AdvanceBenefitGrant == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_advanceBenefitGrant_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AdvanceBenefitGrant(childComplexity, args["input"].(model.AdvanceBenefitGrantInput)), true
+	case "Mutation.advanceCase":
+		if e.ComplexityRoot.Mutation.AdvanceCase == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_advanceCase_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AdvanceCase(childComplexity, args["input"].(model.AdvanceCaseInput)), true
+	case "Mutation.advanceDispute":
+		if e.ComplexityRoot.Mutation.AdvanceDispute == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_advanceDispute_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AdvanceDispute(childComplexity, args["input"].(model.AdvanceDisputeInput)), true
+	case "Mutation.advanceGridEvent":
+		if e.ComplexityRoot.Mutation.AdvanceGridEvent == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_advanceGridEvent_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AdvanceGridEvent(childComplexity, args["input"].(model.AdvanceGridEventInput)), true
+	case "Mutation.advanceMeasure":
+		if e.ComplexityRoot.Mutation.AdvanceMeasure == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_advanceMeasure_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AdvanceMeasure(childComplexity, args["input"].(model.AdvanceMeasureInput)), true
+	case "Mutation.advanceRiskItem":
+		if e.ComplexityRoot.Mutation.AdvanceRiskItem == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_advanceRiskItem_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AdvanceRiskItem(childComplexity, args["input"].(model.AdvanceRiskItemInput)), true
+	case "Mutation.applyForBenefit":
+		if e.ComplexityRoot.Mutation.ApplyForBenefit == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_applyForBenefit_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ApplyForBenefit(childComplexity, args["input"].(model.ApplyForBenefitInput)), true
+	case "Mutation.applyForJudicialConfirmation":
+		if e.ComplexityRoot.Mutation.ApplyForJudicialConfirmation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_applyForJudicialConfirmation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ApplyForJudicialConfirmation(childComplexity, args["input"].(model.ApplyForJudicialConfirmationInput)), true
+	case "Mutation.assignMediator":
+		if e.ComplexityRoot.Mutation.AssignMediator == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_assignMediator_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AssignMediator(childComplexity, args["input"].(model.AssignMediatorInput)), true
+	case "Mutation.convertGridEvent":
+		if e.ComplexityRoot.Mutation.ConvertGridEvent == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_convertGridEvent_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ConvertGridEvent(childComplexity, args["input"].(model.ConvertGridEventInput)), true
+	case "Mutation.createProgram":
+		if e.ComplexityRoot.Mutation.CreateProgram == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createProgram_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateProgram(childComplexity, args["input"].(model.CreateProgramInput)), true
+	case "Mutation.linkRiskItem":
+		if e.ComplexityRoot.Mutation.LinkRiskItem == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_linkRiskItem_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.LinkRiskItem(childComplexity, args["input"].(model.LinkRiskItemInput)), true
+	case "Mutation.openAssessment":
+		if e.ComplexityRoot.Mutation.OpenAssessment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_openAssessment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.OpenAssessment(childComplexity, args["input"].(model.OpenAssessmentInput)), true
+	case "Mutation.openSurvey":
+		if e.ComplexityRoot.Mutation.OpenSurvey == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_openSurvey_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.OpenSurvey(childComplexity, args["input"].(model.OpenSurveyInput)), true
+	case "Mutation.rateRiskItem":
+		if e.ComplexityRoot.Mutation.RateRiskItem == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_rateRiskItem_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RateRiskItem(childComplexity, args["input"].(model.RateRiskItemInput)), true
+	case "Mutation.recordAgreement":
+		if e.ComplexityRoot.Mutation.RecordAgreement == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordAgreement_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordAgreement(childComplexity, args["input"].(model.RecordAgreementInput)), true
+	case "Mutation.recordFollowUp":
+		if e.ComplexityRoot.Mutation.RecordFollowUp == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordFollowUp_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordFollowUp(childComplexity, args["input"].(model.RecordFollowUpInput)), true
+	case "Mutation.recordMediationSession":
+		if e.ComplexityRoot.Mutation.RecordMediationSession == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordMediationSession_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordMediationSession(childComplexity, args["input"].(model.RecordMediationSessionInput)), true
+	case "Mutation.referCaseToMediation":
+		if e.ComplexityRoot.Mutation.ReferCaseToMediation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_referCaseToMediation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReferCaseToMediation(childComplexity, args["input"].(model.ReferCaseToMediationInput)), true
+	case "Mutation.registerCase":
+		if e.ComplexityRoot.Mutation.RegisterCase == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_registerCase_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RegisterCase(childComplexity, args["input"].(model.RegisterCaseInput)), true
+	case "Mutation.registerDispute":
+		if e.ComplexityRoot.Mutation.RegisterDispute == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_registerDispute_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RegisterDispute(childComplexity, args["input"].(model.RegisterDisputeInput)), true
+	case "Mutation.reportGridEvent":
+		if e.ComplexityRoot.Mutation.ReportGridEvent == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_reportGridEvent_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReportGridEvent(childComplexity, args["input"].(model.ReportGridEventInput)), true
+	case "Mutation.submitSurveyResponse":
+		if e.ComplexityRoot.Mutation.SubmitSurveyResponse == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_submitSurveyResponse_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SubmitSurveyResponse(childComplexity, args["input"].(model.SubmitSurveyResponseInput)), true
 
 	case "Officer.badgeNo":
 		if e.ComplexityRoot.Officer.BadgeNo == nil {
@@ -2314,6 +3503,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.OfficerGrid.Role(childComplexity), true
+
+	case "OverdueAgreement.agreement":
+		if e.ComplexityRoot.OverdueAgreement.Agreement == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OverdueAgreement.Agreement(childComplexity), true
+	case "OverdueAgreement.daysOverdue":
+		if e.ComplexityRoot.OverdueAgreement.DaysOverdue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OverdueAgreement.DaysOverdue(childComplexity), true
+	case "OverdueAgreement.dispute":
+		if e.ComplexityRoot.OverdueAgreement.Dispute == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OverdueAgreement.Dispute(childComplexity), true
+	case "OverdueAgreement.grid":
+		if e.ComplexityRoot.OverdueAgreement.Grid == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OverdueAgreement.Grid(childComplexity), true
+	case "OverdueAgreement.gridWorker":
+		if e.ComplexityRoot.OverdueAgreement.GridWorker == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OverdueAgreement.GridWorker(childComplexity), true
+	case "OverdueAgreement.performanceDeadline":
+		if e.ComplexityRoot.OverdueAgreement.PerformanceDeadline == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OverdueAgreement.PerformanceDeadline(childComplexity), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -2543,6 +3769,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ProgramEdge.Node(childComplexity), true
 
+	case "ProgramPayload.program":
+		if e.ComplexityRoot.ProgramPayload.Program == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProgramPayload.Program(childComplexity), true
+
 	case "PropertyCompany.allianceMemberships":
 		if e.ComplexityRoot.PropertyCompany.AllianceMemberships == nil {
 			break
@@ -2623,6 +3856,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Assessments(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*risk.AssessmentFilter), args["orderBy"].([]*relay.Order)), true
+	case "Query.benefitGrantStats":
+		if e.ComplexityRoot.Query.BenefitGrantStats == nil {
+			break
+		}
+
+		args, err := ec.field_Query_benefitGrantStats_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.BenefitGrantStats(childComplexity, args["filter"].(*welfare.BenefitGrantFilter), args["groupBy"].([]string), args["timeBucket"].(*string), args["asOf"].(*time.Time)), true
 	case "Query.benefitGrants":
 		if e.ComplexityRoot.Query.BenefitGrants == nil {
 			break
@@ -2645,6 +3889,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Case(childComplexity, args["caseNo"].(string)), true
+	case "Query.caseStats":
+		if e.ComplexityRoot.Query.CaseStats == nil {
+			break
+		}
+
+		args, err := ec.field_Query_caseStats_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.CaseStats(childComplexity, args["filter"].(*police.CaseFilter), args["groupBy"].([]string), args["timeBucket"].(*string), args["asOf"].(*time.Time)), true
 	case "Query.cases":
 		if e.ComplexityRoot.Query.Cases == nil {
 			break
@@ -2700,6 +3955,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Dispute(childComplexity, args["disputeNo"].(string)), true
+	case "Query.disputeStats":
+		if e.ComplexityRoot.Query.DisputeStats == nil {
+			break
+		}
+
+		args, err := ec.field_Query_disputeStats_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.DisputeStats(childComplexity, args["filter"].(*mediation.DisputeFilter), args["groupBy"].([]string), args["timeBucket"].(*string), args["asOf"].(*time.Time)), true
 	case "Query.disputes":
 		if e.ComplexityRoot.Query.Disputes == nil {
 			break
@@ -2744,6 +4010,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.GridEvent(childComplexity, args["eventNo"].(string)), true
+	case "Query.gridEventStats":
+		if e.ComplexityRoot.Query.GridEventStats == nil {
+			break
+		}
+
+		args, err := ec.field_Query_gridEventStats_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.GridEventStats(childComplexity, args["filter"].(*street.GridEventFilter), args["groupBy"].([]string), args["timeBucket"].(*string), args["asOf"].(*time.Time)), true
 	case "Query.gridEvents":
 		if e.ComplexityRoot.Query.GridEvents == nil {
 			break
@@ -2833,6 +4110,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Officers(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*police.OfficerFilter), args["orderBy"].([]*relay.Order)), true
+	case "Query.overdueAgreements":
+		if e.ComplexityRoot.Query.OverdueAgreements == nil {
+			break
+		}
+
+		args, err := ec.field_Query_overdueAgreements_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.OverdueAgreements(childComplexity, args["asOf"].(*time.Time), args["gridId"].(*string), args["first"].(*int)), true
 	case "Query.persons":
 		if e.ComplexityRoot.Query.Persons == nil {
 			break
@@ -2866,6 +4154,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.PropertyCompanies(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*street.PropertyCompanyFilter), args["orderBy"].([]*relay.Order)), true
+	case "Query.riskItemStats":
+		if e.ComplexityRoot.Query.RiskItemStats == nil {
+			break
+		}
+
+		args, err := ec.field_Query_riskItemStats_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.RiskItemStats(childComplexity, args["filter"].(*risk.RiskItemFilter), args["groupBy"].([]string), args["timeBucket"].(*string), args["asOf"].(*time.Time)), true
 	case "Query.riskItems":
 		if e.ComplexityRoot.Query.RiskItems == nil {
 			break
@@ -2899,6 +4198,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Stations(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["orderBy"].([]*relay.Order)), true
+	case "Query.surveyResponseStats":
+		if e.ComplexityRoot.Query.SurveyResponseStats == nil {
+			break
+		}
+
+		args, err := ec.field_Query_surveyResponseStats_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.SurveyResponseStats(childComplexity, args["filter"].(*analytics.SurveyResponseStatsFilter), args["groupBy"].([]string), args["timeBucket"].(*string), args["asOf"].(*time.Time)), true
 	case "Query.surveys":
 		if e.ComplexityRoot.Query.Surveys == nil {
 			break
@@ -2910,6 +4220,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Surveys(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*welfare.SurveyFilter), args["orderBy"].([]*relay.Order)), true
+
+	case "ReferCaseToMediationPayload.case":
+		if e.ComplexityRoot.ReferCaseToMediationPayload.Case == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferCaseToMediationPayload.Case(childComplexity), true
+	case "ReferCaseToMediationPayload.dispute":
+		if e.ComplexityRoot.ReferCaseToMediationPayload.Dispute == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReferCaseToMediationPayload.Dispute(childComplexity), true
 
 	case "RiskItem.assessment":
 		if e.ComplexityRoot.RiskItem.Assessment == nil {
@@ -2995,6 +4318,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RiskItem.StatusLog(childComplexity), true
+	case "RiskItem.version":
+		if e.ComplexityRoot.RiskItem.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RiskItem.Version(childComplexity), true
 
 	case "RiskItemConnection.edges":
 		if e.ComplexityRoot.RiskItemConnection.Edges == nil {
@@ -3033,6 +4362,98 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RiskItemEdge.Node(childComplexity), true
+
+	case "RiskItemPayload.riskItem":
+		if e.ComplexityRoot.RiskItemPayload.RiskItem == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RiskItemPayload.RiskItem(childComplexity), true
+
+	case "RiskItemStatsGroup.avgScore":
+		if e.ComplexityRoot.RiskItemStatsGroup.AvgScore == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RiskItemStatsGroup.AvgScore(childComplexity), true
+	case "RiskItemStatsGroup.bucket":
+		if e.ComplexityRoot.RiskItemStatsGroup.Bucket == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RiskItemStatsGroup.Bucket(childComplexity), true
+	case "RiskItemStatsGroup.bucketLabel":
+		if e.ComplexityRoot.RiskItemStatsGroup.BucketLabel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RiskItemStatsGroup.BucketLabel(childComplexity), true
+	case "RiskItemStatsGroup.community":
+		if e.ComplexityRoot.RiskItemStatsGroup.Community == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RiskItemStatsGroup.Community(childComplexity), true
+	case "RiskItemStatsGroup.count":
+		if e.ComplexityRoot.RiskItemStatsGroup.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RiskItemStatsGroup.Count(childComplexity), true
+	case "RiskItemStatsGroup.dimension":
+		if e.ComplexityRoot.RiskItemStatsGroup.Dimension == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RiskItemStatsGroup.Dimension(childComplexity), true
+	case "RiskItemStatsGroup.grid":
+		if e.ComplexityRoot.RiskItemStatsGroup.Grid == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RiskItemStatsGroup.Grid(childComplexity), true
+	case "RiskItemStatsGroup.level":
+		if e.ComplexityRoot.RiskItemStatsGroup.Level == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RiskItemStatsGroup.Level(childComplexity), true
+	case "RiskItemStatsGroup.linkedCasesLast30Days":
+		if e.ComplexityRoot.RiskItemStatsGroup.LinkedCasesLast30Days == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RiskItemStatsGroup.LinkedCasesLast30Days(childComplexity), true
+	case "RiskItemStatsGroup.linkedDisputesLast30Days":
+		if e.ComplexityRoot.RiskItemStatsGroup.LinkedDisputesLast30Days == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RiskItemStatsGroup.LinkedDisputesLast30Days(childComplexity), true
+	case "RiskItemStatsGroup.overdueMeasures":
+		if e.ComplexityRoot.RiskItemStatsGroup.OverdueMeasures == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RiskItemStatsGroup.OverdueMeasures(childComplexity), true
+	case "RiskItemStatsGroup.status":
+		if e.ComplexityRoot.RiskItemStatsGroup.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RiskItemStatsGroup.Status(childComplexity), true
+	case "RiskItemStatsGroup.suppressed":
+		if e.ComplexityRoot.RiskItemStatsGroup.Suppressed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RiskItemStatsGroup.Suppressed(childComplexity), true
+	case "RiskItemStatsGroup.withOverdueMeasures":
+		if e.ComplexityRoot.RiskItemStatsGroup.WithOverdueMeasures == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RiskItemStatsGroup.WithOverdueMeasures(childComplexity), true
 
 	case "Station.cases":
 		if e.ComplexityRoot.Station.Cases == nil {
@@ -3161,6 +4582,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.StatusChange.ToStatus(childComplexity), true
 
+	case "Subscription.workflowEvents":
+		if e.ComplexityRoot.Subscription.WorkflowEvents == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_workflowEvents_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.WorkflowEvents(childComplexity, args["filter"].(*model.WorkflowEventFilter)), true
+
 	case "Survey.id":
 		if e.ComplexityRoot.Survey.ID == nil {
 			break
@@ -3230,6 +4663,92 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SurveyEdge.Node(childComplexity), true
 
+	case "SurveyPayload.survey":
+		if e.ComplexityRoot.SurveyPayload.Survey == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SurveyPayload.Survey(childComplexity), true
+
+	case "SurveyResponseStatsGroup.avgBelonging":
+		if e.ComplexityRoot.SurveyResponseStatsGroup.AvgBelonging == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SurveyResponseStatsGroup.AvgBelonging(childComplexity), true
+	case "SurveyResponseStatsGroup.avgOverall":
+		if e.ComplexityRoot.SurveyResponseStatsGroup.AvgOverall == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SurveyResponseStatsGroup.AvgOverall(childComplexity), true
+	case "SurveyResponseStatsGroup.avgWorkload":
+		if e.ComplexityRoot.SurveyResponseStatsGroup.AvgWorkload == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SurveyResponseStatsGroup.AvgWorkload(childComplexity), true
+	case "SurveyResponseStatsGroup.bucket":
+		if e.ComplexityRoot.SurveyResponseStatsGroup.Bucket == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SurveyResponseStatsGroup.Bucket(childComplexity), true
+	case "SurveyResponseStatsGroup.bucketLabel":
+		if e.ComplexityRoot.SurveyResponseStatsGroup.BucketLabel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SurveyResponseStatsGroup.BucketLabel(childComplexity), true
+	case "SurveyResponseStatsGroup.count":
+		if e.ComplexityRoot.SurveyResponseStatsGroup.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SurveyResponseStatsGroup.Count(childComplexity), true
+	case "SurveyResponseStatsGroup.medianOverall":
+		if e.ComplexityRoot.SurveyResponseStatsGroup.MedianOverall == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SurveyResponseStatsGroup.MedianOverall(childComplexity), true
+	case "SurveyResponseStatsGroup.respondents":
+		if e.ComplexityRoot.SurveyResponseStatsGroup.Respondents == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SurveyResponseStatsGroup.Respondents(childComplexity), true
+	case "SurveyResponseStatsGroup.shareBelonging":
+		if e.ComplexityRoot.SurveyResponseStatsGroup.ShareBelonging == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SurveyResponseStatsGroup.ShareBelonging(childComplexity), true
+	case "SurveyResponseStatsGroup.shareSatisfied":
+		if e.ComplexityRoot.SurveyResponseStatsGroup.ShareSatisfied == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SurveyResponseStatsGroup.ShareSatisfied(childComplexity), true
+	case "SurveyResponseStatsGroup.station":
+		if e.ComplexityRoot.SurveyResponseStatsGroup.Station == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SurveyResponseStatsGroup.Station(childComplexity), true
+	case "SurveyResponseStatsGroup.suppressed":
+		if e.ComplexityRoot.SurveyResponseStatsGroup.Suppressed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SurveyResponseStatsGroup.Suppressed(childComplexity), true
+	case "SurveyResponseStatsGroup.surveyPeriod":
+		if e.ComplexityRoot.SurveyResponseStatsGroup.SurveyPeriod == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SurveyResponseStatsGroup.SurveyPeriod(childComplexity), true
+
 	case "SurveySummary.belonging":
 		if e.ComplexityRoot.SurveySummary.Belonging == nil {
 			break
@@ -3261,6 +4780,61 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SurveySummary.Workload(childComplexity), true
 
+	case "WorkflowEvent.actor":
+		if e.ComplexityRoot.WorkflowEvent.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkflowEvent.Actor(childComplexity), true
+	case "WorkflowEvent.at":
+		if e.ComplexityRoot.WorkflowEvent.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkflowEvent.At(childComplexity), true
+	case "WorkflowEvent.fromStatus":
+		if e.ComplexityRoot.WorkflowEvent.FromStatus == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkflowEvent.FromStatus(childComplexity), true
+	case "WorkflowEvent.grid":
+		if e.ComplexityRoot.WorkflowEvent.Grid == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkflowEvent.Grid(childComplexity), true
+	case "WorkflowEvent.id":
+		if e.ComplexityRoot.WorkflowEvent.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkflowEvent.ID(childComplexity), true
+	case "WorkflowEvent.kind":
+		if e.ComplexityRoot.WorkflowEvent.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkflowEvent.Kind(childComplexity), true
+	case "WorkflowEvent.station":
+		if e.ComplexityRoot.WorkflowEvent.Station == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkflowEvent.Station(childComplexity), true
+	case "WorkflowEvent.subject":
+		if e.ComplexityRoot.WorkflowEvent.Subject == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkflowEvent.Subject(childComplexity), true
+	case "WorkflowEvent.toStatus":
+		if e.ComplexityRoot.WorkflowEvent.ToStatus == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkflowEvent.ToStatus(childComplexity), true
+
 	}
 	return 0, false
 }
@@ -3270,8 +4844,20 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("AddMeasureInput", ec.unmarshalInputAddMeasureInput),
+			graphql.NewInputUnmarshaler("AddRiskItemInput", ec.unmarshalInputAddRiskItemInput),
+			graphql.NewInputUnmarshaler("AdvanceAssessmentInput", ec.unmarshalInputAdvanceAssessmentInput),
+			graphql.NewInputUnmarshaler("AdvanceBenefitGrantInput", ec.unmarshalInputAdvanceBenefitGrantInput),
+			graphql.NewInputUnmarshaler("AdvanceCaseInput", ec.unmarshalInputAdvanceCaseInput),
+			graphql.NewInputUnmarshaler("AdvanceDisputeInput", ec.unmarshalInputAdvanceDisputeInput),
+			graphql.NewInputUnmarshaler("AdvanceGridEventInput", ec.unmarshalInputAdvanceGridEventInput),
+			graphql.NewInputUnmarshaler("AdvanceMeasureInput", ec.unmarshalInputAdvanceMeasureInput),
+			graphql.NewInputUnmarshaler("AdvanceRiskItemInput", ec.unmarshalInputAdvanceRiskItemInput),
+			graphql.NewInputUnmarshaler("ApplyForBenefitInput", ec.unmarshalInputApplyForBenefitInput),
+			graphql.NewInputUnmarshaler("ApplyForJudicialConfirmationInput", ec.unmarshalInputApplyForJudicialConfirmationInput),
 			graphql.NewInputUnmarshaler("AssessmentFilter", ec.unmarshalInputAssessmentFilter),
 			graphql.NewInputUnmarshaler("AssessmentOrder", ec.unmarshalInputAssessmentOrder),
+			graphql.NewInputUnmarshaler("AssignMediatorInput", ec.unmarshalInputAssignMediatorInput),
 			graphql.NewInputUnmarshaler("BenefitGrantFilter", ec.unmarshalInputBenefitGrantFilter),
 			graphql.NewInputUnmarshaler("BenefitGrantOrder", ec.unmarshalInputBenefitGrantOrder),
 			graphql.NewInputUnmarshaler("CaseFilter", ec.unmarshalInputCaseFilter),
@@ -3279,8 +4865,12 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CommitteeFilter", ec.unmarshalInputCommitteeFilter),
 			graphql.NewInputUnmarshaler("CommitteeOrder", ec.unmarshalInputCommitteeOrder),
 			graphql.NewInputUnmarshaler("CommunityOrder", ec.unmarshalInputCommunityOrder),
+			graphql.NewInputUnmarshaler("ConvertGridEventInput", ec.unmarshalInputConvertGridEventInput),
+			graphql.NewInputUnmarshaler("CreateProgramInput", ec.unmarshalInputCreateProgramInput),
 			graphql.NewInputUnmarshaler("DisputeFilter", ec.unmarshalInputDisputeFilter),
 			graphql.NewInputUnmarshaler("DisputeOrder", ec.unmarshalInputDisputeOrder),
+			graphql.NewInputUnmarshaler("DisputePartyInput", ec.unmarshalInputDisputePartyInput),
+			graphql.NewInputUnmarshaler("EscalationInput", ec.unmarshalInputEscalationInput),
 			graphql.NewInputUnmarshaler("EstateFilter", ec.unmarshalInputEstateFilter),
 			graphql.NewInputUnmarshaler("EstateOrder", ec.unmarshalInputEstateOrder),
 			graphql.NewInputUnmarshaler("GridEventFilter", ec.unmarshalInputGridEventFilter),
@@ -3289,21 +4879,35 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("GridOrder", ec.unmarshalInputGridOrder),
 			graphql.NewInputUnmarshaler("GridWorkerFilter", ec.unmarshalInputGridWorkerFilter),
 			graphql.NewInputUnmarshaler("GridWorkerOrder", ec.unmarshalInputGridWorkerOrder),
+			graphql.NewInputUnmarshaler("LinkRiskItemInput", ec.unmarshalInputLinkRiskItemInput),
 			graphql.NewInputUnmarshaler("MediatorFilter", ec.unmarshalInputMediatorFilter),
 			graphql.NewInputUnmarshaler("MediatorOrder", ec.unmarshalInputMediatorOrder),
 			graphql.NewInputUnmarshaler("OfficerFilter", ec.unmarshalInputOfficerFilter),
 			graphql.NewInputUnmarshaler("OfficerOrder", ec.unmarshalInputOfficerOrder),
+			graphql.NewInputUnmarshaler("OpenAssessmentInput", ec.unmarshalInputOpenAssessmentInput),
+			graphql.NewInputUnmarshaler("OpenSurveyInput", ec.unmarshalInputOpenSurveyInput),
 			graphql.NewInputUnmarshaler("PersonFilter", ec.unmarshalInputPersonFilter),
 			graphql.NewInputUnmarshaler("PersonOrder", ec.unmarshalInputPersonOrder),
 			graphql.NewInputUnmarshaler("ProgramFilter", ec.unmarshalInputProgramFilter),
 			graphql.NewInputUnmarshaler("ProgramOrder", ec.unmarshalInputProgramOrder),
 			graphql.NewInputUnmarshaler("PropertyCompanyFilter", ec.unmarshalInputPropertyCompanyFilter),
 			graphql.NewInputUnmarshaler("PropertyCompanyOrder", ec.unmarshalInputPropertyCompanyOrder),
+			graphql.NewInputUnmarshaler("RateRiskItemInput", ec.unmarshalInputRateRiskItemInput),
+			graphql.NewInputUnmarshaler("RecordAgreementInput", ec.unmarshalInputRecordAgreementInput),
+			graphql.NewInputUnmarshaler("RecordFollowUpInput", ec.unmarshalInputRecordFollowUpInput),
+			graphql.NewInputUnmarshaler("RecordMediationSessionInput", ec.unmarshalInputRecordMediationSessionInput),
+			graphql.NewInputUnmarshaler("ReferCaseToMediationInput", ec.unmarshalInputReferCaseToMediationInput),
+			graphql.NewInputUnmarshaler("RegisterCaseInput", ec.unmarshalInputRegisterCaseInput),
+			graphql.NewInputUnmarshaler("RegisterDisputeInput", ec.unmarshalInputRegisterDisputeInput),
+			graphql.NewInputUnmarshaler("ReportGridEventInput", ec.unmarshalInputReportGridEventInput),
 			graphql.NewInputUnmarshaler("RiskItemFilter", ec.unmarshalInputRiskItemFilter),
 			graphql.NewInputUnmarshaler("RiskItemOrder", ec.unmarshalInputRiskItemOrder),
 			graphql.NewInputUnmarshaler("StationOrder", ec.unmarshalInputStationOrder),
+			graphql.NewInputUnmarshaler("SubmitSurveyResponseInput", ec.unmarshalInputSubmitSurveyResponseInput),
 			graphql.NewInputUnmarshaler("SurveyFilter", ec.unmarshalInputSurveyFilter),
 			graphql.NewInputUnmarshaler("SurveyOrder", ec.unmarshalInputSurveyOrder),
+			graphql.NewInputUnmarshaler("SurveyResponseStatsFilter", ec.unmarshalInputSurveyResponseStatsFilter),
+			graphql.NewInputUnmarshaler("WorkflowEventFilter", ec.unmarshalInputWorkflowEventFilter),
 		)
 	}
 	first := true
@@ -3339,6 +4943,38 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 
 			return &response
 		}
+	case ast.Mutation:
+		return func(ctx context.Context) *graphql.Response {
+			if !first {
+				return nil
+			}
+			first = false
+			ctx = graphql.WithLazyInputUnmarshalerIndex(ctx, inputUnmarshalers)
+			data := ec._Mutation(ctx, opCtx.Operation.SelectionSet)
+			var buf bytes.Buffer
+			data.MarshalGQL(&buf)
+
+			return &graphql.Response{
+				Data: buf.Bytes(),
+			}
+		}
+	case ast.Subscription:
+		next := ec._Subscription(ctx, opCtx.Operation.SelectionSet)
+
+		var buf bytes.Buffer
+		return func(ctx context.Context) *graphql.Response {
+			buf.Reset()
+			data := next(ctx)
+
+			if data == nil {
+				return nil
+			}
+			data.MarshalGQL(&buf)
+
+			return &graphql.Response{
+				Data: buf.Bytes(),
+			}
+		}
 
 	default:
 		return graphql.OneShot(graphql.ErrorResponse(ctx, "unsupported GraphQL operation"))
@@ -3365,6 +5001,398 @@ func newExecutionContext(
 }
 
 var sources = []*ast.Source{
+	{Name: "../schema/analytics.graphqls", Input: `# Aggregates for BI analysts. Every <type>Stats field is computed in one SQL statement by the
+# generic builder in db/analytics; cells about fewer than five people are suppressed.
+
+"""
+A time bucket of an aggregate, cut in Asia/Shanghai local time (UTC+8): a MONTH is a calendar
+month as the street office sees it. WEEK is the ISO week, starting on Monday.
+"""
+enum TimeBucket {
+  "One local calendar day."
+  DAY
+  "One ISO week, Monday to Sunday."
+  WEEK
+  "One calendar month."
+  MONTH
+  "One calendar quarter."
+  QUARTER
+  "One calendar year."
+  YEAR
+}
+
+"Keys cases can be grouped by."
+enum CaseStatsDimension {
+  "The station handling the case."
+  STATION
+  "The grid where it happened."
+  GRID
+  "The community of that grid."
+  COMMUNITY
+  "CALL, ADMINISTRATIVE, CRIMINAL or NON_POLICE."
+  KIND
+  "What the case is about."
+  CATEGORY
+  "How the case reached the police."
+  SOURCE
+  "Current workflow state."
+  STATUS
+}
+
+"Keys grid events can be grouped by."
+enum GridEventStatsDimension {
+  "The grid where it was reported."
+  GRID
+  "The community of that grid."
+  COMMUNITY
+  "What the event is about."
+  CATEGORY
+  "How urgent it was."
+  URGENCY
+  "Current workflow state."
+  STATUS
+}
+
+"Keys disputes can be grouped by."
+enum DisputeStatsDimension {
+  "The grid of the dispute."
+  GRID
+  "The community of that grid."
+  COMMUNITY
+  "The committee mediating it."
+  COMMITTEE
+  "How it reached the committee (POLICE_REFERRAL …)."
+  SOURCE
+  "What it is about."
+  CATEGORY
+  "ORDINARY or DIFFICULT."
+  DIFFICULTY
+  "Current workflow state; a way to see outcomes."
+  STATUS
+  "Kind of the lead mediator (COMMUNITY_NOTABLE, FULL_TIME …)."
+  MEDIATOR_KIND
+}
+
+"Keys risk items can be grouped by."
+enum RiskItemStatsDimension {
+  "The grid at risk."
+  GRID
+  "The community of that grid."
+  COMMUNITY
+  "HIGH, MEDIUM or LOW."
+  LEVEL
+  "Current workflow state."
+  STATUS
+  "Which dimension of risk (LEGALITY … PUBLIC_ORDER)."
+  DIMENSION
+}
+
+"Keys benefit grants can be grouped by."
+enum BenefitGrantStatsDimension {
+  "The station of the officer who received the grant."
+  STATION
+  "The welfare program."
+  PROGRAM
+  "The program's category."
+  PROGRAM_CATEGORY
+  "Current workflow state."
+  STATUS
+}
+
+"Keys survey responses can be grouped by."
+enum SurveyResponseStatsDimension {
+  "The station surveyed."
+  STATION
+  "The survey round's period label (2024-Q2)."
+  SURVEY_PERIOD
+}
+
+"Which survey answers to aggregate."
+input SurveyResponseStatsFilter {
+  "Only this station's surveys."
+  stationId: ID
+  "Only these survey periods (2024-Q2 …)."
+  period: [String!]
+}
+
+"One cell of caseStats. Keys not grouped by are null; a suppressed cell has null figures."
+type CaseStatsGroup {
+  "Start of the time bucket (Asia/Shanghai), when a timeBucket was asked for."
+  bucket: DateTime
+  "Label of the time bucket: 2024-05-01, 2024-W18, 2024-05, 2024-Q2 or 2024."
+  bucketLabel: String
+  "STATION key."
+  station: Station
+  "GRID key."
+  grid: Grid
+  "COMMUNITY key."
+  community: Community
+  "KIND key."
+  kind: CaseKind
+  "CATEGORY key."
+  category: CaseCategory
+  "SOURCE key."
+  source: CaseSource
+  "STATUS key."
+  status: CaseStatus
+  "True when the cell is about fewer than five people and its figures are withheld."
+  suppressed: Boolean!
+  "Number of cases."
+  count: Int
+  "Cases of kind NON_POLICE."
+  nonPolice: Int
+  "Cases referred (diverted) to mediation."
+  referred: Int
+  "Cases closed."
+  closed: Int
+  "Share of the cases that were NON_POLICE (0-1)."
+  shareNonPolice: Float
+  "Share of the cases diverted to mediation (0-1)."
+  shareReferred: Float
+  "Share of the NON_POLICE cases diverted to mediation (0-1)."
+  shareNonPoliceReferred: Float
+  "Average days from received to closed, over closed cases."
+  avgDaysToClose: Float
+  "Median days from received to closed."
+  medianDaysToClose: Float
+  "90th percentile of days from received to closed."
+  p90DaysToClose: Float
+}
+
+"One cell of gridEventStats. Keys not grouped by are null; a suppressed cell has null figures."
+type GridEventStatsGroup {
+  "Start of the time bucket (Asia/Shanghai), when a timeBucket was asked for."
+  bucket: DateTime
+  "Label of the time bucket."
+  bucketLabel: String
+  "GRID key."
+  grid: Grid
+  "COMMUNITY key."
+  community: Community
+  "CATEGORY key."
+  category: GridEventCategory
+  "URGENCY key."
+  urgency: Urgency
+  "STATUS key."
+  status: GridEventStatus
+  "True when the cell is about fewer than five people and its figures are withheld."
+  suppressed: Boolean!
+  "Number of events."
+  count: Int
+  "Events converted into a case or a dispute."
+  converted: Int
+  "Events closed."
+  closed: Int
+  "Share converted into a case or a dispute (0-1)."
+  shareConverted: Float
+  "Share converted into a dispute (0-1)."
+  shareConvertedToDispute: Float
+  "Share converted into a police case (0-1)."
+  shareConvertedToCase: Float
+  "Share closed after their due time, or still open past it on the as-of day (0-1)."
+  shareOverdue: Float
+  "Average days from reported to closed."
+  avgDaysToClose: Float
+  "Median days from reported to closed."
+  medianDaysToClose: Float
+  "90th percentile of days from reported to closed."
+  p90DaysToClose: Float
+}
+
+"One cell of disputeStats. Keys not grouped by are null; a suppressed cell has null figures."
+type DisputeStatsGroup {
+  "Start of the time bucket (Asia/Shanghai), when a timeBucket was asked for."
+  bucket: DateTime
+  "Label of the time bucket."
+  bucketLabel: String
+  "GRID key."
+  grid: Grid
+  "COMMUNITY key."
+  community: Community
+  "COMMITTEE key."
+  committee: Committee
+  "SOURCE key."
+  source: DisputeSource
+  "CATEGORY key."
+  category: DisputeCategory
+  "DIFFICULTY key."
+  difficulty: DisputeDifficulty
+  "STATUS key."
+  status: DisputeStatus
+  "MEDIATOR_KIND key: the kind of the lead mediator."
+  mediatorKind: MediatorKind
+  "True when the cell is about fewer than five people and its figures are withheld."
+  suppressed: Boolean!
+  "Number of disputes."
+  count: Int
+  "Disputes that reached an agreement (the success of a mediation)."
+  agreed: Int
+  "Agreements performed (dispute PERFORMED or ARCHIVED)."
+  performed: Int
+  "Disputes whose mediation failed."
+  failed: Int
+  "Disputes withdrawn or declined."
+  withdrawn: Int
+  "Disputes still received, accepted or in mediation."
+  pending: Int
+  "Success rate: share of the disputes that reached an agreement (0-1)."
+  shareAgreed: Float
+  "Share of the agreements that were performed (0-1)."
+  sharePerformed: Float
+  "Total amount in dispute, in yuan."
+  sumAmount: Float
+  "Average amount in dispute, in yuan."
+  avgAmount: Float
+  "Average days from received to the agreement's signature."
+  avgDaysToAgreement: Float
+  "Median days from received to the agreement's signature."
+  medianDaysToAgreement: Float
+  "90th percentile of days from received to the agreement's signature."
+  p90DaysToAgreement: Float
+  "Average days from received to closed."
+  avgDaysToClose: Float
+  "Median days from received to closed."
+  medianDaysToClose: Float
+  "90th percentile of days from received to closed."
+  p90DaysToClose: Float
+}
+
+"One cell of riskItemStats. Risk items are about places, so cells are never suppressed."
+type RiskItemStatsGroup {
+  "Start of the time bucket (Asia/Shanghai) of identification, when asked for."
+  bucket: DateTime
+  "Label of the time bucket."
+  bucketLabel: String
+  "GRID key."
+  grid: Grid
+  "COMMUNITY key."
+  community: Community
+  "LEVEL key."
+  level: RiskLevel
+  "STATUS key."
+  status: RiskItemStatus
+  "DIMENSION key."
+  dimension: RiskDimension
+  "Always false: risk items are not about people."
+  suppressed: Boolean!
+  "Number of risk items."
+  count: Int
+  "Items with at least one measure overdue on the as-of day (due before it, not done)."
+  withOverdueMeasures: Int
+  "Measures overdue on the as-of day."
+  overdueMeasures: Int
+  "Linked cases received in the 30 days ending with the as-of day."
+  linkedCasesLast30Days: Int
+  "Linked disputes received in the 30 days ending with the as-of day."
+  linkedDisputesLast30Days: Int
+  "Average likelihood x impact score (1-25)."
+  avgScore: Float
+}
+
+"One cell of benefitGrantStats; suppressed when it covers fewer than five officers."
+type BenefitGrantStatsGroup {
+  "Start of the time bucket of application, when asked for."
+  bucket: DateTime
+  "Label of the time bucket."
+  bucketLabel: String
+  "STATION key."
+  station: Station
+  "PROGRAM key."
+  program: Program
+  "PROGRAM_CATEGORY key."
+  programCategory: ProgramCategory
+  "STATUS key."
+  status: BenefitGrantStatus
+  "True when the cell covers fewer than five officers and its figures are withheld."
+  suppressed: Boolean!
+  "Number of grants."
+  count: Int
+  "Distinct officers granted."
+  officers: Int
+  "Grants delivered."
+  delivered: Int
+  "Share delivered (0-1)."
+  shareDelivered: Float
+  "Share rejected (0-1)."
+  shareRejected: Float
+  "Total amount, in yuan."
+  sumAmount: Float
+  "Average amount, in yuan."
+  avgAmount: Float
+  "Average days from application to grant."
+  avgDaysToGrant: Float
+  "Median days from application to grant."
+  medianDaysToGrant: Float
+  "90th percentile of days from application to grant."
+  p90DaysToGrant: Float
+}
+
+"One cell of surveyResponseStats; suppressed under five respondents."
+type SurveyResponseStatsGroup {
+  "Start of the time bucket of the survey period, when asked for."
+  bucket: DateTime
+  "Label of the time bucket."
+  bucketLabel: String
+  "STATION key."
+  station: Station
+  "SURVEY_PERIOD key."
+  surveyPeriod: String
+  "True when fewer than five people answered and the figures are withheld."
+  suppressed: Boolean!
+  "Number of answers."
+  count: Int
+  "Number of respondents (one answer each per round)."
+  respondents: Int
+  "Average overall satisfaction, 1-5."
+  avgOverall: Float
+  "Average sense of belonging, 1-5."
+  avgBelonging: Float
+  "Average workload score, 1-5."
+  avgWorkload: Float
+  "Median overall satisfaction."
+  medianOverall: Float
+  "Share answering 4 or 5 for overall satisfaction (0-1)."
+  shareSatisfied: Float
+  "Share answering 4 or 5 for belonging (0-1)."
+  shareBelonging: Float
+}
+
+"An agreement past its performance deadline with no follow-up visit yet."
+type OverdueAgreement {
+  "The agreement."
+  agreement: Agreement!
+  "Its dispute."
+  dispute: Dispute!
+  "The dispute's grid."
+  grid: Grid
+  "The grid worker to remind: the grid's active leader, else full-time, else part-time worker."
+  gridWorker: GridWorker
+  "The day it should have been performed by."
+  performanceDeadline: Date!
+  "Days from the deadline to the as-of day."
+  daysOverdue: Int!
+}
+
+extend type Query {
+  """
+  Cases aggregated in one SQL statement: grouped by the groupBy keys and by timeBucket of
+  the day received; asOf (default today, Asia/Shanghai) anchors as-of measures.
+  """
+  caseStats(filter: CaseFilter, groupBy: [CaseStatsDimension!], timeBucket: TimeBucket, asOf: Date): [CaseStatsGroup!]!
+  "Grid events aggregated by the day reported; see caseStats."
+  gridEventStats(filter: GridEventFilter, groupBy: [GridEventStatsDimension!], timeBucket: TimeBucket, asOf: Date): [GridEventStatsGroup!]!
+  "Disputes aggregated by the day received; see caseStats."
+  disputeStats(filter: DisputeFilter, groupBy: [DisputeStatsDimension!], timeBucket: TimeBucket, asOf: Date): [DisputeStatsGroup!]!
+  "Risk items aggregated by the day identified; asOf decides which measures are overdue and which links are recent."
+  riskItemStats(filter: RiskItemFilter, groupBy: [RiskItemStatsDimension!], timeBucket: TimeBucket, asOf: Date): [RiskItemStatsGroup!]!
+  "Officers' benefit grants aggregated by the day applied for; see caseStats."
+  benefitGrantStats(filter: BenefitGrantFilter, groupBy: [BenefitGrantStatsDimension!], timeBucket: TimeBucket, asOf: Date): [BenefitGrantStatsGroup!]!
+  "Survey answers aggregated by the start of the survey period; see caseStats."
+  surveyResponseStats(filter: SurveyResponseStatsFilter, groupBy: [SurveyResponseStatsDimension!], timeBucket: TimeBucket, asOf: Date): [SurveyResponseStatsGroup!]!
+  "Agreements past their deadline on asOf (default today) with no follow-up visit, most overdue first (at most 500)."
+  overdueAgreements(asOf: Date, gridId: ID, first: Int): [OverdueAgreement!]!
+}
+`, BuiltIn: false},
 	{Name: "../schema/common.graphqls", Input: `"An instant in time, RFC 3339 (2024-05-01T08:30:00Z)."
 scalar DateTime
 
@@ -3555,6 +5583,8 @@ type Agreement implements Node {
   judicialConfirmation: JudicialConfirmation!
   "Follow-up visits, oldest first."
   followUps: [FollowUp!]!
+  "Optimistic-concurrency version; pass it back when changing it."
+  version: Int!
 }
 
 "A visit checking that an agreement is kept."
@@ -3799,6 +5829,8 @@ type Assessment implements Node {
   riskItems: [RiskItem!]!
   "Every status transition, oldest first."
   statusLog: [StatusChange!]!
+  "Optimistic-concurrency version; pass it back when changing it."
+  version: Int!
 }
 
 "One identified risk in a grid."
@@ -3823,6 +5855,8 @@ type RiskItem implements Node {
   links: [RiskLinkTarget!]!
   "Every status transition, oldest first."
   statusLog: [StatusChange!]!
+  "Optimistic-concurrency version; pass it back when changing it."
+  version: Int!
 }
 
 "An action against a risk item."
@@ -3836,6 +5870,8 @@ type Measure implements Node {
   doneOn: Date
   "True when past its due day and not done (derived, never stored)."
   overdue: Boolean!
+  "Optimistic-concurrency version; pass it back when changing it."
+  version: Int!
 }
 
 "What a risk item can be linked to."
@@ -4031,6 +6067,8 @@ type GridEvent implements Node {
   riskItems: [RiskItem!]!
   "Every status transition, oldest first."
   statusLog: [StatusChange!]!
+  "Optimistic-concurrency version; pass it back when changing it."
+  version: Int!
 }
 
 type CommunityConnection { edges: [CommunityEdge!]! nodes: [Community!]! pageInfo: PageInfo! totalCount: Int! }
@@ -4130,6 +6168,8 @@ type BenefitGrant implements Node {
   grantedOn: Date
   "Every status transition, oldest first."
   statusLog: [StatusChange!]!
+  "Optimistic-concurrency version; pass it back when changing it."
+  version: Int!
 }
 
 "A round of a station's satisfaction and belonging survey. Answers are shown only as aggregates."
@@ -4187,6 +6227,448 @@ extend type Query {
   surveys(first: Int, after: String, last: Int, before: String, filter: SurveyFilter, orderBy: [SurveyOrder!]): SurveyConnection!
 }
 `, BuiltIn: false},
+	{Name: "../schema/workflow.graphqls", Input: `"""
+Changes to the records. Every mutation runs in one transaction: all or nothing. Updates take
+the ` + "`" + `version` + "`" + ` the client read and fail with CONFLICT when it is stale; status changes follow
+each workflow's state machine and fail with INVALID_TRANSITION naming the current and allowed
+statuses. An optional ` + "`" + `idempotencyKey` + "`" + ` makes a retry return the first result without writing
+again; reusing a key for a different input is refused.
+"""
+type Mutation {
+  "Register a new police case (status RECEIVED)."
+  registerCase(input: RegisterCaseInput!): CasePayload!
+  "Move a case along its workflow."
+  advanceCase(input: AdvanceCaseInput!): CasePayload!
+  "Refer a NON_POLICE case to a mediation committee: the case moves to REFERRED and a POLICE_REFERRAL dispute is created in the same transaction."
+  referCaseToMediation(input: ReferCaseToMediationInput!): ReferCaseToMediationPayload!
+
+  "Report a grid event (status REPORTED)."
+  reportGridEvent(input: ReportGridEventInput!): GridEventPayload!
+  "Move a grid event along its workflow."
+  advanceGridEvent(input: AdvanceGridEventInput!): GridEventPayload!
+  "Convert an open grid event into a mediation dispute or a police case, keeping the link."
+  convertGridEvent(input: ConvertGridEventInput!): ConvertGridEventPayload!
+
+  "Register a dispute brought by the parties, the committee itself or a court (status RECEIVED); police referrals and grid reports come through referCaseToMediation and convertGridEvent."
+  registerDispute(input: RegisterDisputeInput!): DisputePayload!
+  "Move a dispute along its workflow (accept, decline, start mediation, withdraw, fail, perform, default, archive …). A FAILED dispute may open an escalation risk item."
+  advanceDispute(input: AdvanceDisputeInput!): DisputePayload!
+  "Assign a mediator (a community notable, lawyer, grid worker …) to a dispute."
+  assignMediator(input: AssignMediatorInput!): DisputePayload!
+  "Record a mediation session and the approaches used."
+  recordMediationSession(input: RecordMediationSessionInput!): MediationSessionPayload!
+  "Record the agreement reached; the dispute moves from IN_MEDIATION to AGREED."
+  recordAgreement(input: RecordAgreementInput!): AgreementPayload!
+  "Record a follow-up visit on an agreement."
+  recordFollowUp(input: RecordFollowUpInput!): FollowUpPayload!
+  "Apply for judicial confirmation of an agreement (NONE → APPLIED)."
+  applyForJudicialConfirmation(input: ApplyForJudicialConfirmationInput!): AgreementPayload!
+
+  "Open a risk assessment (status PROPOSED)."
+  openAssessment(input: OpenAssessmentInput!): AssessmentPayload!
+  "Move an assessment along its workflow; GRADED needs a level, DECIDED a decision."
+  advanceAssessment(input: AdvanceAssessmentInput!): AssessmentPayload!
+  "Add a risk item in a grid (status IDENTIFIED)."
+  addRiskItem(input: AddRiskItemInput!): RiskItemPayload!
+  "Re-rate a risk item's likelihood and impact; raising it to HIGH notifies subscribers."
+  rateRiskItem(input: RateRiskItemInput!): RiskItemPayload!
+  "Move a risk item along its workflow."
+  advanceRiskItem(input: AdvanceRiskItemInput!): RiskItemPayload!
+  "Link a risk item to a case, a dispute or a grid event."
+  linkRiskItem(input: LinkRiskItemInput!): RiskItemPayload!
+  "Add a measure against a risk item (status PLANNED)."
+  addMeasure(input: AddMeasureInput!): MeasurePayload!
+  "Move a measure along PLANNED → IN_PROGRESS → DONE."
+  advanceMeasure(input: AdvanceMeasureInput!): MeasurePayload!
+
+  "Create a welfare program for officers."
+  createProgram(input: CreateProgramInput!): ProgramPayload!
+  "Apply for a benefit on an officer's behalf (status APPLIED)."
+  applyForBenefit(input: ApplyForBenefitInput!): BenefitGrantPayload!
+  "Approve, deliver or reject a benefit grant."
+  advanceBenefitGrant(input: AdvanceBenefitGrantInput!): BenefitGrantPayload!
+  "Open a survey round for a station."
+  openSurvey(input: OpenSurveyInput!): SurveyPayload!
+  "Submit one officer's answers to a survey round; answers are only ever shown as aggregates."
+  submitSurveyResponse(input: SubmitSurveyResponseInput!): SurveyPayload!
+}
+
+"A new police case."
+input RegisterCaseInput {
+  stationId: ID!
+  kind: CaseKind!
+  category: CaseCategory!
+  source: CaseSource!
+  "1 to 2000 characters."
+  summary: String!
+  occurredAt: DateTime
+  "Defaults to now; not in the future, not before occurredAt."
+  receivedAt: DateTime
+  gridId: ID
+  "Must lie in gridId when both are given."
+  estateId: ID
+  address: String
+  "Must be an officer of the station."
+  leadOfficerId: ID
+  idempotencyKey: String
+}
+
+"A status change of a case."
+input AdvanceCaseInput {
+  caseId: ID!
+  "The version you read."
+  version: Int!
+  to: CaseStatus!
+  reason: String
+  "Recorded with DECIDED, TERMINATED or TRANSFERRED."
+  disposition: String
+  idempotencyKey: String
+}
+
+"A referral of a NON_POLICE case to mediation."
+input ReferCaseToMediationInput {
+  caseId: ID!
+  "The version of the case you read."
+  version: Int!
+  committeeId: ID!
+  category: DisputeCategory!
+  difficulty: DisputeDifficulty! = ORDINARY
+  "Summary for the mediators; defaults to the case's summary."
+  summary: String
+  reason: String
+  idempotencyKey: String
+}
+
+"A new grid event."
+input ReportGridEventInput {
+  gridId: ID!
+  estateId: ID
+  "A grid worker of the grid."
+  reporterId: ID
+  category: GridEventCategory!
+  urgency: Urgency!
+  summary: String!
+  "Defaults to now."
+  reportedAt: DateTime
+  dueAt: DateTime
+  idempotencyKey: String
+}
+
+"A status change of a grid event."
+input AdvanceGridEventInput {
+  gridEventId: ID!
+  version: Int!
+  to: GridEventStatus!
+  reason: String
+  idempotencyKey: String
+}
+
+"What a grid event is converted into."
+enum ConversionTarget { DISPUTE CASE }
+
+"The conversion of an open grid event."
+input ConvertGridEventInput {
+  gridEventId: ID!
+  version: Int!
+  into: ConversionTarget!
+  "For DISPUTE: the committee that takes it."
+  committeeId: ID
+  "For DISPUTE."
+  disputeCategory: DisputeCategory
+  "For CASE: the station that takes it; defaults to the station covering the grid."
+  stationId: ID
+  "For CASE."
+  caseCategory: CaseCategory
+  reason: String
+  idempotencyKey: String
+}
+
+"Sources of a dispute registered directly."
+enum DirectDisputeSource { PARTY_APPLICATION COMMITTEE_INITIATIVE COURT_ENTRUSTMENT }
+
+"A party to a new dispute."
+input DisputePartyInput { personId: ID! side: DisputeSide! }
+
+"A dispute registered directly with a committee."
+input RegisterDisputeInput {
+  committeeId: ID!
+  source: DirectDisputeSource!
+  category: DisputeCategory!
+  difficulty: DisputeDifficulty! = ORDINARY
+  summary: String!
+  gridId: ID
+  "Must lie in gridId when both are given."
+  estateId: ID
+  "Amount in dispute, in yuan."
+  amount: Float
+  "At least one APPLICANT; each person once."
+  parties: [DisputePartyInput!]!
+  idempotencyKey: String
+}
+
+"A risk that a failed dispute may escalate."
+input EscalationInput {
+  description: String!
+  dimension: RiskDimension! = PUBLIC_ORDER
+  likelihood: Int!
+  impact: Int!
+}
+
+"A status change of a dispute."
+input AdvanceDisputeInput {
+  disputeId: ID!
+  version: Int!
+  to: DisputeStatus!
+  reason: String
+  "Recorded as the dispute's outcome."
+  outcome: String
+  "Only with to: FAILED: opens a risk item linked to the dispute, in the same transaction."
+  escalation: EscalationInput
+  idempotencyKey: String
+}
+
+"A mediator's assignment."
+input AssignMediatorInput {
+  disputeId: ID!
+  mediatorId: ID!
+  role: DisputeMediatorRole!
+  idempotencyKey: String
+}
+
+"A mediation session."
+input RecordMediationSessionInput {
+  disputeId: ID!
+  heldAt: DateTime!
+  place: String!
+  approaches: [MediationApproach!]!
+  record: String
+  idempotencyKey: String
+}
+
+"An agreement reached in mediation."
+input RecordAgreementInput {
+  disputeId: ID!
+  "The version of the dispute you read."
+  version: Int!
+  form: AgreementForm!
+  terms: String!
+  signedAt: DateTime!
+  "Not before the signing day."
+  performanceDeadline: Date
+  idempotencyKey: String
+}
+
+"A follow-up visit."
+input RecordFollowUpInput {
+  agreementId: ID!
+  "Not before the agreement was signed."
+  visitedAt: DateTime!
+  visitor: String!
+  performance: Performance!
+  "1 to 5."
+  satisfaction: Int
+  newRisk: Boolean! = false
+  idempotencyKey: String
+}
+
+"An application for judicial confirmation."
+input ApplyForJudicialConfirmationInput {
+  agreementId: ID!
+  version: Int!
+  idempotencyKey: String
+}
+
+"A new risk assessment."
+input OpenAssessmentInput {
+  title: String!
+  subjectType: AssessmentSubject!
+  responsibleUnit: String!
+  gridId: ID
+  idempotencyKey: String
+}
+
+"A status change of an assessment."
+input AdvanceAssessmentInput {
+  assessmentId: ID!
+  version: Int!
+  to: AssessmentStatus!
+  "Required with to: GRADED."
+  level: RiskLevel
+  "Required with to: DECIDED."
+  decision: AssessmentDecision
+  reason: String
+  idempotencyKey: String
+}
+
+"A new risk item."
+input AddRiskItemInput {
+  gridId: ID!
+  assessmentId: ID
+  estateId: ID
+  dimension: RiskDimension!
+  description: String!
+  "1 to 5."
+  likelihood: Int!
+  "1 to 5."
+  impact: Int!
+  idempotencyKey: String
+}
+
+"A new rating of a risk item."
+input RateRiskItemInput {
+  riskItemId: ID!
+  version: Int!
+  likelihood: Int!
+  impact: Int!
+  idempotencyKey: String
+}
+
+"A status change of a risk item."
+input AdvanceRiskItemInput {
+  riskItemId: ID!
+  version: Int!
+  to: RiskItemStatus!
+  reason: String
+  idempotencyKey: String
+}
+
+"A link from a risk item."
+input LinkRiskItemInput {
+  riskItemId: ID!
+  "The global ID of a Case, a Dispute or a GridEvent."
+  targetId: ID!
+  idempotencyKey: String
+}
+
+"A new measure."
+input AddMeasureInput {
+  riskItemId: ID!
+  action: String!
+  ownerUnit: String!
+  dueOn: Date!
+  idempotencyKey: String
+}
+
+"A status change of a measure."
+input AdvanceMeasureInput {
+  measureId: ID!
+  version: Int!
+  to: MeasureStatus!
+  "With to: DONE; defaults to today."
+  doneOn: Date
+  idempotencyKey: String
+}
+
+"A new welfare program."
+input CreateProgramInput {
+  name: String!
+  category: ProgramCategory!
+  provider: String!
+  periodStart: Date!
+  periodEnd: Date!
+  idempotencyKey: String
+}
+
+"An application for a benefit."
+input ApplyForBenefitInput {
+  programId: ID!
+  officerId: ID!
+  amount: Float
+  "Defaults to today; within the program's period."
+  appliedOn: Date
+  idempotencyKey: String
+}
+
+"A decision on a benefit grant."
+input AdvanceBenefitGrantInput {
+  benefitGrantId: ID!
+  version: Int!
+  to: BenefitGrantStatus!
+  "With to: APPROVED; defaults to today, not before the application."
+  grantedOn: Date
+  "Required with to: REJECTED."
+  reason: String
+  idempotencyKey: String
+}
+
+"A new survey round."
+input OpenSurveyInput {
+  stationId: ID!
+  "e.g. 2026-Q4, 2026-H1 or 2026-11."
+  period: String!
+  title: String!
+  idempotencyKey: String
+}
+
+"One officer's answers."
+input SubmitSurveyResponseInput {
+  surveyId: ID!
+  "A pseudonymous key of the respondent (8 to 128 characters); one answer per key and round."
+  respondentKey: String!
+  overall: Int!
+  belonging: Int!
+  workload: Int!
+  comment: String
+  idempotencyKey: String
+}
+
+"The case after the change."
+type CasePayload { case: Case! }
+"The referred case and the dispute created for it."
+type ReferCaseToMediationPayload { case: Case! dispute: Dispute! }
+"The grid event after the change."
+type GridEventPayload { gridEvent: GridEvent! }
+"The converted event and what it became."
+type ConvertGridEventPayload { gridEvent: GridEvent! dispute: Dispute case: Case }
+"The dispute after the change, and the risk item an escalation opened."
+type DisputePayload { dispute: Dispute! riskItem: RiskItem }
+"The recorded session."
+type MediationSessionPayload { session: MediationSession! dispute: Dispute! }
+"The agreement and its dispute."
+type AgreementPayload { agreement: Agreement! dispute: Dispute! }
+"The recorded visit."
+type FollowUpPayload { followUp: FollowUp! agreement: Agreement! }
+"The assessment after the change."
+type AssessmentPayload { assessment: Assessment! }
+"The risk item after the change."
+type RiskItemPayload { riskItem: RiskItem! }
+"The measure after the change."
+type MeasurePayload { measure: Measure! riskItem: RiskItem! }
+"The created program."
+type ProgramPayload { program: Program! }
+"The grant after the change."
+type BenefitGrantPayload { benefitGrant: BenefitGrant! }
+"The survey round (answers only as aggregates)."
+type SurveyPayload { survey: Survey! }
+
+"Kinds of workflow event."
+enum WorkflowEventKind { CASE_REFERRED CASE_STATUS_CHANGED DISPUTE_STATUS_CHANGED GRID_EVENT_CONVERTED RISK_ITEM_RAISED_HIGH MEASURE_OVERDUE }
+
+"Which workflow events to receive; empty fields match everything."
+input WorkflowEventFilter { gridId: ID stationId: ID kinds: [WorkflowEventKind!] }
+
+"Something that happened in a workflow."
+type WorkflowEvent {
+  "Position in the hub's event outbox."
+  id: ID!
+  kind: WorkflowEventKind!
+  at: DateTime!
+  "The case, dispute, grid event, risk item or measure it concerns."
+  subject: Node
+  grid: Grid
+  station: Station
+  fromStatus: String
+  toStatus: String
+  "Who caused it."
+  actor: String!
+}
+
+"Live updates over WebSocket (graphql-transport-ws)."
+type Subscription {
+  "Workflow events as they commit, from every hub process, filtered by grid, station or kind."
+  workflowEvents(filter: WorkflowEventFilter): WorkflowEvent!
+}
+`, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
 
@@ -4212,8 +6694,20 @@ func (ec *executionContext) childFields_Agreement(ctx context.Context, field gra
 		return ec.fieldContext_Agreement_judicialConfirmation(ctx, field)
 	case "followUps":
 		return ec.fieldContext_Agreement_followUps(ctx, field)
+	case "version":
+		return ec.fieldContext_Agreement_version(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Agreement", field.Name)
+}
+
+func (ec *executionContext) childFields_AgreementPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "agreement":
+		return ec.fieldContext_AgreementPayload_agreement(ctx, field)
+	case "dispute":
+		return ec.fieldContext_AgreementPayload_dispute(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AgreementPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_AllianceMembership(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4258,6 +6752,8 @@ func (ec *executionContext) childFields_Assessment(ctx context.Context, field gr
 		return ec.fieldContext_Assessment_riskItems(ctx, field)
 	case "statusLog":
 		return ec.fieldContext_Assessment_statusLog(ctx, field)
+	case "version":
+		return ec.fieldContext_Assessment_version(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Assessment", field.Name)
 }
@@ -4286,6 +6782,14 @@ func (ec *executionContext) childFields_AssessmentEdge(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type AssessmentEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_AssessmentPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "assessment":
+		return ec.fieldContext_AssessmentPayload_assessment(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AssessmentPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_BenefitGrant(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -4304,6 +6808,8 @@ func (ec *executionContext) childFields_BenefitGrant(ctx context.Context, field 
 		return ec.fieldContext_BenefitGrant_grantedOn(ctx, field)
 	case "statusLog":
 		return ec.fieldContext_BenefitGrant_statusLog(ctx, field)
+	case "version":
+		return ec.fieldContext_BenefitGrant_version(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type BenefitGrant", field.Name)
 }
@@ -4330,6 +6836,54 @@ func (ec *executionContext) childFields_BenefitGrantEdge(ctx context.Context, fi
 		return ec.fieldContext_BenefitGrantEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type BenefitGrantEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_BenefitGrantPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "benefitGrant":
+		return ec.fieldContext_BenefitGrantPayload_benefitGrant(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BenefitGrantPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_BenefitGrantStatsGroup(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "bucket":
+		return ec.fieldContext_BenefitGrantStatsGroup_bucket(ctx, field)
+	case "bucketLabel":
+		return ec.fieldContext_BenefitGrantStatsGroup_bucketLabel(ctx, field)
+	case "station":
+		return ec.fieldContext_BenefitGrantStatsGroup_station(ctx, field)
+	case "program":
+		return ec.fieldContext_BenefitGrantStatsGroup_program(ctx, field)
+	case "programCategory":
+		return ec.fieldContext_BenefitGrantStatsGroup_programCategory(ctx, field)
+	case "status":
+		return ec.fieldContext_BenefitGrantStatsGroup_status(ctx, field)
+	case "suppressed":
+		return ec.fieldContext_BenefitGrantStatsGroup_suppressed(ctx, field)
+	case "count":
+		return ec.fieldContext_BenefitGrantStatsGroup_count(ctx, field)
+	case "officers":
+		return ec.fieldContext_BenefitGrantStatsGroup_officers(ctx, field)
+	case "delivered":
+		return ec.fieldContext_BenefitGrantStatsGroup_delivered(ctx, field)
+	case "shareDelivered":
+		return ec.fieldContext_BenefitGrantStatsGroup_shareDelivered(ctx, field)
+	case "shareRejected":
+		return ec.fieldContext_BenefitGrantStatsGroup_shareRejected(ctx, field)
+	case "sumAmount":
+		return ec.fieldContext_BenefitGrantStatsGroup_sumAmount(ctx, field)
+	case "avgAmount":
+		return ec.fieldContext_BenefitGrantStatsGroup_avgAmount(ctx, field)
+	case "avgDaysToGrant":
+		return ec.fieldContext_BenefitGrantStatsGroup_avgDaysToGrant(ctx, field)
+	case "medianDaysToGrant":
+		return ec.fieldContext_BenefitGrantStatsGroup_medianDaysToGrant(ctx, field)
+	case "p90DaysToGrant":
+		return ec.fieldContext_BenefitGrantStatsGroup_p90DaysToGrant(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BenefitGrantStatsGroup", field.Name)
 }
 
 func (ec *executionContext) childFields_Case(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4422,6 +6976,60 @@ func (ec *executionContext) childFields_CaseParty(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type CaseParty", field.Name)
 }
 
+func (ec *executionContext) childFields_CasePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "case":
+		return ec.fieldContext_CasePayload_case(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CasePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_CaseStatsGroup(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "bucket":
+		return ec.fieldContext_CaseStatsGroup_bucket(ctx, field)
+	case "bucketLabel":
+		return ec.fieldContext_CaseStatsGroup_bucketLabel(ctx, field)
+	case "station":
+		return ec.fieldContext_CaseStatsGroup_station(ctx, field)
+	case "grid":
+		return ec.fieldContext_CaseStatsGroup_grid(ctx, field)
+	case "community":
+		return ec.fieldContext_CaseStatsGroup_community(ctx, field)
+	case "kind":
+		return ec.fieldContext_CaseStatsGroup_kind(ctx, field)
+	case "category":
+		return ec.fieldContext_CaseStatsGroup_category(ctx, field)
+	case "source":
+		return ec.fieldContext_CaseStatsGroup_source(ctx, field)
+	case "status":
+		return ec.fieldContext_CaseStatsGroup_status(ctx, field)
+	case "suppressed":
+		return ec.fieldContext_CaseStatsGroup_suppressed(ctx, field)
+	case "count":
+		return ec.fieldContext_CaseStatsGroup_count(ctx, field)
+	case "nonPolice":
+		return ec.fieldContext_CaseStatsGroup_nonPolice(ctx, field)
+	case "referred":
+		return ec.fieldContext_CaseStatsGroup_referred(ctx, field)
+	case "closed":
+		return ec.fieldContext_CaseStatsGroup_closed(ctx, field)
+	case "shareNonPolice":
+		return ec.fieldContext_CaseStatsGroup_shareNonPolice(ctx, field)
+	case "shareReferred":
+		return ec.fieldContext_CaseStatsGroup_shareReferred(ctx, field)
+	case "shareNonPoliceReferred":
+		return ec.fieldContext_CaseStatsGroup_shareNonPoliceReferred(ctx, field)
+	case "avgDaysToClose":
+		return ec.fieldContext_CaseStatsGroup_avgDaysToClose(ctx, field)
+	case "medianDaysToClose":
+		return ec.fieldContext_CaseStatsGroup_medianDaysToClose(ctx, field)
+	case "p90DaysToClose":
+		return ec.fieldContext_CaseStatsGroup_p90DaysToClose(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CaseStatsGroup", field.Name)
+}
+
 func (ec *executionContext) childFields_Committee(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -4506,6 +7114,18 @@ func (ec *executionContext) childFields_CommunityEdge(ctx context.Context, field
 		return ec.fieldContext_CommunityEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CommunityEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ConvertGridEventPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "gridEvent":
+		return ec.fieldContext_ConvertGridEventPayload_gridEvent(ctx, field)
+	case "dispute":
+		return ec.fieldContext_ConvertGridEventPayload_dispute(ctx, field)
+	case "case":
+		return ec.fieldContext_ConvertGridEventPayload_case(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ConvertGridEventPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Dispute(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4612,6 +7232,76 @@ func (ec *executionContext) childFields_DisputeParty(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type DisputeParty", field.Name)
 }
 
+func (ec *executionContext) childFields_DisputePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "dispute":
+		return ec.fieldContext_DisputePayload_dispute(ctx, field)
+	case "riskItem":
+		return ec.fieldContext_DisputePayload_riskItem(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DisputePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_DisputeStatsGroup(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "bucket":
+		return ec.fieldContext_DisputeStatsGroup_bucket(ctx, field)
+	case "bucketLabel":
+		return ec.fieldContext_DisputeStatsGroup_bucketLabel(ctx, field)
+	case "grid":
+		return ec.fieldContext_DisputeStatsGroup_grid(ctx, field)
+	case "community":
+		return ec.fieldContext_DisputeStatsGroup_community(ctx, field)
+	case "committee":
+		return ec.fieldContext_DisputeStatsGroup_committee(ctx, field)
+	case "source":
+		return ec.fieldContext_DisputeStatsGroup_source(ctx, field)
+	case "category":
+		return ec.fieldContext_DisputeStatsGroup_category(ctx, field)
+	case "difficulty":
+		return ec.fieldContext_DisputeStatsGroup_difficulty(ctx, field)
+	case "status":
+		return ec.fieldContext_DisputeStatsGroup_status(ctx, field)
+	case "mediatorKind":
+		return ec.fieldContext_DisputeStatsGroup_mediatorKind(ctx, field)
+	case "suppressed":
+		return ec.fieldContext_DisputeStatsGroup_suppressed(ctx, field)
+	case "count":
+		return ec.fieldContext_DisputeStatsGroup_count(ctx, field)
+	case "agreed":
+		return ec.fieldContext_DisputeStatsGroup_agreed(ctx, field)
+	case "performed":
+		return ec.fieldContext_DisputeStatsGroup_performed(ctx, field)
+	case "failed":
+		return ec.fieldContext_DisputeStatsGroup_failed(ctx, field)
+	case "withdrawn":
+		return ec.fieldContext_DisputeStatsGroup_withdrawn(ctx, field)
+	case "pending":
+		return ec.fieldContext_DisputeStatsGroup_pending(ctx, field)
+	case "shareAgreed":
+		return ec.fieldContext_DisputeStatsGroup_shareAgreed(ctx, field)
+	case "sharePerformed":
+		return ec.fieldContext_DisputeStatsGroup_sharePerformed(ctx, field)
+	case "sumAmount":
+		return ec.fieldContext_DisputeStatsGroup_sumAmount(ctx, field)
+	case "avgAmount":
+		return ec.fieldContext_DisputeStatsGroup_avgAmount(ctx, field)
+	case "avgDaysToAgreement":
+		return ec.fieldContext_DisputeStatsGroup_avgDaysToAgreement(ctx, field)
+	case "medianDaysToAgreement":
+		return ec.fieldContext_DisputeStatsGroup_medianDaysToAgreement(ctx, field)
+	case "p90DaysToAgreement":
+		return ec.fieldContext_DisputeStatsGroup_p90DaysToAgreement(ctx, field)
+	case "avgDaysToClose":
+		return ec.fieldContext_DisputeStatsGroup_avgDaysToClose(ctx, field)
+	case "medianDaysToClose":
+		return ec.fieldContext_DisputeStatsGroup_medianDaysToClose(ctx, field)
+	case "p90DaysToClose":
+		return ec.fieldContext_DisputeStatsGroup_p90DaysToClose(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DisputeStatsGroup", field.Name)
+}
+
 func (ec *executionContext) childFields_Estate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -4674,6 +7364,16 @@ func (ec *executionContext) childFields_FollowUp(ctx context.Context, field grap
 		return ec.fieldContext_FollowUp_newRisk(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type FollowUp", field.Name)
+}
+
+func (ec *executionContext) childFields_FollowUpPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "followUp":
+		return ec.fieldContext_FollowUpPayload_followUp(ctx, field)
+	case "agreement":
+		return ec.fieldContext_FollowUpPayload_agreement(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FollowUpPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Grid(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4768,6 +7468,8 @@ func (ec *executionContext) childFields_GridEvent(ctx context.Context, field gra
 		return ec.fieldContext_GridEvent_riskItems(ctx, field)
 	case "statusLog":
 		return ec.fieldContext_GridEvent_statusLog(ctx, field)
+	case "version":
+		return ec.fieldContext_GridEvent_version(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type GridEvent", field.Name)
 }
@@ -4794,6 +7496,56 @@ func (ec *executionContext) childFields_GridEventEdge(ctx context.Context, field
 		return ec.fieldContext_GridEventEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type GridEventEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_GridEventPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "gridEvent":
+		return ec.fieldContext_GridEventPayload_gridEvent(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type GridEventPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_GridEventStatsGroup(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "bucket":
+		return ec.fieldContext_GridEventStatsGroup_bucket(ctx, field)
+	case "bucketLabel":
+		return ec.fieldContext_GridEventStatsGroup_bucketLabel(ctx, field)
+	case "grid":
+		return ec.fieldContext_GridEventStatsGroup_grid(ctx, field)
+	case "community":
+		return ec.fieldContext_GridEventStatsGroup_community(ctx, field)
+	case "category":
+		return ec.fieldContext_GridEventStatsGroup_category(ctx, field)
+	case "urgency":
+		return ec.fieldContext_GridEventStatsGroup_urgency(ctx, field)
+	case "status":
+		return ec.fieldContext_GridEventStatsGroup_status(ctx, field)
+	case "suppressed":
+		return ec.fieldContext_GridEventStatsGroup_suppressed(ctx, field)
+	case "count":
+		return ec.fieldContext_GridEventStatsGroup_count(ctx, field)
+	case "converted":
+		return ec.fieldContext_GridEventStatsGroup_converted(ctx, field)
+	case "closed":
+		return ec.fieldContext_GridEventStatsGroup_closed(ctx, field)
+	case "shareConverted":
+		return ec.fieldContext_GridEventStatsGroup_shareConverted(ctx, field)
+	case "shareConvertedToDispute":
+		return ec.fieldContext_GridEventStatsGroup_shareConvertedToDispute(ctx, field)
+	case "shareConvertedToCase":
+		return ec.fieldContext_GridEventStatsGroup_shareConvertedToCase(ctx, field)
+	case "shareOverdue":
+		return ec.fieldContext_GridEventStatsGroup_shareOverdue(ctx, field)
+	case "avgDaysToClose":
+		return ec.fieldContext_GridEventStatsGroup_avgDaysToClose(ctx, field)
+	case "medianDaysToClose":
+		return ec.fieldContext_GridEventStatsGroup_medianDaysToClose(ctx, field)
+	case "p90DaysToClose":
+		return ec.fieldContext_GridEventStatsGroup_p90DaysToClose(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type GridEventStatsGroup", field.Name)
 }
 
 func (ec *executionContext) childFields_GridWorker(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4856,8 +7608,20 @@ func (ec *executionContext) childFields_Measure(ctx context.Context, field graph
 		return ec.fieldContext_Measure_doneOn(ctx, field)
 	case "overdue":
 		return ec.fieldContext_Measure_overdue(ctx, field)
+	case "version":
+		return ec.fieldContext_Measure_version(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Measure", field.Name)
+}
+
+func (ec *executionContext) childFields_MeasurePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "measure":
+		return ec.fieldContext_MeasurePayload_measure(ctx, field)
+	case "riskItem":
+		return ec.fieldContext_MeasurePayload_riskItem(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MeasurePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_MediationSession(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4876,6 +7640,16 @@ func (ec *executionContext) childFields_MediationSession(ctx context.Context, fi
 		return ec.fieldContext_MediationSession_record(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type MediationSession", field.Name)
+}
+
+func (ec *executionContext) childFields_MediationSessionPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "session":
+		return ec.fieldContext_MediationSessionPayload_session(ctx, field)
+	case "dispute":
+		return ec.fieldContext_MediationSessionPayload_dispute(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MediationSessionPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Mediator(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4982,6 +7756,24 @@ func (ec *executionContext) childFields_OfficerGrid(ctx context.Context, field g
 		return ec.fieldContext_OfficerGrid_role(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type OfficerGrid", field.Name)
+}
+
+func (ec *executionContext) childFields_OverdueAgreement(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "agreement":
+		return ec.fieldContext_OverdueAgreement_agreement(ctx, field)
+	case "dispute":
+		return ec.fieldContext_OverdueAgreement_dispute(ctx, field)
+	case "grid":
+		return ec.fieldContext_OverdueAgreement_grid(ctx, field)
+	case "gridWorker":
+		return ec.fieldContext_OverdueAgreement_gridWorker(ctx, field)
+	case "performanceDeadline":
+		return ec.fieldContext_OverdueAgreement_performanceDeadline(ctx, field)
+	case "daysOverdue":
+		return ec.fieldContext_OverdueAgreement_daysOverdue(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OverdueAgreement", field.Name)
 }
 
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5098,6 +7890,14 @@ func (ec *executionContext) childFields_ProgramEdge(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type ProgramEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_ProgramPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "program":
+		return ec.fieldContext_ProgramPayload_program(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProgramPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_PropertyCompany(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -5138,6 +7938,16 @@ func (ec *executionContext) childFields_PropertyCompanyEdge(ctx context.Context,
 	return nil, fmt.Errorf("no field named %q was found under type PropertyCompanyEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_ReferCaseToMediationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "case":
+		return ec.fieldContext_ReferCaseToMediationPayload_case(ctx, field)
+	case "dispute":
+		return ec.fieldContext_ReferCaseToMediationPayload_dispute(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReferCaseToMediationPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_RiskItem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -5168,6 +7978,8 @@ func (ec *executionContext) childFields_RiskItem(ctx context.Context, field grap
 		return ec.fieldContext_RiskItem_links(ctx, field)
 	case "statusLog":
 		return ec.fieldContext_RiskItem_statusLog(ctx, field)
+	case "version":
+		return ec.fieldContext_RiskItem_version(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RiskItem", field.Name)
 }
@@ -5194,6 +8006,48 @@ func (ec *executionContext) childFields_RiskItemEdge(ctx context.Context, field 
 		return ec.fieldContext_RiskItemEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RiskItemEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_RiskItemPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "riskItem":
+		return ec.fieldContext_RiskItemPayload_riskItem(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RiskItemPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_RiskItemStatsGroup(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "bucket":
+		return ec.fieldContext_RiskItemStatsGroup_bucket(ctx, field)
+	case "bucketLabel":
+		return ec.fieldContext_RiskItemStatsGroup_bucketLabel(ctx, field)
+	case "grid":
+		return ec.fieldContext_RiskItemStatsGroup_grid(ctx, field)
+	case "community":
+		return ec.fieldContext_RiskItemStatsGroup_community(ctx, field)
+	case "level":
+		return ec.fieldContext_RiskItemStatsGroup_level(ctx, field)
+	case "status":
+		return ec.fieldContext_RiskItemStatsGroup_status(ctx, field)
+	case "dimension":
+		return ec.fieldContext_RiskItemStatsGroup_dimension(ctx, field)
+	case "suppressed":
+		return ec.fieldContext_RiskItemStatsGroup_suppressed(ctx, field)
+	case "count":
+		return ec.fieldContext_RiskItemStatsGroup_count(ctx, field)
+	case "withOverdueMeasures":
+		return ec.fieldContext_RiskItemStatsGroup_withOverdueMeasures(ctx, field)
+	case "overdueMeasures":
+		return ec.fieldContext_RiskItemStatsGroup_overdueMeasures(ctx, field)
+	case "linkedCasesLast30Days":
+		return ec.fieldContext_RiskItemStatsGroup_linkedCasesLast30Days(ctx, field)
+	case "linkedDisputesLast30Days":
+		return ec.fieldContext_RiskItemStatsGroup_linkedDisputesLast30Days(ctx, field)
+	case "avgScore":
+		return ec.fieldContext_RiskItemStatsGroup_avgScore(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RiskItemStatsGroup", field.Name)
 }
 
 func (ec *executionContext) childFields_Station(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5296,6 +8150,46 @@ func (ec *executionContext) childFields_SurveyEdge(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type SurveyEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_SurveyPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "survey":
+		return ec.fieldContext_SurveyPayload_survey(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SurveyPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_SurveyResponseStatsGroup(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "bucket":
+		return ec.fieldContext_SurveyResponseStatsGroup_bucket(ctx, field)
+	case "bucketLabel":
+		return ec.fieldContext_SurveyResponseStatsGroup_bucketLabel(ctx, field)
+	case "station":
+		return ec.fieldContext_SurveyResponseStatsGroup_station(ctx, field)
+	case "surveyPeriod":
+		return ec.fieldContext_SurveyResponseStatsGroup_surveyPeriod(ctx, field)
+	case "suppressed":
+		return ec.fieldContext_SurveyResponseStatsGroup_suppressed(ctx, field)
+	case "count":
+		return ec.fieldContext_SurveyResponseStatsGroup_count(ctx, field)
+	case "respondents":
+		return ec.fieldContext_SurveyResponseStatsGroup_respondents(ctx, field)
+	case "avgOverall":
+		return ec.fieldContext_SurveyResponseStatsGroup_avgOverall(ctx, field)
+	case "avgBelonging":
+		return ec.fieldContext_SurveyResponseStatsGroup_avgBelonging(ctx, field)
+	case "avgWorkload":
+		return ec.fieldContext_SurveyResponseStatsGroup_avgWorkload(ctx, field)
+	case "medianOverall":
+		return ec.fieldContext_SurveyResponseStatsGroup_medianOverall(ctx, field)
+	case "shareSatisfied":
+		return ec.fieldContext_SurveyResponseStatsGroup_shareSatisfied(ctx, field)
+	case "shareBelonging":
+		return ec.fieldContext_SurveyResponseStatsGroup_shareBelonging(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SurveyResponseStatsGroup", field.Name)
+}
+
 func (ec *executionContext) childFields_SurveySummary(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "respondents":
@@ -5310,6 +8204,30 @@ func (ec *executionContext) childFields_SurveySummary(ctx context.Context, field
 		return ec.fieldContext_SurveySummary_suppressed(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SurveySummary", field.Name)
+}
+
+func (ec *executionContext) childFields_WorkflowEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_WorkflowEvent_id(ctx, field)
+	case "kind":
+		return ec.fieldContext_WorkflowEvent_kind(ctx, field)
+	case "at":
+		return ec.fieldContext_WorkflowEvent_at(ctx, field)
+	case "subject":
+		return ec.fieldContext_WorkflowEvent_subject(ctx, field)
+	case "grid":
+		return ec.fieldContext_WorkflowEvent_grid(ctx, field)
+	case "station":
+		return ec.fieldContext_WorkflowEvent_station(ctx, field)
+	case "fromStatus":
+		return ec.fieldContext_WorkflowEvent_fromStatus(ctx, field)
+	case "toStatus":
+		return ec.fieldContext_WorkflowEvent_toStatus(ctx, field)
+	case "actor":
+		return ec.fieldContext_WorkflowEvent_actor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WorkflowEvent", field.Name)
 }
 
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

@@ -2391,6 +2391,29 @@ func (ec *executionContext) fieldContext_GridEvent_statusLog(_ context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _GridEvent_version(ctx context.Context, field graphql.CollectedField, obj *street.GridEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GridEvent_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GridEvent_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GridEvent", field, false, false, "Int")
+}
+
 func (ec *executionContext) _GridEventConnection_edges(ctx context.Context, field graphql.CollectedField, obj *relay.Connection[*street.GridEvent]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5101,6 +5124,11 @@ func (ec *executionContext) _GridEvent(ctx context.Context, sel ast.SelectionSet
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._GridEvent_statusLog(ctx, field, obj)
 				})
+		case "version":
+			out.Values[i] = ec._GridEvent_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -6507,6 +6535,24 @@ func (ec *executionContext) marshalOGridEventCategory2ᚕstringᚄ(ctx context.C
 	return ret
 }
 
+func (ec *executionContext) unmarshalOGridEventCategory2ᚖstring(ctx context.Context, v any) (*string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalString(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOGridEventCategory2ᚖstring(ctx context.Context, sel ast.SelectionSet, v *string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(*v)
+	return res
+}
+
 func (ec *executionContext) unmarshalOGridEventFilter2ᚖciviclinkᚋdbᚋstreetᚐGridEventFilter(ctx context.Context, v any) (*street.GridEventFilter, error) {
 	if v == nil {
 		return nil, nil
@@ -6566,6 +6612,24 @@ func (ec *executionContext) marshalOGridEventStatus2ᚕstringᚄ(ctx context.Con
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalOGridEventStatus2ᚖstring(ctx context.Context, v any) (*string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalString(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOGridEventStatus2ᚖstring(ctx context.Context, sel ast.SelectionSet, v *string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(*v)
+	return res
 }
 
 func (ec *executionContext) unmarshalOGridFilter2ᚖciviclinkᚋdbᚋstreetᚐGridFilter(ctx context.Context, v any) (*street.GridFilter, error) {
@@ -6860,6 +6924,24 @@ func (ec *executionContext) marshalOUrgency2ᚕstringᚄ(ctx context.Context, se
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalOUrgency2ᚖstring(ctx context.Context, v any) (*string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalString(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOUrgency2ᚖstring(ctx context.Context, sel ast.SelectionSet, v *string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(*v)
+	return res
 }
 
 // endregion ***************************** type.gotpl *****************************

@@ -307,6 +307,29 @@ func (ec *executionContext) fieldContext_BenefitGrant_statusLog(_ context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _BenefitGrant_version(ctx context.Context, field graphql.CollectedField, obj *welfare.BenefitGrant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitGrant_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitGrant_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitGrant", field, false, false, "Int")
+}
+
 func (ec *executionContext) _BenefitGrantConnection_edges(ctx context.Context, field graphql.CollectedField, obj *relay.Connection[*welfare.BenefitGrant]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -1652,6 +1675,11 @@ func (ec *executionContext) _BenefitGrant(ctx context.Context, sel ast.Selection
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._BenefitGrant_statusLog(ctx, field, obj)
 				})
+		case "version":
+			out.Values[i] = ec._BenefitGrant_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -2416,6 +2444,31 @@ func (ec *executionContext) marshalOBenefitGrantStatus2ᚕstringᚄ(ctx context.
 	return ret
 }
 
+func (ec *executionContext) unmarshalOBenefitGrantStatus2ᚖstring(ctx context.Context, v any) (*string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalString(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOBenefitGrantStatus2ᚖstring(ctx context.Context, sel ast.SelectionSet, v *string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(*v)
+	return res
+}
+
+func (ec *executionContext) marshalOProgram2ᚖciviclinkᚋdbᚋwelfareᚐProgram(ctx context.Context, sel ast.SelectionSet, v *welfare.Program) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Program(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOProgramCategory2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
 	if v == nil {
 		return nil, nil
@@ -2450,6 +2503,24 @@ func (ec *executionContext) marshalOProgramCategory2ᚕstringᚄ(ctx context.Con
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalOProgramCategory2ᚖstring(ctx context.Context, v any) (*string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalString(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOProgramCategory2ᚖstring(ctx context.Context, sel ast.SelectionSet, v *string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(*v)
+	return res
 }
 
 func (ec *executionContext) unmarshalOProgramFilter2ᚖciviclinkᚋdbᚋwelfareᚐProgramFilter(ctx context.Context, v any) (*welfare.ProgramFilter, error) {

@@ -6,6 +6,8 @@ package resolvers
 import (
 	"log/slog"
 
+	"civiclink/db/workflow"
+	"civiclink/internal/events"
 	"civiclink/internal/pii"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -19,4 +21,9 @@ type Resolver struct {
 	Keys *pii.Keys
 	// Logger receives resolver diagnostics.
 	Logger *slog.Logger
+	// Events delivers workflow events to subscriptions; nil disables them.
+	Events *events.Broker
 }
+
+// mutations returns the runner that executes each mutation in one transaction.
+func (r *Resolver) mutations() *workflow.Runner { return &workflow.Runner{Pool: r.DB} }

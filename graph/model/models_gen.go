@@ -2,7 +2,429 @@
 
 package model
 
+import (
+	"civiclink/db/mediation"
+	"civiclink/db/police"
+	"civiclink/db/risk"
+	"civiclink/db/street"
+	"civiclink/db/welfare"
+	"time"
+)
+
+// A new measure.
+type AddMeasureInput struct {
+	RiskItemID     string    `json:"riskItemId"`
+	Action         string    `json:"action"`
+	OwnerUnit      string    `json:"ownerUnit"`
+	DueOn          time.Time `json:"dueOn"`
+	IdempotencyKey *string   `json:"idempotencyKey,omitempty"`
+}
+
+// A new risk item.
+type AddRiskItemInput struct {
+	GridID       string  `json:"gridId"`
+	AssessmentID *string `json:"assessmentId,omitempty"`
+	EstateID     *string `json:"estateId,omitempty"`
+	Dimension    string  `json:"dimension"`
+	Description  string  `json:"description"`
+	// 1 to 5.
+	Likelihood int `json:"likelihood"`
+	// 1 to 5.
+	Impact         int     `json:"impact"`
+	IdempotencyKey *string `json:"idempotencyKey,omitempty"`
+}
+
+// A status change of an assessment.
+type AdvanceAssessmentInput struct {
+	AssessmentID string `json:"assessmentId"`
+	Version      int    `json:"version"`
+	To           string `json:"to"`
+	// Required with to: GRADED.
+	Level *string `json:"level,omitempty"`
+	// Required with to: DECIDED.
+	Decision       *string `json:"decision,omitempty"`
+	Reason         *string `json:"reason,omitempty"`
+	IdempotencyKey *string `json:"idempotencyKey,omitempty"`
+}
+
+// A decision on a benefit grant.
+type AdvanceBenefitGrantInput struct {
+	BenefitGrantID string `json:"benefitGrantId"`
+	Version        int    `json:"version"`
+	To             string `json:"to"`
+	// With to: APPROVED; defaults to today, not before the application.
+	GrantedOn *time.Time `json:"grantedOn,omitempty"`
+	// Required with to: REJECTED.
+	Reason         *string `json:"reason,omitempty"`
+	IdempotencyKey *string `json:"idempotencyKey,omitempty"`
+}
+
+// A status change of a case.
+type AdvanceCaseInput struct {
+	CaseID string `json:"caseId"`
+	// The version you read.
+	Version int     `json:"version"`
+	To      string  `json:"to"`
+	Reason  *string `json:"reason,omitempty"`
+	// Recorded with DECIDED, TERMINATED or TRANSFERRED.
+	Disposition    *string `json:"disposition,omitempty"`
+	IdempotencyKey *string `json:"idempotencyKey,omitempty"`
+}
+
+// A status change of a dispute.
+type AdvanceDisputeInput struct {
+	DisputeID string  `json:"disputeId"`
+	Version   int     `json:"version"`
+	To        string  `json:"to"`
+	Reason    *string `json:"reason,omitempty"`
+	// Recorded as the dispute's outcome.
+	Outcome *string `json:"outcome,omitempty"`
+	// Only with to: FAILED: opens a risk item linked to the dispute, in the same transaction.
+	Escalation     *EscalationInput `json:"escalation,omitempty"`
+	IdempotencyKey *string          `json:"idempotencyKey,omitempty"`
+}
+
+// A status change of a grid event.
+type AdvanceGridEventInput struct {
+	GridEventID    string  `json:"gridEventId"`
+	Version        int     `json:"version"`
+	To             string  `json:"to"`
+	Reason         *string `json:"reason,omitempty"`
+	IdempotencyKey *string `json:"idempotencyKey,omitempty"`
+}
+
+// A status change of a measure.
+type AdvanceMeasureInput struct {
+	MeasureID string `json:"measureId"`
+	Version   int    `json:"version"`
+	To        string `json:"to"`
+	// With to: DONE; defaults to today.
+	DoneOn         *time.Time `json:"doneOn,omitempty"`
+	IdempotencyKey *string    `json:"idempotencyKey,omitempty"`
+}
+
+// A status change of a risk item.
+type AdvanceRiskItemInput struct {
+	RiskItemID     string  `json:"riskItemId"`
+	Version        int     `json:"version"`
+	To             string  `json:"to"`
+	Reason         *string `json:"reason,omitempty"`
+	IdempotencyKey *string `json:"idempotencyKey,omitempty"`
+}
+
+// The agreement and its dispute.
+type AgreementPayload struct {
+	Agreement *mediation.Agreement `json:"agreement"`
+	Dispute   *mediation.Dispute   `json:"dispute"`
+}
+
+// An application for a benefit.
+type ApplyForBenefitInput struct {
+	ProgramID string   `json:"programId"`
+	OfficerID string   `json:"officerId"`
+	Amount    *float64 `json:"amount,omitempty"`
+	// Defaults to today; within the program's period.
+	AppliedOn      *time.Time `json:"appliedOn,omitempty"`
+	IdempotencyKey *string    `json:"idempotencyKey,omitempty"`
+}
+
+// An application for judicial confirmation.
+type ApplyForJudicialConfirmationInput struct {
+	AgreementID    string  `json:"agreementId"`
+	Version        int     `json:"version"`
+	IdempotencyKey *string `json:"idempotencyKey,omitempty"`
+}
+
+// The assessment after the change.
+type AssessmentPayload struct {
+	Assessment *risk.Assessment `json:"assessment"`
+}
+
+// A mediator's assignment.
+type AssignMediatorInput struct {
+	DisputeID      string  `json:"disputeId"`
+	MediatorID     string  `json:"mediatorId"`
+	Role           string  `json:"role"`
+	IdempotencyKey *string `json:"idempotencyKey,omitempty"`
+}
+
+// The grant after the change.
+type BenefitGrantPayload struct {
+	BenefitGrant *welfare.BenefitGrant `json:"benefitGrant"`
+}
+
+// The case after the change.
+type CasePayload struct {
+	Case *police.Case `json:"case"`
+}
+
+// The conversion of an open grid event.
+type ConvertGridEventInput struct {
+	GridEventID string `json:"gridEventId"`
+	Version     int    `json:"version"`
+	Into        string `json:"into"`
+	// For DISPUTE: the committee that takes it.
+	CommitteeID *string `json:"committeeId,omitempty"`
+	// For DISPUTE.
+	DisputeCategory *string `json:"disputeCategory,omitempty"`
+	// For CASE: the station that takes it; defaults to the station covering the grid.
+	StationID *string `json:"stationId,omitempty"`
+	// For CASE.
+	CaseCategory   *string `json:"caseCategory,omitempty"`
+	Reason         *string `json:"reason,omitempty"`
+	IdempotencyKey *string `json:"idempotencyKey,omitempty"`
+}
+
+// The converted event and what it became.
+type ConvertGridEventPayload struct {
+	GridEvent *street.GridEvent  `json:"gridEvent"`
+	Dispute   *mediation.Dispute `json:"dispute,omitempty"`
+	Case      *police.Case       `json:"case,omitempty"`
+}
+
+// A new welfare program.
+type CreateProgramInput struct {
+	Name           string    `json:"name"`
+	Category       string    `json:"category"`
+	Provider       string    `json:"provider"`
+	PeriodStart    time.Time `json:"periodStart"`
+	PeriodEnd      time.Time `json:"periodEnd"`
+	IdempotencyKey *string   `json:"idempotencyKey,omitempty"`
+}
+
+// A party to a new dispute.
+type DisputePartyInput struct {
+	PersonID string `json:"personId"`
+	Side     string `json:"side"`
+}
+
+// The dispute after the change, and the risk item an escalation opened.
+type DisputePayload struct {
+	Dispute  *mediation.Dispute `json:"dispute"`
+	RiskItem *risk.RiskItem     `json:"riskItem,omitempty"`
+}
+
+// A risk that a failed dispute may escalate.
+type EscalationInput struct {
+	Description string `json:"description"`
+	Dimension   string `json:"dimension"`
+	Likelihood  int    `json:"likelihood"`
+	Impact      int    `json:"impact"`
+}
+
+// The recorded visit.
+type FollowUpPayload struct {
+	FollowUp  *mediation.FollowUp  `json:"followUp"`
+	Agreement *mediation.Agreement `json:"agreement"`
+}
+
+// The grid event after the change.
+type GridEventPayload struct {
+	GridEvent *street.GridEvent `json:"gridEvent"`
+}
+
+// A link from a risk item.
+type LinkRiskItemInput struct {
+	RiskItemID string `json:"riskItemId"`
+	// The global ID of a Case, a Dispute or a GridEvent.
+	TargetID       string  `json:"targetId"`
+	IdempotencyKey *string `json:"idempotencyKey,omitempty"`
+}
+
+// The measure after the change.
+type MeasurePayload struct {
+	Measure  *risk.Measure  `json:"measure"`
+	RiskItem *risk.RiskItem `json:"riskItem"`
+}
+
+// The recorded session.
+type MediationSessionPayload struct {
+	Session *mediation.MediationSession `json:"session"`
+	Dispute *mediation.Dispute          `json:"dispute"`
+}
+
+// Changes to the records. Every mutation runs in one transaction: all or nothing. Updates take
+// the `version` the client read and fail with CONFLICT when it is stale; status changes follow
+// each workflow's state machine and fail with INVALID_TRANSITION naming the current and allowed
+// statuses. An optional `idempotencyKey` makes a retry return the first result without writing
+// again; reusing a key for a different input is refused.
+type Mutation struct {
+}
+
+// A new risk assessment.
+type OpenAssessmentInput struct {
+	Title           string  `json:"title"`
+	SubjectType     string  `json:"subjectType"`
+	ResponsibleUnit string  `json:"responsibleUnit"`
+	GridID          *string `json:"gridId,omitempty"`
+	IdempotencyKey  *string `json:"idempotencyKey,omitempty"`
+}
+
+// A new survey round.
+type OpenSurveyInput struct {
+	StationID string `json:"stationId"`
+	// e.g. 2026-Q4, 2026-H1 or 2026-11.
+	Period         string  `json:"period"`
+	Title          string  `json:"title"`
+	IdempotencyKey *string `json:"idempotencyKey,omitempty"`
+}
+
+// The created program.
+type ProgramPayload struct {
+	Program *welfare.Program `json:"program"`
+}
+
 // Read access to every agency's records. Lists are Relay connections: page with first/after
 // (or last/before), at most 500 rows a page (50 when not given).
 type Query struct {
+}
+
+// A new rating of a risk item.
+type RateRiskItemInput struct {
+	RiskItemID     string  `json:"riskItemId"`
+	Version        int     `json:"version"`
+	Likelihood     int     `json:"likelihood"`
+	Impact         int     `json:"impact"`
+	IdempotencyKey *string `json:"idempotencyKey,omitempty"`
+}
+
+// An agreement reached in mediation.
+type RecordAgreementInput struct {
+	DisputeID string `json:"disputeId"`
+	// The version of the dispute you read.
+	Version  int       `json:"version"`
+	Form     string    `json:"form"`
+	Terms    string    `json:"terms"`
+	SignedAt time.Time `json:"signedAt"`
+	// Not before the signing day.
+	PerformanceDeadline *time.Time `json:"performanceDeadline,omitempty"`
+	IdempotencyKey      *string    `json:"idempotencyKey,omitempty"`
+}
+
+// A follow-up visit.
+type RecordFollowUpInput struct {
+	AgreementID string `json:"agreementId"`
+	// Not before the agreement was signed.
+	VisitedAt   time.Time `json:"visitedAt"`
+	Visitor     string    `json:"visitor"`
+	Performance string    `json:"performance"`
+	// 1 to 5.
+	Satisfaction   *int    `json:"satisfaction,omitempty"`
+	NewRisk        bool    `json:"newRisk"`
+	IdempotencyKey *string `json:"idempotencyKey,omitempty"`
+}
+
+// A mediation session.
+type RecordMediationSessionInput struct {
+	DisputeID      string    `json:"disputeId"`
+	HeldAt         time.Time `json:"heldAt"`
+	Place          string    `json:"place"`
+	Approaches     []string  `json:"approaches"`
+	Record         *string   `json:"record,omitempty"`
+	IdempotencyKey *string   `json:"idempotencyKey,omitempty"`
+}
+
+// A referral of a NON_POLICE case to mediation.
+type ReferCaseToMediationInput struct {
+	CaseID string `json:"caseId"`
+	// The version of the case you read.
+	Version     int    `json:"version"`
+	CommitteeID string `json:"committeeId"`
+	Category    string `json:"category"`
+	Difficulty  string `json:"difficulty"`
+	// Summary for the mediators; defaults to the case's summary.
+	Summary        *string `json:"summary,omitempty"`
+	Reason         *string `json:"reason,omitempty"`
+	IdempotencyKey *string `json:"idempotencyKey,omitempty"`
+}
+
+// The referred case and the dispute created for it.
+type ReferCaseToMediationPayload struct {
+	Case    *police.Case       `json:"case"`
+	Dispute *mediation.Dispute `json:"dispute"`
+}
+
+// A new police case.
+type RegisterCaseInput struct {
+	StationID string `json:"stationId"`
+	Kind      string `json:"kind"`
+	Category  string `json:"category"`
+	Source    string `json:"source"`
+	// 1 to 2000 characters.
+	Summary    string     `json:"summary"`
+	OccurredAt *time.Time `json:"occurredAt,omitempty"`
+	// Defaults to now; not in the future, not before occurredAt.
+	ReceivedAt *time.Time `json:"receivedAt,omitempty"`
+	GridID     *string    `json:"gridId,omitempty"`
+	// Must lie in gridId when both are given.
+	EstateID *string `json:"estateId,omitempty"`
+	Address  *string `json:"address,omitempty"`
+	// Must be an officer of the station.
+	LeadOfficerID  *string `json:"leadOfficerId,omitempty"`
+	IdempotencyKey *string `json:"idempotencyKey,omitempty"`
+}
+
+// A dispute registered directly with a committee.
+type RegisterDisputeInput struct {
+	CommitteeID string  `json:"committeeId"`
+	Source      string  `json:"source"`
+	Category    string  `json:"category"`
+	Difficulty  string  `json:"difficulty"`
+	Summary     string  `json:"summary"`
+	GridID      *string `json:"gridId,omitempty"`
+	// Must lie in gridId when both are given.
+	EstateID *string `json:"estateId,omitempty"`
+	// Amount in dispute, in yuan.
+	Amount *float64 `json:"amount,omitempty"`
+	// At least one APPLICANT; each person once.
+	Parties        []*DisputePartyInput `json:"parties"`
+	IdempotencyKey *string              `json:"idempotencyKey,omitempty"`
+}
+
+// A new grid event.
+type ReportGridEventInput struct {
+	GridID   string  `json:"gridId"`
+	EstateID *string `json:"estateId,omitempty"`
+	// A grid worker of the grid.
+	ReporterID *string `json:"reporterId,omitempty"`
+	Category   string  `json:"category"`
+	Urgency    string  `json:"urgency"`
+	Summary    string  `json:"summary"`
+	// Defaults to now.
+	ReportedAt     *time.Time `json:"reportedAt,omitempty"`
+	DueAt          *time.Time `json:"dueAt,omitempty"`
+	IdempotencyKey *string    `json:"idempotencyKey,omitempty"`
+}
+
+// The risk item after the change.
+type RiskItemPayload struct {
+	RiskItem *risk.RiskItem `json:"riskItem"`
+}
+
+// One officer's answers.
+type SubmitSurveyResponseInput struct {
+	SurveyID string `json:"surveyId"`
+	// A pseudonymous key of the respondent (8 to 128 characters); one answer per key and round.
+	RespondentKey  string  `json:"respondentKey"`
+	Overall        int     `json:"overall"`
+	Belonging      int     `json:"belonging"`
+	Workload       int     `json:"workload"`
+	Comment        *string `json:"comment,omitempty"`
+	IdempotencyKey *string `json:"idempotencyKey,omitempty"`
+}
+
+// Live updates over WebSocket (graphql-transport-ws).
+type Subscription struct {
+}
+
+// The survey round (answers only as aggregates).
+type SurveyPayload struct {
+	Survey *welfare.Survey `json:"survey"`
+}
+
+// Which workflow events to receive; empty fields match everything.
+type WorkflowEventFilter struct {
+	GridID    *string  `json:"gridId,omitempty"`
+	StationID *string  `json:"stationId,omitempty"`
+	Kinds     []string `json:"kinds,omitempty"`
 }

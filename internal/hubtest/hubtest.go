@@ -20,9 +20,11 @@ import (
 	"civiclink/db/migrations"
 	"civiclink/db/seed"
 	"civiclink/internal/dbpool"
+	"civiclink/internal/events"
 	"civiclink/internal/pii"
 	"civiclink/internal/server"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -44,6 +46,8 @@ type Hub struct {
 	Pool   *pgxpool.Pool
 	Keys   *pii.Keys
 	Server *httptest.Server
+	// URL is the database's URL.
+	URL string
 }
 
 // Options adjust the hub under test.
@@ -73,25 +77,49 @@ func New(t testing.TB, opts Options) *Hub {
 	if err != nil {
 		t.Fatalf("build template database: %v", err)
 	}
-	url := dbtest.NewDatabase(t, template)
+	return Start(t, dbtest.NewDatabase(t, template), opts)
+}
+
+// Start serves a hub over the database at url (already migrated), with its own pool and its
+// own event broker, as a separate hub process would; tests run two on one database to check
+// that both deliver every event.
+func Start(t testing.TB, url string, opts Options) *Hub {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if testing.Verbose() {
 		logger = slog.New(slog.NewTextHandler(tWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
 	pool, err := dbpool.Open(ctx, dbpool.Options{URL: url, MaxConns: 8, Logger: logger})
 	if err != nil {
+		cancel()
 		t.Fatalf("open test database: %v", err)
 	}
-	t.Cleanup(pool.Close)
+	broker := events.NewBroker(logger)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = broker.Run(ctx, func(ctx context.Context) (*pgx.Conn, error) { return pgx.Connect(ctx, url) })
+	}()
+	t.Cleanup(func() {
+		cancel()
+		<-done
+		pool.Close()
+	})
+	select {
+	case <-broker.Ready():
+	case <-time.After(10 * time.Second):
+		t.Fatalf("event broker did not start listening within 10s")
+	}
 	h := server.New(server.Options{
-		Pool: pool, Keys: keys, Logger: logger, Introspection: true,
-		MaxDepth: opts.MaxDepth, MaxComplexity: opts.MaxComplexity,
+		Pool: pool, Keys: Keys(t), Logger: logger, Introspection: true,
+		MaxDepth: opts.MaxDepth, MaxComplexity: opts.MaxComplexity, Events: broker,
 		// A generous batch window keeps statement counts exact on a loaded test machine.
 		LoaderWait: 10 * time.Millisecond,
 	})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &Hub{Pool: pool, Keys: keys, Server: srv}
+	return &Hub{Pool: pool, Keys: Keys(t), Server: srv, URL: url}
 }
 
 type tWriter struct{ t testing.TB }

@@ -1,0 +1,151 @@
+package workflow
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"civiclink/internal/auth"
+	"civiclink/internal/validate"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// Result names the rows a mutation produced or changed ("case" → its id), so that the
+// payload can be read back after commit, and replayed for a repeated idempotency key.
+type Result map[string]int64
+
+// ErrKeyReused reports an idempotency key used again with a different input.
+var ErrKeyReused = validate.Field("idempotencyKey", "was already used for a different request; use a new key")
+
+// Runner runs each mutation in one transaction, all or nothing.
+type Runner struct {
+	Pool *pgxpool.Pool
+}
+
+// Run executes fn in a transaction. With a key, a retry with the same key and input returns
+// the first result and writes nothing more; the same key with another input is refused.
+// The key is scoped to the calling principal.
+func (r *Runner) Run(ctx context.Context, op string, key *string, input any, fn func(ctx context.Context, tx pgx.Tx) (Result, error)) (Result, error) {
+	var out Result
+	err := r.inTx(ctx, func(tx pgx.Tx) error {
+		if key != nil {
+			replayed, res, err := claimKey(ctx, tx, op, *key, input)
+			if err != nil || replayed {
+				out = res
+				return err
+			}
+		}
+		res, err := fn(ctx, tx)
+		if err != nil {
+			return err
+		}
+		out = res
+		if key != nil {
+			return storeResult(ctx, tx, *key, res)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// inTx runs fn in a transaction, rolling back (under a context that cannot be cancelled,
+// so a client hanging up never leaves the connection mid-transaction) on any error.
+func (r *Runner) inTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
+	tx, err := r.Pool.Begin(ctx)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback(context.WithoutCancel(ctx))
+		return err
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+func requestHash(op string, input any) ([]byte, error) {
+	b, err := json.Marshal(input)
+	if err != nil {
+		return nil, fmt.Errorf("hash request: %w", err)
+	}
+	h := sha256.Sum256(append([]byte(op+"\x00"), b...))
+	return h[:], nil
+}
+
+// claimKey records the key for this request, or, when a committed request already holds it,
+// returns that request's result. A concurrent request with the same key waits on the row.
+func claimKey(ctx context.Context, tx pgx.Tx, op, key string, input any) (bool, Result, error) {
+	if len(key) == 0 || len(key) > 200 {
+		return false, nil, validate.Field("idempotencyKey", "must have 1 to 200 characters")
+	}
+	hash, err := requestHash(op, input)
+	if err != nil {
+		return false, nil, err
+	}
+	principal := auth.FromContext(ctx).Actor()
+	tag, err := tx.Exec(ctx, `INSERT INTO hub.idempotency_key (key, principal, operation, request_hash, response)
+		VALUES ($1, $2, $3, $4, '{}') ON CONFLICT DO NOTHING`, key, principal, op, hash)
+	if err != nil {
+		return false, nil, fmt.Errorf("claim idempotency key: %w", err)
+	}
+	if tag.RowsAffected() == 1 {
+		return false, nil, nil
+	}
+	var storedOp string
+	var storedHash, response []byte
+	err = tx.QueryRow(ctx, `SELECT operation, request_hash, response FROM hub.idempotency_key WHERE principal = $1 AND key = $2`,
+		principal, key).Scan(&storedOp, &storedHash, &response)
+	if err != nil {
+		return false, nil, fmt.Errorf("read idempotency key: %w", err)
+	}
+	if storedOp != op || string(storedHash) != string(hash) {
+		return false, nil, ErrKeyReused
+	}
+	var res Result
+	if err := json.Unmarshal(response, &res); err != nil {
+		return false, nil, fmt.Errorf("decode stored result: %w", err)
+	}
+	return true, res, nil
+}
+
+func storeResult(ctx context.Context, tx pgx.Tx, key string, res Result) error {
+	b, err := json.Marshal(res)
+	if err != nil {
+		return fmt.Errorf("encode result: %w", err)
+	}
+	_, err = tx.Exec(ctx, `UPDATE hub.idempotency_key SET response = $3 WHERE principal = $1 AND key = $2`,
+		auth.FromContext(ctx).Actor(), key, b)
+	if err != nil {
+		return fmt.Errorf("store idempotency result: %w", err)
+	}
+	return nil
+}
+
+// NextNumber hands out the next human-facing number of a kind for a year, e.g.
+// NextNumber(ctx, tx, "J", 2026, 6) = "J2026-000124". The first use for a kind and year
+// starts after the highest number already in table.column.
+func NextNumber(ctx context.Context, tx pgx.Tx, prefix string, year, digits int, table, column string) (string, error) {
+	name := fmt.Sprintf("%s%d", prefix, year)
+	like := name + "-%"
+	start := len(name) + 2
+	_, err := tx.Exec(ctx, `INSERT INTO hub.counter (name, value)
+		SELECT $1, coalesce(max(substring(`+column+` FROM $3::int)::bigint), 0) FROM `+table+` WHERE `+column+` LIKE $2
+		ON CONFLICT (name) DO NOTHING`, name, like, start)
+	if err != nil {
+		return "", fmt.Errorf("start counter %s: %w", name, err)
+	}
+	var n int64
+	if err := tx.QueryRow(ctx, `UPDATE hub.counter SET value = value + 1 WHERE name = $1 RETURNING value`, name).Scan(&n); err != nil {
+		return "", fmt.Errorf("next %s number: %w", name, err)
+	}
+	return fmt.Sprintf("%s-%0*d", name, digits, n), nil
+}
+
+// IsNotFound reports whether err means a referenced row does not exist.
+func IsNotFound(err error) bool { return errors.Is(err, ErrNotFound) || errors.Is(err, pgx.ErrNoRows) }

@@ -1,0 +1,69 @@
+// Package events carries workflow events from the transaction that causes them to every
+// subscriber of every hub process: Emit writes an event to the hub.outbox table and
+// notifies in the same transaction, so it is delivered if and only if the change commits;
+// each process's Broker listens on PostgreSQL LISTEN/NOTIFY and fans events out to its
+// GraphQL subscriptions.
+package events
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"civiclink/db/store"
+)
+
+// Channel is the NOTIFY channel of workflow events.
+const Channel = "civiclink_events"
+
+// Kinds of event.
+const (
+	CaseReferred         = "CASE_REFERRED"
+	CaseStatusChanged    = "CASE_STATUS_CHANGED"
+	DisputeStatusChanged = "DISPUTE_STATUS_CHANGED"
+	GridEventConverted   = "GRID_EVENT_CONVERTED"
+	RiskItemRaisedHigh   = "RISK_ITEM_RAISED_HIGH"
+	MeasureOverdue       = "MEASURE_OVERDUE"
+)
+
+// Event is one workflow event.
+type Event struct {
+	ID         int64     `json:"id"`
+	Kind       string    `json:"kind"`
+	At         time.Time `json:"at"`
+	EntityType string    `json:"entityType"`
+	EntityID   int64     `json:"entityId"`
+	GridID     *int64    `json:"gridId,omitempty"`
+	StationID  *int64    `json:"stationId,omitempty"`
+	FromStatus *string   `json:"fromStatus,omitempty"`
+	ToStatus   *string   `json:"toStatus,omitempty"`
+	Actor      string    `json:"actor"`
+}
+
+// Emit writes e to the outbox and notifies listeners, inside tx: the notification is
+// delivered when tx commits and never if it rolls back.
+func Emit(ctx context.Context, tx store.Querier, e Event) error {
+	payload, err := json.Marshal(e)
+	if err != nil {
+		return fmt.Errorf("encode event: %w", err)
+	}
+	err = tx.QueryRow(ctx, `INSERT INTO hub.outbox (topic, payload, grid_id, station_id, entity_type, entity_id)
+		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id, created_at`,
+		e.Kind, payload, e.GridID, e.StationID, e.EntityType, e.EntityID).Scan(&e.ID, &e.At)
+	if err != nil {
+		return fmt.Errorf("write %s event to outbox: %w", e.Kind, err)
+	}
+	return notify(ctx, tx, e)
+}
+
+func notify(ctx context.Context, q store.Querier, e Event) error {
+	msg, err := json.Marshal(e)
+	if err != nil {
+		return fmt.Errorf("encode event: %w", err)
+	}
+	if _, err := q.Exec(ctx, "SELECT pg_notify($1, $2)", Channel, string(msg)); err != nil {
+		return fmt.Errorf("notify %s event: %w", e.Kind, err)
+	}
+	return nil
+}

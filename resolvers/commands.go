@@ -1,0 +1,183 @@
+package resolvers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"civiclink/db/store"
+	"civiclink/db/workflow"
+	"civiclink/internal/auth"
+	"civiclink/internal/events"
+	"civiclink/internal/globalid"
+	"civiclink/internal/validate"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// pk decodes the global ID in input field to a primary key of GraphQL type typ.
+func pk(field, typ, id string) (int64, error) {
+	n, err := globalid.DecodeAs(id, typ)
+	if err != nil {
+		return 0, validate.Field(field, "%v", err)
+	}
+	return n, nil
+}
+
+// optPK decodes an optional global ID.
+func optPK(field, typ string, id *string) (*int64, error) {
+	if id == nil {
+		return nil, nil
+	}
+	n, err := pk(field, typ, *id)
+	return &n, err
+}
+
+// mustExist checks, inside tx, that the row id of table exists, reporting field otherwise.
+func mustExist(ctx context.Context, tx pgx.Tx, table string, id *int64, field, what string) error {
+	if id == nil {
+		return nil
+	}
+	var ok bool
+	if err := tx.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM "+table+" WHERE id = $1)", *id).Scan(&ok); err != nil {
+		return fmt.Errorf("look up %s: %w", what, err)
+	}
+	if !ok {
+		return &workflow.NotFoundError{Field: field, What: what}
+	}
+	return nil
+}
+
+// row reads one row by primary key, after a mutation committed.
+func row[T any](ctx context.Context, db store.Querier, table *store.Table[T], id int64) (*T, error) {
+	return table.Get(ctx, db, store.Conds{store.Eq("id", id)})
+}
+
+// optRow reads one row when the result names it.
+func optRow[T any](ctx context.Context, db store.Querier, table *store.Table[T], res workflow.Result, name string) (*T, error) {
+	id, ok := res[name]
+	if !ok {
+		return nil, nil
+	}
+	return row(ctx, db, table, id)
+}
+
+// actor names the caller in status logs and events.
+func actor(ctx context.Context) string { return auth.FromContext(ctx).Actor() }
+
+// now is the transaction-independent clock of commands, truncated to microseconds as
+// PostgreSQL stores it.
+func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
+
+// today is the current day in UTC.
+func today() time.Time { return time.Now().UTC().Truncate(24 * time.Hour) }
+
+// advance is one status change through a lifecycle.
+type advance struct {
+	op      string
+	lc      *workflow.Lifecycle
+	typ     string // GraphQL type of the entity
+	field   string // input field holding its ID
+	id      string
+	version int
+	to      string
+	reason  *string
+	key     *string
+	input   any
+	sets    []workflow.Set
+	// validate checks inputs the target status requires, once the step is known to be legal.
+	validate func() error
+	// after runs inside the transaction once the status changed (events, side effects).
+	after func(ctx context.Context, tx pgx.Tx, id int64, from string) (workflow.Result, error)
+}
+
+// advance carries out a status change and returns the rows it touched; the entity itself is
+// named after its type ("case", "gridEvent", …).
+func (r *mutationResolver) advance(ctx context.Context, a advance) (workflow.Result, error) {
+	id, err := pk(a.field, a.typ, a.id)
+	if err != nil {
+		return nil, err
+	}
+	var v validate.V
+	v.OptText("reason", a.reason, 2000)
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	return r.mutations().Run(ctx, a.op, a.key, a.input, func(ctx context.Context, tx pgx.Tx) (workflow.Result, error) {
+		from, err := a.lc.Transition(ctx, tx, workflow.Change{ID: id, Version: a.version, To: a.to, Actor: actor(ctx), Reason: a.reason, Sets: a.sets, Validate: a.validate})
+		if errors.Is(err, workflow.ErrNotFound) {
+			return nil, &workflow.NotFoundError{Field: a.field, What: a.lc.Machine.Name}
+		}
+		if err != nil {
+			return nil, err
+		}
+		res := workflow.Result{lowerFirst(a.typ): id}
+		if a.after != nil {
+			more, err := a.after(ctx, tx, id, from)
+			if err != nil {
+				return nil, err
+			}
+			for k, v := range more {
+				res[k] = v
+			}
+		}
+		return res, nil
+	})
+}
+
+// emitStatus writes a status-change event for an entity whose grid and station come from
+// query (one row: grid_id, station_id, both nullable).
+func emitStatus(ctx context.Context, tx pgx.Tx, kind, typ string, id int64, from, to string, query string) error {
+	e := events.Event{Kind: kind, EntityType: typ, EntityID: id, FromStatus: &from, ToStatus: &to, Actor: actor(ctx)}
+	if err := tx.QueryRow(ctx, query, id).Scan(&e.GridID, &e.StationID); err != nil {
+		return fmt.Errorf("locate %s %d: %w", typ, id, err)
+	}
+	return events.Emit(ctx, tx, e)
+}
+
+// Where each kind of entity sits, for events: (grid_id, station_id) by id.
+const (
+	caseWhere    = `SELECT grid_id, station_id FROM police."case" WHERE id = $1`
+	disputeWhere = `SELECT d.grid_id, coalesce(c.station_id, m.station_id) FROM mediation.dispute d
+		JOIN mediation.committee m ON m.id = d.committee_id LEFT JOIN police."case" c ON c.id = d.referred_case_id WHERE d.id = $1`
+	riskItemWhere = `SELECT grid_id, NULL::bigint FROM risk.risk_item WHERE id = $1`
+	eventWhere    = `SELECT grid_id, NULL::bigint FROM street.grid_event WHERE id = $1`
+)
+
+// constraintError turns a constraint violation that validation did not foresee into a
+// client error without naming the constraint.
+func constraintError(err error, field, msg string) error {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && (pgErr.Code == "23505" || pgErr.Code == "23514" || pgErr.Code == "23503") {
+		return validate.Field(field, "%s", msg)
+	}
+	return err
+}
+
+// lowerFirst turns a GraphQL type name into a result name: GridEvent → gridEvent.
+func lowerFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToLower(s[:1]) + s[1:]
+}
+
+// need reads the row a mutation's result names; its absence is a programming error.
+func need[T any](ctx context.Context, db store.Querier, table *store.Table[T], res workflow.Result, name string) (*T, error) {
+	id, ok := res[name]
+	if !ok {
+		return nil, fmt.Errorf("mutation result has no %q", name)
+	}
+	return row(ctx, db, table, id)
+}
+
+// respond turns a command's result into its payload, reading the changed rows afresh.
+func respond[P any](ctx context.Context, db store.Querier, res workflow.Result, err error, build func(ctx context.Context, db store.Querier, res workflow.Result) (*P, error)) (*P, error) {
+	if err != nil {
+		return nil, err
+	}
+	return build(ctx, db, res)
+}

@@ -1,0 +1,118 @@
+package resolvers
+
+import (
+	"context"
+
+	"civiclink/db/mediation"
+	"civiclink/db/police"
+	"civiclink/db/risk"
+	"civiclink/db/store"
+	"civiclink/db/street"
+	"civiclink/db/welfare"
+	"civiclink/db/workflow"
+	"civiclink/graph/model"
+)
+
+// Payload builders: each reads the rows a command's result names.
+
+func casePayload(ctx context.Context, db store.Querier, res workflow.Result) (*model.CasePayload, error) {
+	c, err := need(ctx, db, police.Cases, res, "case")
+	return &model.CasePayload{Case: c}, err
+}
+
+func referPayload(ctx context.Context, db store.Querier, res workflow.Result) (*model.ReferCaseToMediationPayload, error) {
+	c, err := need(ctx, db, police.Cases, res, "case")
+	if err != nil {
+		return nil, err
+	}
+	d, err := need(ctx, db, mediation.Disputes, res, "dispute")
+	return &model.ReferCaseToMediationPayload{Case: c, Dispute: d}, err
+}
+
+func gridEventPayload(ctx context.Context, db store.Querier, res workflow.Result) (*model.GridEventPayload, error) {
+	e, err := need(ctx, db, street.GridEvents, res, "gridEvent")
+	return &model.GridEventPayload{GridEvent: e}, err
+}
+
+func convertPayload(ctx context.Context, db store.Querier, res workflow.Result) (*model.ConvertGridEventPayload, error) {
+	e, err := need(ctx, db, street.GridEvents, res, "gridEvent")
+	if err != nil {
+		return nil, err
+	}
+	d, err := optRow(ctx, db, mediation.Disputes, res, "dispute")
+	if err != nil {
+		return nil, err
+	}
+	c, err := optRow(ctx, db, police.Cases, res, "case")
+	return &model.ConvertGridEventPayload{GridEvent: e, Dispute: d, Case: c}, err
+}
+
+func disputePayload(ctx context.Context, db store.Querier, res workflow.Result) (*model.DisputePayload, error) {
+	d, err := need(ctx, db, mediation.Disputes, res, "dispute")
+	if err != nil {
+		return nil, err
+	}
+	item, err := optRow(ctx, db, risk.RiskItems, res, "riskItem")
+	return &model.DisputePayload{Dispute: d, RiskItem: item}, err
+}
+
+func sessionPayload(ctx context.Context, db store.Querier, res workflow.Result) (*model.MediationSessionPayload, error) {
+	s, err := need(ctx, db, mediation.Sessions, res, "session")
+	if err != nil {
+		return nil, err
+	}
+	d, err := need(ctx, db, mediation.Disputes, res, "dispute")
+	return &model.MediationSessionPayload{Session: s, Dispute: d}, err
+}
+
+func agreementPayload(ctx context.Context, db store.Querier, res workflow.Result) (*model.AgreementPayload, error) {
+	a, err := need(ctx, db, mediation.Agreements, res, "agreement")
+	if err != nil {
+		return nil, err
+	}
+	d, err := need(ctx, db, mediation.Disputes, res, "dispute")
+	return &model.AgreementPayload{Agreement: a, Dispute: d}, err
+}
+
+func followUpPayload(ctx context.Context, db store.Querier, res workflow.Result) (*model.FollowUpPayload, error) {
+	f, err := need(ctx, db, mediation.FollowUps, res, "followUp")
+	if err != nil {
+		return nil, err
+	}
+	a, err := need(ctx, db, mediation.Agreements, res, "agreement")
+	return &model.FollowUpPayload{FollowUp: f, Agreement: a}, err
+}
+
+func assessmentPayload(ctx context.Context, db store.Querier, res workflow.Result) (*model.AssessmentPayload, error) {
+	a, err := need(ctx, db, risk.Assessments, res, "assessment")
+	return &model.AssessmentPayload{Assessment: a}, err
+}
+
+func riskItemPayload(ctx context.Context, db store.Querier, res workflow.Result) (*model.RiskItemPayload, error) {
+	i, err := need(ctx, db, risk.RiskItems, res, "riskItem")
+	return &model.RiskItemPayload{RiskItem: i}, err
+}
+
+func measurePayload(ctx context.Context, db store.Querier, res workflow.Result) (*model.MeasurePayload, error) {
+	m, err := need(ctx, db, risk.Measures, res, "measure")
+	if err != nil {
+		return nil, err
+	}
+	i, err := need(ctx, db, risk.RiskItems, res, "riskItem")
+	return &model.MeasurePayload{Measure: m, RiskItem: i}, err
+}
+
+func programPayload(ctx context.Context, db store.Querier, res workflow.Result) (*model.ProgramPayload, error) {
+	p, err := need(ctx, db, welfare.Programs, res, "program")
+	return &model.ProgramPayload{Program: p}, err
+}
+
+func benefitGrantPayload(ctx context.Context, db store.Querier, res workflow.Result) (*model.BenefitGrantPayload, error) {
+	g, err := need(ctx, db, welfare.BenefitGrants, res, "benefitGrant")
+	return &model.BenefitGrantPayload{BenefitGrant: g}, err
+}
+
+func surveyPayload(ctx context.Context, db store.Querier, res workflow.Result) (*model.SurveyPayload, error) {
+	s, err := need(ctx, db, welfare.Surveys, res, "survey")
+	return &model.SurveyPayload{Survey: s}, err
+}
