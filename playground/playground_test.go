@@ -74,12 +74,21 @@ func TestExamples(t *testing.T) {
 		"refer-case":        nil, // no variables file: the input type is not settled yet
 		"referred-disputes": {"first": float64(100)},
 		"station-welfare":   {"id": "U3RhdGlvbjox"},
+		// BI examples (issue 6); their figures are tested in internal/server/bi_export_test.go.
+		"stats-difficult-disputes-by-mediator-kind": nil,
+		"stats-non-police-diversion":                {"bucket": "MONTH", "from": "2026-01-01T00:00:00+08:00"},
+		"stats-open-risks-by-grid":                  {"asOf": "2026-10-31"},
+		"stats-overdue-agreements":                  {"asOf": "2026-10-31"},
+		"stats-referred-disputes-by-grid-month":     {"bucket": "MONTH"},
+		"stats-welfare-vs-satisfaction":             {"bucket": "YEAR"},
 	}
 	var names []string
 	for _, e := range ex {
 		names = append(names, e.Name)
 	}
-	wantNames := []string{"grid-risk", "person-view", "refer-case", "referred-disputes", "station-welfare"}
+	wantNames := []string{"grid-risk", "person-view", "refer-case", "referred-disputes", "station-welfare",
+		"stats-difficult-disputes-by-mediator-kind", "stats-non-police-diversion", "stats-open-risks-by-grid",
+		"stats-overdue-agreements", "stats-referred-disputes-by-grid-month", "stats-welfare-vs-satisfaction"}
 	if !reflect.DeepEqual(names, wantNames) {
 		t.Fatalf("Examples() names = %q, want %q (sorted by name)", names, wantNames)
 	}

@@ -15,6 +15,7 @@ import (
 	"civiclink/db/workflow"
 	"civiclink/graph"
 	"civiclink/internal/apierr"
+	"civiclink/internal/export"
 	"civiclink/internal/events"
 	"civiclink/internal/limits"
 	"civiclink/internal/pii"
@@ -71,6 +72,7 @@ func New(opts Options) http.Handler {
 		opts.Logger.Error("playground examples", "err", err)
 	}
 	mux.Handle("/", playground.Handler("/graphql", examples))
+	mux.Handle("/export", export.Handler(mux, "/graphql", opts.Logger)) // CSV/NDJSON exports run through /graphql
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = w.Write([]byte("ok\n"))

@@ -1,0 +1,270 @@
+// Package analytics answers the BI questions of the street office with aggregates: one generic,
+// safe builder turns a Spec (a table, its groupable dimensions and its measures, all trusted Go
+// strings) plus a client's filter, group-by keys and time bucket into one GROUP BY statement.
+// Every value is a bound parameter; dimension and measure SQL comes only from the Go whitelists
+// in specs.go. Cells over people are suppressed below the disclosure threshold (disclosure.go).
+//
+// Time buckets are computed in Asia/Shanghai local time (UTC+8, no daylight saving), the time
+// of the street office and of the seeded data: a MONTH bucket is a calendar month as the
+// office sees it, not a UTC month.
+package analytics
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"civiclink/db/store"
+)
+
+// Zone is the time zone in which time buckets are cut (see the package documentation).
+const Zone = "Asia/Shanghai"
+
+// zoneOffset is Zone's fixed offset, for the default as-of day.
+var zoneOffset = time.FixedZone("CST", 8*3600)
+
+// MaxGroups is the most groups one aggregate returns; a query that would return more is
+// refused with an input error asking for a narrower filter or a coarser bucket.
+const MaxGroups = 5000
+
+// Bucket is a time bucket of an aggregate: the date_trunc unit and the label format.
+type Bucket struct {
+	unit  string
+	label string
+}
+
+// Buckets are the TimeBucket enum values.
+var Buckets = map[string]Bucket{
+	"DAY":     {unit: "day", label: "YYYY-MM-DD"},
+	"WEEK":    {unit: "week", label: `IYYY-"W"IW`},
+	"MONTH":   {unit: "month", label: "YYYY-MM"},
+	"QUARTER": {unit: "quarter", label: `YYYY-"Q"Q`},
+	"YEAR":    {unit: "year", label: "YYYY"},
+}
+
+// Dimension is a key an aggregate can group by.
+type Dimension struct {
+	// SQL is a trusted expression over the spec's FROM (alias t), evaluated per row.
+	SQL string
+	// Ref names the entity type when the key is a primary key (Grid, Station …), for
+	// resolving it; empty for enum-valued keys.
+	Ref string
+}
+
+// Measure is one figure of a group.
+type Measure struct {
+	// Name is the GraphQL field of the group.
+	Name string
+	// SQL is a trusted aggregate expression over the rows of a group (alias t), where the
+	// row-level Extra columns of the spec and t.as_of (the as-of day) are available.
+	SQL string
+}
+
+// Spec describes one aggregatable list.
+type Spec struct {
+	// Name is the GraphQL field, for errors and logs.
+	Name string
+	// From is a trusted FROM clause whose main table has alias t (filters apply to t).
+	From string
+	// Extra are trusted row-level "expression AS name" columns that measures and
+	// dimensions of the outer query may use as t.name.
+	Extra []string
+	// LocalTime is the trusted expression of the row's time, as a local timestamp
+	// (timestamp without time zone in Zone).
+	LocalTime string
+	// People is a trusted aggregate counting the people a group is about; empty when the
+	// rows are not about people (no suppression applies).
+	People string
+	// Dimensions are the group-by keys, by GroupBy enum value.
+	Dimensions map[string]Dimension
+	// Measures are the figures of each group, in order.
+	Measures []Measure
+}
+
+// Query is what a client asks of an aggregate.
+type Query struct {
+	Where   store.Conds
+	GroupBy []string
+	Bucket  *string
+	AsOf    *time.Time
+}
+
+// Today returns the current day in Zone, at midnight UTC like every Date.
+func Today() time.Time {
+	y, m, d := time.Now().In(zoneOffset).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+// statement is a built aggregate.
+type statement struct {
+	sql  string
+	args []any
+	dims []string
+}
+
+// build renders the one statement of an aggregate. Identifiers and expressions come from the
+// spec only; the filter's values and the as-of day are bound parameters.
+func (s *Spec) build(q Query) (*statement, error) {
+	asOf := Today()
+	if q.AsOf != nil {
+		asOf = *q.AsOf
+	}
+	st := &statement{args: []any{asOf}}
+	seen := map[string]bool{}
+	for _, key := range q.GroupBy {
+		if _, ok := s.Dimensions[key]; !ok {
+			return nil, &store.InputError{Field: "groupBy", Message: fmt.Sprintf("%s cannot be grouped by %s", s.Name, key)}
+		}
+		if seen[key] {
+			return nil, &store.InputError{Field: "groupBy", Message: "groupBy lists " + key + " twice"}
+		}
+		seen[key] = true
+		st.dims = append(st.dims, key)
+	}
+	var bucket *Bucket
+	if q.Bucket != nil {
+		b, ok := Buckets[*q.Bucket]
+		if !ok {
+			return nil, &store.InputError{Field: "timeBucket", Message: "unknown time bucket " + *q.Bucket}
+		}
+		bucket = &b
+	}
+
+	// Inner query: the filtered rows with their row-level columns and grouping keys.
+	inner := []string{"t.*", "p.as_of"}
+	inner = append(inner, s.Extra...)
+	if bucket != nil {
+		inner = append(inner, fmt.Sprintf("date_trunc('%s', %s) AS bucket_local", bucket.unit, s.LocalTime))
+	}
+	for i, key := range st.dims {
+		inner = append(inner, fmt.Sprintf("(%s) AS dim_%d", s.Dimensions[key].SQL, i))
+	}
+	where, err := st.where(q.Where)
+	if err != nil {
+		return nil, err
+	}
+
+	// Outer query: one row per group, keys first, then the people count and the measures.
+	var outer, group []string
+	if bucket != nil {
+		outer = append(outer, fmt.Sprintf("t.bucket_local AT TIME ZONE '%s'", Zone), fmt.Sprintf("to_char(t.bucket_local, '%s')", bucket.label))
+		group = append(group, "t.bucket_local")
+	}
+	for i := range st.dims {
+		outer = append(outer, fmt.Sprintf("t.dim_%d::text", i))
+		group = append(group, fmt.Sprintf("t.dim_%d", i))
+	}
+	people := "NULL::bigint"
+	if s.People != "" {
+		people = s.People
+	}
+	outer = append(outer, "("+people+")::bigint", "count(*)::bigint")
+	for _, m := range s.Measures {
+		outer = append(outer, "("+m.SQL+")::float8")
+	}
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "SELECT %s FROM (SELECT %s FROM %s CROSS JOIN (SELECT $1::date AS as_of) p WHERE %s) t",
+		strings.Join(outer, ", "), strings.Join(inner, ", "), s.From, where)
+	if len(group) > 0 {
+		fmt.Fprintf(&sb, " GROUP BY %s ORDER BY %s", strings.Join(group, ", "), strings.Join(nullsLast(group), ", "))
+	}
+	fmt.Fprintf(&sb, " LIMIT %d", MaxGroups+1)
+	st.sql = sb.String()
+	return st, nil
+}
+
+func nullsLast(cols []string) []string {
+	out := make([]string, len(cols))
+	for i, c := range cols {
+		out[i] = c + " NULLS LAST"
+	}
+	return out
+}
+
+// where renders the filter's conditions (over alias t, '?' for each value) with numbered
+// placeholders after the ones already bound.
+func (st *statement) where(cs store.Conds) (string, error) {
+	if len(cs) == 0 {
+		return "TRUE", nil
+	}
+	parts := make([]string, len(cs))
+	for i, c := range cs {
+		var sb strings.Builder
+		n := 0
+		for _, r := range c.SQL {
+			if r != '?' {
+				sb.WriteRune(r)
+				continue
+			}
+			if n >= len(c.Args) {
+				return "", fmt.Errorf("analytics: condition %q has more placeholders than values", c.SQL)
+			}
+			st.args = append(st.args, c.Args[n])
+			fmt.Fprintf(&sb, "$%d", len(st.args))
+			n++
+		}
+		if n != len(c.Args) {
+			return "", fmt.Errorf("analytics: condition %q has %d placeholders for %d values", c.SQL, n, len(c.Args))
+		}
+		parts[i] = "(" + sb.String() + ")"
+	}
+	return strings.Join(parts, " AND "), nil
+}
+
+// Run computes the aggregate q of spec s in one statement and applies the disclosure
+// policy of ctx to every cell.
+func Run(ctx context.Context, db store.Querier, s *Spec, q Query) ([]*Group, error) {
+	st, err := s.build(q)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := db.Query(ctx, st.sql, st.args...)
+	if err != nil {
+		return nil, fmt.Errorf("aggregate %s: %w", s.Name, err)
+	}
+	defer rows.Close()
+	minCell := MinCellSize(ctx)
+	var out []*Group
+	for rows.Next() {
+		g := &Group{spec: s, keys: make(map[string]*string, len(st.dims)), measures: make(map[string]*float64, len(s.Measures))}
+		var people *int64
+		var count int64
+		vals := make([]*float64, len(s.Measures))
+		dims := make([]*string, len(st.dims))
+		dest := make([]any, 0, 4+len(dims)+len(vals))
+		if q.Bucket != nil {
+			dest = append(dest, &g.Bucket, &g.BucketLabel)
+		}
+		for i := range dims {
+			dest = append(dest, &dims[i])
+		}
+		dest = append(dest, &people, &count)
+		for i := range vals {
+			dest = append(dest, &vals[i])
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return nil, fmt.Errorf("aggregate %s: scan: %w", s.Name, err)
+		}
+		for i, key := range st.dims {
+			g.keys[key] = dims[i]
+		}
+		if s.People != "" && people != nil && *people < int64(minCell) {
+			g.Suppressed = true
+		} else {
+			n := int(count)
+			g.count = &n
+			for i, m := range s.Measures {
+				g.measures[m.Name] = vals[i]
+			}
+		}
+		out = append(out, g)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("aggregate %s: %w", s.Name, err)
+	}
+	if len(out) > MaxGroups {
+		return nil, &store.InputError{Field: "groupBy", Message: fmt.Sprintf("more than %d groups: narrow the filter, group by fewer keys or use a coarser time bucket", MaxGroups)}
+	}
+	return out, nil
+}

@@ -1,0 +1,28 @@
+package analytics
+
+import "context"
+
+// DefaultMinCellSize is the smallest number of people a published cell may be about: the
+// design's rule that analysts only ever see aggregates over at least five people.
+const DefaultMinCellSize = 5
+
+type minCellKey struct{}
+
+// WithMinCellSize returns a context whose aggregates suppress cells about fewer than n
+// people (0 turns suppression off). It is the one hook through which the authorization
+// layer decides disclosure per role; until that layer exists nothing calls it, so every
+// request gets DefaultMinCellSize.
+func WithMinCellSize(ctx context.Context, n int) context.Context {
+	return context.WithValue(ctx, minCellKey{}, n)
+}
+
+// MinCellSize is the disclosure policy of a request: cells of aggregates over people (cases,
+// grid events, disputes, benefit grants, survey responses) about fewer people than this have
+// their count and measures nulled and suppressed set. Risk items are not about people and are
+// never suppressed.
+func MinCellSize(ctx context.Context) int {
+	if n, ok := ctx.Value(minCellKey{}).(int); ok && n >= 0 {
+		return n
+	}
+	return DefaultMinCellSize
+}

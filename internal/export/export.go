@@ -1,0 +1,395 @@
+// Package export serves GET|POST /export: it runs a saved playground example or a query text
+// through the hub's own GraphQL endpoint, in process, and streams the list it returns as CSV
+// or NDJSON, one row per list element or connection node, so that spreadsheets and BI tools
+// can pull figures by URL. Because the operation goes through the same /graphql handler as
+// any client's, authorization, masking, limits and access logging apply to exports exactly
+// as they do to GraphQL; the request's headers (Authorization, X-Api-Key …) are passed on.
+//
+// Parameters (query string for GET; the same names in a JSON body or a form for POST):
+//
+//	example        name of a saved example (playground/examples/NAME.graphql), or
+//	query          a GraphQL query text
+//	vars           JSON object of variables (variables is accepted too); an example's saved
+//	               variables are the defaults that vars overrides key by key
+//	operationName  the operation to run when the text has several
+//	format         csv (default) or ndjson
+//	field          dotted path to the list to export (aliases count), e.g. grants or
+//	               node.officers; needed when the operation selects several root fields
+//	limit          row cap, at most MaxRows (the default)
+//
+// Columns follow the query's selection order; nested objects become dotted columns
+// (grid.code), nested lists one JSON-text cell. A response with any GraphQL error is not
+// exported: the errors come back as JSON with a 4xx or 5xx status.
+package export
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"civiclink/playground"
+)
+
+// MaxRows is the most rows one export returns; more are cut and the response says so in
+// the TruncatedHeader.
+const MaxRows = 50000
+
+// Response headers of an export.
+const (
+	// RowsHeader is the number of rows exported.
+	RowsHeader = "X-Civiclink-Export-Rows"
+	// TruncatedHeader is "true" when the row cap cut the list.
+	TruncatedHeader = "X-Civiclink-Export-Truncated"
+)
+
+// maxBody caps a POST body and the inner GraphQL response read into memory.
+const maxBody = 1 << 20
+
+// request is what an export asks for.
+type request struct {
+	Example       string          `json:"example"`
+	Query         string          `json:"query"`
+	Variables     json.RawMessage `json:"variables"`
+	Vars          json.RawMessage `json:"vars"`
+	OperationName string          `json:"operationName"`
+	Format        string          `json:"format"`
+	Field         string          `json:"field"`
+	Limit         int             `json:"limit"`
+}
+
+// Handler returns the /export handler. graphql serves the GraphQL endpoint at path
+// endpoint: pass the server's mux, so that whatever wraps that route wraps exports too.
+func Handler(graphql http.Handler, endpoint string, logger *slog.Logger) http.Handler {
+	examples, err := playground.Examples()
+	if err != nil {
+		logger.Error("export: loading saved examples", "err", err)
+	}
+	byName := make(map[string]playground.Example, len(examples))
+	for _, e := range examples {
+		byName[e.Name] = e
+	}
+	return &handler{graphql: graphql, endpoint: endpoint, examples: byName, logger: logger}
+}
+
+type handler struct {
+	graphql  http.Handler
+	endpoint string
+	examples map[string]playground.Example
+	logger   *slog.Logger
+}
+
+// badRequest is an input problem reported to the client as 400.
+type badRequest struct{ msg string }
+
+func (e *badRequest) Error() string { return e.msg }
+
+func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodPost {
+		w.Header().Set("Allow", "GET, POST")
+		writeError(w, http.StatusMethodNotAllowed, "METHOD_NOT_ALLOWED", "use GET or POST")
+		return
+	}
+	req, err := parseRequest(r)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "BAD_USER_INPUT", err.Error())
+		return
+	}
+	body, filename, err := h.operation(req)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "BAD_USER_INPUT", err.Error())
+		return
+	}
+	status, raw, err := h.execute(r, body)
+	if err != nil {
+		h.logger.ErrorContext(r.Context(), "export: run operation", "err", err)
+		writeError(w, http.StatusInternalServerError, "INTERNAL", "the export failed")
+		return
+	}
+	var resp struct {
+		Data   json.RawMessage `json:"data"`
+		Errors []struct {
+			Extensions struct {
+				Code string `json:"code"`
+			} `json:"extensions"`
+		} `json:"errors"`
+	}
+	if err := json.Unmarshal(raw, &resp); err != nil {
+		writeRaw(w, status, raw)
+		return
+	}
+	if len(resp.Errors) > 0 {
+		code := ""
+		for _, e := range resp.Errors {
+			if code == "" || code == "INTERNAL" {
+				code = e.Extensions.Code
+			}
+		}
+		writeRaw(w, statusOf(code, status), raw)
+		return
+	}
+	data, err := decodeOrdered(resp.Data)
+	if err != nil {
+		h.logger.ErrorContext(r.Context(), "export: decode data", "err", err)
+		writeError(w, http.StatusInternalServerError, "INTERNAL", "the export failed")
+		return
+	}
+	rows, err := rowsAt(data, req.Field)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "BAD_USER_INPUT", err.Error())
+		return
+	}
+	limit := MaxRows
+	if req.Limit > 0 && req.Limit < MaxRows {
+		limit = req.Limit
+	}
+	truncated := len(rows) > limit
+	if truncated {
+		rows = rows[:limit]
+	}
+	t := flatten(rows)
+	hd := w.Header()
+	hd.Set(RowsHeader, strconv.Itoa(len(rows)))
+	hd.Set(TruncatedHeader, strconv.FormatBool(truncated))
+	hd.Set("Cache-Control", "no-store")
+	hd.Set("X-Content-Type-Options", "nosniff")
+	if req.Format == "ndjson" {
+		hd.Set("Content-Type", "application/x-ndjson; charset=utf-8")
+		hd.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": filename + ".ndjson"}))
+		err = writeNDJSON(w, t)
+	} else {
+		hd.Set("Content-Type", "text/csv; charset=utf-8")
+		hd.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": filename + ".csv"}))
+		err = writeCSV(w, t)
+	}
+	if err != nil {
+		h.logger.WarnContext(r.Context(), "export: write", "err", err)
+	}
+	h.logger.InfoContext(r.Context(), "export", "example", req.Example, "operation", req.OperationName,
+		"format", req.Format, "field", req.Field, "rows", len(rows), "truncated", truncated)
+}
+
+// parseRequest reads the parameters of a GET query string, or of a JSON or form POST body.
+func parseRequest(r *http.Request) (*request, error) {
+	req := &request{}
+	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if r.Method == http.MethodPost && ct == "application/json" {
+		dec := json.NewDecoder(io.LimitReader(r.Body, maxBody))
+		if err := dec.Decode(req); err != nil {
+			return nil, fmt.Errorf("the body is not a JSON export request: %v", err)
+		}
+	} else {
+		r.Body = http.MaxBytesReader(nil, r.Body, maxBody)
+		if err := r.ParseForm(); err != nil {
+			return nil, fmt.Errorf("cannot read the parameters: %v", err)
+		}
+		f := r.Form
+		req.Example, req.Query, req.OperationName = f.Get("example"), f.Get("query"), f.Get("operationName")
+		req.Format, req.Field = f.Get("format"), f.Get("field")
+		if v := f.Get("vars"); v != "" {
+			req.Vars = json.RawMessage(v)
+		} else if v := f.Get("variables"); v != "" {
+			req.Vars = json.RawMessage(v)
+		}
+		if l := f.Get("limit"); l != "" {
+			n, err := strconv.Atoi(l)
+			if err != nil || n < 1 {
+				return nil, fmt.Errorf("limit must be a positive number")
+			}
+			req.Limit = n
+		}
+	}
+	if len(req.Vars) == 0 {
+		req.Vars = req.Variables
+	}
+	switch req.Format {
+	case "":
+		req.Format = "csv"
+	case "csv", "ndjson":
+	default:
+		return nil, fmt.Errorf("format must be csv or ndjson")
+	}
+	if req.Limit < 0 {
+		return nil, fmt.Errorf("limit must be a positive number")
+	}
+	if (req.Example == "") == (req.Query == "") {
+		return nil, fmt.Errorf("give either example (a saved example's name) or query")
+	}
+	return req, nil
+}
+
+var safeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
+
+// operation builds the GraphQL request body and a file name for the export.
+func (h *handler) operation(req *request) ([]byte, string, error) {
+	query, filename := req.Query, "export"
+	vars := map[string]json.RawMessage{}
+	if req.Example != "" {
+		ex, ok := h.examples[req.Example]
+		if !ok {
+			return nil, "", &badRequest{fmt.Sprintf("no saved example %q", req.Example)}
+		}
+		query, filename = ex.Query, ex.Name
+		if ex.Variables != "" {
+			if err := json.Unmarshal([]byte(ex.Variables), &vars); err != nil {
+				return nil, "", fmt.Errorf("saved variables of %s: %w", ex.Name, err)
+			}
+		}
+	}
+	if len(req.Vars) > 0 && string(req.Vars) != "null" {
+		var given map[string]json.RawMessage
+		if err := json.Unmarshal(req.Vars, &given); err != nil {
+			return nil, "", &badRequest{"vars must be a JSON object"}
+		}
+		for k, v := range given {
+			vars[k] = v
+		}
+	}
+	if req.Field != "" {
+		filename += "-" + req.Field
+	}
+	body, err := json.Marshal(map[string]any{"query": query, "variables": vars, "operationName": req.OperationName})
+	if err != nil {
+		return nil, "", fmt.Errorf("encode operation: %w", err)
+	}
+	return body, strings.Trim(safeName.ReplaceAllString(filename, "_"), "_"), nil
+}
+
+// execute posts body to the GraphQL endpoint in process, with the export request's context
+// and headers, and returns the status and body of the response.
+func (h *handler) execute(r *http.Request, body []byte) (int, []byte, error) {
+	inner, err := http.NewRequestWithContext(r.Context(), http.MethodPost, h.endpoint, bytes.NewReader(body))
+	if err != nil {
+		return 0, nil, fmt.Errorf("build GraphQL request: %w", err)
+	}
+	for k, v := range r.Header {
+		switch http.CanonicalHeaderKey(k) {
+		case "Content-Type", "Content-Length", "Accept-Encoding", "Accept":
+			continue
+		}
+		inner.Header[k] = v
+	}
+	inner.Header.Set("Content-Type", "application/json")
+	inner.Header.Set("Accept", "application/json")
+	inner.RemoteAddr = r.RemoteAddr
+	inner.Host = r.Host
+	rec := &recorder{header: http.Header{}}
+	h.graphql.ServeHTTP(rec, inner)
+	if rec.overflow {
+		return 0, nil, errors.New("GraphQL response larger than the export buffer")
+	}
+	if rec.status == 0 {
+		rec.status = http.StatusOK
+	}
+	return rec.status, rec.body.Bytes(), nil
+}
+
+// recorder collects the in-process GraphQL response.
+type recorder struct {
+	header   http.Header
+	status   int
+	body     bytes.Buffer
+	overflow bool
+}
+
+func (w *recorder) Header() http.Header { return w.header }
+
+func (w *recorder) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+}
+
+// maxResponse caps the GraphQL response an export buffers (64 MiB).
+const maxResponse = 64 << 20
+
+func (w *recorder) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	if w.body.Len()+len(b) > maxResponse {
+		w.overflow = true
+		return 0, errors.New("export: response too large")
+	}
+	return w.body.Write(b)
+}
+
+// statusOf maps a GraphQL error code to the export's HTTP status.
+func statusOf(code string, inner int) int {
+	switch code {
+	case "UNAUTHENTICATED":
+		return http.StatusUnauthorized
+	case "FORBIDDEN":
+		return http.StatusForbidden
+	case "NOT_FOUND":
+		return http.StatusNotFound
+	case "RATE_LIMITED":
+		return http.StatusTooManyRequests
+	case "INTERNAL", "":
+		if inner >= 400 {
+			return inner
+		}
+		return http.StatusInternalServerError
+	}
+	return http.StatusBadRequest
+}
+
+func writeRaw(w http.ResponseWriter, status int, raw []byte) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(raw)
+}
+
+func writeError(w http.ResponseWriter, status int, code, msg string) {
+	b, _ := json.Marshal(map[string]any{"errors": []any{map[string]any{"message": msg, "extensions": map[string]string{"code": code}}}})
+	writeRaw(w, status, b)
+}
+
+func writeCSV(w io.Writer, t *table) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(t.columns); err != nil {
+		return err
+	}
+	rec := make([]string, len(t.columns))
+	for _, r := range t.rows {
+		for i, c := range t.columns {
+			s, err := csvText(cell(r, c))
+			if err != nil {
+				return err
+			}
+			rec[i] = s
+		}
+		if err := cw.Write(rec); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+func writeNDJSON(w io.Writer, t *table) error {
+	var buf bytes.Buffer
+	for _, r := range t.rows {
+		buf.Reset()
+		flat := &object{keys: t.columns, vals: make(map[string]any, len(t.columns))}
+		for _, c := range t.columns {
+			flat.vals[c] = cell(r, c)
+		}
+		if err := encodeOrdered(&buf, flat); err != nil {
+			return err
+		}
+		buf.WriteByte('\n')
+		if _, err := w.Write(buf.Bytes()); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,258 @@
+package server_test
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"reflect"
+	"strings"
+	"testing"
+
+	"civiclink/internal/export"
+	"civiclink/internal/hubtest"
+)
+
+// exportResult is an /export response.
+type exportResult struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+// getExport sends GET /export with params, as a BI tool pulling a URL would.
+func getExport(t *testing.T, hub *hubtest.Hub, params url.Values) exportResult {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, hub.Server.URL+"/export?"+params.Encode(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("X-Api-Key", "test-key") // passed on to /graphql like every header
+	return doExport(t, hub, req)
+}
+
+func doExport(t *testing.T, hub *hubtest.Hub, req *http.Request) exportResult {
+	t.Helper()
+	res, err := hub.Server.Client().Do(req)
+	if err != nil {
+		t.Fatalf("export request: %v", err)
+	}
+	defer res.Body.Close()
+	body, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatalf("read export: %v", err)
+	}
+	return exportResult{status: res.StatusCode, header: res.Header, body: body}
+}
+
+// readCSV parses an export with encoding/csv and checks that every record has the header's
+// width.
+func readCSV(t *testing.T, r exportResult) (header []string, rows [][]string) {
+	t.Helper()
+	if r.status != http.StatusOK {
+		t.Fatalf("export status %d, want 200: %s", r.status, r.body)
+	}
+	if ct := r.header.Get("Content-Type"); !strings.HasPrefix(ct, "text/csv") {
+		t.Errorf("Content-Type %q, want text/csv", ct)
+	}
+	records, err := csv.NewReader(bytes.NewReader(r.body)).ReadAll()
+	if err != nil {
+		t.Fatalf("the export is not valid CSV: %v\n%s", err, r.body)
+	}
+	if len(records) == 0 {
+		t.Fatal("the export has no header row")
+	}
+	if got := r.header.Get(export.RowsHeader); got != fmt.Sprint(len(records)-1) {
+		t.Errorf("%s = %q, want %d", export.RowsHeader, got, len(records)-1)
+	}
+	return records[0], records[1:]
+}
+
+// TestExportCSVOfSavedAggregate pulls a saved BI example as CSV and checks its columns, and
+// that every row equals the GraphQL answer and the figures recomputed in SQL.
+func TestExportCSVOfSavedAggregate(t *testing.T) {
+	t.Parallel()
+	hub := hubtest.New(t, hubtest.Options{})
+	r := getExport(t, hub, url.Values{"example": {"stats-difficult-disputes-by-mediator-kind"}, "format": {"csv"}})
+	header, rows := readCSV(t, r)
+	wantHeader := []string{"mediatorKind", "suppressed", "count", "agreed", "shareAgreed", "medianDaysToAgreement", "p90DaysToAgreement"}
+	if !reflect.DeepEqual(header, wantHeader) {
+		t.Fatalf("CSV header %q, want the selection order %q", header, wantHeader)
+	}
+	if cd := r.header.Get("Content-Disposition"); !strings.Contains(cd, "stats-difficult-disputes-by-mediator-kind.csv") {
+		t.Errorf("Content-Disposition %q, want the example's name as file name", cd)
+	}
+	counts := map[string]int{}
+	queryRows(t, hub, `
+		SELECT coalesce(m.kind, ''), count(*) FROM mediation.dispute d
+		LEFT JOIN mediation.dispute_mediator dm ON dm.dispute_id = d.id AND dm.role = 'LEAD'
+		LEFT JOIN mediation.mediator m ON m.id = dm.mediator_id
+		WHERE d.difficulty = 'DIFFICULT' GROUP BY 1`, nil, func(scan func(...any) error) {
+		var kind string
+		var n int
+		_ = scan(&kind, &n)
+		counts[kind] = n
+	})
+	if len(rows) != len(counts) {
+		t.Errorf("%d CSV rows, want one per lead mediator kind (%d)", len(rows), len(counts))
+	}
+	query, _ := savedExample(t, "stats-difficult-disputes-by-mediator-kind")
+	gql := groups(t, hub.Query(t, query, nil), "disputeStats")
+	for i, rec := range rows {
+		kind, n := rec[0], counts[rec[0]]
+		if n < minCell {
+			if rec[1] != "true" || rec[2] != "" {
+				t.Errorf("row %s (%d disputes): suppressed=%q count=%q, want true and empty", kind, n, rec[1], rec[2])
+			}
+		} else if rec[1] != "false" || rec[2] != fmt.Sprint(n) {
+			t.Errorf("row %s: suppressed=%q count=%q, want false and %d", kind, rec[1], rec[2], n)
+		}
+		for j, col := range header {
+			want := str(gql[i], col)
+			if v, ok := gql[i][col].(float64); ok {
+				want = fmt.Sprint(v)
+				if got := rec[j]; got != "" {
+					var g float64
+					if _, err := fmt.Sscan(got, &g); err != nil || !approx(g, v) {
+						t.Errorf("row %d %s = %q, want %v as in the GraphQL answer", i, col, got, v)
+					}
+					continue
+				}
+			}
+			if rec[j] != want {
+				t.Errorf("row %d %s = %q, want %q as in the GraphQL answer", i, col, rec[j], want)
+			}
+		}
+	}
+}
+
+// TestExportFlattensConnections exports a query text whose list is a connection: one row per
+// edge's node, nested objects as dotted columns, personal fields masked as in GraphQL.
+func TestExportFlattensConnections(t *testing.T) {
+	t.Parallel()
+	hub := hubtest.New(t, hubtest.Options{})
+	query := `query Referred($n: Int!) {
+	  disputes(first: $n, filter: { source: [POLICE_REFERRAL] }, orderBy: [{ field: DISPUTE_NO, direction: ASC }]) {
+	    totalCount
+	    edges { cursor node { disputeNo grid { code } referredCase { caseNo leadOfficer { badgeNo } } parties { side person { name } } } }
+	  }
+	}`
+	r := getExport(t, hub, url.Values{"query": {query}, "vars": {`{"n": 25}`}})
+	header, rows := readCSV(t, r)
+	wantHeader := []string{"disputeNo", "grid.code", "referredCase.caseNo", "referredCase.leadOfficer.badgeNo", "parties"}
+	if !reflect.DeepEqual(header, wantHeader) {
+		t.Fatalf("CSV header %q, want %q", header, wantHeader)
+	}
+	var want [][2]string
+	queryRows(t, hub, `
+		SELECT d.dispute_no, c.case_no FROM mediation.dispute d JOIN police."case" c ON c.id = d.referred_case_id
+		WHERE d.source = 'POLICE_REFERRAL' ORDER BY d.dispute_no LIMIT 25`, nil, func(scan func(...any) error) {
+		var w [2]string
+		_ = scan(&w[0], &w[1])
+		want = append(want, w)
+	})
+	if len(rows) != len(want) {
+		t.Fatalf("%d rows, want %d", len(rows), len(want))
+	}
+	for i, rec := range rows {
+		if rec[0] != want[i][0] || rec[2] != want[i][1] {
+			t.Errorf("row %d = %q, want dispute %s referred from case %s", i, rec, want[i][0], want[i][1])
+		}
+		var parties []struct {
+			Side   string
+			Person struct{ Name string }
+		}
+		if err := json.Unmarshal([]byte(rec[4]), &parties); err != nil || len(parties) == 0 {
+			t.Errorf("row %d: nested list cell %q is not a JSON list of parties: %v", i, rec[4], err)
+		}
+		for _, p := range parties {
+			if !strings.Contains(p.Person.Name, "*") {
+				t.Errorf("row %d: party name %q is not masked as in GraphQL", i, p.Person.Name)
+			}
+		}
+	}
+	// The same pull twice gives the same bytes: stable columns and order.
+	if again := getExport(t, hub, url.Values{"query": {query}, "vars": {`{"n": 25}`}}); !bytes.Equal(again.body, r.body) {
+		t.Error("a second identical export differs from the first")
+	}
+}
+
+// TestExportNDJSONAndCap exports NDJSON with the row cap and a chosen root field, by GET and by
+// POST.
+func TestExportNDJSONAndCap(t *testing.T) {
+	t.Parallel()
+	hub := hubtest.New(t, hubtest.Options{})
+	params := url.Values{"example": {"stats-welfare-vs-satisfaction"}, "field": {"satisfaction"}, "format": {"ndjson"}, "limit": {"3"}}
+	post, _ := json.Marshal(map[string]any{"example": "stats-welfare-vs-satisfaction", "field": "satisfaction", "format": "ndjson", "limit": 3})
+	postReq, err := http.NewRequest(http.MethodPost, hub.Server.URL+"/export", bytes.NewReader(post))
+	if err != nil {
+		t.Fatal(err)
+	}
+	postReq.Header.Set("Content-Type", "application/json")
+	for name, res := range map[string]exportResult{"GET": getExport(t, hub, params), "POST": doExport(t, hub, postReq)} {
+		if res.status != http.StatusOK {
+			t.Fatalf("%s: status %d: %s", name, res.status, res.body)
+		}
+		if res.header.Get(export.TruncatedHeader) != "true" || res.header.Get(export.RowsHeader) != "3" {
+			t.Errorf("%s: rows %q truncated %q, want 3 and true (more than 3 station-years exist)", name,
+				res.header.Get(export.RowsHeader), res.header.Get(export.TruncatedHeader))
+		}
+		sc := bufio.NewScanner(bytes.NewReader(res.body))
+		n := 0
+		for sc.Scan() {
+			n++
+			dec := json.NewDecoder(strings.NewReader(sc.Text()))
+			var keys []string
+			tok, _ := dec.Token()
+			for dec.More() && tok != nil {
+				k, _ := dec.Token()
+				keys = append(keys, k.(string))
+				var skip any
+				_ = dec.Decode(&skip)
+			}
+			want := []string{"bucketLabel", "station.code", "station.name", "suppressed", "respondents", "avgOverall", "avgBelonging", "shareSatisfied", "shareBelonging"}
+			if !reflect.DeepEqual(keys, want) {
+				t.Errorf("%s line %d keys %q, want %q", name, n, keys, want)
+			}
+		}
+		if n != 3 {
+			t.Errorf("%s: %d NDJSON lines, want 3", name, n)
+		}
+	}
+}
+
+// TestExportRefusals checks that bad export requests fail with a JSON error and a 4xx status.
+func TestExportRefusals(t *testing.T) {
+	t.Parallel()
+	hub := hubtest.New(t, hubtest.Options{})
+	for _, tc := range []struct {
+		name   string
+		params url.Values
+		status int
+	}{
+		{"no operation", url.Values{}, http.StatusBadRequest},
+		{"unknown example", url.Values{"example": {"nope"}}, http.StatusBadRequest},
+		{"unknown format", url.Values{"example": {"stats-open-risks-by-grid"}, "format": {"xlsx"}}, http.StatusBadRequest},
+		{"two root fields without field=", url.Values{"example": {"stats-welfare-vs-satisfaction"}}, http.StatusBadRequest},
+		{"invalid query", url.Values{"query": {"{ nothing }"}}, http.StatusBadRequest},
+		{"bad variables", url.Values{"example": {"stats-referred-disputes-by-grid-month"}, "vars": {`{"bucket": "DECADE"}`}}, http.StatusBadRequest},
+		{"vars not an object", url.Values{"example": {"stats-open-risks-by-grid"}, "vars": {`[1]`}}, http.StatusBadRequest},
+	} {
+		r := getExport(t, hub, tc.params)
+		var body struct {
+			Errors []hubtest.Error `json:"errors"`
+		}
+		if r.status != tc.status || json.Unmarshal(r.body, &body) != nil || len(body.Errors) == 0 {
+			t.Errorf("%s: status %d body %s, want %d with JSON errors", tc.name, r.status, r.body, tc.status)
+		}
+	}
+	req, _ := http.NewRequestWithContext(context.Background(), http.MethodDelete, hub.Server.URL+"/export", nil)
+	if r := doExport(t, hub, req); r.status != http.StatusMethodNotAllowed {
+		t.Errorf("DELETE /export: status %d, want 405", r.status)
+	}
+}
