@@ -38,6 +38,8 @@ func run(ctx context.Context, args []string) error {
 		return migrate(ctx, args)
 	case "seed":
 		return seedCmd(ctx, args)
+	case "schema":
+		return schemaCmd(ctx, args)
 	case "help":
 		fmt.Println("usage: civiclink [serve|migrate|seed] [flags]; civiclink serve -h lists the flags")
 		return nil
