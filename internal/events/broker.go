@@ -162,3 +162,10 @@ func ScanOverdueMeasures(ctx context.Context, db store.Querier) (int, error) {
 	}
 	return len(found), nil
 }
+
+// Subscribers returns how many subscriptions this process serves.
+func (b *Broker) Subscribers() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return len(b.subs)
+}

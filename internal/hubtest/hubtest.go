@@ -48,6 +48,8 @@ type Hub struct {
 	Server *httptest.Server
 	// URL is the database's URL.
 	URL string
+	// Events is the hub's event broker.
+	Events *events.Broker
 }
 
 // Options adjust the hub under test.
@@ -119,7 +121,7 @@ func Start(t testing.TB, url string, opts Options) *Hub {
 	})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &Hub{Pool: pool, Keys: Keys(t), Server: srv, URL: url}
+	return &Hub{Pool: pool, Keys: Keys(t), Server: srv, URL: url, Events: broker}
 }
 
 type tWriter struct{ t testing.TB }
