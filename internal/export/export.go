@@ -8,7 +8,9 @@
 // Parameters (query string for GET; the same names in a JSON body or a form for POST):
 //
 //	example        name of a saved example (playground/examples/NAME.graphql), or
-//	query          a GraphQL query text
+//	query          a GraphQL query text, or
+//	sha256         the hash of a persisted query (registered with civiclink persisted add,
+//	               or already known as an automatic persisted query)
 //	vars           JSON object of variables (variables is accepted too); an example's saved
 //	               variables are the defaults that vars overrides key by key
 //	operationName  the operation to run when the text has several
@@ -58,6 +60,7 @@ const maxBody = 1 << 20
 type request struct {
 	Example       string          `json:"example"`
 	Query         string          `json:"query"`
+	Sha256        string          `json:"sha256"`
 	Variables     json.RawMessage `json:"variables"`
 	Vars          json.RawMessage `json:"vars"`
 	OperationName string          `json:"operationName"`
@@ -193,6 +196,7 @@ func parseRequest(r *http.Request) (*request, error) {
 		}
 		f := r.Form
 		req.Example, req.Query, req.OperationName = f.Get("example"), f.Get("query"), f.Get("operationName")
+		req.Sha256 = f.Get("sha256")
 		req.Format, req.Field = f.Get("format"), f.Get("field")
 		if v := f.Get("vars"); v != "" {
 			req.Vars = json.RawMessage(v)
@@ -220,13 +224,25 @@ func parseRequest(r *http.Request) (*request, error) {
 	if req.Limit < 0 {
 		return nil, fmt.Errorf("limit must be a positive number")
 	}
-	if (req.Example == "") == (req.Query == "") {
-		return nil, fmt.Errorf("give either example (a saved example's name) or query")
+	given := 0
+	for _, s := range []string{req.Example, req.Query, req.Sha256} {
+		if s != "" {
+			given++
+		}
+	}
+	if given != 1 {
+		return nil, fmt.Errorf("give one of example (a saved example's name), query (a GraphQL text) or sha256 (a persisted query's hash)")
+	}
+	if req.Sha256 != "" && !sha256Hex.MatchString(req.Sha256) {
+		return nil, fmt.Errorf("sha256 must be 64 hexadecimal digits")
 	}
 	return req, nil
 }
 
-var safeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
+var (
+	safeName  = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
+	sha256Hex = regexp.MustCompile(`^[0-9a-fA-F]{64}$`)
+)
 
 // operation builds the GraphQL request body and a file name for the export.
 func (h *handler) operation(req *request) ([]byte, string, error) {
@@ -256,7 +272,12 @@ func (h *handler) operation(req *request) ([]byte, string, error) {
 	if req.Field != "" {
 		filename += "-" + req.Field
 	}
-	body, err := json.Marshal(map[string]any{"query": query, "variables": vars, "operationName": req.OperationName})
+	op := map[string]any{"query": query, "variables": vars, "operationName": req.OperationName}
+	if req.Sha256 != "" {
+		op["extensions"] = map[string]any{"persistedQuery": map[string]any{"version": 1, "sha256Hash": req.Sha256}}
+		filename = "persisted-" + req.Sha256[:12]
+	}
+	body, err := json.Marshal(op)
 	if err != nil {
 		return nil, "", fmt.Errorf("encode operation: %w", err)
 	}

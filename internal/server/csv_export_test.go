@@ -4,7 +4,9 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/csv"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -254,5 +256,31 @@ func TestExportRefusals(t *testing.T) {
 	req, _ := http.NewRequestWithContext(context.Background(), http.MethodDelete, hub.Server.URL+"/export", nil)
 	if r := doExport(t, hub, req); r.status != http.StatusMethodNotAllowed {
 		t.Errorf("DELETE /export: status %d, want 405", r.status)
+	}
+}
+
+// TestExportPersistedQuery exports an operation by the hash of a persisted query: the hub
+// learns it as an automatic persisted query first, and /export then runs it by hash alone.
+func TestExportPersistedQuery(t *testing.T) {
+	t.Parallel()
+	hub := hubtest.New(t, hubtest.Options{})
+	query := `{ riskItemStats(groupBy: [LEVEL]) { level count } }`
+	sum := sha256.Sum256([]byte(query))
+	hash := hex.EncodeToString(sum[:])
+	body, _ := json.Marshal(map[string]any{"query": query, "extensions": map[string]any{"persistedQuery": map[string]any{"version": 1, "sha256Hash": hash}}})
+	if res := hub.Post(t, "application/json", body); len(res.Errors) > 0 {
+		t.Fatalf("register the persisted query: %s", res.Raw)
+	}
+	header, rows := readCSV(t, getExport(t, hub, url.Values{"sha256": {hash}}))
+	if !reflect.DeepEqual(header, []string{"level", "count"}) {
+		t.Errorf("header %q, want [level count]", header)
+	}
+	levels := 0
+	queryRows(t, hub, `SELECT count(DISTINCT level) FROM risk.risk_item`, nil, func(scan func(...any) error) { _ = scan(&levels) })
+	if len(rows) != levels {
+		t.Errorf("%d rows, want one per risk level (%d)", len(rows), levels)
+	}
+	if r := getExport(t, hub, url.Values{"sha256": {strings.Repeat("ab", 32)}}); r.status < 400 {
+		t.Errorf("unknown hash: status %d, want an error", r.status)
 	}
 }
