@@ -76,6 +76,9 @@ type Spec struct {
 	// People is a trusted aggregate counting the people a group is about; empty when the
 	// rows are not about people (no suppression applies).
 	People string
+	// MinPeople is a floor under the request's disclosure policy for this spec: survey
+	// answers are never shown over fewer than five respondents, whoever asks.
+	MinPeople int
 	// Dimensions are the group-by keys, by GroupBy enum value.
 	Dimensions map[string]Dimension
 	// Measures are the figures of each group, in order.
@@ -224,7 +227,7 @@ func Run(ctx context.Context, db store.Querier, s *Spec, q Query) ([]*Group, err
 		return nil, fmt.Errorf("aggregate %s: %w", s.Name, err)
 	}
 	defer rows.Close()
-	minCell := MinCellSize(ctx)
+	minCell := max(MinCellSize(ctx), s.MinPeople)
 	var out []*Group
 	for rows.Next() {
 		g := &Group{spec: s, keys: make(map[string]*string, len(st.dims)), measures: make(map[string]*float64, len(s.Measures))}

@@ -19,7 +19,8 @@ func WithMinCellSize(ctx context.Context, n int) context.Context {
 // MinCellSize is the disclosure policy of a request: cells of aggregates over people (cases,
 // grid events, disputes, benefit grants, survey responses) about fewer people than this have
 // their count and measures nulled and suppressed set. Risk items are not about people and are
-// never suppressed.
+// never suppressed; survey answers are always suppressed under DefaultMinCellSize respondents,
+// whatever the policy says (Spec.MinPeople).
 func MinCellSize(ctx context.Context) int {
 	if n, ok := ctx.Value(minCellKey{}).(int); ok && n >= 0 {
 		return n

@@ -206,6 +206,7 @@ var SurveyResponses = &Spec{
 	Extra:     []string{"s.station_id", "s.period AS survey_period"},
 	LocalTime: surveyStart + "::timestamp",
 	People:    "count(*)",
+	MinPeople: DefaultMinCellSize,
 	Dimensions: map[string]Dimension{
 		"STATION":       {SQL: "s.station_id", Ref: "Station"},
 		"SURVEY_PERIOD": {SQL: "s.period"},
