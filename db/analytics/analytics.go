@@ -215,9 +215,14 @@ func (st *statement) where(cs store.Conds) (string, error) {
 	return strings.Join(parts, " AND "), nil
 }
 
-// Run computes the aggregate q of spec s in one statement and applies the disclosure
-// policy of ctx to every cell.
+// Run computes the aggregate q of spec s in one statement over the rows the request's row
+// scope allows, and applies the disclosure policy of ctx to every cell.
 func Run(ctx context.Context, db store.Querier, s *Spec, q Query) ([]*Group, error) {
+	scope, ok := rowScope(ctx, s)
+	if !ok {
+		return []*Group{}, nil
+	}
+	q.Where = append(append(store.Conds{}, q.Where...), scope...)
 	st, err := s.build(q)
 	if err != nil {
 		return nil, err

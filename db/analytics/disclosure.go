@@ -1,6 +1,10 @@
 package analytics
 
-import "context"
+import (
+	"context"
+
+	"civiclink/db/store"
+)
 
 // DefaultMinCellSize is the smallest number of people a published cell may be about: the
 // design's rule that analysts only ever see aggregates over at least five people.
@@ -26,4 +30,26 @@ func MinCellSize(ctx context.Context) int {
 		return n
 	}
 	return DefaultMinCellSize
+}
+
+// RowScope limits the rows that a request's aggregates cover: extra conditions over alias t
+// of the spec's main table, or ok=false when the request may aggregate none of them.
+type RowScope func(ctx context.Context, spec *Spec) (conds store.Conds, ok bool)
+
+type rowScopeKey struct{}
+
+// WithRowScope returns a context whose aggregates are limited by scope. It is the second hook
+// of the authorization layer (with WithMinCellSize): an analyst aggregates every row, a
+// police officer perhaps only the station's. Without it every row is aggregated; cells about
+// people are still suppressed.
+func WithRowScope(ctx context.Context, scope RowScope) context.Context {
+	return context.WithValue(ctx, rowScopeKey{}, scope)
+}
+
+// rowScope returns the conditions of the request's row scope for spec.
+func rowScope(ctx context.Context, spec *Spec) (store.Conds, bool) {
+	if scope, ok := ctx.Value(rowScopeKey{}).(RowScope); ok && scope != nil {
+		return scope(ctx, spec)
+	}
+	return nil, true
 }
