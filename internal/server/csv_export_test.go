@@ -27,19 +27,36 @@ type exportResult struct {
 	body   []byte
 }
 
-// getExport sends GET /export with params, as a BI tool pulling a URL would.
+// getExport sends GET /export with params, as a BI tool pulling a URL would, with the test
+// client's credentials.
 func getExport(t *testing.T, hub *hubtest.Hub, params url.Values) exportResult {
 	t.Helper()
 	req, err := http.NewRequest(http.MethodGet, hub.Server.URL+"/export?"+params.Encode(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	req.Header.Set("X-Api-Key", "test-key") // passed on to /graphql like every header
 	return doExport(t, hub, req)
+}
+
+// credentials returns the headers with which the hub's test client authenticates, learnt by
+// letting the client send a request to /healthz, so that exports carry the same ones.
+func credentials(t *testing.T, hub *hubtest.Hub) http.Header {
+	t.Helper()
+	probe, err := http.NewRequest(http.MethodGet, hub.Server.URL+"/healthz", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hub.Do(t, probe)
+	return probe.Header
 }
 
 func doExport(t *testing.T, hub *hubtest.Hub, req *http.Request) exportResult {
 	t.Helper()
+	for k, v := range credentials(t, hub) {
+		if req.Header.Get(k) == "" {
+			req.Header[k] = v
+		}
+	}
 	res, err := hub.Server.Client().Do(req)
 	if err != nil {
 		t.Fatalf("export request: %v", err)
