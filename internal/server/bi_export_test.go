@@ -665,3 +665,48 @@ func TestStatsEveryKey(t *testing.T) {
 		t.Errorf("caseStats without keys = %v, want one cell counting %d cases", got, total)
 	}
 }
+
+// TestStatsGridEventsByCommunityYear checks the one aggregate no question uses, grid events,
+// against figures computed in Go from the raw rows: counts, conversions and the median and
+// p90 days from reported to closed, per community and local year.
+func TestStatsGridEventsByCommunityYear(t *testing.T) {
+	t.Parallel()
+	hub := hubtest.New(t, hubtest.Options{})
+	res := hub.Query(t, `{ gridEventStats(groupBy: [COMMUNITY], timeBucket: YEAR) {
+		bucketLabel community { code } suppressed count converted shareConverted medianDaysToClose p90DaysToClose } }`, nil)
+	got := groups(t, res, "gridEventStats")
+	type acc struct {
+		n, converted float64
+		days         []float64
+	}
+	cells := map[string]*acc{}
+	shanghai := time.FixedZone("UTC+8", 8*3600)
+	queryRows(t, hub, `
+		SELECT c.code, e.reported_at, e.closed_at, e.status FROM street.grid_event e
+		JOIN street.grid g ON g.id = e.grid_id JOIN street.community c ON c.id = g.community_id`, nil, func(scan func(...any) error) {
+		var community, status string
+		var reported time.Time
+		var closed *time.Time
+		_ = scan(&community, &reported, &closed, &status)
+		k := reported.In(shanghai).Format("2006") + "|" + community
+		a := cells[k]
+		if a == nil {
+			a = &acc{}
+			cells[k] = a
+		}
+		a.n++
+		if status == "CONVERTED" {
+			a.converted++
+		}
+		if closed != nil {
+			a.days = append(a.days, closed.Sub(reported).Seconds()/86400)
+		}
+	})
+	expected, people := map[string]want{}, map[string]int{}
+	for k, a := range cells {
+		people[k] = int(a.n)
+		expected[k] = want{"count": f(a.n), "converted": f(a.converted), "shareConverted": f(a.converted / a.n),
+			"medianDaysToClose": percentile(a.days, 0.5), "p90DaysToClose": percentile(a.days, 0.9)}
+	}
+	checkCells(t, got, func(r map[string]any) string { return str(r, "bucketLabel") + "|" + str(r, "community.code") }, expected, people)
+}
