@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
 	"civiclink/db/store"
 	"civiclink/db/workflow"
+	"civiclink/internal/access"
 	"civiclink/internal/auth"
 	"civiclink/internal/events"
 	"civiclink/internal/globalid"
@@ -79,8 +81,9 @@ func today() time.Time { return time.Now().UTC().Truncate(24 * time.Hour) }
 type advance struct {
 	op      string
 	lc      *workflow.Lifecycle
-	typ     string // GraphQL type of the entity
-	field   string // input field holding its ID
+	typ     string      // GraphQL type of the entity
+	rule    access.Rule // who may see, and so change, the entity
+	field   string      // input field holding its ID
 	id      string
 	version int
 	to      string
@@ -106,7 +109,10 @@ func (r *mutationResolver) advance(ctx context.Context, a advance) (workflow.Res
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	return r.mutations().Run(ctx, a.op, a.key, a.input, func(ctx context.Context, tx pgx.Tx) (workflow.Result, error) {
+	return r.run(ctx, a.op, a.key, a.input, func(ctx context.Context, tx pgx.Tx) (workflow.Result, error) {
+		if err := access.InScope(ctx, tx, a.field, a.lc.Table, a.rule, id); err != nil {
+			return nil, err
+		}
 		from, err := a.lc.Transition(ctx, tx, workflow.Change{ID: id, Version: a.version, To: a.to, Actor: actor(ctx), Reason: a.reason, Sets: a.sets, Validate: a.validate})
 		if errors.Is(err, workflow.ErrNotFound) {
 			return nil, &workflow.NotFoundError{Field: a.field, What: a.lc.Machine.Name}
@@ -180,4 +186,29 @@ func respond[P any](ctx context.Context, db store.Querier, res workflow.Result, 
 		return nil, err
 	}
 	return build(ctx, db, res)
+}
+
+// run checks that the caller's role may run op, then runs fn as one transaction.
+func (r *mutationResolver) run(ctx context.Context, op string, key *string, input any, fn func(ctx context.Context, tx pgx.Tx) (workflow.Result, error)) (workflow.Result, error) {
+	if err := access.MayMutate(auth.FromContext(ctx), op); err != nil {
+		return nil, err
+	}
+	return r.mutations().Run(ctx, op, key, input, fn)
+}
+
+// inScope refuses work on a row the caller may not see.
+func inScope(ctx context.Context, tx pgx.Tx, field, table string, rule access.Rule, id *int64) error {
+	if id == nil {
+		return nil
+	}
+	return access.InScope(ctx, tx, field, table, rule, *id)
+}
+
+// ownGrid refuses a grid worker's work outside their grids.
+func ownGrid(ctx context.Context, field string, grid int64) error {
+	p := auth.FromContext(ctx)
+	if p.Role == auth.GridWorker && !slices.Contains(p.Scope.GridIDs, grid) {
+		return &access.ForbiddenError{Message: field + ": outside your grids"}
+	}
+	return nil
 }

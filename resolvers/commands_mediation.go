@@ -4,10 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"civiclink/db/workflow"
 	"civiclink/graph/model"
+	"civiclink/internal/access"
+	"civiclink/internal/auth"
 	"civiclink/internal/events"
 	"civiclink/internal/validate"
 
@@ -66,7 +69,7 @@ func (r *mutationResolver) advanceDispute(ctx context.Context, in model.AdvanceD
 	if in.Outcome != nil {
 		sets = append(sets, workflow.Set{Column: "outcome", Value: *in.Outcome})
 	}
-	return r.advance(ctx, advance{op: "advanceDispute", lc: workflow.Disputes, typ: "Dispute", field: "disputeId", id: in.DisputeID,
+	return r.advance(ctx, advance{op: "advanceDispute", lc: workflow.Disputes, rule: access.Disputes, typ: "Dispute", field: "disputeId", id: in.DisputeID,
 		version: in.Version, to: in.To, reason: in.Reason, key: in.IdempotencyKey, input: in, sets: sets,
 		after: func(ctx context.Context, tx pgx.Tx, id int64, from string) (workflow.Result, error) {
 			if err := disputeChanged(ctx, tx, id, from, in.To); err != nil {
@@ -104,7 +107,10 @@ func (r *mutationResolver) assignMediator(ctx context.Context, in model.AssignMe
 	if err != nil {
 		return nil, err
 	}
-	return r.mutations().Run(ctx, "assignMediator", in.IdempotencyKey, in, func(ctx context.Context, tx pgx.Tx) (workflow.Result, error) {
+	return r.run(ctx, "assignMediator", in.IdempotencyKey, in, func(ctx context.Context, tx pgx.Tx) (workflow.Result, error) {
+		if err := inScope(ctx, tx, "disputeId", "mediation.dispute", access.Disputes, &dispute); err != nil {
+			return nil, err
+		}
 		var status string
 		var sameCommittee bool
 		err := tx.QueryRow(ctx, `SELECT d.status, EXISTS (SELECT 1 FROM mediation.mediator m WHERE m.id = $2 AND m.committee_id = d.committee_id)
@@ -145,7 +151,10 @@ func (r *mutationResolver) recordMediationSession(ctx context.Context, in model.
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	return r.mutations().Run(ctx, "recordMediationSession", in.IdempotencyKey, in, func(ctx context.Context, tx pgx.Tx) (workflow.Result, error) {
+	return r.run(ctx, "recordMediationSession", in.IdempotencyKey, in, func(ctx context.Context, tx pgx.Tx) (workflow.Result, error) {
+		if err := inScope(ctx, tx, "disputeId", "mediation.dispute", access.Disputes, &dispute); err != nil {
+			return nil, err
+		}
 		var status string
 		var received time.Time
 		err := tx.QueryRow(ctx, "SELECT status, received_at FROM mediation.dispute WHERE id = $1", dispute).Scan(&status, &received)
@@ -182,7 +191,7 @@ func (r *mutationResolver) recordAgreement(ctx context.Context, in model.RecordA
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	return r.advance(ctx, advance{op: "recordAgreement", lc: workflow.Disputes, typ: "Dispute", field: "disputeId", id: in.DisputeID,
+	return r.advance(ctx, advance{op: "recordAgreement", lc: workflow.Disputes, rule: access.Disputes, typ: "Dispute", field: "disputeId", id: in.DisputeID,
 		version: in.Version, to: "AGREED", key: in.IdempotencyKey, input: in,
 		after: func(ctx context.Context, tx pgx.Tx, id int64, from string) (workflow.Result, error) {
 			var agreement int64
@@ -208,7 +217,10 @@ func (r *mutationResolver) recordFollowUp(ctx context.Context, in model.RecordFo
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	return r.mutations().Run(ctx, "recordFollowUp", in.IdempotencyKey, in, func(ctx context.Context, tx pgx.Tx) (workflow.Result, error) {
+	return r.run(ctx, "recordFollowUp", in.IdempotencyKey, in, func(ctx context.Context, tx pgx.Tx) (workflow.Result, error) {
+		if err := inScope(ctx, tx, "agreementId", "mediation.agreement", access.Agreements, &agreement); err != nil {
+			return nil, err
+		}
 		var signed time.Time
 		err := tx.QueryRow(ctx, "SELECT signed_at FROM mediation.agreement WHERE id = $1", agreement).Scan(&signed)
 		if errors.Is(err, pgx.ErrNoRows) {
@@ -236,7 +248,10 @@ func (r *mutationResolver) applyForJudicialConfirmation(ctx context.Context, in 
 	if err != nil {
 		return nil, err
 	}
-	return r.mutations().Run(ctx, "applyForJudicialConfirmation", in.IdempotencyKey, in, func(ctx context.Context, tx pgx.Tx) (workflow.Result, error) {
+	return r.run(ctx, "applyForJudicialConfirmation", in.IdempotencyKey, in, func(ctx context.Context, tx pgx.Tx) (workflow.Result, error) {
+		if err := inScope(ctx, tx, "agreementId", "mediation.agreement", access.Agreements, &agreement); err != nil {
+			return nil, err
+		}
 		var state string
 		var version int
 		var dispute int64
@@ -295,7 +310,10 @@ func (r *mutationResolver) registerDispute(ctx context.Context, in model.Registe
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	return r.mutations().Run(ctx, "registerDispute", in.IdempotencyKey, in, func(ctx context.Context, tx pgx.Tx) (workflow.Result, error) {
+	return r.run(ctx, "registerDispute", in.IdempotencyKey, in, func(ctx context.Context, tx pgx.Tx) (workflow.Result, error) {
+		if p := auth.FromContext(ctx); p.Role == auth.Mediator && !slices.Contains(p.Scope.CommitteeIDs, committee) {
+			return nil, &access.ForbiddenError{Message: "committeeId: a mediator registers disputes with their own committee"}
+		}
 		if err := mustExist(ctx, tx, "mediation.committee", &committee, "committeeId", "committee"); err != nil {
 			return nil, err
 		}

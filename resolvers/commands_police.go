@@ -9,6 +9,8 @@ import (
 
 	"civiclink/db/workflow"
 	"civiclink/graph/model"
+	"civiclink/internal/access"
+	"civiclink/internal/auth"
 	"civiclink/internal/events"
 	"civiclink/internal/validate"
 
@@ -47,7 +49,10 @@ func (r *mutationResolver) registerCase(ctx context.Context, in model.RegisterCa
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	return r.mutations().Run(ctx, "registerCase", in.IdempotencyKey, in, func(ctx context.Context, tx pgx.Tx) (workflow.Result, error) {
+	return r.run(ctx, "registerCase", in.IdempotencyKey, in, func(ctx context.Context, tx pgx.Tx) (workflow.Result, error) {
+		if p := auth.FromContext(ctx); p.Scope.StationID == nil || *p.Scope.StationID != station {
+			return nil, &access.ForbiddenError{Message: "stationId: an officer registers cases of their own station"}
+		}
 		if err := mustExist(ctx, tx, "police.station", &station, "stationId", "station"); err != nil {
 			return nil, err
 		}
@@ -137,7 +142,7 @@ func (r *mutationResolver) advanceCase(ctx context.Context, in model.AdvanceCase
 	if in.To == "REFERRED" {
 		return nil, validate.Field("to", "use referCaseToMediation to refer a case")
 	}
-	return r.advance(ctx, advance{op: "advanceCase", lc: workflow.Cases, typ: "Case", field: "caseId", id: in.CaseID,
+	return r.advance(ctx, advance{op: "advanceCase", lc: workflow.Cases, rule: access.Cases, typ: "Case", field: "caseId", id: in.CaseID,
 		version: in.Version, to: in.To, reason: in.Reason, key: in.IdempotencyKey, input: in, sets: sets,
 		after: func(ctx context.Context, tx pgx.Tx, id int64, from string) (workflow.Result, error) {
 			return nil, emitStatus(ctx, tx, events.CaseStatusChanged, "Case", id, from, in.To, caseWhere)
@@ -161,7 +166,10 @@ func (r *mutationResolver) referCaseToMediation(ctx context.Context, in model.Re
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	return r.mutations().Run(ctx, "referCaseToMediation", in.IdempotencyKey, in, func(ctx context.Context, tx pgx.Tx) (workflow.Result, error) {
+	return r.run(ctx, "referCaseToMediation", in.IdempotencyKey, in, func(ctx context.Context, tx pgx.Tx) (workflow.Result, error) {
+		if err := inScope(ctx, tx, "caseId", `police."case"`, access.Cases, &caseID); err != nil {
+			return nil, err
+		}
 		var kind, summary string
 		var grid, estate *int64
 		err := tx.QueryRow(ctx, `SELECT kind, summary, grid_id, estate_id FROM police."case" WHERE id = $1`, caseID).Scan(&kind, &summary, &grid, &estate)

@@ -8,6 +8,7 @@ import (
 
 	"civiclink/db/workflow"
 	"civiclink/graph/model"
+	"civiclink/internal/access"
 	"civiclink/internal/events"
 	"civiclink/internal/globalid"
 	"civiclink/internal/validate"
@@ -27,7 +28,7 @@ func (r *mutationResolver) openAssessment(ctx context.Context, in model.OpenAsse
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	return r.mutations().Run(ctx, "openAssessment", in.IdempotencyKey, in, func(ctx context.Context, tx pgx.Tx) (workflow.Result, error) {
+	return r.run(ctx, "openAssessment", in.IdempotencyKey, in, func(ctx context.Context, tx pgx.Tx) (workflow.Result, error) {
 		if err := mustExist(ctx, tx, "street.grid", grid, "gridId", "grid"); err != nil {
 			return nil, err
 		}
@@ -65,7 +66,7 @@ func (r *mutationResolver) advanceAssessment(ctx context.Context, in model.Advan
 		}
 		return v.Err()
 	}
-	return r.advance(ctx, advance{op: "advanceAssessment", lc: workflow.Assessments, typ: "Assessment", field: "assessmentId",
+	return r.advance(ctx, advance{op: "advanceAssessment", lc: workflow.Assessments, rule: access.Assessments, typ: "Assessment", field: "assessmentId",
 		id: in.AssessmentID, version: in.Version, to: in.To, reason: in.Reason, key: in.IdempotencyKey, input: in, sets: sets,
 		validate: validateTarget})
 }
@@ -132,7 +133,10 @@ func (r *mutationResolver) addRiskItem(ctx context.Context, in model.AddRiskItem
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	return r.mutations().Run(ctx, "addRiskItem", in.IdempotencyKey, in, func(ctx context.Context, tx pgx.Tx) (workflow.Result, error) {
+	return r.run(ctx, "addRiskItem", in.IdempotencyKey, in, func(ctx context.Context, tx pgx.Tx) (workflow.Result, error) {
+		if err := ownGrid(ctx, "gridId", grid); err != nil {
+			return nil, err
+		}
 		if err := checkGridEstate(ctx, tx, &grid, estate); err != nil {
 			return nil, err
 		}
@@ -160,7 +164,10 @@ func (r *mutationResolver) rateRiskItem(ctx context.Context, in model.RateRiskIt
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	return r.mutations().Run(ctx, "rateRiskItem", in.IdempotencyKey, in, func(ctx context.Context, tx pgx.Tx) (workflow.Result, error) {
+	return r.run(ctx, "rateRiskItem", in.IdempotencyKey, in, func(ctx context.Context, tx pgx.Tx) (workflow.Result, error) {
+		if err := inScope(ctx, tx, "riskItemId", "risk.risk_item", access.RiskItems, &id); err != nil {
+			return nil, err
+		}
 		var level string
 		var version int
 		var grid int64
@@ -189,7 +196,7 @@ func (r *mutationResolver) rateRiskItem(ctx context.Context, in model.RateRiskIt
 
 // advanceRiskItem moves a risk item along its workflow.
 func (r *mutationResolver) advanceRiskItem(ctx context.Context, in model.AdvanceRiskItemInput) (workflow.Result, error) {
-	return r.advance(ctx, advance{op: "advanceRiskItem", lc: workflow.RiskItems, typ: "RiskItem", field: "riskItemId",
+	return r.advance(ctx, advance{op: "advanceRiskItem", lc: workflow.RiskItems, rule: access.RiskItems, typ: "RiskItem", field: "riskItemId",
 		id: in.RiskItemID, version: in.Version, to: in.To, reason: in.Reason, key: in.IdempotencyKey, input: in})
 }
 
@@ -214,7 +221,10 @@ func (r *mutationResolver) linkRiskItem(ctx context.Context, in model.LinkRiskIt
 	if !ok {
 		return nil, validate.Field("targetId", "must be the ID of a Case, a Dispute or a GridEvent, not a %s", typ)
 	}
-	return r.mutations().Run(ctx, "linkRiskItem", in.IdempotencyKey, in, func(ctx context.Context, tx pgx.Tx) (workflow.Result, error) {
+	return r.run(ctx, "linkRiskItem", in.IdempotencyKey, in, func(ctx context.Context, tx pgx.Tx) (workflow.Result, error) {
+		if err := inScope(ctx, tx, "riskItemId", "risk.risk_item", access.RiskItems, &item); err != nil {
+			return nil, err
+		}
 		if err := mustExist(ctx, tx, "risk.risk_item", &item, "riskItemId", "risk item"); err != nil {
 			return nil, err
 		}
@@ -241,7 +251,10 @@ func (r *mutationResolver) addMeasure(ctx context.Context, in model.AddMeasureIn
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	return r.mutations().Run(ctx, "addMeasure", in.IdempotencyKey, in, func(ctx context.Context, tx pgx.Tx) (workflow.Result, error) {
+	return r.run(ctx, "addMeasure", in.IdempotencyKey, in, func(ctx context.Context, tx pgx.Tx) (workflow.Result, error) {
+		if err := inScope(ctx, tx, "riskItemId", "risk.risk_item", access.RiskItems, &item); err != nil {
+			return nil, err
+		}
 		var identified time.Time
 		err := tx.QueryRow(ctx, "SELECT identified_at FROM risk.risk_item WHERE id = $1", item).Scan(&identified)
 		if errors.Is(err, pgx.ErrNoRows) {
@@ -279,7 +292,7 @@ func (r *mutationResolver) advanceMeasure(ctx context.Context, in model.AdvanceM
 	case in.DoneOn != nil:
 		return nil, validate.Field("doneOn", "is recorded only with to: DONE")
 	}
-	return r.advance(ctx, advance{op: "advanceMeasure", lc: workflow.Measures, typ: "Measure", field: "measureId",
+	return r.advance(ctx, advance{op: "advanceMeasure", lc: workflow.Measures, rule: access.Measures, typ: "Measure", field: "measureId",
 		id: in.MeasureID, version: in.Version, to: in.To, key: in.IdempotencyKey, input: in, sets: sets,
 		after: func(ctx context.Context, tx pgx.Tx, id int64, _ string) (workflow.Result, error) {
 			var item int64

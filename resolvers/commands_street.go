@@ -7,6 +7,7 @@ import (
 
 	"civiclink/db/workflow"
 	"civiclink/graph/model"
+	"civiclink/internal/access"
 	"civiclink/internal/events"
 	"civiclink/internal/validate"
 
@@ -40,7 +41,10 @@ func (r *mutationResolver) reportGridEvent(ctx context.Context, in model.ReportG
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	return r.mutations().Run(ctx, "reportGridEvent", in.IdempotencyKey, in, func(ctx context.Context, tx pgx.Tx) (workflow.Result, error) {
+	return r.run(ctx, "reportGridEvent", in.IdempotencyKey, in, func(ctx context.Context, tx pgx.Tx) (workflow.Result, error) {
+		if err := ownGrid(ctx, "gridId", grid); err != nil {
+			return nil, err
+		}
 		if err := checkGridEstate(ctx, tx, &grid, estate); err != nil {
 			return nil, err
 		}
@@ -73,7 +77,7 @@ func (r *mutationResolver) advanceGridEvent(ctx context.Context, in model.Advanc
 	if in.To == "CONVERTED" {
 		return nil, validate.Field("to", "use convertGridEvent to convert an event into a dispute or a case")
 	}
-	return r.advance(ctx, advance{op: "advanceGridEvent", lc: workflow.GridEvents, typ: "GridEvent", field: "gridEventId",
+	return r.advance(ctx, advance{op: "advanceGridEvent", lc: workflow.GridEvents, rule: access.GridEvents, typ: "GridEvent", field: "gridEventId",
 		id: in.GridEventID, version: in.Version, to: in.To, reason: in.Reason, key: in.IdempotencyKey, input: in})
 }
 
@@ -103,7 +107,10 @@ func (r *mutationResolver) convertGridEvent(ctx context.Context, in model.Conver
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	return r.mutations().Run(ctx, "convertGridEvent", in.IdempotencyKey, in, func(ctx context.Context, tx pgx.Tx) (workflow.Result, error) {
+	return r.run(ctx, "convertGridEvent", in.IdempotencyKey, in, func(ctx context.Context, tx pgx.Tx) (workflow.Result, error) {
+		if err := inScope(ctx, tx, "gridEventId", "street.grid_event", access.GridEvents, &eventID); err != nil {
+			return nil, err
+		}
 		var grid int64
 		var estate *int64
 		var summary string

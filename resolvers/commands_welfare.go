@@ -9,6 +9,8 @@ import (
 
 	"civiclink/db/workflow"
 	"civiclink/graph/model"
+	"civiclink/internal/access"
+	"civiclink/internal/auth"
 	"civiclink/internal/validate"
 
 	"github.com/jackc/pgx/v5"
@@ -23,7 +25,7 @@ func (r *mutationResolver) createProgram(ctx context.Context, in model.CreatePro
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	return r.mutations().Run(ctx, "createProgram", in.IdempotencyKey, in, func(ctx context.Context, tx pgx.Tx) (workflow.Result, error) {
+	return r.run(ctx, "createProgram", in.IdempotencyKey, in, func(ctx context.Context, tx pgx.Tx) (workflow.Result, error) {
 		var id int64
 		err := tx.QueryRow(ctx, `INSERT INTO welfare.program (name, category, provider, period_start, period_end)
 			VALUES ($1, $2, $3, $4, $5) RETURNING id`, in.Name, in.Category, in.Provider, in.PeriodStart, in.PeriodEnd).Scan(&id)
@@ -51,7 +53,10 @@ func (r *mutationResolver) applyForBenefit(ctx context.Context, in model.ApplyFo
 	if in.Amount != nil && (*in.Amount < 0 || *in.Amount > 1e9) {
 		return nil, validate.Field("amount", "must be between 0 and 1,000,000,000")
 	}
-	return r.mutations().Run(ctx, "applyForBenefit", in.IdempotencyKey, in, func(ctx context.Context, tx pgx.Tx) (workflow.Result, error) {
+	return r.run(ctx, "applyForBenefit", in.IdempotencyKey, in, func(ctx context.Context, tx pgx.Tx) (workflow.Result, error) {
+		if p := auth.FromContext(ctx); p.Role == auth.PoliceOfficer && (p.Scope.OfficerID == nil || *p.Scope.OfficerID != officer) {
+			return nil, &access.ForbiddenError{Message: "officerId: an officer applies for their own benefits"}
+		}
 		var start, end time.Time
 		err := tx.QueryRow(ctx, "SELECT period_start, period_end FROM welfare.program WHERE id = $1", program).Scan(&start, &end)
 		if errors.Is(err, pgx.ErrNoRows) {
@@ -92,7 +97,7 @@ func (r *mutationResolver) advanceBenefitGrant(ctx context.Context, in model.Adv
 		v.Check(in.To != "REJECTED" || (in.Reason != nil && *in.Reason != ""), "reason", "is required to reject a grant")
 		return v.Err()
 	}
-	return r.advance(ctx, advance{op: "advanceBenefitGrant", lc: workflow.BenefitGrants, typ: "BenefitGrant", field: "benefitGrantId",
+	return r.advance(ctx, advance{op: "advanceBenefitGrant", lc: workflow.BenefitGrants, rule: access.BenefitGrants, typ: "BenefitGrant", field: "benefitGrantId",
 		id: in.BenefitGrantID, version: in.Version, to: in.To, reason: in.Reason, key: in.IdempotencyKey, input: in, sets: sets,
 		validate: validateTarget,
 		after: func(ctx context.Context, tx pgx.Tx, id int64, _ string) (workflow.Result, error) {
@@ -124,7 +129,7 @@ func (r *mutationResolver) openSurvey(ctx context.Context, in model.OpenSurveyIn
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	return r.mutations().Run(ctx, "openSurvey", in.IdempotencyKey, in, func(ctx context.Context, tx pgx.Tx) (workflow.Result, error) {
+	return r.run(ctx, "openSurvey", in.IdempotencyKey, in, func(ctx context.Context, tx pgx.Tx) (workflow.Result, error) {
 		if err := mustExist(ctx, tx, "police.station", &station, "stationId", "station"); err != nil {
 			return nil, err
 		}
@@ -152,7 +157,10 @@ func (r *mutationResolver) submitSurveyResponse(ctx context.Context, in model.Su
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	return r.mutations().Run(ctx, "submitSurveyResponse", in.IdempotencyKey, in, func(ctx context.Context, tx pgx.Tx) (workflow.Result, error) {
+	return r.run(ctx, "submitSurveyResponse", in.IdempotencyKey, in, func(ctx context.Context, tx pgx.Tx) (workflow.Result, error) {
+		if err := inScope(ctx, tx, "surveyId", "welfare.survey", access.Surveys, &survey); err != nil {
+			return nil, err
+		}
 		if err := mustExist(ctx, tx, "welfare.survey", &survey, "surveyId", "survey round"); err != nil {
 			return nil, err
 		}

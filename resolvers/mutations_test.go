@@ -5,17 +5,18 @@ import (
 	"sync"
 	"testing"
 
+	"civiclink/internal/auth"
 	"civiclink/internal/hubtest"
 	"civiclink/playground"
 )
 
 // nonPoliceCase registers a NON_POLICE case and walks it to status NON_POLICE.
-func nonPoliceCase(t *testing.T, hub *hubtest.Hub, fx fixtures) entity {
+func nonPoliceCase(t *testing.T, fx *fixtures) entity {
 	t.Helper()
-	e := mutate(t, hub, "registerCase", "RegisterCaseInput", "case", map[string]any{"stationId": fx.station, "kind": "NON_POLICE",
+	e := fx.mutate(t, "registerCase", "RegisterCaseInput", "case", map[string]any{"stationId": fx.station, "kind": "NON_POLICE",
 		"category": "NEIGHBOUR_DISPUTE", "source": "HOTLINE_110", "summary": "dog barking", "gridId": fx.grid})
 	for _, to := range []string{"DISPATCHED", "ON_SCENE", "NON_POLICE"} {
-		e = mutate(t, hub, "advanceCase", "AdvanceCaseInput", "case", map[string]any{"caseId": e.ID, "version": e.Version, "to": to})
+		e = fx.mutate(t, "advanceCase", "AdvanceCaseInput", "case", map[string]any{"caseId": e.ID, "version": e.Version, "to": to})
 	}
 	return e
 }
@@ -55,12 +56,13 @@ func TestReferCaseContract(t *testing.T) {
 	t.Parallel()
 	hub := hubtest.New(t, hubtest.Options{})
 	fx := loadFixtures(t, hub)
-	c := nonPoliceCase(t, hub, fx)
+	c := nonPoliceCase(t, fx)
 	q := referCaseQuery(t)
 	input := map[string]any{"caseId": c.ID, "version": c.Version, "committeeId": fx.committee, "category": "NEIGHBOUR", "idempotencyKey": "refer-1"}
 
 	var first referred
-	hub.Query(t, q, map[string]any{"input": input}).MustData(t, &first)
+	police := fx.clients[auth.PoliceOfficer]
+	police.Query(t, q, map[string]any{"input": input}).MustData(t, &first)
 	got := first.ReferCaseToMediation
 	if got.Case.Status != "REFERRED" || got.Case.Version != c.Version+1 {
 		t.Errorf("case after referral = %s v%d, want REFERRED v%d", got.Case.Status, got.Case.Version, c.Version+1)
@@ -70,7 +72,7 @@ func TestReferCaseContract(t *testing.T) {
 	}
 
 	var again referred
-	hub.Query(t, q, map[string]any{"input": input}).MustData(t, &again)
+	police.Query(t, q, map[string]any{"input": input}).MustData(t, &again)
 	if again.ReferCaseToMediation.Dispute.ID != got.Dispute.ID {
 		t.Errorf("retry with the same key gave dispute %s, want the first one %s", again.ReferCaseToMediation.Dispute.ID, got.Dispute.ID)
 	}
@@ -81,7 +83,7 @@ func TestReferCaseContract(t *testing.T) {
 	}
 
 	input["category"] = "FAMILY"
-	res := hub.Query(t, q, map[string]any{"input": input})
+	res := police.Query(t, q, map[string]any{"input": input})
 	if len(res.Errors) == 0 || res.Errors[0].Code() != "BAD_USER_INPUT" || res.Errors[0].Extensions["field"] != "idempotencyKey" {
 		t.Errorf("same key, other input: want BAD_USER_INPUT on idempotencyKey, got %s", res.Raw)
 	}
@@ -94,9 +96,9 @@ func TestAllOrNothing(t *testing.T) {
 	hub := hubtest.New(t, hubtest.Options{})
 	fx := loadFixtures(t, hub)
 	ctx := context.Background()
-	c := nonPoliceCase(t, hub, fx)
+	c := nonPoliceCase(t, fx)
 	// The committee is checked after the case is read; give one that does not exist.
-	res := try(t, hub, "referCaseToMediation", "ReferCaseToMediationInput", "case { status }", map[string]any{
+	res := fx.try(t, "referCaseToMediation", "ReferCaseToMediationInput", "case { status }", map[string]any{
 		"caseId": c.ID, "version": c.Version, "committeeId": "Q29tbWl0dGVlOjk5OTk5OTk", "category": "NEIGHBOUR"})
 	if len(res.Errors) == 0 || res.Errors[0].Code() != "NOT_FOUND" {
 		t.Fatalf("referral to a missing committee: want NOT_FOUND, got %s", res.Raw)
@@ -111,13 +113,13 @@ func TestAllOrNothing(t *testing.T) {
 	}
 
 	// A FAILED dispute's escalation needs a grid; without one the dispute must stay as it was.
-	d := mutate(t, hub, "registerDispute", "RegisterDisputeInput", "dispute", map[string]any{"committeeId": fx.committee,
+	d := fx.mutate(t, "registerDispute", "RegisterDisputeInput", "dispute", map[string]any{"committeeId": fx.committee,
 		"source": "PARTY_APPLICATION", "category": "FAMILY", "summary": "inheritance",
 		"parties": []map[string]any{{"personId": fx.person, "side": "APPLICANT"}}})
 	for _, to := range []string{"ACCEPTED", "IN_MEDIATION"} {
-		d = mutate(t, hub, "advanceDispute", "AdvanceDisputeInput", "dispute", map[string]any{"disputeId": d.ID, "version": d.Version, "to": to})
+		d = fx.mutate(t, "advanceDispute", "AdvanceDisputeInput", "dispute", map[string]any{"disputeId": d.ID, "version": d.Version, "to": to})
 	}
-	res = try(t, hub, "advanceDispute", "AdvanceDisputeInput", "dispute { status }", map[string]any{"disputeId": d.ID, "version": d.Version,
+	res = fx.try(t, "advanceDispute", "AdvanceDisputeInput", "dispute { status }", map[string]any{"disputeId": d.ID, "version": d.Version,
 		"to": "FAILED", "escalation": map[string]any{"description": "may turn violent", "likelihood": 4, "impact": 4}})
 	if len(res.Errors) == 0 || res.Errors[0].Code() != "BAD_USER_INPUT" {
 		t.Fatalf("escalation without a grid: want BAD_USER_INPUT, got %s", res.Raw)
@@ -135,13 +137,13 @@ func TestEscalation(t *testing.T) {
 	t.Parallel()
 	hub := hubtest.New(t, hubtest.Options{})
 	fx := loadFixtures(t, hub)
-	d := mutate(t, hub, "registerDispute", "RegisterDisputeInput", "dispute", map[string]any{"committeeId": fx.committee,
+	d := fx.mutate(t, "registerDispute", "RegisterDisputeInput", "dispute", map[string]any{"committeeId": fx.committee,
 		"source": "PARTY_APPLICATION", "category": "NEIGHBOUR", "summary": "parking", "gridId": fx.grid,
 		"parties": []map[string]any{{"personId": fx.person, "side": "APPLICANT"}}})
 	for _, to := range []string{"ACCEPTED", "IN_MEDIATION"} {
-		d = mutate(t, hub, "advanceDispute", "AdvanceDisputeInput", "dispute", map[string]any{"disputeId": d.ID, "version": d.Version, "to": to})
+		d = fx.mutate(t, "advanceDispute", "AdvanceDisputeInput", "dispute", map[string]any{"disputeId": d.ID, "version": d.Version, "to": to})
 	}
-	res := try(t, hub, "advanceDispute", "AdvanceDisputeInput", "dispute { status riskItems { id } } riskItem { level status links { __typename } }",
+	res := fx.try(t, "advanceDispute", "AdvanceDisputeInput", "dispute { status riskItems { id } } riskItem { level status links { __typename } }",
 		map[string]any{"disputeId": d.ID, "version": d.Version, "to": "FAILED",
 			"escalation": map[string]any{"description": "may turn violent", "likelihood": 4, "impact": 4}})
 	var out struct {
@@ -172,7 +174,7 @@ func TestRace(t *testing.T) {
 	hub := hubtest.New(t, hubtest.Options{})
 	fx := loadFixtures(t, hub)
 	for round := range 5 {
-		d := mutate(t, hub, "registerDispute", "RegisterDisputeInput", "dispute", map[string]any{"committeeId": fx.committee,
+		d := fx.mutate(t, "registerDispute", "RegisterDisputeInput", "dispute", map[string]any{"committeeId": fx.committee,
 			"source": "PARTY_APPLICATION", "category": "NEIGHBOUR", "summary": "race", "gridId": fx.grid,
 			"parties": []map[string]any{{"personId": fx.person, "side": "APPLICANT"}}})
 		targets := []string{"ACCEPTED", "DECLINED"}
@@ -184,7 +186,7 @@ func TestRace(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				<-start
-				res := try(t, hub, "advanceDispute", "AdvanceDisputeInput", "dispute { status }", map[string]any{"disputeId": d.ID, "version": d.Version, "to": to})
+				res := fx.try(t, "advanceDispute", "AdvanceDisputeInput", "dispute { status }", map[string]any{"disputeId": d.ID, "version": d.Version, "to": to})
 				if len(res.Errors) > 0 {
 					codes[i] = res.Errors[0].Code()
 				} else {
@@ -219,7 +221,7 @@ func TestValidation(t *testing.T) {
 	t.Parallel()
 	hub := hubtest.New(t, hubtest.Options{})
 	fx := loadFixtures(t, hub)
-	police := mutate(t, hub, "registerCase", "RegisterCaseInput", "case", map[string]any{"stationId": fx.station, "kind": "CALL",
+	police := fx.mutate(t, "registerCase", "RegisterCaseInput", "case", map[string]any{"stationId": fx.station, "kind": "CALL",
 		"category": "THEFT", "source": "WALK_IN", "summary": "bike stolen"})
 	tests := []struct {
 		name, mutation, inputType string
@@ -247,7 +249,7 @@ func TestValidation(t *testing.T) {
 	_ = hub.Pool.QueryRow(context.Background(), `SELECT count(*) FROM police."case"`).Scan(&before)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			res := try(t, hub, tt.mutation, tt.inputType, "__typename", tt.input)
+			res := fx.try(t, tt.mutation, tt.inputType, "__typename", tt.input)
 			if len(res.Errors) == 0 {
 				t.Fatalf("accepted, want BAD_USER_INPUT on %s", tt.field)
 			}

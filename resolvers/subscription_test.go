@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"civiclink/internal/auth"
 	"civiclink/internal/events"
 	"civiclink/internal/hubtest"
 
@@ -31,7 +32,7 @@ func dialSubscription(t *testing.T, hub *hubtest.Hub, query string, vars map[str
 	}
 	t.Cleanup(func() { _ = conn.Close(websocket.StatusNormalClosure, "") })
 	c := &wsClient{t: t, conn: conn}
-	c.send(map[string]any{"type": "connection_init"})
+	c.send(map[string]any{"type": "connection_init", "payload": map[string]any{"Authorization": "Bearer " + hub.Token}})
 	if m := c.read(5 * time.Second); m["type"] != "connection_ack" {
 		t.Fatalf("want connection_ack, got %v", m)
 	}
@@ -102,10 +103,11 @@ func TestSubscriptionsAcrossInstances(t *testing.T) {
 	a := hubtest.New(t, hubtest.Options{})
 	b := hubtest.Start(t, a.URL, hubtest.Options{})
 	fx := loadFixtures(t, a)
+	fxB := fx.on(t, b)
 
 	filter := map[string]any{"gridId": fx.grid, "kinds": []string{"CASE_REFERRED", "RISK_ITEM_RAISED_HIGH"}}
-	onA := dialSubscription(t, a, subscriptionQuery, map[string]any{"filter": filter})
-	onB := dialSubscription(t, b, subscriptionQuery, map[string]any{"filter": filter})
+	onA := dialSubscription(t, fx.clients[auth.StreetStaff], subscriptionQuery, map[string]any{"filter": filter})
+	onB := dialSubscription(t, fxB.clients[auth.StreetStaff], subscriptionQuery, map[string]any{"filter": filter})
 	var otherGrid string
 	if err := a.Pool.QueryRow(context.Background(), `SELECT code FROM street.grid WHERE id <> $1 ORDER BY id LIMIT 1`, fx.gridPK).Scan(&otherGrid); err != nil {
 		t.Fatal(err)
@@ -113,19 +115,19 @@ func TestSubscriptionsAcrossInstances(t *testing.T) {
 	res := a.Query(t, `query($code: String!) { grid(code: $code) { id } }`, map[string]any{"code": otherGrid})
 	var og struct{ Grid struct{ ID string } }
 	res.MustData(t, &og)
-	elsewhere := dialSubscription(t, b, subscriptionQuery, map[string]any{"filter": map[string]any{"gridId": og.Grid.ID}})
+	elsewhere := dialSubscription(t, fxB.clients[auth.StreetStaff], subscriptionQuery, map[string]any{"filter": map[string]any{"gridId": og.Grid.ID}})
 	// Subscriptions register asynchronously after the subscribe message; wait until both
 	// processes serve them.
 	waitFor(t, func() bool { return a.Events.Subscribers() == 1 && b.Events.Subscribers() == 2 })
 
 	// A refused referral (a CALL case) must not produce an event.
-	police := mutate(t, a, "registerCase", "RegisterCaseInput", "case", map[string]any{"stationId": fx.station, "kind": "CALL",
+	police := fx.mutate(t, "registerCase", "RegisterCaseInput", "case", map[string]any{"stationId": fx.station, "kind": "CALL",
 		"category": "THEFT", "source": "WALK_IN", "summary": "bike", "gridId": fx.grid})
-	try(t, a, "referCaseToMediation", "ReferCaseToMediationInput", "__typename", map[string]any{"caseId": police.ID, "version": police.Version, "committeeId": fx.committee, "category": "OTHER"})
+	fx.try(t, "referCaseToMediation", "ReferCaseToMediationInput", "__typename", map[string]any{"caseId": police.ID, "version": police.Version, "committeeId": fx.committee, "category": "OTHER"})
 
-	c := nonPoliceCase(t, b, fx)
+	c := nonPoliceCase(t, fxB)
 	var out referred
-	a.Query(t, referCaseQuery(t), map[string]any{"input": map[string]any{"caseId": c.ID, "version": c.Version, "committeeId": fx.committee, "category": "NEIGHBOUR"}}).MustData(t, &out)
+	fx.clients[auth.PoliceOfficer].Query(t, referCaseQuery(t), map[string]any{"input": map[string]any{"caseId": c.ID, "version": c.Version, "committeeId": fx.committee, "category": "NEIGHBOUR"}}).MustData(t, &out)
 
 	for name, sub := range map[string]*wsClient{"instance A": onA, "instance B": onB} {
 		e := sub.nextEvent(10 * time.Second)
@@ -135,7 +137,7 @@ func TestSubscriptionsAcrossInstances(t *testing.T) {
 		}
 	}
 	// A HIGH risk in the grid follows on both.
-	mutate(t, b, "addRiskItem", "AddRiskItemInput", "riskItem", map[string]any{"gridId": fx.grid, "dimension": "PUBLIC_ORDER",
+	fxB.mutate(t, "addRiskItem", "AddRiskItemInput", "riskItem", map[string]any{"gridId": fx.grid, "dimension": "PUBLIC_ORDER",
 		"description": "brawl risk", "likelihood": 5, "impact": 4})
 	for name, sub := range map[string]*wsClient{"instance A": onA, "instance B": onB} {
 		if e := sub.nextEvent(10 * time.Second); e["kind"] != events.RiskItemRaisedHigh {

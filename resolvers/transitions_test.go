@@ -29,13 +29,13 @@ type flow struct {
 	extra   map[string]any // extra input fields of a plain advance
 }
 
-func (f flow) plainStep(t *testing.T, hub *hubtest.Hub, e entity, to string) entity {
+func (f flow) plainStep(t *testing.T, fx *fixtures, e entity, to string) entity {
 	t.Helper()
 	in := map[string]any{f.idField: e.ID, "version": e.Version, "to": to}
 	for k, v := range f.extra {
 		in[k] = v
 	}
-	return mutate(t, hub, f.advance, f.inputType, f.field, in)
+	return fx.mutate(t, f.advance, f.inputType, f.field, in)
 }
 
 // typ is the GraphQL type of the flow's entity.
@@ -73,7 +73,7 @@ func TestEveryTransition(t *testing.T) {
 	t.Parallel()
 	hub := hubtest.New(t, hubtest.Options{})
 	fx := loadFixtures(t, hub)
-	res := try(t, hub, "createProgram", "CreateProgramInput", "program { id }", map[string]any{
+	res := fx.try(t, "createProgram", "CreateProgramInput", "program { id }", map[string]any{
 		"name": "Test program", "category": "HEALTH_CHECK", "provider": "Clinic",
 		"periodStart": "2020-01-01", "periodEnd": "2030-12-31"})
 	var created struct {
@@ -86,50 +86,50 @@ func TestEveryTransition(t *testing.T) {
 	var flows []flow
 	caseFlow := flow{machine: workflow.CaseMachine, advance: "advanceCase", inputType: "AdvanceCaseInput", idField: "caseId", field: "case", special: []string{"REFERRED"}}
 	caseFlow.create = func(t *testing.T) entity {
-		return mutate(t, hub, "registerCase", "RegisterCaseInput", "case", map[string]any{"stationId": fx.station, "kind": "NON_POLICE",
+		return fx.mutate(t, "registerCase", "RegisterCaseInput", "case", map[string]any{"stationId": fx.station, "kind": "NON_POLICE",
 			"category": "NEIGHBOUR_DISPUTE", "source": "HOTLINE_110", "summary": "noise at night", "gridId": fx.grid})
 	}
 	caseFlow.step = func(t *testing.T, e entity, to string) entity {
 		if to == "REFERRED" {
-			return mutate(t, hub, "referCaseToMediation", "ReferCaseToMediationInput", "case", map[string]any{
+			return fx.mutate(t, "referCaseToMediation", "ReferCaseToMediationInput", "case", map[string]any{
 				"caseId": e.ID, "version": e.Version, "committeeId": fx.committee, "category": "NEIGHBOUR"})
 		}
-		return caseFlow.plainStep(t, hub, e, to)
+		return caseFlow.plainStep(t, fx, e, to)
 	}
 	flows = append(flows, caseFlow)
 
 	eventFlow := flow{machine: workflow.GridEventMachine, advance: "advanceGridEvent", inputType: "AdvanceGridEventInput", idField: "gridEventId", field: "gridEvent", special: []string{"CONVERTED"}}
 	eventFlow.create = func(t *testing.T) entity {
-		return mutate(t, hub, "reportGridEvent", "ReportGridEventInput", "gridEvent", map[string]any{"gridId": fx.grid,
+		return fx.mutate(t, "reportGridEvent", "ReportGridEventInput", "gridEvent", map[string]any{"gridId": fx.grid,
 			"category": "PUBLIC_ORDER", "urgency": "NORMAL", "summary": "crowd at the gate"})
 	}
 	eventFlow.step = func(t *testing.T, e entity, to string) entity {
 		if to == "CONVERTED" {
-			return mutate(t, hub, "convertGridEvent", "ConvertGridEventInput", "gridEvent", map[string]any{"gridEventId": e.ID,
+			return fx.mutate(t, "convertGridEvent", "ConvertGridEventInput", "gridEvent", map[string]any{"gridEventId": e.ID,
 				"version": e.Version, "into": "DISPUTE", "committeeId": fx.committee, "disputeCategory": "NEIGHBOUR"})
 		}
-		return eventFlow.plainStep(t, hub, e, to)
+		return eventFlow.plainStep(t, fx, e, to)
 	}
 	flows = append(flows, eventFlow)
 
 	disputeFlow := flow{machine: workflow.DisputeMachine, advance: "advanceDispute", inputType: "AdvanceDisputeInput", idField: "disputeId", field: "dispute", special: []string{"AGREED"}}
 	disputeFlow.create = func(t *testing.T) entity {
-		return mutate(t, hub, "registerDispute", "RegisterDisputeInput", "dispute", map[string]any{"committeeId": fx.committee,
+		return fx.mutate(t, "registerDispute", "RegisterDisputeInput", "dispute", map[string]any{"committeeId": fx.committee,
 			"source": "PARTY_APPLICATION", "category": "NEIGHBOUR", "summary": "a wall", "gridId": fx.grid,
 			"parties": []map[string]any{{"personId": fx.person, "side": "APPLICANT"}}})
 	}
 	disputeFlow.step = func(t *testing.T, e entity, to string) entity {
 		if to == "AGREED" {
-			return mutate(t, hub, "recordAgreement", "RecordAgreementInput", "dispute", map[string]any{"disputeId": e.ID,
+			return fx.mutate(t, "recordAgreement", "RecordAgreementInput", "dispute", map[string]any{"disputeId": e.ID,
 				"version": e.Version, "form": "WRITTEN", "terms": "the wall stays", "signedAt": now})
 		}
-		return disputeFlow.plainStep(t, hub, e, to)
+		return disputeFlow.plainStep(t, fx, e, to)
 	}
 	flows = append(flows, disputeFlow)
 
 	assessmentFlow := flow{machine: workflow.AssessmentMachine, advance: "advanceAssessment", inputType: "AdvanceAssessmentInput", idField: "assessmentId", field: "assessment"}
 	assessmentFlow.create = func(t *testing.T) entity {
-		return mutate(t, hub, "openAssessment", "OpenAssessmentInput", "assessment", map[string]any{"title": "New market",
+		return fx.mutate(t, "openAssessment", "OpenAssessmentInput", "assessment", map[string]any{"title": "New market",
 			"subjectType": "PROJECT", "responsibleUnit": "Street office", "gridId": fx.grid})
 	}
 	assessmentFlow.step = func(t *testing.T, e entity, to string) entity {
@@ -140,38 +140,38 @@ func TestEveryTransition(t *testing.T) {
 		case "DECIDED":
 			in["decision"] = "PROCEED_WITH_MEASURES"
 		}
-		return mutate(t, hub, "advanceAssessment", "AdvanceAssessmentInput", "assessment", in)
+		return fx.mutate(t, "advanceAssessment", "AdvanceAssessmentInput", "assessment", in)
 	}
 	flows = append(flows, assessmentFlow)
 
 	itemFlow := flow{machine: workflow.RiskItemMachine, advance: "advanceRiskItem", inputType: "AdvanceRiskItemInput", idField: "riskItemId", field: "riskItem"}
 	newItem := func(t *testing.T) entity {
-		return mutate(t, hub, "addRiskItem", "AddRiskItemInput", "riskItem", map[string]any{"gridId": fx.grid,
+		return fx.mutate(t, "addRiskItem", "AddRiskItemInput", "riskItem", map[string]any{"gridId": fx.grid,
 			"dimension": "PUBLIC_ORDER", "description": "crowding", "likelihood": 2, "impact": 2})
 	}
 	itemFlow.create = newItem
-	itemFlow.step = func(t *testing.T, e entity, to string) entity { return itemFlow.plainStep(t, hub, e, to) }
+	itemFlow.step = func(t *testing.T, e entity, to string) entity { return itemFlow.plainStep(t, fx, e, to) }
 	flows = append(flows, itemFlow)
 
 	measureFlow := flow{machine: workflow.MeasureMachine, advance: "advanceMeasure", inputType: "AdvanceMeasureInput", idField: "measureId", field: "measure"}
 	measureFlow.create = func(t *testing.T) entity {
 		item := newItem(t)
-		return mutate(t, hub, "addMeasure", "AddMeasureInput", "measure", map[string]any{"riskItemId": item.ID,
+		return fx.mutate(t, "addMeasure", "AddMeasureInput", "measure", map[string]any{"riskItemId": item.ID,
 			"action": "patrol", "ownerUnit": "station", "dueOn": time.Now().AddDate(0, 1, 0).Format(time.DateOnly)})
 	}
-	measureFlow.step = func(t *testing.T, e entity, to string) entity { return measureFlow.plainStep(t, hub, e, to) }
+	measureFlow.step = func(t *testing.T, e entity, to string) entity { return measureFlow.plainStep(t, fx, e, to) }
 	flows = append(flows, measureFlow)
 
 	grantFlow := flow{machine: workflow.BenefitGrantMachine, advance: "advanceBenefitGrant", inputType: "AdvanceBenefitGrantInput", idField: "benefitGrantId", field: "benefitGrant"}
 	grantFlow.create = func(t *testing.T) entity {
-		return mutate(t, hub, "applyForBenefit", "ApplyForBenefitInput", "benefitGrant", map[string]any{"programId": program.ID, "officerId": fx.officer})
+		return fx.mutate(t, "applyForBenefit", "ApplyForBenefitInput", "benefitGrant", map[string]any{"programId": program.ID, "officerId": fx.officer})
 	}
 	grantFlow.step = func(t *testing.T, e entity, to string) entity {
 		in := map[string]any{"benefitGrantId": e.ID, "version": e.Version, "to": to}
 		if to == "REJECTED" {
 			in["reason"] = "not eligible"
 		}
-		return mutate(t, hub, "advanceBenefitGrant", "AdvanceBenefitGrantInput", "benefitGrant", in)
+		return fx.mutate(t, "advanceBenefitGrant", "AdvanceBenefitGrantInput", "benefitGrant", in)
 	}
 	flows = append(flows, grantFlow)
 
@@ -187,7 +187,7 @@ func TestEveryTransition(t *testing.T) {
 					for _, s := range append(pathTo(f.machine, from), to) {
 						if !checked[e.Status] {
 							checked[e.Status] = true
-							f.tryIllegal(t, hub, e)
+							f.tryIllegal(t, fx, e)
 						}
 						next := f.step(t, e, s)
 						if next.Status != s || next.Version <= e.Version {
@@ -195,10 +195,10 @@ func TestEveryTransition(t *testing.T) {
 						}
 						e = next
 					}
-					f.checkLog(t, hub, e)
+					f.checkLog(t, fx.client(f.advance), e)
 					if !checked[e.Status] {
 						checked[e.Status] = true
-						f.tryIllegal(t, hub, e)
+						f.tryIllegal(t, fx, e)
 					}
 				}
 			}
@@ -212,7 +212,7 @@ func TestEveryTransition(t *testing.T) {
 }
 
 // tryIllegal tries, in one request, every target that e's status does not allow.
-func (f flow) tryIllegal(t *testing.T, hub *hubtest.Hub, e entity) {
+func (f flow) tryIllegal(t *testing.T, fx *fixtures, e entity) {
 	t.Helper()
 	allowed := f.machine.Allowed(e.Status)
 	var b strings.Builder
@@ -230,6 +230,7 @@ func (f flow) tryIllegal(t *testing.T, hub *hubtest.Hub, e entity) {
 		targets = append(targets, to)
 	}
 	b.WriteString(" }")
+	hub := fx.client(f.advance)
 	res := hub.Query(t, b.String(), nil)
 	if len(res.Errors) != len(targets) {
 		t.Fatalf("from %s: %d errors for %d illegal targets: %s", e.Status, len(res.Errors), len(targets), res.Raw)

@@ -6,19 +6,20 @@ import (
 	"civiclink/db/loaders"
 	"civiclink/db/statuslog"
 	"civiclink/db/store"
+	"civiclink/internal/access"
 )
 
 // Tables of the mediation schema.
 var (
-	Committees       = store.NewTable[Committee]("mediation.committee")
-	Mediators        = store.NewTable[Mediator]("mediation.mediator")
-	Disputes         = store.NewTable[Dispute]("mediation.dispute")
-	DisputeParties   = store.NewTable[DisputeParty]("mediation.dispute_party")
-	DisputeMediators = store.NewTable[DisputeMediator]("mediation.dispute_mediator")
-	Sessions         = store.NewTable[MediationSession]("mediation.session")
-	Agreements       = store.NewTable[Agreement]("mediation.agreement")
-	FollowUps        = store.NewTable[FollowUp]("mediation.follow_up")
-	DisputeLog       = statuslog.New("mediation.dispute_status_log")
+	Committees       = store.NewTable[Committee]("mediation.committee").WithPolicy(access.Policy(access.Reference))
+	Mediators        = store.NewTable[Mediator]("mediation.mediator").WithPolicy(access.Policy(access.Reference))
+	Disputes         = store.NewTable[Dispute]("mediation.dispute").WithPolicy(access.Policy(access.Disputes))
+	DisputeParties   = store.NewTable[DisputeParty]("mediation.dispute_party").WithPolicy(access.Policy(access.DisputeParties))
+	DisputeMediators = store.NewTable[DisputeMediator]("mediation.dispute_mediator").WithPolicy(access.Policy(access.DisputeParties))
+	Sessions         = store.NewTable[MediationSession]("mediation.session").WithPolicy(access.Policy(access.Sessions))
+	Agreements       = store.NewTable[Agreement]("mediation.agreement").WithPolicy(access.Policy(access.Agreements))
+	FollowUps        = store.NewTable[FollowUp]("mediation.follow_up").WithPolicy(access.Policy(access.FollowUps))
+	DisputeLog       = statuslog.New("mediation.dispute_status_log", access.Policy(access.Through("mediation.dispute", "entity_id", access.Disputes)))
 )
 
 // Relations of the mediation schema, each served by a per-request batch loader.

@@ -4,17 +4,18 @@ import (
 	"civiclink/db/loaders"
 	"civiclink/db/statuslog"
 	"civiclink/db/store"
+	"civiclink/internal/access"
 )
 
 // Tables of the police schema.
 var (
-	Stations           = store.NewTable[Station]("police.station")
-	StationCommunities = store.NewTable[StationCommunity]("police.station_community")
-	Officers           = store.NewTable[Officer]("police.officer")
-	OfficerGrids       = store.NewTable[OfficerGrid]("police.officer_grid")
-	Cases              = store.NewTable[Case](`police."case"`)
-	CaseParties        = store.NewTable[CaseParty]("police.case_party")
-	CaseLog            = statuslog.New("police.case_status_log")
+	Stations           = store.NewTable[Station]("police.station").WithPolicy(access.Policy(access.Reference))
+	StationCommunities = store.NewTable[StationCommunity]("police.station_community").WithPolicy(access.Policy(access.Reference))
+	Officers           = store.NewTable[Officer]("police.officer").WithPolicy(access.Policy(access.Officers))
+	OfficerGrids       = store.NewTable[OfficerGrid]("police.officer_grid").WithPolicy(access.Policy(access.Reference))
+	Cases              = store.NewTable[Case](`police."case"`).WithPolicy(access.Policy(access.Cases))
+	CaseParties        = store.NewTable[CaseParty]("police.case_party").WithPolicy(access.Policy(access.CaseParties))
+	CaseLog            = statuslog.New("police.case_status_log", access.Policy(access.Through(`police."case"`, "entity_id", access.Cases)))
 )
 
 // Relations of the police schema, each served by a per-request batch loader.

@@ -6,16 +6,17 @@ import (
 	"civiclink/db/loaders"
 	"civiclink/db/statuslog"
 	"civiclink/db/store"
+	"civiclink/internal/access"
 )
 
 // Tables of the risk schema.
 var (
-	Assessments   = store.NewTable[Assessment]("risk.assessment")
-	RiskItems     = store.NewTable[RiskItem]("risk.risk_item")
-	Measures      = store.NewTable[Measure]("risk.measure")
-	Links         = store.NewTable[Link]("risk.risk_link")
-	AssessmentLog = statuslog.New("risk.assessment_status_log")
-	RiskItemLog   = statuslog.New("risk.risk_item_status_log")
+	Assessments   = store.NewTable[Assessment]("risk.assessment").WithPolicy(access.Policy(access.Assessments))
+	RiskItems     = store.NewTable[RiskItem]("risk.risk_item").WithPolicy(access.Policy(access.RiskItems))
+	Measures      = store.NewTable[Measure]("risk.measure").WithPolicy(access.Policy(access.Measures))
+	Links         = store.NewTable[Link]("risk.risk_link").WithPolicy(access.Policy(access.RiskLinks))
+	AssessmentLog = statuslog.New("risk.assessment_status_log", access.Policy(access.Through("risk.assessment", "entity_id", access.Assessments)))
+	RiskItemLog   = statuslog.New("risk.risk_item_status_log", access.Policy(access.Through("risk.risk_item", "entity_id", access.RiskItems)))
 )
 
 // Relations of the risk schema, each served by a per-request batch loader.

@@ -26,9 +26,10 @@ type Log struct {
 	Changes *loaders.ChildrenRelation[StatusChange]
 }
 
-// New describes the status log table name (schema-qualified).
-func New(name string) *Log {
-	t := store.NewTable[StatusChange](name)
+// New describes the status log table name (schema-qualified), readable by whoever may read
+// the entity it logs (policy).
+func New(name string, policy store.Policy) *Log {
+	t := store.NewTable[StatusChange](name).WithPolicy(policy)
 	return &Log{
 		Table:   t,
 		Changes: loaders.Children(t, "entity_id", "t.at, t.id", func(c *StatusChange) int64 { return c.EntityID }),

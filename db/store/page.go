@@ -190,11 +190,12 @@ func (t *Table[T]) Page(ctx context.Context, q Querier, args PageArgs) (*Page[T]
 	if err := t.checkOrder(p.order); err != nil {
 		return nil, err
 	}
-	if p.limit == 0 {
+	scoped, visible := t.scoped(ctx, args.Where)
+	if p.limit == 0 || !visible {
 		return finish(p, []*T(nil)), nil
 	}
 	var b builder
-	where := b.where(args.Where)
+	where := b.where(scoped)
 	sql := fmt.Sprintf("SELECT %s FROM %s t WHERE %s AND %s ORDER BY %s LIMIT %d",
 		t.columns, t.Name, where, p.keyset(&b, "t"), p.orderBy("t"), p.limit+1)
 	rows, err := q.Query(ctx, sql, b.args...)
@@ -210,6 +211,10 @@ func (t *Table[T]) Page(ctx context.Context, q Querier, args PageArgs) (*Page[T]
 
 // Count returns how many rows match where.
 func (t *Table[T]) Count(ctx context.Context, q Querier, where Conds) (int, error) {
+	where, ok := t.scoped(ctx, where)
+	if !ok {
+		return 0, nil
+	}
 	var b builder
 	sql := fmt.Sprintf("SELECT count(*) FROM %s t WHERE %s", t.Name, b.where(where))
 	var n int
@@ -234,7 +239,8 @@ func (t *Table[T]) PagesByColumn(ctx context.Context, q Querier, col string, key
 		return nil, fmt.Errorf("store: %s has no column %q", t.Name, col)
 	}
 	out := make(map[int64]*Page[T], len(keys))
-	if p.limit == 0 {
+	scoped, visible := t.scoped(ctx, args.Where)
+	if p.limit == 0 || !visible {
 		for _, k := range keys {
 			out[k] = finish(p, []*T(nil))
 		}
@@ -242,7 +248,7 @@ func (t *Table[T]) PagesByColumn(ctx context.Context, q Querier, col string, key
 	}
 	var b builder
 	keysArg := b.arg(keys)
-	where := b.where(args.Where)
+	where := b.where(scoped)
 	sql := fmt.Sprintf(`SELECT k.k AS _parent, s.* FROM unnest(%s::bigint[]) AS k(k)
 CROSS JOIN LATERAL (SELECT %s FROM %s t WHERE t.%s = k.k AND %s AND %s ORDER BY %s LIMIT %d) s`,
 		keysArg, t.columns, t.Name, col, where, p.keyset(&b, "t"), p.orderBy("t"), p.limit+1)
@@ -269,6 +275,10 @@ CROSS JOIN LATERAL (SELECT %s FROM %s t WHERE t.%s = k.k AND %s AND %s ORDER BY 
 func (t *Table[T]) CountsByColumn(ctx context.Context, q Querier, col string, keys []int64, where Conds) (map[int64]int, error) {
 	if !t.byName[col] {
 		return nil, fmt.Errorf("store: %s has no column %q", t.Name, col)
+	}
+	where, visible := t.scoped(ctx, where)
+	if !visible {
+		return map[int64]int{}, nil
 	}
 	var b builder
 	keysArg := b.arg(keys)

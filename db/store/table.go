@@ -17,8 +17,14 @@ type Querier interface {
 	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
 }
 
+// Policy restricts the rows a request may see: conditions over alias t that every read of
+// the table adds, or ok=false when the request may see no row of it at all.
+type Policy func(ctx context.Context) (conds Conds, ok bool)
+
 // Table describes a table whose rows scan into T by the `db` tags of T's fields.
 type Table[T any] struct {
+	// policy, when set, limits every read to the rows the request may see.
+	policy Policy
 	// Name is the schema-qualified, already quoted table name, e.g. `police."case"`.
 	Name string
 	// columns is the select list, each column qualified with the alias "t".
@@ -62,6 +68,25 @@ func structColumns(rt reflect.Type) []string {
 	return cols
 }
 
+// WithPolicy makes every read of the table go through p. It is set once, where the table
+// is declared.
+func (t *Table[T]) WithPolicy(p Policy) *Table[T] {
+	t.policy = p
+	return t
+}
+
+// scoped adds the request's policy to where; ok=false means no row is visible.
+func (t *Table[T]) scoped(ctx context.Context, where Conds) (Conds, bool) {
+	if t.policy == nil {
+		return where, true
+	}
+	extra, ok := t.policy(ctx)
+	if !ok {
+		return nil, false
+	}
+	return append(append(Conds{}, where...), extra...), true
+}
+
 // HasColumn reports whether the row type carries column col.
 func (t *Table[T]) HasColumn(col string) bool { return t.byName[col] }
 
@@ -76,6 +101,10 @@ func (t *Table[T]) collect(rows pgx.Rows) ([]*T, error) {
 // Select runs a query over the table with the given conditions and order, returning every row.
 // It is for small, bounded reads such as code tables; lists exposed to clients use Page.
 func (t *Table[T]) Select(ctx context.Context, q Querier, where Conds, orderBy string) ([]*T, error) {
+	where, ok := t.scoped(ctx, where)
+	if !ok {
+		return nil, nil
+	}
 	var b builder
 	sql := fmt.Sprintf("SELECT %s FROM %s t WHERE %s", t.columns, t.Name, b.where(where))
 	if orderBy != "" {
@@ -90,6 +119,10 @@ func (t *Table[T]) Select(ctx context.Context, q Querier, where Conds, orderBy s
 
 // Get returns the single row matching where, or ErrNotFound.
 func (t *Table[T]) Get(ctx context.Context, q Querier, where Conds) (*T, error) {
+	where, ok := t.scoped(ctx, where)
+	if !ok {
+		return nil, ErrNotFound
+	}
 	var b builder
 	sql := fmt.Sprintf("SELECT %s FROM %s t WHERE %s LIMIT 2", t.columns, t.Name, b.where(where))
 	rows, err := q.Query(ctx, sql, b.args...)
@@ -108,8 +141,13 @@ func (t *Table[T]) Get(ctx context.Context, q Querier, where Conds) (*T, error) 
 
 // ByIDs loads the rows with the given primary keys, keyed by id. Missing ids are absent.
 func (t *Table[T]) ByIDs(ctx context.Context, q Querier, ids []int64, id func(*T) int64) (map[int64]*T, error) {
-	sql := fmt.Sprintf("SELECT %s FROM %s t WHERE t.id = ANY($1)", t.columns, t.Name)
-	rows, err := q.Query(ctx, sql, ids)
+	where, ok := t.scoped(ctx, Conds{In("id", ids)})
+	if !ok {
+		return map[int64]*T{}, nil
+	}
+	var b builder
+	sql := fmt.Sprintf("SELECT %s FROM %s t WHERE %s", t.columns, t.Name, b.where(where))
+	rows, err := q.Query(ctx, sql, b.args...)
 	if err != nil {
 		return nil, fmt.Errorf("load %s by id: %w", t.Name, err)
 	}
@@ -131,8 +169,13 @@ func (t *Table[T]) ByColumn(ctx context.Context, q Querier, col string, keys []i
 	if !t.byName[col] {
 		return nil, fmt.Errorf("store: %s has no column %q", t.Name, col)
 	}
-	sql := fmt.Sprintf("SELECT %s FROM %s t WHERE t.%s = ANY($1) ORDER BY t.%s, %s", t.columns, t.Name, col, col, orderBy)
-	rows, err := q.Query(ctx, sql, keys)
+	where, ok := t.scoped(ctx, Conds{In(col, keys)})
+	if !ok {
+		return map[int64][]*T{}, nil
+	}
+	var b builder
+	sql := fmt.Sprintf("SELECT %s FROM %s t WHERE %s ORDER BY t.%s, %s", t.columns, t.Name, b.where(where), col, orderBy)
+	rows, err := q.Query(ctx, sql, b.args...)
 	if err != nil {
 		return nil, fmt.Errorf("load %s by %s: %w", t.Name, col, err)
 	}

@@ -4,19 +4,20 @@ import (
 	"civiclink/db/loaders"
 	"civiclink/db/statuslog"
 	"civiclink/db/store"
+	"civiclink/internal/access"
 )
 
 // Tables of the street schema.
 var (
-	Communities         = store.NewTable[Community]("street.community")
-	Grids               = store.NewTable[Grid]("street.grid")
-	Persons             = store.NewTable[Person]("street.person")
-	GridWorkers         = store.NewTable[GridWorker]("street.grid_worker")
-	PropertyCompanies   = store.NewTable[PropertyCompany]("street.property_company")
-	Estates             = store.NewTable[Estate]("street.estate")
-	AllianceMemberships = store.NewTable[AllianceMembership]("street.alliance_membership")
-	GridEvents          = store.NewTable[GridEvent]("street.grid_event")
-	GridEventLog        = statuslog.New("street.grid_event_status_log")
+	Communities         = store.NewTable[Community]("street.community").WithPolicy(access.Policy(access.Reference))
+	Grids               = store.NewTable[Grid]("street.grid").WithPolicy(access.Policy(access.Reference))
+	Persons             = store.NewTable[Person]("street.person").WithPolicy(access.Policy(access.Persons))
+	GridWorkers         = store.NewTable[GridWorker]("street.grid_worker").WithPolicy(access.Policy(access.Reference))
+	PropertyCompanies   = store.NewTable[PropertyCompany]("street.property_company").WithPolicy(access.Policy(access.Reference))
+	Estates             = store.NewTable[Estate]("street.estate").WithPolicy(access.Policy(access.Reference))
+	AllianceMemberships = store.NewTable[AllianceMembership]("street.alliance_membership").WithPolicy(access.Policy(access.Reference))
+	GridEvents          = store.NewTable[GridEvent]("street.grid_event").WithPolicy(access.Policy(access.GridEvents))
+	GridEventLog        = statuslog.New("street.grid_event_status_log", access.Policy(access.Through("street.grid_event", "entity_id", access.GridEvents)))
 )
 
 // Relations of the street schema, each served by a per-request batch loader.

@@ -6,15 +6,16 @@ import (
 	"civiclink/db/loaders"
 	"civiclink/db/statuslog"
 	"civiclink/db/store"
+	"civiclink/internal/access"
 )
 
 // Tables of the welfare schema.
 var (
-	Programs        = store.NewTable[Program]("welfare.program")
-	BenefitGrants   = store.NewTable[BenefitGrant]("welfare.benefit_grant")
-	Surveys         = store.NewTable[Survey]("welfare.survey")
-	SurveySummaries = store.NewTable[SurveySummary]("welfare.survey_summary")
-	BenefitGrantLog = statuslog.New("welfare.benefit_grant_status_log")
+	Programs        = store.NewTable[Program]("welfare.program").WithPolicy(access.Policy(access.Reference))
+	BenefitGrants   = store.NewTable[BenefitGrant]("welfare.benefit_grant").WithPolicy(access.Policy(access.BenefitGrants))
+	Surveys         = store.NewTable[Survey]("welfare.survey").WithPolicy(access.Policy(access.Surveys))
+	SurveySummaries = store.NewTable[SurveySummary]("welfare.survey_summary").WithPolicy(access.Policy(access.Through("welfare.survey", "survey_id", access.Surveys)))
+	BenefitGrantLog = statuslog.New("welfare.benefit_grant_status_log", access.Policy(access.Through("welfare.benefit_grant", "entity_id", access.BenefitGrants)))
 )
 
 // Relations of the welfare schema, each served by a per-request batch loader.

@@ -13,12 +13,14 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
 	"civiclink/db/dbtest"
 	"civiclink/db/migrations"
 	"civiclink/db/seed"
+	"civiclink/internal/auth"
 	"civiclink/internal/dbpool"
 	"civiclink/internal/events"
 	"civiclink/internal/pii"
@@ -50,6 +52,10 @@ type Hub struct {
 	URL string
 	// Events is the hub's event broker.
 	Events *events.Broker
+	// Token is the bearer token requests carry ("" = none).
+	Token string
+	// Purpose is the stated purpose requests carry ("" = none).
+	Purpose string
 }
 
 // Options adjust the hub under test.
@@ -113,7 +119,12 @@ func Start(t testing.TB, url string, opts Options) *Hub {
 	case <-time.After(10 * time.Second):
 		t.Fatalf("event broker did not start listening within 10s")
 	}
+	authn, err := auth.New(ctx, auth.Options{HMACSecret: Secret, DB: pool})
+	if err != nil {
+		t.Fatalf("authenticator: %v", err)
+	}
 	h := server.New(server.Options{
+		Auth: authn,
 		Pool: pool, Keys: Keys(t), Logger: logger, Introspection: true,
 		MaxDepth: opts.MaxDepth, MaxComplexity: opts.MaxComplexity, Events: broker,
 		// A generous batch window keeps statement counts exact on a loaded test machine.
@@ -121,7 +132,31 @@ func Start(t testing.TB, url string, opts Options) *Hub {
 	})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &Hub{Pool: pool, Keys: Keys(t), Server: srv, URL: url, Events: broker}
+	hub := &Hub{Pool: pool, Keys: Keys(t), Server: srv, URL: url, Events: broker}
+	return hub.As(t, auth.Admin, auth.ScopeClaims{})
+}
+
+// Secret signs the test hubs' HS256 tokens.
+var Secret = []byte("civiclink-test-secret-0123456789abcdef")
+
+// As returns a client of the same hub that authenticates as role with scope.
+func (h *Hub) As(t testing.TB, role string, scope auth.ScopeClaims) *Hub {
+	t.Helper()
+	token, err := auth.IssueToken(Secret, "test-"+strings.ToLower(role), role, scope, time.Hour)
+	if err != nil {
+		t.Fatalf("issue token: %v", err)
+	}
+	c := *h
+	c.Token = token
+	c.Purpose = ""
+	return &c
+}
+
+// WithPurpose returns a client that states purpose for reading personal data.
+func (h *Hub) WithPurpose(purpose string) *Hub {
+	c := *h
+	c.Purpose = purpose
+	return &c
 }
 
 type tWriter struct{ t testing.TB }
@@ -171,9 +206,16 @@ func (h *Hub) Post(t testing.TB, contentType string, body []byte) *Response {
 	return h.Do(t, req)
 }
 
-// Do sends req and decodes the response.
+// Do sends req, with the client's credentials and purpose unless req has its own, and
+// decodes the response.
 func (h *Hub) Do(t testing.TB, req *http.Request) *Response {
 	t.Helper()
+	if h.Token != "" && req.Header.Get("Authorization") == "" {
+		req.Header.Set("Authorization", "Bearer "+h.Token)
+	}
+	if h.Purpose != "" && req.Header.Get(auth.PurposeHeader) == "" {
+		req.Header.Set(auth.PurposeHeader, h.Purpose)
+	}
 	res, err := h.Server.Client().Do(req)
 	if err != nil {
 		t.Fatalf("send request: %v", err)

@@ -1,0 +1,178 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"civiclink/internal/auth"
+	"civiclink/internal/pii"
+)
+
+// devTokenTTL is how long the development tokens printed by the embedded default last.
+const devTokenTTL = 30 * 24 * time.Hour
+
+// authenticator builds the request authenticator from configuration; the embedded default
+// generates an HS256 secret into its data folder and prints a token for every role.
+func (e *environment) authenticator(ctx context.Context) (*auth.Authenticator, error) {
+	secret := []byte(e.cfg.JWTSecret)
+	if len(secret) == 0 && e.cluster != nil {
+		var err error
+		if secret, err = e.embeddedSecret(); err != nil {
+			return nil, err
+		}
+	}
+	if len(secret) == 0 && e.cfg.JWKS == "" {
+		return nil, errors.New("set CIVICLINK_JWT_SECRET or CIVICLINK_JWKS: every request needs credentials")
+	}
+	if len(secret) > 0 && len(secret) < 32 {
+		return nil, errors.New("CIVICLINK_JWT_SECRET must have at least 32 characters")
+	}
+	a, err := auth.New(ctx, auth.Options{HMACSecret: secret, JWKS: e.cfg.JWKS, Issuer: e.cfg.JWTIssuer, Audience: e.cfg.JWTAudience, DB: e.pool})
+	if err != nil {
+		return nil, err
+	}
+	if e.cluster != nil {
+		e.printDevTokens(ctx, secret)
+	}
+	return a, nil
+}
+
+func (e *environment) embeddedSecret() ([]byte, error) {
+	path := filepath.Join(e.cluster.SecretsDir(), "jwt-secret")
+	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		data = []byte(pii.GenerateHexKey())
+		if err := os.WriteFile(path, data, 0o600); err != nil {
+			return nil, fmt.Errorf("write generated JWT secret: %w", err)
+		}
+		return data, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read JWT secret: %w", err)
+	}
+	return []byte(strings.TrimSpace(string(data))), nil
+}
+
+// printDevTokens prints a ready-made development token for each role, scoped to rows of the
+// demo data.
+func (e *environment) printDevTokens(ctx context.Context, secret []byte) {
+	ctx = auth.WithSystem(ctx)
+	var station, badge, grid string
+	var committee, mediator int64
+	_ = e.pool.QueryRow(ctx, `SELECT s.code, o.badge_no FROM police.station s JOIN police.officer o ON o.station_id = s.id ORDER BY s.code, o.id LIMIT 1`).Scan(&station, &badge)
+	_ = e.pool.QueryRow(ctx, `SELECT code FROM street.grid ORDER BY code LIMIT 1`).Scan(&grid)
+	_ = e.pool.QueryRow(ctx, `SELECT committee_id, id FROM mediation.mediator ORDER BY committee_id, id LIMIT 1`).Scan(&committee, &mediator)
+	scopes := map[string]auth.ScopeClaims{
+		auth.PoliceOfficer: {Station: station, Officer: badge},
+		auth.GridWorker:    {Grids: nonEmpty(grid)},
+		auth.Mediator:      {Committees: []int64{committee}, Mediator: mediator},
+	}
+	fmt.Println("Development tokens (30 days; send as Authorization: Bearer <token>, and X-Civiclink-Purpose to read personal data):")
+	for _, role := range auth.Roles {
+		token, err := auth.IssueToken(secret, "dev-"+strings.ToLower(role), role, scopes[role], devTokenTTL)
+		if err != nil {
+			e.logger.Error("issue development token", "role", role, "err", err)
+			continue
+		}
+		fmt.Printf("  %-15s %s\n", role, token)
+	}
+}
+
+func nonEmpty(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return []string{s}
+}
+
+// apikeyCmd runs civiclink apikey create|list|revoke.
+func apikeyCmd(ctx context.Context, args []string) error {
+	if len(args) == 0 {
+		return errors.New("usage: civiclink apikey create|list|revoke [flags]")
+	}
+	sub, args := args[0], args[1:]
+	fs := flag.NewFlagSet("civiclink apikey "+sub, flag.ContinueOnError)
+	name := fs.String("name", "", "name of the key (required for create and revoke)")
+	role := fs.String("role", "", "role the key acts in: "+strings.Join(auth.Roles, ", "))
+	station := fs.String("station", "", "scope: station code")
+	officer := fs.String("officer", "", "scope: officer badge number")
+	grids := fs.String("grids", "", "scope: comma-separated grid codes")
+	communities := fs.String("communities", "", "scope: comma-separated community codes")
+	committees := fs.String("committees", "", "scope: comma-separated committee IDs")
+	mediator := fs.Int64("mediator", 0, "scope: mediator ID")
+	var rest []string
+	for i, a := range args { // flags first, then the environment's own flags
+		if a == "--" {
+			rest = args[i+1:]
+			args = args[:i]
+			break
+		}
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	env, err := open(ctx, "civiclink apikey", append(fs.Args(), rest...))
+	if err != nil {
+		return err
+	}
+	defer env.close()
+	switch sub {
+	case "create":
+		if *name == "" || *role == "" {
+			return errors.New("apikey create needs --name and --role")
+		}
+		scope := auth.ScopeClaims{Station: *station, Officer: *officer, Grids: splitList(*grids), Communities: splitList(*communities), Mediator: *mediator}
+		for _, c := range splitList(*committees) {
+			id, err := strconv.ParseInt(c, 10, 64)
+			if err != nil {
+				return fmt.Errorf("--committees: %q is not an ID", c)
+			}
+			scope.Committees = append(scope.Committees, id)
+		}
+		key, err := auth.CreateAPIKey(ctx, env.pool, *name, *role, scope)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("API key %q (%s) created. It is shown only now:\n%s\n", *name, *role, key)
+	case "list":
+		keys, err := auth.ListAPIKeys(ctx, env.pool)
+		if err != nil {
+			return err
+		}
+		for _, k := range keys {
+			state := "active"
+			if k.RevokedAt != nil {
+				state = "revoked " + k.RevokedAt.Format(time.RFC3339)
+			}
+			fmt.Printf("%-20s %-16s %-10s… %+v  created %s  %s\n", k.Name, k.Role, k.Prefix, k.Scope, k.CreatedAt.Format(time.RFC3339), state)
+		}
+	case "revoke":
+		if *name == "" {
+			return errors.New("apikey revoke needs --name")
+		}
+		if err := auth.RevokeAPIKey(ctx, env.pool, *name); err != nil {
+			return err
+		}
+		fmt.Printf("API key %q revoked\n", *name)
+	default:
+		return fmt.Errorf("unknown apikey command %q (want create, list or revoke)", sub)
+	}
+	return nil
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}

@@ -1,0 +1,124 @@
+package access
+
+import "civiclink/internal/auth"
+
+// Roles that read reference data (no personal data): everyone but the auditor.
+var readers = []string{auth.StreetStaff, auth.GridWorker, auth.PoliceOfficer, auth.Mediator, auth.Analyst, auth.Admin}
+
+// The rules, one per scoped table.
+var (
+	// Reference is for code tables and other rows without personal data.
+	Reference = only(all, readers...)
+
+	// Officers: working roles see the station's officers (phones and addresses are masked).
+	Officers = only(all, auth.StreetStaff, auth.GridWorker, auth.PoliceOfficer, auth.Mediator, auth.Admin)
+
+	// Persons: street staff, police and admins see everyone (masked unless allowed); grid
+	// workers their grids; mediators the parties of their disputes.
+	Persons = byRole(map[string]Rule{
+		auth.StreetStaff:   all,
+		auth.PoliceOfficer: all,
+		auth.Admin:         all,
+		auth.GridWorker:    where("%[1]s.grid_id = ANY(?)", grids),
+		auth.Mediator: where(`EXISTS (SELECT 1 FROM mediation.dispute_party dp JOIN mediation.dispute_mediator dm ON dm.dispute_id = dp.dispute_id
+			WHERE dp.person_id = %[1]s.id AND dm.mediator_id = ?)`, mediator),
+	})
+
+	// GridEvents: grid workers see their grids' events.
+	GridEvents = byRole(map[string]Rule{
+		auth.StreetStaff:   all,
+		auth.PoliceOfficer: all,
+		auth.Admin:         all,
+		auth.GridWorker:    where("%[1]s.grid_id = ANY(?)", grids),
+	})
+
+	// Cases: police see their station's; street staff the referred ones; grid workers those
+	// their events became; mediators those behind their disputes.
+	Cases = byRole(map[string]Rule{
+		auth.Admin:         all,
+		auth.PoliceOfficer: where("%[1]s.station_id = ?", station),
+		auth.StreetStaff:   where("EXISTS (SELECT 1 FROM mediation.dispute d WHERE d.referred_case_id = %[1]s.id)", nil),
+		auth.GridWorker:    where("EXISTS (SELECT 1 FROM street.grid_event e WHERE e.converted_case_id = %[1]s.id AND e.grid_id = ANY(?))", grids),
+		auth.Mediator: where(`EXISTS (SELECT 1 FROM mediation.dispute d JOIN mediation.dispute_mediator dm ON dm.dispute_id = d.id
+			WHERE d.referred_case_id = %[1]s.id AND dm.mediator_id = ?)`, mediator),
+	})
+
+	// CaseParties: with the case, for police, street staff (masked) and admins.
+	CaseParties = only(Through(`police."case"`, "case_id", Cases), auth.PoliceOfficer, auth.StreetStaff, auth.Admin)
+
+	// Disputes: street staff their communities (all when none are named); grid workers their
+	// grids; police those referred by their station; mediators their committees' and their
+	// assignments.
+	Disputes = byRole(map[string]Rule{
+		auth.Admin: all,
+		auth.StreetStaff: func(p auth.Principal, a string) (string, []any, bool) {
+			if len(p.Scope.CommunityIDs) == 0 {
+				return "", nil, true
+			}
+			return where("EXISTS (SELECT 1 FROM street.grid g WHERE g.id = %[1]s.grid_id AND g.community_id = ANY(?))",
+				func(p auth.Principal) []any { return []any{p.Scope.CommunityIDs} })(p, a)
+		},
+		auth.GridWorker:    where("%[1]s.grid_id = ANY(?)", grids),
+		auth.PoliceOfficer: where(`EXISTS (SELECT 1 FROM police."case" c WHERE c.id = %[1]s.referred_case_id AND c.station_id = ?)`, station),
+		auth.Mediator: where(`(%[1]s.committee_id = ANY(?) OR EXISTS (SELECT 1 FROM mediation.dispute_mediator dm
+			WHERE dm.dispute_id = %[1]s.id AND dm.mediator_id = ?))`, func(p auth.Principal) []any {
+			return []any{nonNil(p.Scope.CommitteeIDs), p.Scope.MediatorID}
+		}),
+	})
+
+	// DisputeParties and assignments: with the dispute, for street staff, mediators, admins.
+	DisputeParties = only(Through("mediation.dispute", "dispute_id", Disputes), auth.StreetStaff, auth.Mediator, auth.Admin)
+
+	// Sessions: mediation records are for mediators and admins only.
+	Sessions = only(Through("mediation.dispute", "dispute_id", Disputes), auth.Mediator, auth.Admin)
+
+	// Agreements: with the dispute, for street staff, police, mediators and admins.
+	Agreements = only(Through("mediation.dispute", "dispute_id", Disputes), auth.StreetStaff, auth.PoliceOfficer, auth.Mediator, auth.Admin)
+
+	// FollowUps: with the agreement.
+	FollowUps = Through("mediation.agreement", "agreement_id", Agreements)
+
+	// BenefitGrants: street staff and admins see all; an officer their own.
+	BenefitGrants = byRole(map[string]Rule{
+		auth.StreetStaff:   all,
+		auth.Admin:         all,
+		auth.PoliceOfficer: where("%[1]s.officer_id = ?", officer),
+	})
+
+	// Surveys: rounds are visible as aggregates; police see their station's.
+	Surveys = byRole(map[string]Rule{
+		auth.StreetStaff:   all,
+		auth.Admin:         all,
+		auth.Analyst:       all,
+		auth.PoliceOfficer: where("%[1]s.station_id = ?", station),
+	})
+
+	// Assessments: street staff and admins; grid workers and police their grids.
+	Assessments = byRole(map[string]Rule{
+		auth.StreetStaff:   all,
+		auth.Admin:         all,
+		auth.GridWorker:    where("%[1]s.grid_id = ANY(?)", grids),
+		auth.PoliceOfficer: where("%[1]s.grid_id IN (SELECT og.grid_id FROM police.officer_grid og WHERE og.officer_id = ?)", officer),
+	})
+
+	// RiskItems: street staff and admins; grid workers their grids; police items linked to
+	// their station's cases or in their grids; mediators items linked to their disputes.
+	RiskItems = byRole(map[string]Rule{
+		auth.StreetStaff: all,
+		auth.Admin:       all,
+		auth.GridWorker:  where("%[1]s.grid_id = ANY(?)", grids),
+		auth.PoliceOfficer: where(`(EXISTS (SELECT 1 FROM risk.risk_link l JOIN police."case" c ON c.id = l.case_id WHERE l.risk_item_id = %[1]s.id AND c.station_id = ?)
+			OR %[1]s.grid_id IN (SELECT og.grid_id FROM police.officer_grid og WHERE og.officer_id = ?))`, func(p auth.Principal) []any {
+			return []any{p.Scope.StationID, p.Scope.OfficerID}
+		}),
+		auth.Mediator: where(`EXISTS (SELECT 1 FROM risk.risk_link l JOIN mediation.dispute_mediator dm ON dm.dispute_id = l.dispute_id
+			WHERE l.risk_item_id = %[1]s.id AND dm.mediator_id = ?)`, mediator),
+	})
+
+	// Measures and links: with the risk item.
+	Measures  = Through("risk.risk_item", "risk_item_id", RiskItems)
+	RiskLinks = Through("risk.risk_item", "risk_item_id", RiskItems)
+
+	// AccessLog: the auditor's alone.
+	AccessLog = byRole(map[string]Rule{auth.Auditor: all})
+)

@@ -1,0 +1,47 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"net/http"
+
+	"civiclink/internal/auth"
+
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+)
+
+// requireAuth puts the caller's principal in every GraphQL request's context and refuses
+// requests without valid credentials (401, UNAUTHENTICATED).
+func requireAuth(opts Options, next http.Handler) http.Handler {
+	if opts.Auth == nil {
+		panic("server: Options.Auth is required")
+	}
+	return auth.Middleware(opts.Auth, opts.Logger, next)
+}
+
+// websocketInit authenticates a WebSocket from its connection_init payload
+// ({"Authorization": "Bearer …", "X-Civiclink-Purpose": "…"}), then runs any further
+// check the options carry.
+func websocketInit(opts Options) transport.WebsocketInitFunc {
+	return func(ctx context.Context, payload transport.InitPayload) (context.Context, *transport.InitPayload, error) {
+		authorization := payload.Authorization()
+		if authorization == "" {
+			if key, ok := payload[auth.APIKeyHeader].(string); ok && key != "" {
+				authorization = "ApiKey " + key
+			}
+		}
+		purpose, _ := payload[auth.PurposeHeader].(string)
+		p, err := opts.Auth.AuthenticateToken(ctx, authorization, purpose)
+		if err != nil {
+			if !errors.Is(err, auth.ErrNoCredentials) && !errors.Is(err, auth.ErrBadCredentials) {
+				opts.Logger.ErrorContext(ctx, "authenticate websocket", "err", err)
+			}
+			return ctx, nil, errors.New("UNAUTHENTICATED: " + err.Error())
+		}
+		ctx = auth.WithPrincipal(ctx, p)
+		if opts.WebsocketInit != nil {
+			return opts.WebsocketInit(ctx, payload)
+		}
+		return ctx, nil, nil
+	}
+}
