@@ -111,7 +111,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "BAD_USER_INPUT", err.Error())
 		return
 	}
-	status, raw, err := h.execute(r, body)
+	status, ctype, raw, err := h.execute(r, body)
 	if err != nil {
 		h.logger.ErrorContext(r.Context(), "export: run operation", "err", err)
 		writeError(w, http.StatusInternalServerError, "INTERNAL", "the export failed")
@@ -126,7 +126,15 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		} `json:"errors"`
 	}
 	if err := json.Unmarshal(raw, &resp); err != nil {
-		writeRaw(w, status, raw)
+		// Not a GraphQL response (refused before execution, e.g. by authentication): pass it on.
+		if ctype != "" {
+			w.Header().Set("Content-Type", ctype)
+		}
+		if status < 400 {
+			status = http.StatusBadGateway
+		}
+		w.WriteHeader(status)
+		_, _ = w.Write(raw)
 		return
 	}
 	if len(resp.Errors) > 0 {
@@ -285,11 +293,11 @@ func (h *handler) operation(req *request) ([]byte, string, error) {
 }
 
 // execute posts body to the GraphQL endpoint in process, with the export request's context
-// and headers, and returns the status and body of the response.
-func (h *handler) execute(r *http.Request, body []byte) (int, []byte, error) {
+// and headers, and returns the status, content type and body of the response.
+func (h *handler) execute(r *http.Request, body []byte) (int, string, []byte, error) {
 	inner, err := http.NewRequestWithContext(r.Context(), http.MethodPost, h.endpoint, bytes.NewReader(body))
 	if err != nil {
-		return 0, nil, fmt.Errorf("build GraphQL request: %w", err)
+		return 0, "", nil, fmt.Errorf("build GraphQL request: %w", err)
 	}
 	for k, v := range r.Header {
 		switch http.CanonicalHeaderKey(k) {
@@ -305,12 +313,12 @@ func (h *handler) execute(r *http.Request, body []byte) (int, []byte, error) {
 	rec := &recorder{header: http.Header{}}
 	h.graphql.ServeHTTP(rec, inner)
 	if rec.overflow {
-		return 0, nil, errors.New("GraphQL response larger than the export buffer")
+		return 0, "", nil, errors.New("GraphQL response larger than the export buffer")
 	}
 	if rec.status == 0 {
 		rec.status = http.StatusOK
 	}
-	return rec.status, rec.body.Bytes(), nil
+	return rec.status, rec.header.Get("Content-Type"), rec.body.Bytes(), nil
 }
 
 // recorder collects the in-process GraphQL response.
