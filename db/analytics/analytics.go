@@ -227,7 +227,7 @@ func Run(ctx context.Context, db store.Querier, s *Spec, q Query) ([]*Group, err
 	if err != nil {
 		return nil, err
 	}
-	rows, err := db.Query(ctx, st.sql, st.args...)
+	rows, err := db.Query(statementContext(ctx), st.sql, st.args...)
 	if err != nil {
 		return nil, fmt.Errorf("aggregate %s: %w", s.Name, err)
 	}

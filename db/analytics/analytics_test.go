@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"civiclink/db/store"
+	"civiclink/internal/auth"
 )
 
 // TestBuildBindsEveryValue checks that client input reaches the statement only as bound
@@ -66,5 +67,24 @@ func TestMinCellSize(t *testing.T) {
 	}
 	if got := MinCellSize(WithMinCellSize(ctx, 10)); got != 10 {
 		t.Errorf("MinCellSize after WithMinCellSize(10) = %d, want 10", got)
+	}
+}
+
+// TestDefaultRowScope checks who may aggregate without an installed RowScope.
+func TestDefaultRowScope(t *testing.T) {
+	for role, want := range map[string]bool{
+		auth.Analyst: true, auth.StreetStaff: true, auth.PoliceOfficer: true, auth.Admin: true,
+		auth.Auditor: false, auth.Anonymous.Role: false,
+	} {
+		ctx := auth.WithPrincipal(context.Background(), auth.Principal{Subject: "t", Role: role})
+		if _, ok := rowScope(ctx, Cases); ok != want {
+			t.Errorf("role %q may aggregate: %v, want %v", role, ok, want)
+		}
+	}
+	ctx := WithRowScope(context.Background(), func(context.Context, *Spec) (store.Conds, bool) {
+		return store.Conds{store.Eq("station_id", 1)}, true
+	})
+	if conds, ok := rowScope(ctx, Cases); !ok || len(conds) != 1 {
+		t.Errorf("installed RowScope not used: %v %v", conds, ok)
 	}
 }

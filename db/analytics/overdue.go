@@ -8,6 +8,7 @@ import (
 	"civiclink/db/mediation"
 	"civiclink/db/store"
 	"civiclink/db/street"
+	"civiclink/internal/access"
 )
 
 // MaxOverdue is the most overdue agreements one request returns.
@@ -49,25 +50,29 @@ func (o *OverdueAgreement) GridWorker(ctx context.Context) (*street.GridWorker, 
 }
 
 // overdueSQL lists, in one statement, the agreements past their deadline on the as-of day ($1)
-// with no follow-up visit, optionally in one grid ($2), most overdue first.
+// with no follow-up visit, optionally in one grid ($2), most overdue first, at most $3, among
+// the disputes (alias t) the request may see (%s).
 const overdueSQL = `
-SELECT a.id, a.dispute_id, a.performance_deadline, ($1::date - a.performance_deadline) AS days_overdue, d.grid_id, w.id
+SELECT a.id, a.dispute_id, a.performance_deadline, ($1::date - a.performance_deadline) AS days_overdue, t.grid_id, w.id
 FROM mediation.agreement a
-JOIN mediation.dispute d ON d.id = a.dispute_id
+JOIN mediation.dispute t ON t.id = a.dispute_id
 LEFT JOIN LATERAL (
   SELECT gw.id FROM street.grid_worker gw
-  WHERE gw.grid_id = d.grid_id AND gw.active_from <= $1::date AND (gw.active_to IS NULL OR gw.active_to >= $1::date)
+  WHERE gw.grid_id = t.grid_id AND gw.active_from <= $1::date AND (gw.active_to IS NULL OR gw.active_to >= $1::date)
   ORDER BY CASE gw.post WHEN 'LEADER' THEN 0 WHEN 'FULL_TIME' THEN 1 ELSE 2 END, gw.active_from, gw.id
   LIMIT 1
 ) w ON TRUE
 WHERE a.performance_deadline < $1::date
   AND NOT EXISTS (SELECT 1 FROM mediation.follow_up f WHERE f.agreement_id = a.id)
-  AND ($2::bigint IS NULL OR d.grid_id = $2::bigint)
+  AND ($2::bigint IS NULL OR t.grid_id = $2::bigint)
+  AND %s
 ORDER BY a.performance_deadline, a.id
 LIMIT $3`
 
 // Overdue lists agreements overdue on asOf (today in Zone when nil) with no follow-up visit,
-// in grid gridID when not nil, at most first (MaxOverdue when nil or larger).
+// in grid gridID when not nil, at most first (MaxOverdue when nil or larger), among the
+// disputes the request may see: it is a list of cases, not an aggregate, so an analyst gets
+// none.
 func Overdue(ctx context.Context, db store.Querier, asOf *time.Time, gridID *int64, first *int) ([]*OverdueAgreement, error) {
 	day := Today()
 	if asOf != nil {
@@ -80,7 +85,17 @@ func Overdue(ctx context.Context, db store.Querier, asOf *time.Time, gridID *int
 		}
 		limit = min(*first, MaxOverdue)
 	}
-	rows, err := db.Query(ctx, overdueSQL, day, gridID, limit)
+	// The list names disputes: only those the request may see, by the disputes' row rule.
+	visible, ok := access.Policy(access.Disputes)(ctx)
+	if !ok {
+		return []*OverdueAgreement{}, nil
+	}
+	st := &statement{args: []any{day, gridID, limit}}
+	where, err := st.where(visible)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := db.Query(ctx, fmt.Sprintf(overdueSQL, where), st.args...)
 	if err != nil {
 		return nil, fmt.Errorf("overdue agreements: %w", err)
 	}

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"civiclink/internal/auth"
 	"civiclink/internal/globalid"
 	"civiclink/internal/hubtest"
 	"civiclink/playground"
@@ -709,4 +710,43 @@ func TestStatsGridEventsByCommunityYear(t *testing.T) {
 			"medianDaysToClose": percentile(a.days, 0.5), "p90DaysToClose": percentile(a.days, 0.9)}
 	}
 	checkCells(t, got, func(r map[string]any) string { return str(r, "bucketLabel") + "|" + str(r, "community.code") }, expected, people)
+}
+
+// TestStatsAsAnalyst runs every BI example as an ANALYST, who may see no row about a person:
+// the aggregates answer exactly as for an administrator (with the same cells suppressed), and
+// the overdue-agreements work list, which names disputes, is empty instead of failing.
+func TestStatsAsAnalyst(t *testing.T) {
+	t.Parallel()
+	admin := hubtest.New(t, hubtest.Options{})
+	analyst := admin.As(t, auth.Analyst, auth.ScopeClaims{})
+	examples, err := playground.Examples()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ran := 0
+	for _, e := range examples {
+		if !strings.HasPrefix(e.Name, "stats-") {
+			continue
+		}
+		ran++
+		_, vars := savedExample(t, e.Name)
+		got := analyst.Query(t, e.Query, vars)
+		if len(got.Errors) > 0 {
+			t.Errorf("%s as analyst: %s", e.Name, got.Raw)
+			continue
+		}
+		if e.Name == "stats-overdue-agreements" {
+			if rows := groups(t, got, "overdueAgreements"); len(rows) != 0 {
+				t.Errorf("%s as analyst: %d rows, want none (analysts see no dispute)", e.Name, len(rows))
+			}
+			continue
+		}
+		want := admin.Query(t, e.Query, vars)
+		if string(got.Data) != string(want.Data) {
+			t.Errorf("%s as analyst differs from the administrator's answer:\n%.300s\nwant\n%.300s", e.Name, got.Data, want.Data)
+		}
+	}
+	if ran != 6 {
+		t.Errorf("ran %d BI examples, want 6", ran)
+	}
 }

@@ -16,6 +16,7 @@ import (
 	"strings"
 	"testing"
 
+	"civiclink/internal/auth"
 	"civiclink/internal/export"
 	"civiclink/internal/hubtest"
 )
@@ -299,5 +300,39 @@ func TestExportPersistedQuery(t *testing.T) {
 	}
 	if r := getExport(t, hub, url.Values{"sha256": {strings.Repeat("ab", 32)}}); r.status < 400 {
 		t.Errorf("unknown hash: status %d, want an error", r.status)
+	}
+}
+
+// TestExportAuthorization checks that an export is authorized as GraphQL is: an analyst pulls
+// an aggregate, and a request with a bad token is refused as /graphql refuses it.
+func TestExportAuthorization(t *testing.T) {
+	t.Parallel()
+	hub := hubtest.New(t, hubtest.Options{})
+	analyst := hub.As(t, auth.Analyst, auth.ScopeClaims{})
+	header, rows := readCSV(t, getExport(t, analyst, url.Values{"example": {"stats-open-risks-by-grid"}}))
+	if len(header) == 0 || header[0] != "grid.code" || len(rows) == 0 {
+		t.Errorf("analyst export: header %q and %d rows, want grid.code first and some rows", header, len(rows))
+	}
+
+	params := url.Values{"example": {"stats-open-risks-by-grid"}}.Encode()
+	for _, path := range []string{"/graphql", "/export?" + params} {
+		method, body := http.MethodGet, io.Reader(nil)
+		if path == "/graphql" {
+			method, body = http.MethodPost, strings.NewReader(`{"query":"{ riskItemStats { count } }"}`)
+		}
+		req, err := http.NewRequest(method, hub.Server.URL+path, body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer not-a-token")
+		res, err := hub.Server.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusUnauthorized {
+			t.Errorf("%s with a bad token: status %d, want 401", path, res.StatusCode)
+		}
 	}
 }
