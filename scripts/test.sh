@@ -5,6 +5,9 @@
 #      and exports CIVICLINK_TEST_DATABASE_URL, unless that is already set;
 #   3. gofmt, go vet, staticcheck (pinned as a go tool) and that gqlgen's output is current;
 #   4. go test -count=1 -timeout 20m ./...
+#   5. the GraphQL-over-HTTP audit of the npm package graphql-http against a running hub
+#      (scripts/graphql-http-audit.sh): every MUST and SHOULD must pass;
+#   6. a short fuzz run of the request decoding (FuzzDecodeRequest, 10 s).
 # Every step runs even if an earlier check failed; the script exits 1 if any
 # failed. The cluster is always stopped and removed on exit.
 set -euo pipefail
@@ -68,6 +71,12 @@ fi
 
 step "go test"
 go test -count=1 -timeout 20m ./... || failed+=("go test")
+
+step "GraphQL-over-HTTP audit (graphql-http auditServer)"
+scripts/graphql-http-audit.sh || failed+=("graphql-http audit")
+
+step "fuzz the request decoding"
+go test -run '^$' -fuzz '^FuzzDecodeRequest$' -fuzztime 10s ./internal/gqlhttp || failed+=("fuzz")
 
 if ((${#failed[@]} > 0)); then
 	printf '\nFAILED steps: %s\n' "$(IFS=,; echo "${failed[*]}")"

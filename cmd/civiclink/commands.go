@@ -10,6 +10,10 @@ import (
 	"time"
 
 	"civiclink/db/seed"
+	"civiclink/internal/auth"
+	"civiclink/internal/metrics"
+	"civiclink/internal/persisted"
+	"civiclink/internal/ratelimit"
 	"civiclink/internal/server"
 )
 
@@ -44,7 +48,7 @@ func (e *environment) seed(ctx context.Context, scale float64) error {
 	}
 	start := time.Now()
 	e.logger.Info("seeding demo data", "scale", scale)
-	_, err = seed.Run(ctx, e.pool, seed.Options{Scale: scale, Keys: keys, Progress: func(table string, rows int) {
+	_, err = seed.Run(auth.WithSystem(ctx), e.pool, seed.Options{Scale: scale, Keys: keys, Progress: func(table string, rows int) {
 		e.logger.Info("seeded", "table", table, "rows", rows, "elapsed", time.Since(start).Round(time.Millisecond))
 	}})
 	if err != nil {
@@ -71,16 +75,39 @@ func serve(ctx context.Context, args []string) error {
 			return err
 		}
 	}
+	shutdownTracing, err := metrics.SetupTracing(ctx, env.cfg.OTLPEndpoint, "civiclink")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		flushCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := shutdownTracing(flushCtx); err != nil {
+			env.logger.Warn("flush traces", "err", err)
+		}
+	}()
+	authn, err := env.authenticator(ctx)
+	if err != nil {
+		return err
+	}
 	handler := server.New(server.Options{
-		Pool: env.pool, Keys: keys, Logger: env.logger,
-		MaxDepth: env.cfg.MaxDepth, MaxComplexity: env.cfg.MaxComplexity, Introspection: env.cfg.Introspection,
+		Auth: authn,
+		Pool: env.pool, Keys: keys, Logger: env.logger, Events: startEvents(ctx, env),
+		MaxDepth: env.cfg.MaxDepth, MaxFields: env.cfg.MaxFields, MaxComplexity: env.cfg.MaxComplexity,
+		MaxBodyBytes: env.cfg.MaxBodyBytes, RequestTimeout: env.cfg.RequestTimeout,
+		Introspection: env.cfg.Introspection, PersistedQueries: persisted.Mode(env.cfg.PersistedQueries),
+		RateLimit: ratelimit.Options{
+			PerIP: env.cfg.RateLimitIP, PerKey: env.cfg.RateLimitKey,
+			Burst: env.cfg.RateLimitBurst, TrustForwarded: env.cfg.TrustForwarded,
+		},
 	})
 	srv := &http.Server{Addr: env.cfg.Addr, Handler: handler, ReadHeaderTimeout: 10 * time.Second, BaseContext: func(net.Listener) context.Context { return context.WithoutCancel(ctx) }}
 	ln, err := net.Listen("tcp", env.cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", env.cfg.Addr, err)
 	}
-	env.logger.Info("CivicLink is serving", "playground", "http://"+ln.Addr().String()+"/", "endpoint", "http://"+ln.Addr().String()+"/graphql")
+	env.logger.Info("CivicLink is serving", "playground", "http://"+ln.Addr().String()+"/", "endpoint", "http://"+ln.Addr().String()+"/graphql",
+		"persisted_queries", env.cfg.PersistedQueries, "introspection", env.cfg.Introspection)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -88,11 +115,27 @@ func serve(ctx context.Context, args []string) error {
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
-	env.logger.Info("shutting down")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	return shutdown(env, srv, handler)
+}
+
+// shutdown stops accepting connections, lets in-flight requests finish and closes open
+// subscriptions, within the configured timeout.
+func shutdown(env *environment, srv *http.Server, handler *server.Handler) error {
+	env.logger.Info("shutting down", "timeout", env.cfg.ShutdownTimeout)
+	timeout := env.cfg.ShutdownTimeout
+	if timeout <= 0 {
+		timeout = 20 * time.Second
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
+	subsClosed := make(chan error, 1)
+	go func() { subsClosed <- handler.CloseSubscriptions(shutdownCtx) }()
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
+	if err := <-subsClosed; err != nil {
+		return fmt.Errorf("close subscriptions: %w", err)
+	}
+	env.logger.Info("in-flight requests finished and subscriptions closed")
 	return nil
 }

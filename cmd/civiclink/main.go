@@ -4,6 +4,7 @@
 //	civiclink [serve] [flags]     serve the API and playground (the default)
 //	civiclink migrate [flags]     apply the database migrations
 //	civiclink seed --scale N      load deterministic demo data into an empty database
+//	civiclink persisted add FILE… register operations for CIVICLINK_PERSISTED_QUERIES=only
 //
 // Without DATABASE_URL, every command uses a private PostgreSQL cluster in the data folder.
 package main
@@ -40,6 +41,10 @@ func run(ctx context.Context, args []string) error {
 		return seedCmd(ctx, args)
 	case "schema":
 		return schemaCmd(ctx, args)
+	case "persisted":
+		return persistedCmd(ctx, args)
+	case "apikey":
+		return apikeyCmd(ctx, args)
 	case "help":
 		fmt.Println("usage: civiclink [serve|migrate|seed] [flags]; civiclink serve -h lists the flags")
 		return nil

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"civiclink/db/store"
@@ -63,6 +64,12 @@ func FromContext(ctx context.Context) *Registry {
 // DB returns the querier of the request's registry.
 func DB(ctx context.Context) store.Querier { return FromContext(ctx).db }
 
+// batchObserver, when set, is told the number of keys of every batch (for metrics).
+var batchObserver atomic.Pointer[func(int)]
+
+// SetBatchObserver makes every loader report the size of each batch it runs to f.
+func SetBatchObserver(f func(keys int)) { batchObserver.Store(&f) }
+
 func loaderFor[K comparable, V any](ctx context.Context, rel any, fetch func(ctx context.Context, db store.Querier, keys []K) (map[K]V, error)) *dataloadgen.Loader[K, V] {
 	r := FromContext(ctx)
 	r.mu.Lock()
@@ -71,6 +78,9 @@ func loaderFor[K comparable, V any](ctx context.Context, rel any, fetch func(ctx
 		return l.(*dataloadgen.Loader[K, V])
 	}
 	l := dataloadgen.NewMappedLoader(func(ctx context.Context, keys []K) (map[K]V, error) {
+		if f := batchObserver.Load(); f != nil {
+			(*f)(len(keys))
+		}
 		return fetch(ctx, r.db, keys)
 	}, dataloadgen.WithWait(r.wait), dataloadgen.WithBatchCapacity(BatchCapacity))
 	r.loaders[rel] = l

@@ -7,25 +7,44 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"net"
+	"runtime/debug"
+	"strings"
+	"syscall"
 
 	"civiclink/db/store"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 )
 
 // Error codes carried in extensions.code.
 const (
-	BadUserInput       = "BAD_USER_INPUT"
-	NotFound           = "NOT_FOUND"
-	Forbidden          = "FORBIDDEN"
-	Unauthenticated    = "UNAUTHENTICATED"
-	Conflict           = "CONFLICT"
-	InvalidTransition  = "INVALID_TRANSITION"
-	QueryTooComplex    = "QUERY_TOO_COMPLEX"
-	RateLimited        = "RATE_LIMITED"
-	Internal           = "INTERNAL"
+	BadUserInput      = "BAD_USER_INPUT"
+	NotFound          = "NOT_FOUND"
+	Forbidden         = "FORBIDDEN"
+	Unauthenticated   = "UNAUTHENTICATED"
+	Conflict          = "CONFLICT"
+	InvalidTransition = "INVALID_TRANSITION"
+	QueryTooComplex   = "QUERY_TOO_COMPLEX"
+	RateLimited       = "RATE_LIMITED"
+	Internal          = "INTERNAL"
+	// BadRequest: the HTTP request is not a well-formed GraphQL request (body, method,
+	// content type, parameters).
+	BadRequest = "BAD_REQUEST"
+	// PersistedQueryNotFound: the hash of extensions.persistedQuery is not known; an
+	// automatic-persisted-query client then resends the request with the query.
+	PersistedQueryNotFound = "PERSISTED_QUERY_NOT_FOUND"
+	// PersistedQueryNotAllowed: the hub accepts only registered operations, and this one
+	// is not registered.
+	PersistedQueryNotAllowed = "PERSISTED_QUERY_NOT_ALLOWED"
+	// Unavailable: the database cannot be reached right now; retry later.
+	Unavailable = "SERVICE_UNAVAILABLE"
+	// Timeout: the request or one of its SQL statements ran out of time.
+	Timeout            = "TIMEOUT"
 	graphqlParseFailed = "GRAPHQL_PARSE_FAILED"
 	graphqlValidation  = "GRAPHQL_VALIDATION_FAILED"
 	complexityExceeded = "COMPLEXITY_LIMIT_EXCEEDED"
@@ -94,10 +113,20 @@ func Presenter(logger *slog.Logger) graphql.ErrorPresenterFunc {
 		case errors.Is(err, store.ErrNotFound):
 			gqlErr.Message = "not found"
 			setCode(gqlErr, NotFound)
-		case errors.Is(err, context.DeadlineExceeded):
+		case errors.Is(err, context.DeadlineExceeded) || isStatementTimeout(err):
 			gqlErr.Message = "the request took too long"
-			setCode(gqlErr, Internal)
+			setCode(gqlErr, Timeout)
 			logger.WarnContext(ctx, "request deadline exceeded", "path", gqlErr.Path.String(), "err", err)
+		case isDataException(err):
+			// The database refused a value (a NUL byte in text, an out-of-range number …):
+			// the client's input, not a server fault.
+			gqlErr.Message = "a value in the request cannot be stored or compared by the database"
+			setCode(gqlErr, BadUserInput)
+			logger.InfoContext(ctx, "database refused a value", "path", gqlErr.Path.String(), "err", err)
+		case IsUnavailable(err):
+			gqlErr.Message = "the database is unavailable; retry later"
+			setCode(gqlErr, Unavailable)
+			logger.WarnContext(ctx, "database unavailable", "path", gqlErr.Path.String(), "err", err)
 		case errors.As(err, &gerr) && gerr.Extensions["code"] != nil:
 			// gqlgen's own errors: parse, validation, variable coercion, limits.
 			normalise(gqlErr)
@@ -151,7 +180,43 @@ func NormaliseList(list gqlerror.List) {
 // Recover turns a resolver panic into an internal error, logging the panic.
 func Recover(logger *slog.Logger) graphql.RecoverFunc {
 	return func(ctx context.Context, p any) error {
-		logger.ErrorContext(ctx, "resolver panic", "panic", p)
+		logger.ErrorContext(ctx, "resolver panic", "panic", p, "stack", string(debug.Stack()))
 		return &Coded{Code: Internal, Message: "internal error"}
 	}
+}
+
+// IsUnavailable reports whether err means the database could not be reached or dropped the
+// connection: connection refused or reset, a server shutting down or starting up
+// (SQLSTATE classes 08 and 57P), or an error pgx says happened before anything was sent.
+func IsUnavailable(err error) bool {
+	var (
+		connect *pgconn.ConnectError
+		pg      *pgconn.PgError
+		op      *net.OpError
+	)
+	switch {
+	case err == nil:
+		return false
+	case errors.As(err, &pg):
+		return strings.HasPrefix(pg.Code, "08") || strings.HasPrefix(pg.Code, "57P")
+	case errors.As(err, &connect), errors.As(err, &op), pgconn.SafeToRetry(err):
+		return true
+	case errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.ECONNRESET),
+		errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF), errors.Is(err, net.ErrClosed):
+		return true
+	}
+	return strings.Contains(err.Error(), "conn closed") || strings.Contains(err.Error(), "closed pool")
+}
+
+// isStatementTimeout reports whether PostgreSQL cancelled a statement (SQLSTATE 57014:
+// statement_timeout or a cancel request).
+func isStatementTimeout(err error) bool {
+	var pg *pgconn.PgError
+	return errors.As(err, &pg) && pg.Code == "57014"
+}
+
+// isDataException reports whether PostgreSQL refused a value (SQLSTATE class 22).
+func isDataException(err error) bool {
+	var pg *pgconn.PgError
+	return errors.As(err, &pg) && strings.HasPrefix(pg.Code, "22")
 }

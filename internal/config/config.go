@@ -25,6 +25,21 @@ type Config struct {
 	Introspection    bool
 	StatementTimeout time.Duration
 	MaxConns         int
+	MaxFields        int
+	MaxBodyBytes     int64
+	RequestTimeout   time.Duration
+	PersistedQueries string
+	RateLimitIP      float64
+	RateLimitKey     float64
+	RateLimitBurst   int
+	TrustForwarded   bool
+	OTLPEndpoint     string
+	ShutdownTimeout  time.Duration
+	LogFormat        string
+	JWTSecret        string
+	JWKS             string
+	JWTIssuer        string
+	JWTAudience      string
 }
 
 // Setting documents one configuration variable.
@@ -40,13 +55,28 @@ var Settings = []Setting{
 	{"CIVICLINK_PG_PORT", "pg-port", "54329", "port of the embedded cluster"},
 	{"CIVICLINK_PII_HMAC_KEY", "pii-hmac-key", "", "hex 32-byte key for identity-number HMACs (required with DATABASE_URL)"},
 	{"CIVICLINK_PII_ENC_KEY", "pii-enc-key", "", "hex 32-byte AES-256 key for identity-number ciphertexts (required with DATABASE_URL)"},
+	{"CIVICLINK_JWT_SECRET", "jwt-secret", "", "shared secret of HS256 bearer tokens (the embedded default generates one into its data folder)"},
+	{"CIVICLINK_JWKS", "jwks", "", "JWKS file path or http(s) URL whose keys verify RS256/ES256 bearer tokens"},
+	{"CIVICLINK_JWT_ISSUER", "jwt-issuer", "", "required iss of bearer tokens (empty = any)"},
+	{"CIVICLINK_JWT_AUDIENCE", "jwt-audience", "", "required aud of bearer tokens (empty = any)"},
 	{"CIVICLINK_SEED_SCALE", "seed-scale", "1", "scale of the demo data the embedded default seeds on first start (0 = none)"},
 	{"CIVICLINK_LOG_LEVEL", "log-level", "info", "debug, info, warn or error"},
-	{"CIVICLINK_MAX_DEPTH", "max-depth", "12", "deepest selection a query may have"},
-	{"CIVICLINK_MAX_COMPLEXITY", "max-complexity", "20000", "largest complexity score a query may have"},
+	{"CIVICLINK_LOG_FORMAT", "log-format", "text", "log format on stderr: text or json"},
+	{"CIVICLINK_MAX_DEPTH", "max-depth", "12", "deepest selection a query may have (QUERY_TOO_COMPLEX, limit depth)"},
+	{"CIVICLINK_MAX_FIELDS", "max-fields", "1000", "most fields a query may select, aliases and fragment spreads included (limit fields)"},
+	{"CIVICLINK_MAX_COMPLEXITY", "max-complexity", "50000", "largest cost a query may have: each field 1, lists times first/last (50 when absent), other lists times 10 (limit complexity)"},
+	{"CIVICLINK_MAX_BODY_BYTES", "max-body-bytes", "1048576", "largest request body (413 beyond)"},
+	{"CIVICLINK_REQUEST_TIMEOUT", "request-timeout", "30s", "deadline of one query or mutation over HTTP (TIMEOUT beyond)"},
 	{"CIVICLINK_INTROSPECTION", "introspection", "true", "serve schema introspection (the playground needs it)"},
-	{"CIVICLINK_STATEMENT_TIMEOUT", "statement-timeout", "15s", "PostgreSQL statement_timeout for every statement"},
+	{"CIVICLINK_PERSISTED_QUERIES", "persisted-queries", "auto", "off, auto (automatic persisted queries and any query) or only (only operations registered with civiclink persisted add)"},
+	{"CIVICLINK_RATE_LIMIT_IP", "rate-limit-ip", "50", "requests per second from one client IP, per instance (0 = no limit; RATE_LIMITED with Retry-After beyond)"},
+	{"CIVICLINK_RATE_LIMIT_KEY", "rate-limit-key", "100", "requests per second with one API key (X-API-Key or Authorization header), per instance (0 = no limit)"},
+	{"CIVICLINK_RATE_LIMIT_BURST", "rate-limit-burst", "100", "requests a client may send at once above its rate"},
+	{"CIVICLINK_TRUST_FORWARDED", "trust-forwarded", "false", "take the client IP from the last X-Forwarded-For entry (only behind a load balancer that sets it)"},
+	{"CIVICLINK_STATEMENT_TIMEOUT", "statement-timeout", "15s", "PostgreSQL statement_timeout for every statement (TIMEOUT beyond)"},
 	{"CIVICLINK_MAX_CONNS", "max-conns", "20", "size of the database connection pool"},
+	{"CIVICLINK_OTLP_ENDPOINT", "otlp-endpoint", "", "OTLP/HTTP endpoint for OpenTelemetry traces, e.g. http://collector:4318 (empty = no tracing)"},
+	{"CIVICLINK_SHUTDOWN_TIMEOUT", "shutdown-timeout", "20s", "how long a shutdown waits for in-flight requests"},
 }
 
 // Load reads the environment, then parses args as flags over it.
@@ -68,12 +98,19 @@ func Load(name string, args []string) (*Config, error) {
 	}
 	get := func(env string) string { return *values[env] }
 	c := &Config{
-		DatabaseURL: get("DATABASE_URL"),
-		Addr:        get("CIVICLINK_ADDR"),
-		DataDir:     get("CIVICLINK_DATA_DIR"),
-		PIIHMACKey:  get("CIVICLINK_PII_HMAC_KEY"),
-		PIIEncKey:   get("CIVICLINK_PII_ENC_KEY"),
-		LogLevel:    get("CIVICLINK_LOG_LEVEL"),
+		DatabaseURL:      get("DATABASE_URL"),
+		Addr:             get("CIVICLINK_ADDR"),
+		DataDir:          get("CIVICLINK_DATA_DIR"),
+		PIIHMACKey:       get("CIVICLINK_PII_HMAC_KEY"),
+		PIIEncKey:        get("CIVICLINK_PII_ENC_KEY"),
+		LogLevel:         get("CIVICLINK_LOG_LEVEL"),
+		LogFormat:        get("CIVICLINK_LOG_FORMAT"),
+		JWTSecret:        get("CIVICLINK_JWT_SECRET"),
+		JWKS:             get("CIVICLINK_JWKS"),
+		JWTIssuer:        get("CIVICLINK_JWT_ISSUER"),
+		JWTAudience:      get("CIVICLINK_JWT_AUDIENCE"),
+		OTLPEndpoint:     get("CIVICLINK_OTLP_ENDPOINT"),
+		PersistedQueries: get("CIVICLINK_PERSISTED_QUERIES"),
 	}
 	var err error
 	parse := func(env string, f func(string) error) {
@@ -91,6 +128,34 @@ func Load(name string, args []string) (*Config, error) {
 	parse("CIVICLINK_INTROSPECTION", func(s string) (e error) { c.Introspection, e = strconv.ParseBool(s); return })
 	parse("CIVICLINK_STATEMENT_TIMEOUT", func(s string) (e error) { c.StatementTimeout, e = time.ParseDuration(s); return })
 	parse("CIVICLINK_MAX_CONNS", func(s string) (e error) { c.MaxConns, e = strconv.Atoi(s); return })
+	parse("CIVICLINK_MAX_FIELDS", func(s string) (e error) { c.MaxFields, e = strconv.Atoi(s); return })
+	parse("CIVICLINK_MAX_BODY_BYTES", func(s string) (e error) { c.MaxBodyBytes, e = strconv.ParseInt(s, 10, 64); return })
+	parse("CIVICLINK_REQUEST_TIMEOUT", func(s string) (e error) { c.RequestTimeout, e = time.ParseDuration(s); return })
+	parse("CIVICLINK_RATE_LIMIT_IP", func(s string) (e error) { c.RateLimitIP, e = strconv.ParseFloat(s, 64); return })
+	parse("CIVICLINK_RATE_LIMIT_KEY", func(s string) (e error) { c.RateLimitKey, e = strconv.ParseFloat(s, 64); return })
+	parse("CIVICLINK_RATE_LIMIT_BURST", func(s string) (e error) { c.RateLimitBurst, e = strconv.Atoi(s); return })
+	parse("CIVICLINK_TRUST_FORWARDED", func(s string) (e error) { c.TrustForwarded, e = strconv.ParseBool(s); return })
+	parse("CIVICLINK_SHUTDOWN_TIMEOUT", func(s string) (e error) { c.ShutdownTimeout, e = time.ParseDuration(s); return })
+	parse("CIVICLINK_LOG_FORMAT", func(s string) error {
+		if s != "text" && s != "json" {
+			return fmt.Errorf("want text or json, got %q", s)
+		}
+		return nil
+	})
+	parse("CIVICLINK_PERSISTED_QUERIES", func(s string) error {
+		if s != "off" && s != "auto" && s != "only" {
+			return fmt.Errorf("want off, auto or only, got %q", s)
+		}
+		return nil
+	})
+	for _, v := range []struct {
+		env string
+		n   float64
+	}{{"CIVICLINK_MAX_DEPTH", float64(c.MaxDepth)}, {"CIVICLINK_MAX_FIELDS", float64(c.MaxFields)}, {"CIVICLINK_MAX_COMPLEXITY", float64(c.MaxComplexity)}, {"CIVICLINK_MAX_BODY_BYTES", float64(c.MaxBodyBytes)}} {
+		if err == nil && v.n < 1 {
+			err = fmt.Errorf("%s must be at least 1", v.env)
+		}
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -1,5 +1,7 @@
 // Package limits refuses operations that would cost the hub too much before they run: too
-// deep a selection, measured through fragments, with QUERY_TOO_COMPLEX naming the limit.
+// deep a selection (Depth), too many fields or aliases (Fields), or too high an estimated
+// cost counting list sizes (Cost), each measured through fragments, with QUERY_TOO_COMPLEX
+// and extensions.limit naming the limit hit ("depth", "fields" or "complexity").
 package limits
 
 import (

@@ -1,5 +1,6 @@
-// Package server wires the HTTP surface of the hub: the GraphQL endpoint with its limits,
-// error presenter and per-request dataloaders, the playground, and health checks.
+// Package server wires the HTTP surface of the hub: the GraphQL endpoint (GraphQL over HTTP,
+// WebSocket and server-sent events) with its limits, persisted queries, rate limits, error
+// presenter and per-request dataloaders; the playground; health checks and metrics.
 package server
 
 import (
@@ -7,18 +8,22 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"civiclink/db/loaders"
 	"civiclink/db/migrations"
 	"civiclink/db/sqltrace"
-	"civiclink/db/workflow"
 	"civiclink/graph"
 	"civiclink/internal/apierr"
-	"civiclink/internal/export"
+	"civiclink/internal/auth"
 	"civiclink/internal/events"
+	"civiclink/internal/export"
 	"civiclink/internal/limits"
+	"civiclink/internal/metrics"
+	"civiclink/internal/persisted"
 	"civiclink/internal/pii"
+	"civiclink/internal/ratelimit"
 	"civiclink/playground"
 	"civiclink/resolvers"
 
@@ -33,8 +38,15 @@ import (
 
 // Defaults of Options.
 const (
-	DefaultMaxComplexity = 20000
+	DefaultMaxComplexity = limits.DefaultMaxCost
+	DefaultMaxFields     = limits.DefaultMaxFields
 	DefaultMaxBodyBytes  = 1 << 20
+	// DefaultRequestTimeout bounds a query or mutation over HTTP.
+	DefaultRequestTimeout = 30 * time.Second
+	// DefaultAPQCacheSize is how many automatic persisted queries an instance remembers.
+	DefaultAPQCacheSize = 1000
+	// DefaultKeepAlive is the interval of graphql-transport-ws pings.
+	DefaultKeepAlive = 15 * time.Second
 	// StatementsHeader reports how many SQL statements a request ran.
 	StatementsHeader = "X-Civiclink-Sql-Statements"
 )
@@ -45,19 +57,47 @@ type Options struct {
 	Keys          *pii.Keys
 	Logger        *slog.Logger
 	MaxDepth      int   // 0 = limits.DefaultMaxDepth
-	MaxComplexity int   // 0 = DefaultMaxComplexity
+	MaxFields     int   // 0 = DefaultMaxFields
+	MaxComplexity int   // cost limit (limits.Cost); 0 = DefaultMaxComplexity
 	MaxBodyBytes  int64 // 0 = DefaultMaxBodyBytes
-	Introspection bool
+	// RequestTimeout bounds each query or mutation over HTTP (0 = DefaultRequestTimeout).
+	RequestTimeout time.Duration
+	Introspection  bool
 	// LoaderWait is how long dataloaders collect keys per batch (0 = loaders.DefaultWait).
 	LoaderWait time.Duration
-	// Events delivers workflow events to subscriptions; nil disables subscriptions.
+	// PersistedQueries is the persisted-query mode ("" = persisted.Auto).
+	PersistedQueries persisted.Mode
+	// RateLimit limits requests per client; zero rates turn it off.
+	RateLimit ratelimit.Options
+	// Auth verifies credentials; every GraphQL request needs them.
+	Auth *auth.Authenticator
+	// WebsocketInit, when set, checks the connection_init payload of a WebSocket and may
+	// put the caller's identity in the context of its operations.
+	WebsocketInit transport.WebsocketInitFunc
+	// KeepAlive is the WebSocket ping interval (0 = DefaultKeepAlive).
+	KeepAlive time.Duration
+	// Events delivers workflow events to subscriptions; nil disables them.
 	Events *events.Broker
 }
 
+// Handler is the hub's HTTP handler.
+type Handler struct {
+	http.Handler
+	// Metrics are the handler's Prometheus collectors, served at /metrics.
+	Metrics *metrics.Metrics
+
+	closing   context.Context
+	close     context.CancelFunc
+	longLived sync.WaitGroup
+}
+
 // New returns the hub's HTTP handler.
-func New(opts Options) http.Handler {
+func New(opts Options) *Handler {
 	if opts.MaxDepth == 0 {
 		opts.MaxDepth = limits.DefaultMaxDepth
+	}
+	if opts.MaxFields == 0 {
+		opts.MaxFields = DefaultMaxFields
 	}
 	if opts.MaxComplexity == 0 {
 		opts.MaxComplexity = DefaultMaxComplexity
@@ -65,8 +105,22 @@ func New(opts Options) http.Handler {
 	if opts.MaxBodyBytes == 0 {
 		opts.MaxBodyBytes = DefaultMaxBodyBytes
 	}
+	if opts.RequestTimeout == 0 {
+		opts.RequestTimeout = DefaultRequestTimeout
+	}
+	if opts.PersistedQueries == "" {
+		opts.PersistedQueries = persisted.Auto
+	}
+	if opts.KeepAlive == 0 {
+		opts.KeepAlive = DefaultKeepAlive
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	h := &Handler{Metrics: metrics.New(opts.Pool)}
+	h.closing, h.close = context.WithCancel(context.Background())
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", withRequestState(opts, graphQL(opts)))
+	mux.Handle("/graphql", h.rateLimited(opts, requireAuth(opts, h.graphQLEndpoint(opts, graphQL(opts)))))
 	examples, err := playground.Examples()
 	if err != nil {
 		opts.Logger.Error("playground examples", "err", err)
@@ -78,44 +132,118 @@ func New(opts Options) http.Handler {
 		_, _ = w.Write([]byte("ok\n"))
 	})
 	mux.HandleFunc("GET /readyz", readyz(opts.Pool))
-	return accessLog(opts.Logger, mux)
+	mux.Handle("GET /metrics", h.Metrics.Handler())
+	h.Handler = accessLog(opts.Logger, mux)
+	return h
+}
+
+// CloseSubscriptions closes every open WebSocket and event stream (graphql-transport-ws
+// clients get a normal closure) and waits, until ctx ends, for their handlers to return.
+// Call it when shutting down, alongside http.Server.Shutdown, which does not track them.
+func (h *Handler) CloseSubscriptions(ctx context.Context) error {
+	h.close()
+	done := make(chan struct{})
+	go func() { h.longLived.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 func graphQL(opts Options) *handler.Server {
 	schema := graph.NewExecutableSchema(graph.Config{Resolvers: &resolvers.Resolver{
-		DB: opts.Pool, Keys: opts.Keys, Logger: opts.Logger,
-		Runner: &workflow.Runner{Pool: opts.Pool}, Events: opts.Events,
+		DB: opts.Pool, Keys: opts.Keys, Logger: opts.Logger, Events: opts.Events,
 	}})
 	srv := handler.New(schema)
-	srv.AddTransport(transport.Options{})
-	srv.AddTransport(transport.GET{})
-	srv.AddTransport(transport.POST{})
-	// Subscriptions over graphql-transport-ws (and the older graphql-ws).
-	srv.AddTransport(transport.Websocket{KeepAlivePingInterval: 10 * time.Second})
+	srv.AddTransport(transport.Websocket{
+		// graphql-transport-ws clients get a "ping" every KeepAlive (graphql-ws ones a "ka");
+		// a client that does not answer pong is not dropped for it.
+		KeepAlivePingInterval: opts.KeepAlive,
+		PingPongInterval:      opts.KeepAlive,
+		MissingPongOk:         true,
+		InitFunc:              websocketInit(opts),
+		InitTimeout:           10 * time.Second,
+	})
+	srv.AddTransport(transport.SSE{})
+	srv.AddTransport(transport.Options{AllowedMethods: []string{http.MethodGet, http.MethodPost, http.MethodOptions}})
+	srv.AddTransport(httpTransport{maxBodyBytes: opts.MaxBodyBytes})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	if opts.Introspection {
 		srv.Use(extension.Introspection{})
+	} else {
+		srv.Use(refuseIntrospection{})
 	}
+	srv.Use(persisted.NewExtension(opts.PersistedQueries, persisted.NewStore(opts.Pool), DefaultAPQCacheSize, opts.Logger))
 	// Each response gets fresh dataloaders: a query's response is the whole request, and each
 	// event of a subscription is its own response, so nothing cached outlives the data.
 	srv.AroundResponses(func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
 		return next(loaders.WithRegistry(ctx, loaders.NewRegistry(opts.Pool, opts.LoaderWait)))
 	})
+	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+		oc := graphql.GetOperationContext(ctx)
+		if oc.Operation != nil {
+			infoFrom(ctx).setOperation(oc.Operation.Name)
+		}
+		return next(ctx)
+	})
 	srv.Use(limits.Depth{Max: opts.MaxDepth})
-	srv.Use(extension.FixedComplexityLimit(opts.MaxComplexity))
+	srv.Use(limits.Fields{Max: opts.MaxFields})
+	srv.Use(limits.Cost{Max: opts.MaxComplexity})
 	srv.SetErrorPresenter(apierr.Presenter(opts.Logger))
 	srv.SetRecoverFunc(apierr.Recover(opts.Logger))
 	return srv
 }
 
-// withRequestState gives each request its statement counter, caps the body size, and
-// reports the statement count in a response header.
-func withRequestState(opts Options, next http.Handler) http.Handler {
+// rateLimited refuses requests over the per-IP or per-key rate with 429, Retry-After and
+// RATE_LIMITED, before anything else (authentication included) runs.
+func (h *Handler) rateLimited(opts Options, next http.Handler) http.Handler {
+	limiter := ratelimit.New(opts.RateLimit)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r.Body = http.MaxBytesReader(w, r.Body, opts.MaxBodyBytes)
-		ctx, counter := sqltrace.WithCounter(r.Context())
-		next.ServeHTTP(&countingWriter{ResponseWriter: w, counter: counter}, r.WithContext(ctx))
+		if d := limiter.Allow(r); !d.Allowed {
+			h.Metrics.RateLimited(d.Limit)
+			infoFrom(r.Context()).setOutcome(outcomeRateLimited)
+			writeRateLimited(w, r, d)
+			h.Metrics.Request("", outcomeRateLimited, 0, 0)
+			return
+		}
+		next.ServeHTTP(w, r)
 	})
+}
+
+// graphQLEndpoint wraps the GraphQL server: a statement counter and a deadline per request,
+// a trace span, metrics, and the statement count in a response header.
+func (h *Handler) graphQLEndpoint(opts Options, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		info := infoFrom(r.Context())
+		ctx, counter := sqltrace.WithCounter(r.Context())
+		ctx, span := startSpan(ctx, r)
+		defer func() { endSpan(span, info, counter.Count()) }()
+		if isLongLived(r) {
+			// WebSocket and SSE streams live until the client leaves or the hub shuts down.
+			h.longLived.Add(1)
+			defer h.longLived.Done()
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithCancel(ctx)
+			defer cancel()
+			stop := context.AfterFunc(h.closing, cancel)
+			defer stop()
+		} else {
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithTimeout(ctx, opts.RequestTimeout)
+			defer cancel()
+		}
+		next.ServeHTTP(&countingWriter{ResponseWriter: w, counter: counter}, r.WithContext(ctx))
+		if !isLongLived(r) {
+			h.Metrics.Request(info.operationName(), info.outcomeOr(outcomeOK), time.Since(start).Seconds(), counter.Count())
+		}
+	})
+}
+
+func isLongLived(r *http.Request) bool {
+	return r.Header.Get("Upgrade") != "" || (r.Method == http.MethodPost && containsToken(r.Header.Get("Accept"), "text/event-stream"))
 }
 
 // countingWriter adds the statement count header just before the response starts.
@@ -161,39 +289,4 @@ func readyz(pool *pgxpool.Pool) http.HandlerFunc {
 		}
 		_, _ = w.Write([]byte("ready\n"))
 	}
-}
-
-// statusWriter remembers the status code for the access log.
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	if w.status == 0 {
-		w.status = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusWriter) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	return w.ResponseWriter.Write(b)
-}
-
-// Unwrap lets http.ResponseController reach the underlying writer.
-func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
-func accessLog(logger *slog.Logger, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
-		sw := &statusWriter{ResponseWriter: w}
-		next.ServeHTTP(sw, r)
-		logger.LogAttrs(r.Context(), slog.LevelInfo, "http request",
-			slog.String("method", r.Method), slog.String("path", r.URL.Path),
-			slog.Int("status", sw.status), slog.Duration("duration", time.Since(start)),
-			slog.String("statements", sw.Header().Get(StatementsHeader)))
-	})
 }
