@@ -32,10 +32,13 @@ type environment struct {
 	cluster *pglocal.Cluster // nil when DATABASE_URL is set
 }
 
-func newLogger(level string) *slog.Logger {
+func newLogger(level, format string) *slog.Logger {
 	var l slog.Level
 	if err := l.UnmarshalText([]byte(level)); err != nil {
 		l = slog.LevelInfo
+	}
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: l}))
 	}
 	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: l}))
 }
@@ -46,7 +49,7 @@ func open(ctx context.Context, name string, args []string) (*environment, error)
 	if err != nil {
 		return nil, err
 	}
-	env := &environment{cfg: cfg, logger: newLogger(cfg.LogLevel)}
+	env := &environment{cfg: cfg, logger: newLogger(cfg.LogLevel, cfg.LogFormat)}
 	slog.SetDefault(env.logger)
 	url := cfg.DatabaseURL
 	if url == "" {
