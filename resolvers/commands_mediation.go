@@ -28,7 +28,7 @@ type newDispute struct {
 // insertDispute numbers and inserts a dispute in status RECEIVED with its first log row.
 func insertDispute(ctx context.Context, tx pgx.Tx, d newDispute) (int64, error) {
 	received := now()
-	no, err := workflow.NextNumber(ctx, tx, "T", received.Year(), 5, "mediation.dispute", "dispute_no")
+	no, err := workflow.NextNumber(ctx, tx, "T", received.Year(), 5)
 	if err != nil {
 		return 0, err
 	}

@@ -88,7 +88,7 @@ type newCase struct {
 
 // insertCase numbers and inserts a case in status RECEIVED with its first status-log row.
 func insertCase(ctx context.Context, tx pgx.Tx, c newCase) (int64, error) {
-	no, err := workflow.NextNumber(ctx, tx, "J", c.received.Year(), 6, `police."case"`, "case_no")
+	no, err := workflow.NextNumber(ctx, tx, "J", c.received.Year(), 6)
 	if err != nil {
 		return 0, err
 	}

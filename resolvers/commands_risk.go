@@ -9,6 +9,7 @@ import (
 	"civiclink/db/workflow"
 	"civiclink/graph/model"
 	"civiclink/internal/access"
+	"civiclink/internal/auth"
 	"civiclink/internal/events"
 	"civiclink/internal/globalid"
 	"civiclink/internal/validate"
@@ -136,6 +137,15 @@ func (r *mutationResolver) addRiskItem(ctx context.Context, in model.AddRiskItem
 	return r.run(ctx, "addRiskItem", in.IdempotencyKey, in, func(ctx context.Context, tx pgx.Tx) (workflow.Result, error) {
 		if err := ownGrid(ctx, "gridId", grid); err != nil {
 			return nil, err
+		}
+		if p := auth.FromContext(ctx); p.Role == auth.Mediator {
+			var ok bool
+			if err := tx.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM mediation.dispute WHERE grid_id = $1 AND committee_id = ANY($2))", grid, p.Scope.CommitteeIDs).Scan(&ok); err != nil {
+				return nil, fmt.Errorf("check mediator's grid: %w", err)
+			}
+			if !ok {
+				return nil, &access.ForbiddenError{Message: "gridId: a mediator raises risks in the grids of their committee's disputes"}
+			}
 		}
 		if err := checkGridEstate(ctx, tx, &grid, estate); err != nil {
 			return nil, err

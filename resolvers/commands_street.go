@@ -57,7 +57,7 @@ func (r *mutationResolver) reportGridEvent(ctx context.Context, in model.ReportG
 				return nil, validate.Field("reporterId", "is not a grid worker of the grid")
 			}
 		}
-		no, err := workflow.NextNumber(ctx, tx, "E", reported.Year(), 6, "street.grid_event", "event_no")
+		no, err := workflow.NextNumber(ctx, tx, "E", reported.Year(), 6)
 		if err != nil {
 			return nil, err
 		}

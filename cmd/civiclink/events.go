@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"civiclink/internal/auth"
 	"civiclink/internal/events"
 
 	"github.com/jackc/pgx/v5"
@@ -16,6 +17,7 @@ const overdueScanInterval = time.Minute
 // events committed by any hub process, and the periodic scan that announces overdue
 // measures. Both stop when ctx ends.
 func startEvents(ctx context.Context, env *environment) *events.Broker {
+	ctx = auth.WithSystem(ctx)
 	broker := events.NewBroker(env.logger)
 	connCfg := env.pool.Config().ConnConfig
 	go func() {

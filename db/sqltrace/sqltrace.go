@@ -31,6 +31,12 @@ func FromContext(ctx context.Context) *Counter {
 	return c
 }
 
+// Uncounted returns ctx whose statements do not count: the hub's own bookkeeping on a
+// connection (setting the caller's role) is not part of a query's cost.
+func Uncounted(ctx context.Context) context.Context {
+	return context.WithValue(ctx, counterKey{}, (*Counter)(nil))
+}
+
 // Tracer is a pgx.QueryTracer that counts statements and logs slow ones.
 type Tracer struct {
 	Logger *slog.Logger

@@ -127,24 +127,15 @@ func storeResult(ctx context.Context, tx pgx.Tx, key string, res Result) error {
 	return nil
 }
 
-// NextNumber hands out the next human-facing number of a kind for a year, e.g.
-// NextNumber(ctx, tx, "J", 2026, 6) = "J2026-000124". The first use for a kind and year
-// starts after the highest number already in table.column.
-func NextNumber(ctx context.Context, tx pgx.Tx, prefix string, year, digits int, table, column string) (string, error) {
-	name := fmt.Sprintf("%s%d", prefix, year)
-	like := name + "-%"
-	start := len(name) + 2
-	_, err := tx.Exec(ctx, `INSERT INTO hub.counter (name, value)
-		SELECT $1, coalesce(max(substring(`+column+` FROM $3::int)::bigint), 0) FROM `+table+` WHERE `+column+` LIKE $2
-		ON CONFLICT (name) DO NOTHING`, name, like, start)
-	if err != nil {
-		return "", fmt.Errorf("start counter %s: %w", name, err)
+// NextNumber hands out the next human-facing number of a kind ("J" cases, "T" disputes,
+// "E" grid events) for a year, e.g. NextNumber(ctx, tx, "J", 2026, 6) = "J2026-000124". The
+// database function serialises concurrent callers on the counter row.
+func NextNumber(ctx context.Context, tx pgx.Tx, kind string, year, digits int) (string, error) {
+	var no string
+	if err := tx.QueryRow(ctx, "SELECT hub.next_number($1, $2, $3)", kind, year, digits).Scan(&no); err != nil {
+		return "", fmt.Errorf("next %s%d number: %w", kind, year, err)
 	}
-	var n int64
-	if err := tx.QueryRow(ctx, `UPDATE hub.counter SET value = value + 1 WHERE name = $1 RETURNING value`, name).Scan(&n); err != nil {
-		return "", fmt.Errorf("next %s number: %w", name, err)
-	}
-	return fmt.Sprintf("%s-%0*d", name, digits, n), nil
+	return no, nil
 }
 
 // IsNotFound reports whether err means a referenced row does not exist.

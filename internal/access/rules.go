@@ -102,7 +102,8 @@ var (
 	})
 
 	// RiskItems: street staff and admins; grid workers their grids; police items linked to
-	// their station's cases or in their grids; mediators items linked to their disputes.
+	// their station's cases or in their grids; mediators items in the grids of their
+	// committees' disputes.
 	RiskItems = byRole(map[string]Rule{
 		auth.StreetStaff: all,
 		auth.Admin:       all,
@@ -111,8 +112,8 @@ var (
 			OR %[1]s.grid_id IN (SELECT og.grid_id FROM police.officer_grid og WHERE og.officer_id = ?))`, func(p auth.Principal) []any {
 			return []any{p.Scope.StationID, p.Scope.OfficerID}
 		}),
-		auth.Mediator: where(`EXISTS (SELECT 1 FROM risk.risk_link l JOIN mediation.dispute_mediator dm ON dm.dispute_id = l.dispute_id
-			WHERE l.risk_item_id = %[1]s.id AND dm.mediator_id = ?)`, mediator),
+		auth.Mediator: where(`%[1]s.grid_id IN (SELECT d.grid_id FROM mediation.dispute d WHERE d.committee_id = ANY(?))`,
+			func(p auth.Principal) []any { return []any{nonNil(p.Scope.CommitteeIDs)} }),
 	})
 
 	// Measures and links: with the risk item.

@@ -45,6 +45,8 @@ func Keys(t testing.TB) *pii.Keys {
 
 // Hub is a running hub over a private copy of the seeded test database.
 type Hub struct {
+	// Pool reads and writes the database directly, as its owner, bypassing the hub and row
+	// security: for a test's own setup and checks.
 	Pool   *pgxpool.Pool
 	Keys   *pii.Keys
 	Server *httptest.Server
@@ -103,6 +105,12 @@ func Start(t testing.TB, url string, opts Options) *Hub {
 		cancel()
 		t.Fatalf("open test database: %v", err)
 	}
+	// The hub serves through its own pool, acting for each caller under row-level security.
+	appPool, err := dbpool.Open(ctx, dbpool.Options{URL: url, MaxConns: 8, Logger: logger, RowSecurity: true})
+	if err != nil {
+		cancel()
+		t.Fatalf("open test database: %v", err)
+	}
 	broker := events.NewBroker(logger)
 	done := make(chan struct{})
 	go func() {
@@ -112,6 +120,7 @@ func Start(t testing.TB, url string, opts Options) *Hub {
 	t.Cleanup(func() {
 		cancel()
 		<-done
+		appPool.Close()
 		pool.Close()
 	})
 	select {
@@ -119,13 +128,13 @@ func Start(t testing.TB, url string, opts Options) *Hub {
 	case <-time.After(10 * time.Second):
 		t.Fatalf("event broker did not start listening within 10s")
 	}
-	authn, err := auth.New(ctx, auth.Options{HMACSecret: Secret, DB: pool})
+	authn, err := auth.New(ctx, auth.Options{HMACSecret: Secret, DB: appPool})
 	if err != nil {
 		t.Fatalf("authenticator: %v", err)
 	}
 	h := server.New(server.Options{
 		Auth: authn,
-		Pool: pool, Keys: Keys(t), Logger: logger, Introspection: true,
+		Pool: appPool, Keys: Keys(t), Logger: logger, Introspection: true,
 		MaxDepth: opts.MaxDepth, MaxComplexity: opts.MaxComplexity, Events: broker,
 		// A generous batch window keeps statement counts exact on a loaded test machine.
 		LoaderWait: 10 * time.Millisecond,
