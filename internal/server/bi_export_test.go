@@ -426,8 +426,8 @@ func TestStatsOverdueAgreements(t *testing.T) {
 			res := hub.Query(t, query, with(vars, "asOf", asOf))
 			got := groups(t, res, "overdueAgreements")
 			type row struct {
-				disputeNo, deadline, grid, worker string
-				days                              int
+				disputeNo, deadline, grid string
+				days                      int
 			}
 			var expected []row
 			queryRows(t, hub, `
