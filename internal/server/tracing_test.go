@@ -42,7 +42,7 @@ func TestTracing(t *testing.T) {
 		}
 		attrs := map[string]string{}
 		for _, a := range s.Attributes {
-			attrs[string(a.Key)] = a.Value.Emit()
+			attrs[string(a.Key)] = a.Value.String()
 		}
 		if attrs["civiclink.outcome"] != "ok" || attrs["graphql.operation.name"] != "TracedOp" || attrs["civiclink.sql_statements"] == "" || attrs["civiclink.sql_statements"] == "0" {
 			t.Errorf("span attributes %v, want outcome ok, operation TracedOp and a statement count", attrs)
