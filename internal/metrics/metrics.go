@@ -46,7 +46,7 @@ func New(pool *pgxpool.Pool) *Metrics {
 		registry: prometheus.NewRegistry(),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "civiclink_graphql_requests_total",
-			Help: "GraphQL requests by operation name and outcome (ok, error, bad_request, too_complex, rate_limited, persisted, unavailable, internal).",
+			Help: "GraphQL requests by operation name and outcome (ok, error, bad_request, too_complex, rate_limited, persisted_query, timeout, unavailable, internal).",
 		}, []string{"operation", "outcome"}),
 		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "civiclink_graphql_request_duration_seconds",
