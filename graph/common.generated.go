@@ -4,6 +4,7 @@ package graph
 
 import (
 	"civiclink/db/analytics"
+	"civiclink/db/hub"
 	"civiclink/db/mediation"
 	"civiclink/db/police"
 	"civiclink/db/relay"
@@ -37,6 +38,7 @@ type QueryResolver interface {
 	BenefitGrantStats(ctx context.Context, filter *welfare.BenefitGrantFilter, groupBy []string, timeBucket *string, asOf *time.Time) ([]*analytics.Group, error)
 	SurveyResponseStats(ctx context.Context, filter *analytics.SurveyResponseStatsFilter, groupBy []string, timeBucket *string, asOf *time.Time) ([]*analytics.Group, error)
 	OverdueAgreements(ctx context.Context, asOf *time.Time, gridID *string, first *int) ([]*analytics.OverdueAgreement, error)
+	AccessLog(ctx context.Context, first *int, after *string, last *int, before *string, filter *hub.AccessLogFilter, orderBy []*relay.Order) (*relay.Connection[*hub.AccessLogEntry], error)
 	Committees(ctx context.Context, first *int, after *string, last *int, before *string, filter *mediation.CommitteeFilter, orderBy []*relay.Order) (*relay.Connection[*mediation.Committee], error)
 	Mediators(ctx context.Context, first *int, after *string, last *int, before *string, filter *mediation.MediatorFilter, orderBy []*relay.Order) (*relay.Connection[*mediation.Mediator], error)
 	Disputes(ctx context.Context, first *int, after *string, last *int, before *string, filter *mediation.DisputeFilter, orderBy []*relay.Order) (*relay.Connection[*mediation.Dispute], error)
@@ -79,6 +81,60 @@ func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["name"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_accessLog_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*hub.AccessLogFilter, error) {
+			return ec.unmarshalOAccessLogFilter2ᚖciviclinkᚋdbᚋhubᚐAccessLogFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*relay.Order, error) {
+			return ec.unmarshalOAccessLogOrder2ᚕᚖciviclinkᚋdbᚋrelayᚐOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg5
 	return args, nil
 }
 
@@ -1914,6 +1970,50 @@ func (ec *executionContext) fieldContext_Query_overdueAgreements(ctx context.Con
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_accessLog(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_accessLog(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().AccessLog(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*hub.AccessLogFilter), fc.Args["orderBy"].([]*relay.Order))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *relay.Connection[*hub.AccessLogEntry]) graphql.Marshaler {
+			return ec.marshalNAccessLogEntryConnection2ᚖciviclinkᚋdbᚋrelayᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_accessLog(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AccessLogEntryConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_accessLog_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_committees(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3352,6 +3452,11 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Agreement(ctx, sel, obj)
+	case *hub.AccessLogEntry:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._AccessLogEntry(ctx, sel, obj)
 	default:
 		if typedObj, ok := obj.(graphql.Marshaler); ok {
 			return typedObj
@@ -3485,6 +3590,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_overdueAgreements(ctx, field)
+				})
+		case "accessLog":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_accessLog(ctx, field)
 				})
 		case "committees":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,

@@ -5,6 +5,7 @@ package graph
 import (
 	"bytes"
 	"civiclink/db/analytics"
+	"civiclink/db/hub"
 	"civiclink/db/mediation"
 	"civiclink/db/police"
 	"civiclink/db/relay"
@@ -67,6 +68,29 @@ type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	AccessLogEntry struct {
+		At           func(childComplexity int) int
+		DocumentHash func(childComplexity int) int
+		EntityIDs    func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Operation    func(childComplexity int) int
+		Purpose      func(childComplexity int) int
+		Role         func(childComplexity int) int
+		Subject      func(childComplexity int) int
+	}
+
+	AccessLogEntryConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	AccessLogEntryEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	Agreement struct {
 		Dispute              func(childComplexity int) int
 		FollowUps            func(childComplexity int) int
@@ -728,6 +752,7 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
+		AccessLog           func(childComplexity int, first *int, after *string, last *int, before *string, filter *hub.AccessLogFilter, orderBy []*relay.Order) int
 		Assessments         func(childComplexity int, first *int, after *string, last *int, before *string, filter *risk.AssessmentFilter, orderBy []*relay.Order) int
 		BenefitGrantStats   func(childComplexity int, filter *welfare.BenefitGrantFilter, groupBy []string, timeBucket *string, asOf *time.Time) int
 		BenefitGrants       func(childComplexity int, first *int, after *string, last *int, before *string, filter *welfare.BenefitGrantFilter, orderBy []*relay.Order) int
@@ -928,6 +953,93 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	ec := newExecutionContext(nil, e, nil)
 	_ = ec
 	switch typeName + "." + field {
+
+	case "AccessLogEntry.at":
+		if e.ComplexityRoot.AccessLogEntry.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessLogEntry.At(childComplexity), true
+	case "AccessLogEntry.documentHash":
+		if e.ComplexityRoot.AccessLogEntry.DocumentHash == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessLogEntry.DocumentHash(childComplexity), true
+	case "AccessLogEntry.entityIds":
+		if e.ComplexityRoot.AccessLogEntry.EntityIDs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessLogEntry.EntityIDs(childComplexity), true
+	case "AccessLogEntry.id":
+		if e.ComplexityRoot.AccessLogEntry.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessLogEntry.ID(childComplexity), true
+	case "AccessLogEntry.operation":
+		if e.ComplexityRoot.AccessLogEntry.Operation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessLogEntry.Operation(childComplexity), true
+	case "AccessLogEntry.purpose":
+		if e.ComplexityRoot.AccessLogEntry.Purpose == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessLogEntry.Purpose(childComplexity), true
+	case "AccessLogEntry.role":
+		if e.ComplexityRoot.AccessLogEntry.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessLogEntry.Role(childComplexity), true
+	case "AccessLogEntry.subject":
+		if e.ComplexityRoot.AccessLogEntry.Subject == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessLogEntry.Subject(childComplexity), true
+
+	case "AccessLogEntryConnection.edges":
+		if e.ComplexityRoot.AccessLogEntryConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessLogEntryConnection.Edges(childComplexity), true
+	case "AccessLogEntryConnection.nodes":
+		if e.ComplexityRoot.AccessLogEntryConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessLogEntryConnection.Nodes(childComplexity), true
+	case "AccessLogEntryConnection.pageInfo":
+		if e.ComplexityRoot.AccessLogEntryConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessLogEntryConnection.PageInfo(childComplexity), true
+	case "AccessLogEntryConnection.totalCount":
+		if e.ComplexityRoot.AccessLogEntryConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessLogEntryConnection.TotalCount(childComplexity), true
+
+	case "AccessLogEntryEdge.cursor":
+		if e.ComplexityRoot.AccessLogEntryEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessLogEntryEdge.Cursor(childComplexity), true
+	case "AccessLogEntryEdge.node":
+		if e.ComplexityRoot.AccessLogEntryEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessLogEntryEdge.Node(childComplexity), true
 
 	case "Agreement.dispute":
 		if e.ComplexityRoot.Agreement.Dispute == nil {
@@ -3845,6 +3957,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PropertyCompanyEdge.Node(childComplexity), true
 
+	case "Query.accessLog":
+		if e.ComplexityRoot.Query.AccessLog == nil {
+			break
+		}
+
+		args, err := ec.field_Query_accessLog_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.AccessLog(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*hub.AccessLogFilter), args["orderBy"].([]*relay.Order)), true
 	case "Query.assessments":
 		if e.ComplexityRoot.Query.Assessments == nil {
 			break
@@ -4844,6 +4967,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("AccessLogFilter", ec.unmarshalInputAccessLogFilter),
+			graphql.NewInputUnmarshaler("AccessLogOrder", ec.unmarshalInputAccessLogOrder),
 			graphql.NewInputUnmarshaler("AddMeasureInput", ec.unmarshalInputAddMeasureInput),
 			graphql.NewInputUnmarshaler("AddRiskItemInput", ec.unmarshalInputAddRiskItemInput),
 			graphql.NewInputUnmarshaler("AdvanceAssessmentInput", ec.unmarshalInputAdvanceAssessmentInput),
@@ -5391,6 +5516,39 @@ extend type Query {
   surveyResponseStats(filter: SurveyResponseStatsFilter, groupBy: [SurveyResponseStatsDimension!], timeBucket: TimeBucket, asOf: Date): [SurveyResponseStatsGroup!]!
   "Agreements past their deadline on asOf (default today) with no follow-up visit, most overdue first (at most 500)."
   overdueAgreements(asOf: Date, gridId: ID, first: Int): [OverdueAgreement!]!
+}
+`, BuiltIn: false},
+	{Name: "../schema/audit.graphqls", Input: `"One read that showed personal data in clear, as the access log keeps it."
+type AccessLogEntry implements Node {
+  id: ID!
+  "When the data was read."
+  at: DateTime!
+  "Who read it (a user or an API key)."
+  subject: String!
+  "The role they acted in."
+  role: String!
+  "The purpose the request stated."
+  purpose: String
+  "The GraphQL operation name."
+  operation: String
+  "SHA-256 of the GraphQL document."
+  documentHash: String!
+  "Global IDs of the entities whose personal data was shown."
+  entityIds: [ID!]!
+}
+
+type AccessLogEntryConnection { edges: [AccessLogEntryEdge!]! nodes: [AccessLogEntry!]! pageInfo: PageInfo! totalCount: Int! }
+type AccessLogEntryEdge { cursor: String! node: AccessLogEntry! }
+
+"Filters the access log: who looked (subject), at what (entityId), when (at in [from, to))."
+input AccessLogFilter { subject: String entityId: ID from: DateTime to: DateTime }
+
+enum AccessLogOrderField { AT }
+input AccessLogOrder { field: AccessLogOrderField! direction: OrderDirection! = DESC }
+
+extend type Query {
+  "The access log, for auditors: who looked at this person, what did this user look at."
+  accessLog(first: Int, after: String, last: Int, before: String, filter: AccessLogFilter, orderBy: [AccessLogOrder!]): AccessLogEntryConnection!
 }
 `, BuiltIn: false},
 	{Name: "../schema/common.graphqls", Input: `"An instant in time, RFC 3339 (2024-05-01T08:30:00Z)."
@@ -6675,6 +6833,52 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // childFields_* functions provide shared child field context lookups.
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
+
+func (ec *executionContext) childFields_AccessLogEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_AccessLogEntry_id(ctx, field)
+	case "at":
+		return ec.fieldContext_AccessLogEntry_at(ctx, field)
+	case "subject":
+		return ec.fieldContext_AccessLogEntry_subject(ctx, field)
+	case "role":
+		return ec.fieldContext_AccessLogEntry_role(ctx, field)
+	case "purpose":
+		return ec.fieldContext_AccessLogEntry_purpose(ctx, field)
+	case "operation":
+		return ec.fieldContext_AccessLogEntry_operation(ctx, field)
+	case "documentHash":
+		return ec.fieldContext_AccessLogEntry_documentHash(ctx, field)
+	case "entityIds":
+		return ec.fieldContext_AccessLogEntry_entityIds(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AccessLogEntry", field.Name)
+}
+
+func (ec *executionContext) childFields_AccessLogEntryConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_AccessLogEntryConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_AccessLogEntryConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_AccessLogEntryConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_AccessLogEntryConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AccessLogEntryConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_AccessLogEntryEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_AccessLogEntryEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_AccessLogEntryEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AccessLogEntryEdge", field.Name)
+}
 
 func (ec *executionContext) childFields_Agreement(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"civiclink/db/hub"
 	"civiclink/db/loaders"
 	"civiclink/db/mediation"
 	"civiclink/db/police"
@@ -66,6 +67,7 @@ var nodeTypes = map[string]nodeThunk{
 	"Assessment":         nodeOf(risk.AssessmentByID),
 	"RiskItem":           nodeOf(risk.RiskItemByID),
 	"Measure":            nodeOf(risk.MeasureByID),
+	"AccessLogEntry":     nodeOf(hub.AccessLogEntryByID),
 }
 
 // MaxNodes is the most IDs one nodes(ids:) call may ask for.

@@ -14,7 +14,6 @@ import (
 	"civiclink/db/street"
 	"civiclink/graph"
 	"civiclink/internal/pii"
-	"civiclink/internal/privacy"
 	"context"
 	"time"
 )
@@ -128,7 +127,14 @@ func (r *gridWorkerResolver) Grid(ctx context.Context, obj *street.GridWorker) (
 }
 
 func (r *personResolver) Name(ctx context.Context, obj *street.Person) (string, error) {
-	return privacy.String(ctx, obj.Name, pii.MaskName), nil
+	show, err := r.showPerson(ctx, obj)
+	if err != nil {
+		return "", err
+	}
+	if show {
+		return obj.Name, nil
+	}
+	return pii.MaskName(obj.Name), nil
 }
 
 func (r *personResolver) IDNumber(ctx context.Context, obj *street.Person) (*string, error) {
@@ -136,18 +142,19 @@ func (r *personResolver) IDNumber(ctx context.Context, obj *street.Person) (*str
 }
 
 func (r *personResolver) BirthDate(ctx context.Context, obj *street.Person) (*time.Time, error) {
-	if !privacy.Reveal(ctx) {
-		return nil, nil
+	show, err := r.showPerson(ctx, obj)
+	if err != nil || !show {
+		return nil, err
 	}
 	return obj.BirthDate, nil
 }
 
 func (r *personResolver) Phone(ctx context.Context, obj *street.Person) (*string, error) {
-	return privacy.OptString(ctx, obj.Phone, pii.MaskPhone), nil
+	return r.personField(ctx, obj, obj.Phone, pii.MaskPhone)
 }
 
 func (r *personResolver) Address(ctx context.Context, obj *street.Person) (*string, error) {
-	return privacy.OptString(ctx, obj.Address, pii.MaskAddress), nil
+	return r.personField(ctx, obj, obj.Address, pii.MaskAddress)
 }
 
 func (r *personResolver) Grid(ctx context.Context, obj *street.Person) (*street.Grid, error) {

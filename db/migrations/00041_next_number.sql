@@ -30,5 +30,20 @@ $$;
 -- +goose StatementEnd
 GRANT EXECUTE ON FUNCTION hub.next_number(text, int, int) TO civiclink_app;
 
+-- row_exists tells a mutation whether a row exists at all, so that work on a row outside
+-- the caller's scope is refused as FORBIDDEN rather than reported missing.
+-- +goose StatementBegin
+CREATE FUNCTION hub.row_exists(tbl regclass, row_id bigint) RETURNS boolean
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE found boolean;
+BEGIN
+  EXECUTE format('SELECT EXISTS (SELECT 1 FROM %s WHERE id = $1)', tbl) INTO found USING row_id;
+  RETURN found;
+END
+$$;
+-- +goose StatementEnd
+GRANT EXECUTE ON FUNCTION hub.row_exists(regclass, bigint) TO civiclink_app;
+
 -- +goose Down
+DROP FUNCTION hub.row_exists(regclass, bigint);
 DROP FUNCTION hub.next_number(text, int, int);

@@ -200,7 +200,7 @@ func InScope(ctx context.Context, q Querier, field, table string, rule Rule, id 
 		return &ForbiddenError{Message: fmt.Sprintf("%s: outside your scope", field)}
 	}
 	var visible, exists bool
-	err := q.QueryRow(ctx, Placeholders("SELECT ("+sql+"), EXISTS (SELECT 1 FROM "+table+" WHERE id = ?)"), append(append(args, id), id)...).Scan(&visible, &exists)
+	err := q.QueryRow(ctx, Placeholders("SELECT ("+sql+"), hub.row_exists(?::regclass, ?)"), append(args, id, table, id)...).Scan(&visible, &exists)
 	if err != nil {
 		return fmt.Errorf("check scope of %s: %w", field, err)
 	}

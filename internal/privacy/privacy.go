@@ -1,38 +1,111 @@
-// Package privacy decides, per request, whether personal fields may be shown in clear, and
-// masks them otherwise, keeping their shape (110***********1234, 138****5678, 张*).
-// Until a request carries a principal allowed to see personal data with a stated purpose,
-// everything personal is masked: the safe default.
+// Package privacy decides, field by field, whether a personal value may be shown in clear,
+// and masks it otherwise, keeping its shape (110***********1234, 138****5678, 张*). A value is
+// shown only when the caller's role may see its class of data, the request states a purpose,
+// and the row belongs to the caller where the role table says so; every value shown is
+// recorded in the request's ledger, which the audit layer writes to the access log.
 package privacy
 
-import "context"
+import (
+	"context"
+	"slices"
+	"sync"
 
-type revealKey struct{}
+	"civiclink/internal/auth"
+)
 
-// WithReveal returns ctx in which personal fields are shown in clear. Only the
-// authorization layer calls it, after checking the caller's role and stated purpose.
-func WithReveal(ctx context.Context) context.Context {
-	return context.WithValue(ctx, revealKey{}, true)
+// Class is a kind of personal data.
+type Class int
+
+// Classes of personal data.
+const (
+	// PersonData is a person's name, identity number, birth date, phone and address.
+	PersonData Class = iota
+	// MinorData is the same of a person flagged MINOR.
+	MinorData
+	// OfficerContact is an officer's phone and home address.
+	OfficerContact
+	// CaseAddress is the address of an incident.
+	CaseAddress
+	// SessionRecord is what was said in a mediation session.
+	SessionRecord
+	// AgreementTerms are the terms of a mediation agreement.
+	AgreementTerms
+)
+
+// readers lists, per class, the roles that may see it in clear with a stated purpose.
+var readers = map[Class][]string{
+	PersonData:     {auth.StreetStaff, auth.Mediator, auth.PoliceOfficer, auth.Admin},
+	MinorData:      {auth.PoliceOfficer, auth.Admin},
+	OfficerContact: {auth.PoliceOfficer, auth.Admin},
+	CaseAddress:    {auth.PoliceOfficer, auth.Admin},
+	SessionRecord:  {auth.Mediator, auth.Admin},
+	AgreementTerms: {auth.StreetStaff, auth.Mediator, auth.Admin},
 }
 
-// Reveal reports whether personal fields may be shown in clear in ctx.
-func Reveal(ctx context.Context) bool {
-	v, _ := ctx.Value(revealKey{}).(bool)
-	return v
+// MayShow reports whether the caller's role may see class in clear, provided a purpose is
+// stated; resolvers use it to skip row checks that cannot matter.
+func MayShow(ctx context.Context, class Class) bool {
+	p := auth.FromContext(ctx)
+	return p.Purpose != "" && slices.Contains(readers[class], p.Role)
 }
 
-// String returns v, or mask(v) unless ctx allows personal data.
-func String(ctx context.Context, v string, mask func(string) string) string {
-	if Reveal(ctx) {
+// Show decides whether one value of class, belonging to entity (a global ID), is shown in
+// clear; rowOK says whether the row is the caller's own where the role needs that (an
+// officer's own station). Each value shown is recorded in the request's ledger.
+func Show(ctx context.Context, entity string, class Class, rowOK bool) bool {
+	if !rowOK || !MayShow(ctx, class) {
+		return false
+	}
+	if l, ok := ctx.Value(ledgerKey{}).(*Ledger); ok {
+		l.add(entity)
+	}
+	return true
+}
+
+// String returns v when shown, else mask(v).
+func String(ctx context.Context, entity string, class Class, rowOK bool, v string, mask func(string) string) string {
+	if Show(ctx, entity, class, rowOK) {
 		return v
 	}
 	return mask(v)
 }
 
 // OptString is String for a nullable value.
-func OptString(ctx context.Context, v *string, mask func(string) string) *string {
+func OptString(ctx context.Context, entity string, class Class, rowOK bool, v *string, mask func(string) string) *string {
 	if v == nil {
 		return nil
 	}
-	s := String(ctx, *v, mask)
+	s := String(ctx, entity, class, rowOK, *v, mask)
 	return &s
+}
+
+// Ledger collects the entities whose personal data a request showed in clear.
+type Ledger struct {
+	mu  sync.Mutex
+	ids []string
+	set map[string]bool
+}
+
+type ledgerKey struct{}
+
+// WithLedger returns ctx with a fresh ledger.
+func WithLedger(ctx context.Context) (context.Context, *Ledger) {
+	l := &Ledger{set: map[string]bool{}}
+	return context.WithValue(ctx, ledgerKey{}, l), l
+}
+
+func (l *Ledger) add(id string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !l.set[id] {
+		l.set[id] = true
+		l.ids = append(l.ids, id)
+	}
+}
+
+// Entities returns the entities recorded, in the order first shown.
+func (l *Ledger) Entities() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return slices.Clone(l.ids)
 }

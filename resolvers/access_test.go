@@ -1,0 +1,386 @@
+package resolvers_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+
+	"civiclink/internal/audit"
+	"civiclink/internal/auth"
+	"civiclink/internal/dbpool"
+	"civiclink/internal/globalid"
+	"civiclink/internal/hubtest"
+)
+
+// scene is a set of callers, one per role, with scopes over the seeded data.
+type scene struct {
+	hub      *hubtest.Hub
+	station  int64
+	officer  int64
+	grid     int64
+	grids    []string
+	mediator int64
+	commitee int64
+	callers  map[string]*hubtest.Hub
+}
+
+func newScene(t *testing.T) *scene {
+	t.Helper()
+	hub := hubtest.New(t, hubtest.Options{})
+	ctx := context.Background()
+	s := &scene{hub: hub}
+	var stationCode, badge, gridCode string
+	// A mediator assigned to a dispute of their committee that has sessions and parties.
+	err := hub.Pool.QueryRow(ctx, `
+		SELECT m.id, m.committee_id FROM mediation.dispute_mediator dm
+		JOIN mediation.mediator m ON m.id = dm.mediator_id
+		JOIN mediation.dispute d ON d.id = dm.dispute_id AND d.committee_id = m.committee_id
+		WHERE EXISTS (SELECT 1 FROM mediation.session x WHERE x.dispute_id = d.id)
+		ORDER BY m.id LIMIT 1`).Scan(&s.mediator, &s.commitee)
+	if err != nil {
+		t.Fatalf("pick a mediator: %v", err)
+	}
+	err = hub.Pool.QueryRow(ctx, `SELECT s.id, s.code, o.id, o.badge_no FROM police.officer o JOIN police.station s ON s.id = o.station_id
+		ORDER BY o.id LIMIT 1`).Scan(&s.station, &stationCode, &s.officer, &badge)
+	if err != nil {
+		t.Fatalf("pick an officer: %v", err)
+	}
+	if err := hub.Pool.QueryRow(ctx, `SELECT g.id, g.code FROM street.grid g ORDER BY (SELECT count(*) FROM street.person p WHERE p.grid_id = g.id) DESC, g.id LIMIT 1`).Scan(&s.grid, &gridCode); err != nil {
+		t.Fatalf("pick a grid: %v", err)
+	}
+	s.grids = []string{gridCode}
+	s.callers = map[string]*hubtest.Hub{
+		auth.StreetStaff:   hub.As(t, auth.StreetStaff, auth.ScopeClaims{}),
+		auth.GridWorker:    hub.As(t, auth.GridWorker, auth.ScopeClaims{Grids: s.grids}),
+		auth.PoliceOfficer: hub.As(t, auth.PoliceOfficer, auth.ScopeClaims{Station: stationCode, Officer: badge}),
+		auth.Mediator:      hub.As(t, auth.Mediator, auth.ScopeClaims{Committees: []int64{s.commitee}, Mediator: s.mediator}),
+		auth.Analyst:       hub.As(t, auth.Analyst, auth.ScopeClaims{}),
+		auth.Auditor:       hub.As(t, auth.Auditor, auth.ScopeClaims{}),
+		auth.Admin:         hub.As(t, auth.Admin, auth.ScopeClaims{}),
+	}
+	return s
+}
+
+func (s *scene) count(t *testing.T, sql string, args ...any) int {
+	t.Helper()
+	var n int
+	if err := s.hub.Pool.QueryRow(context.Background(), sql, args...).Scan(&n); err != nil {
+		t.Fatalf("count %q: %v", sql, err)
+	}
+	return n
+}
+
+// TestScopedLists checks, for every role, how many rows each scoped list shows against the
+// rule of the role table computed in plain SQL.
+func TestScopedLists(t *testing.T) {
+	t.Parallel()
+	s := newScene(t)
+	total := func(table string) int { return s.count(t, "SELECT count(*) FROM "+table) }
+	want := map[string]map[string]int{
+		"cases": {
+			auth.StreetStaff:   s.count(t, `SELECT count(*) FROM police."case" c WHERE EXISTS (SELECT 1 FROM mediation.dispute d WHERE d.referred_case_id = c.id)`),
+			auth.GridWorker:    s.count(t, `SELECT count(DISTINCT converted_case_id) FROM street.grid_event WHERE grid_id = $1`, s.grid),
+			auth.PoliceOfficer: s.count(t, `SELECT count(*) FROM police."case" WHERE station_id = $1`, s.station),
+			auth.Mediator: s.count(t, `SELECT count(DISTINCT d.referred_case_id) FROM mediation.dispute d JOIN mediation.dispute_mediator dm ON dm.dispute_id = d.id
+				WHERE dm.mediator_id = $1`, s.mediator),
+			auth.Analyst: 0, auth.Auditor: 0, auth.Admin: total(`police."case"`),
+		},
+		"disputes": {
+			auth.StreetStaff:   total("mediation.dispute"),
+			auth.GridWorker:    s.count(t, `SELECT count(*) FROM mediation.dispute WHERE grid_id = $1`, s.grid),
+			auth.PoliceOfficer: s.count(t, `SELECT count(*) FROM mediation.dispute d JOIN police."case" c ON c.id = d.referred_case_id WHERE c.station_id = $1`, s.station),
+			auth.Mediator: s.count(t, `SELECT count(*) FROM mediation.dispute d WHERE d.committee_id = $1
+				OR EXISTS (SELECT 1 FROM mediation.dispute_mediator dm WHERE dm.dispute_id = d.id AND dm.mediator_id = $2)`, s.commitee, s.mediator),
+			auth.Analyst: 0, auth.Auditor: 0, auth.Admin: total("mediation.dispute"),
+		},
+		"persons": {
+			auth.StreetStaff: total("street.person"), auth.PoliceOfficer: total("street.person"), auth.Admin: total("street.person"),
+			auth.GridWorker: s.count(t, `SELECT count(*) FROM street.person WHERE grid_id = $1`, s.grid),
+			auth.Mediator: s.count(t, `SELECT count(DISTINCT dp.person_id) FROM mediation.dispute_party dp JOIN mediation.dispute_mediator dm ON dm.dispute_id = dp.dispute_id
+				WHERE dm.mediator_id = $1`, s.mediator),
+			auth.Analyst: 0, auth.Auditor: 0,
+		},
+		"benefitGrants": {
+			auth.StreetStaff: total("welfare.benefit_grant"), auth.Admin: total("welfare.benefit_grant"),
+			auth.PoliceOfficer: s.count(t, `SELECT count(*) FROM welfare.benefit_grant WHERE officer_id = $1`, s.officer),
+			auth.GridWorker:    0, auth.Mediator: 0, auth.Analyst: 0, auth.Auditor: 0,
+		},
+		"gridEvents": {
+			auth.StreetStaff: total("street.grid_event"), auth.PoliceOfficer: total("street.grid_event"), auth.Admin: total("street.grid_event"),
+			auth.GridWorker: s.count(t, `SELECT count(*) FROM street.grid_event WHERE grid_id = $1`, s.grid),
+			auth.Mediator:   0, auth.Analyst: 0, auth.Auditor: 0,
+		},
+		"riskItems": {
+			auth.StreetStaff: total("risk.risk_item"), auth.Admin: total("risk.risk_item"),
+			auth.GridWorker: s.count(t, `SELECT count(*) FROM risk.risk_item WHERE grid_id = $1`, s.grid),
+			auth.PoliceOfficer: s.count(t, `SELECT count(*) FROM risk.risk_item r WHERE EXISTS (SELECT 1 FROM risk.risk_link l JOIN police."case" c ON c.id = l.case_id
+				WHERE l.risk_item_id = r.id AND c.station_id = $1) OR r.grid_id IN (SELECT grid_id FROM police.officer_grid WHERE officer_id = $2)`, s.station, s.officer),
+			auth.Mediator: s.count(t, `SELECT count(*) FROM risk.risk_item r WHERE r.grid_id IN (SELECT grid_id FROM mediation.dispute WHERE committee_id = $1)`, s.commitee),
+			auth.Analyst:  0, auth.Auditor: 0,
+		},
+	}
+	for list, byRole := range want {
+		for role, n := range byRole {
+			t.Run(list+"/"+role, func(t *testing.T) {
+				res := s.callers[role].Query(t, fmt.Sprintf("{ l: %s(first: 1) { totalCount nodes { id } } }", list), nil)
+				var d struct {
+					L struct {
+						TotalCount int
+						Nodes      []struct{ ID string }
+					}
+				}
+				res.MustData(t, &d)
+				if d.L.TotalCount != n || (n > 0) != (len(d.L.Nodes) == 1) {
+					t.Errorf("%s sees %d %s (first page %d), want %d", role, d.L.TotalCount, list, len(d.L.Nodes), n)
+				}
+			})
+		}
+	}
+}
+
+// TestSensitiveFields checks, for each role, with and without a stated purpose, whether a
+// person's and a mediation session's personal fields come back in clear, masked or hidden,
+// and that every clear read is in the access log.
+func TestSensitiveFields(t *testing.T) {
+	t.Parallel()
+	s := newScene(t)
+	ctx := context.Background()
+	// An adult party to a case of the officer's station, in the grid workers' grid, who is
+	// also a party to a dispute the mediator works on, when the data allows; otherwise the
+	// checks below name the roles that cannot see them.
+	var person int64
+	var name, phone string
+	err := s.hub.Pool.QueryRow(ctx, `SELECT p.id, p.name, p.phone FROM street.person p
+		JOIN police.case_party cp ON cp.person_id = p.id JOIN police."case" c ON c.id = cp.case_id
+		WHERE c.station_id = $1 AND p.phone IS NOT NULL AND NOT ('MINOR' = ANY (p.flags)) AND p.id_number_cipher IS NOT NULL
+		ORDER BY p.id LIMIT 1`, s.station).Scan(&person, &name, &phone)
+	if err != nil {
+		t.Fatalf("pick a person: %v", err)
+	}
+	pid := globalid.Encode("Person", person)
+	q := `query Look($id: ID!) { node(id: $id) { ... on Person { name phone idNumber } } }`
+	tests := []struct {
+		role    string
+		purpose string
+		want    string // clear, masked or hidden
+	}{
+		{auth.StreetStaff, "", "masked"},
+		{auth.StreetStaff, "dispute T2026-00001", "clear"},
+		{auth.PoliceOfficer, "", "masked"},
+		{auth.PoliceOfficer, "case J2026-000001", "clear"},
+		{auth.Admin, "", "masked"},
+		{auth.Admin, "data subject request 42", "clear"},
+		{auth.Analyst, "research", "hidden"},
+		{auth.Auditor, "audit", "hidden"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.role+"/"+map[bool]string{true: "purpose", false: "no purpose"}[tt.purpose != ""], func(t *testing.T) {
+			res := s.callers[tt.role].WithPurpose(tt.purpose).Query(t, q, map[string]any{"id": pid})
+			var d struct {
+				Node *struct{ Name, Phone, IDNumber string }
+			}
+			if tt.want == "hidden" {
+				if len(res.Errors) == 0 || res.Errors[0].Code() != "NOT_FOUND" {
+					t.Fatalf("%s: want the person hidden (NOT_FOUND), got %s", tt.role, res.Raw)
+				}
+				return
+			}
+			res.MustData(t, &d)
+			if d.Node == nil {
+				t.Fatalf("%s: person missing", tt.role)
+			}
+			clear := d.Node.Name == name && d.Node.Phone == phone && !strings.Contains(d.Node.IDNumber, "*")
+			masked := d.Node.Name != name && strings.Contains(d.Node.Phone, "****") && strings.Contains(d.Node.IDNumber, "***********") &&
+				[]rune(d.Node.Name)[0] == []rune(name)[0]
+			if (tt.want == "clear") != clear || (tt.want == "masked") != masked {
+				t.Errorf("%s with purpose %q got %+v, want %s", tt.role, tt.purpose, *d.Node, tt.want)
+			}
+		})
+	}
+	// A grid worker never sees persons in clear, even with a purpose.
+	var gridPerson int64
+	if err := s.hub.Pool.QueryRow(ctx, `SELECT id FROM street.person WHERE grid_id = $1 AND phone IS NOT NULL ORDER BY id LIMIT 1`, s.grid).Scan(&gridPerson); err != nil {
+		t.Fatal(err)
+	}
+	res := s.callers[auth.GridWorker].WithPurpose("visit").Query(t, q, map[string]any{"id": globalid.Encode("Person", gridPerson)})
+	var gw struct{ Node struct{ Phone string } }
+	res.MustData(t, &gw)
+	if !strings.Contains(gw.Node.Phone, "****") {
+		t.Errorf("grid worker got phone %q, want it masked", gw.Node.Phone)
+	}
+
+	// Session records: mediators with a purpose read them; street staff see no sessions.
+	var dispute int64
+	if err := s.hub.Pool.QueryRow(ctx, `SELECT d.id FROM mediation.dispute d JOIN mediation.dispute_mediator dm ON dm.dispute_id = d.id
+		WHERE dm.mediator_id = $1 AND EXISTS (SELECT 1 FROM mediation.session x WHERE x.dispute_id = d.id AND x.record IS NOT NULL) ORDER BY d.id LIMIT 1`, s.mediator).Scan(&dispute); err != nil {
+		t.Fatal(err)
+	}
+	sq := `query($id: ID!) { node(id: $id) { ... on Dispute { sessions { record } } } }`
+	did := globalid.Encode("Dispute", dispute)
+	var med struct {
+		Node struct{ Sessions []struct{ Record string } }
+	}
+	s.callers[auth.Mediator].WithPurpose("mediation").Query(t, sq, map[string]any{"id": did}).MustData(t, &med)
+	if len(med.Node.Sessions) == 0 || med.Node.Sessions[0].Record == "[redacted]" {
+		t.Errorf("mediator with purpose got sessions %+v, want records in clear", med.Node.Sessions)
+	}
+	var staff struct {
+		Node struct{ Sessions []struct{ Record string } }
+	}
+	s.callers[auth.StreetStaff].WithPurpose("x").Query(t, sq, map[string]any{"id": did}).MustData(t, &staff)
+	if len(staff.Node.Sessions) != 0 {
+		t.Errorf("street staff got %d session records, want none", len(staff.Node.Sessions))
+	}
+
+	// Every clear read above is in the access log, readable by the auditor alone.
+	logQ := `query($id: ID) { accessLog(first: 50, filter: { entityId: $id }) { totalCount nodes { subject role purpose operation documentHash entityIds } } }`
+	var log struct {
+		AccessLog struct {
+			TotalCount int
+			Nodes      []struct {
+				Subject, Role, Purpose, Operation, DocumentHash string
+				EntityIDs                                       []string `json:"entityIds"`
+			}
+		}
+	}
+	s.callers[auth.Auditor].Query(t, logQ, map[string]any{"id": pid}).MustData(t, &log)
+	if log.AccessLog.TotalCount != 3 {
+		t.Errorf("access log has %d reads of the person, want 3 (street staff, police, admin with a purpose)", log.AccessLog.TotalCount)
+	}
+	for _, e := range log.AccessLog.Nodes {
+		if e.Purpose == "" || e.Operation != "Look" || e.DocumentHash != audit.DocumentHash(q) {
+			t.Errorf("access log row %+v lacks the purpose, operation or document hash", e)
+		}
+	}
+	var adminView struct{ AccessLog struct{ TotalCount int } }
+	s.callers[auth.Admin].Query(t, logQ, map[string]any{"id": pid}).MustData(t, &adminView)
+	if adminView.AccessLog.TotalCount != 0 {
+		t.Errorf("an admin sees %d access-log rows, want none (auditors only)", adminView.AccessLog.TotalCount)
+	}
+	rep, err := audit.Verify(ctx, s.hub.Pool)
+	if err != nil || rep.BrokenAt != nil || rep.Rows < 4 {
+		t.Fatalf("verify the intact chain: %+v %v, want it intact with at least 4 rows", rep, err)
+	}
+}
+
+// TestAuditChainDetectsTampering changes, then deletes, a logged row: Verify names it.
+func TestAuditChainDetectsTampering(t *testing.T) {
+	t.Parallel()
+	hub := hubtest.New(t, hubtest.Options{})
+	ctx := context.Background()
+	for i := range 4 {
+		if err := audit.Append(ctx, hub.Pool, audit.Entry{Subject: fmt.Sprintf("user%d", i), Role: auth.Admin, Purpose: "p", DocumentHash: "h", EntityIDs: []string{"x"}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if rep, err := audit.Verify(ctx, hub.Pool); err != nil || rep.BrokenAt != nil || rep.Rows != 4 {
+		t.Fatalf("intact chain: %+v %v, want 4 rows intact", rep, err)
+	}
+	var second int64
+	_ = hub.Pool.QueryRow(ctx, "SELECT id FROM hub.access_log ORDER BY id OFFSET 1 LIMIT 1").Scan(&second)
+	if _, err := hub.Pool.Exec(ctx, "UPDATE hub.access_log SET subject = 'someone else' WHERE id = $1", second); err != nil {
+		t.Fatal(err)
+	}
+	if rep, _ := audit.Verify(ctx, hub.Pool); rep.BrokenAt == nil || *rep.BrokenAt != second {
+		t.Errorf("after changing row %d: report %+v, want the chain broken there", second, rep)
+	}
+	if _, err := hub.Pool.Exec(ctx, "DELETE FROM hub.access_log WHERE id = $1", second); err != nil {
+		t.Fatal(err)
+	}
+	if rep, _ := audit.Verify(ctx, hub.Pool); rep.BrokenAt == nil {
+		t.Errorf("after deleting row %d: the chain still verifies, want it broken", second)
+	}
+}
+
+// TestRowSecurityBehindGo runs SQL straight on a serving connection, as a bug in Go that
+// skipped the access rules would: PostgreSQL still shows only the caller's rows, and the
+// hub's role cannot rewrite the access log.
+func TestRowSecurityBehindGo(t *testing.T) {
+	t.Parallel()
+	s := newScene(t)
+	ctx := context.Background()
+	pool, err := dbpool.Open(ctx, dbpool.Options{URL: s.hub.URL, MaxConns: 2, RowSecurity: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	officer := auth.Principal{Subject: "o", Role: auth.PoliceOfficer, Scope: auth.Scope{StationID: &s.station, OfficerID: &s.officer}}
+	tests := []struct {
+		name string
+		ctx  context.Context
+		sql  string
+		want int
+	}{
+		{"officer sees own station's cases", auth.WithPrincipal(ctx, officer), `SELECT count(*) FROM police."case"`, s.count(t, `SELECT count(*) FROM police."case" WHERE station_id = $1`, s.station)},
+		{"officer sees own grants", auth.WithPrincipal(ctx, officer), `SELECT count(*) FROM welfare.benefit_grant`, s.count(t, `SELECT count(*) FROM welfare.benefit_grant WHERE officer_id = $1`, s.officer)},
+		{"analyst sees no person", auth.WithPrincipal(ctx, auth.Principal{Subject: "a", Role: auth.Analyst}), `SELECT count(*) FROM street.person`, 0},
+		{"no principal sees no case", ctx, `SELECT count(*) FROM police."case"`, 0},
+		{"no one reads survey answers directly", auth.WithPrincipal(ctx, auth.Principal{Subject: "s", Role: auth.StreetStaff}), `SELECT count(*) FROM welfare.survey_response`, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var n int
+			if err := pool.QueryRow(tt.ctx, tt.sql).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			if n != tt.want {
+				t.Errorf("%s: %d rows, want %d", tt.sql, n, tt.want)
+			}
+		})
+	}
+	auditor := auth.WithPrincipal(ctx, auth.Principal{Subject: "u", Role: auth.Auditor})
+	for _, sql := range []string{"UPDATE hub.access_log SET subject = 'x'", "DELETE FROM hub.access_log"} {
+		if _, err := pool.Exec(auditor, sql); err == nil || !strings.Contains(err.Error(), "permission denied") {
+			t.Errorf("%s as the hub's role: %v, want permission denied", sql, err)
+		}
+	}
+}
+
+// TestForbiddenMutations refuses mutations outside a role or its scope.
+func TestForbiddenMutations(t *testing.T) {
+	t.Parallel()
+	s := newScene(t)
+	ctx := context.Background()
+	var otherStation, otherGrid int64
+	_ = s.hub.Pool.QueryRow(ctx, "SELECT id FROM police.station WHERE id <> $1 LIMIT 1", s.station).Scan(&otherStation)
+	_ = s.hub.Pool.QueryRow(ctx, "SELECT id FROM street.grid WHERE id <> $1 LIMIT 1", s.grid).Scan(&otherGrid)
+	var foreignCase int64
+	_ = s.hub.Pool.QueryRow(ctx, `SELECT id FROM police."case" WHERE station_id = $1 LIMIT 1`, otherStation).Scan(&foreignCase)
+	tests := []struct {
+		name, role, query string
+		vars              map[string]any
+	}{
+		{"analysts change nothing", auth.Analyst, `mutation($s: ID!) { registerCase(input: {stationId: $s, kind: CALL, category: THEFT, source: WALK_IN, summary: "x"}) { case { id } } }`,
+			map[string]any{"s": globalid.Encode("Station", s.station)}},
+		{"officers register at their own station", auth.PoliceOfficer, `mutation($s: ID!) { registerCase(input: {stationId: $s, kind: CALL, category: THEFT, source: WALK_IN, summary: "x"}) { case { id } } }`,
+			map[string]any{"s": globalid.Encode("Station", otherStation)}},
+		{"officers move their own station's cases", auth.PoliceOfficer, `mutation($c: ID!) { advanceCase(input: {caseId: $c, version: 1, to: DISPATCHED}) { case { id } } }`,
+			map[string]any{"c": globalid.Encode("Case", foreignCase)}},
+		{"grid workers report in their grids", auth.GridWorker, `mutation($g: ID!) { reportGridEvent(input: {gridId: $g, category: OTHER, urgency: LOW, summary: "x"}) { gridEvent { id } } }`,
+			map[string]any{"g": globalid.Encode("Grid", otherGrid)}},
+		{"street staff do not police", auth.StreetStaff, `mutation($s: ID!) { registerCase(input: {stationId: $s, kind: CALL, category: THEFT, source: WALK_IN, summary: "x"}) { case { id } } }`,
+			map[string]any{"s": globalid.Encode("Station", s.station)}},
+	}
+	before := s.count(t, `SELECT count(*) FROM police."case"`)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := s.callers[tt.role].Query(t, tt.query, tt.vars)
+			if len(res.Errors) == 0 || res.Errors[0].Code() != "FORBIDDEN" {
+				t.Errorf("%s: want FORBIDDEN, got %s", tt.role, res.Raw)
+			}
+		})
+	}
+	if after := s.count(t, `SELECT count(*) FROM police."case"`); after != before {
+		t.Errorf("%d cases written by refused mutations, want none", after-before)
+	}
+	// Without credentials nothing is served at all.
+	anon := *s.hub
+	anon.Token = ""
+	res := anon.Query(t, "{ cases(first: 1) { totalCount } }", nil)
+	if res.Status != 401 || len(res.Errors) == 0 || res.Errors[0].Code() != "UNAUTHENTICATED" {
+		t.Errorf("no credentials: status %d %s, want 401 UNAUTHENTICATED", res.Status, res.Raw)
+	}
+	_ = json.Valid
+}
