@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"civiclink/db/migrations"
+	"civiclink/internal/auth"
 	"civiclink/internal/config"
 	"civiclink/internal/dbpool"
 	"civiclink/internal/pglocal"
@@ -57,12 +58,12 @@ func open(ctx context.Context, name string, args []string) (*environment, error)
 			return nil, err
 		}
 	}
-	env.pool, err = dbpool.Open(ctx, dbpool.Options{URL: url, MaxConns: int32(cfg.MaxConns), StatementTimeout: cfg.StatementTimeout, Logger: env.logger})
+	env.pool, err = dbpool.Open(ctx, dbpool.Options{URL: url, MaxConns: int32(cfg.MaxConns), StatementTimeout: cfg.StatementTimeout, Logger: env.logger, RowSecurity: true})
 	if err != nil {
 		env.close()
 		return nil, err
 	}
-	if err := migrations.Up(ctx, env.pool, env.logger); err != nil {
+	if err := migrations.Up(auth.WithSystem(ctx), env.pool, env.logger); err != nil {
 		env.close()
 		return nil, err
 	}

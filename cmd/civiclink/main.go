@@ -43,6 +43,8 @@ func run(ctx context.Context, args []string) error {
 		return schemaCmd(ctx, args)
 	case "persisted":
 		return persistedCmd(ctx, args)
+	case "audit":
+		return auditCmd(ctx, args)
 	case "apikey":
 		return apikeyCmd(ctx, args)
 	case "help":

@@ -16,6 +16,7 @@ import (
 	"civiclink/db/sqltrace"
 	"civiclink/graph"
 	"civiclink/internal/apierr"
+	"civiclink/internal/audit"
 	"civiclink/internal/auth"
 	"civiclink/internal/events"
 	"civiclink/internal/export"
@@ -181,6 +182,8 @@ func graphQL(opts Options) *handler.Server {
 	srv.AroundResponses(func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
 		return next(loaders.WithRegistry(ctx, loaders.NewRegistry(opts.Pool, opts.LoaderWait)))
 	})
+	// Responses that show personal data in clear are written to the access log first.
+	srv.AroundResponses(audit.Responses(opts.Pool, opts.Logger))
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		oc := graphql.GetOperationContext(ctx)
 		if oc.Operation != nil {
