@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/url"
+	"os"
 	"strings"
 	"time"
 
@@ -16,6 +17,7 @@ import (
 // config is the parsed command line.
 type config struct {
 	url         string // existing hub to load; "" = set one up
+	token       string // bearer token for -url (an in-process hub makes its own)
 	scale       float64
 	conns       int
 	reuse       bool
@@ -38,6 +40,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		fmt.Fprintln(stderr, "Usage: go run ./bench/load [flags]  (see bench/README.md)")
 		fs.PrintDefaults()
 	}
+	fs.StringVar(&cfg.token, "token", os.Getenv("CIVICLINK_TOKEN"), "bearer token for -url (default $CIVICLINK_TOKEN); the in-process hub issues its own STREET_STAFF token")
 	fs.StringVar(&cfg.url, "url", "", "GraphQL endpoint of a running hub on a loopback address; empty = start a hub in-process")
 	fs.Float64Var(&cfg.scale, "scale", 1, "seed scale of the in-process hub's database (1 = one sub-district)")
 	fs.IntVar(&cfg.conns, "conns", 32, "database pool size of the in-process hub")

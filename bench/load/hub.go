@@ -16,6 +16,7 @@ import (
 
 	"civiclink/db/migrations"
 	"civiclink/db/seed"
+	"civiclink/internal/auth"
 	"civiclink/internal/dbpool"
 	"civiclink/internal/pglocal"
 	"civiclink/internal/pii"
@@ -45,6 +46,7 @@ type setupInfo struct {
 type hub struct {
 	url     string // GraphQL endpoint
 	info    setupInfo
+	token   string    // bearer token of the in-process hub (STREET_STAFF)
 	out     io.Writer // progress messages
 	closers []func()  // run in reverse order by close
 }
@@ -77,7 +79,13 @@ func startHub(ctx context.Context, cfg config, logger *slog.Logger, out io.Write
 	if err := h.seed(ctx, pool, keys, cfg.scale, cfg.verbose); err != nil {
 		return nil, err
 	}
-	if err := h.serve(pool, keys, logger); err != nil {
+	// The hub serves through its own pool under row-level security, as in production.
+	appPool, err := dbpool.Open(ctx, dbpool.Options{URL: dbURL, MaxConns: int32(cfg.conns), Logger: logger, RowSecurity: true})
+	if err != nil {
+		return nil, fmt.Errorf("open serving pool on %s: %w", benchDatabase, err)
+	}
+	h.onClose(appPool.Close)
+	if err := h.serve(ctx, appPool, keys, logger); err != nil {
 		return nil, err
 	}
 	return h, nil
@@ -256,13 +264,22 @@ func (h *hub) seed(ctx context.Context, pool *pgxpool.Pool, keys *pii.Keys, scal
 }
 
 // serve starts the hub's HTTP handler on a random 127.0.0.1 port.
-func (h *hub) serve(pool *pgxpool.Pool, keys *pii.Keys, logger *slog.Logger) error {
+func (h *hub) serve(ctx context.Context, pool *pgxpool.Pool, keys *pii.Keys, logger *slog.Logger) error {
+	secret := make([]byte, 32)
+	_, _ = rand.Read(secret)
+	authn, err := auth.New(ctx, auth.Options{HMACSecret: secret, DB: pool})
+	if err != nil {
+		return fmt.Errorf("authenticator: %w", err)
+	}
+	if h.token, err = auth.IssueToken(secret, "bench", auth.StreetStaff, auth.ScopeClaims{}, 24*time.Hour); err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return fmt.Errorf("listen on 127.0.0.1: %w", err)
 	}
 	srv := &http.Server{
-		Handler:           server.New(server.Options{Pool: pool, Keys: keys, Logger: logger}),
+		Handler:           server.New(server.Options{Pool: pool, Keys: keys, Logger: logger, Auth: authn}),
 		ReadHeaderTimeout: 10 * time.Second,
 	}
 	done := make(chan struct{})

@@ -53,6 +53,7 @@ func (r *runResult) merge(w runResult) {
 type target struct {
 	client *http.Client
 	url    string
+	token  string // bearer token
 	body   []byte // the JSON request, the same for every request
 	first  int
 }
@@ -60,7 +61,7 @@ type target struct {
 // drive checks that the target answers correctly, warms it up, and runs the measured runs.
 // It returns early, with the runs done so far, when ctx is cancelled.
 func drive(ctx context.Context, cfg config, url string, progress io.Writer) ([]runResult, error) {
-	t, err := newTarget(url, cfg.first, cfg.concurrency, cfg.timeout)
+	t, err := newTarget(url, cfg.token, cfg.first, cfg.concurrency, cfg.timeout)
 	if err != nil {
 		return nil, err
 	}
@@ -86,7 +87,7 @@ func drive(ctx context.Context, cfg config, url string, progress io.Writer) ([]r
 	return runs, nil
 }
 
-func newTarget(url string, first, concurrency int, timeout time.Duration) (*target, error) {
+func newTarget(url, token string, first, concurrency int, timeout time.Duration) (*target, error) {
 	query, err := contractQuery()
 	if err != nil {
 		return nil, err
@@ -98,7 +99,7 @@ func newTarget(url string, first, concurrency int, timeout time.Duration) (*targ
 	if err != nil {
 		return nil, fmt.Errorf("encode request: %w", err)
 	}
-	return &target{client: newClient(concurrency, timeout), url: url, body: body, first: first}, nil
+	return &target{client: newClient(concurrency, timeout), url: url, token: token, body: body, first: first}, nil
 }
 
 // contractQuery returns the text of the contract query from the embedded playground examples.
@@ -181,6 +182,9 @@ func (t *target) do(ctx context.Context, buf *bytes.Buffer) (sample, error) {
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "application/json")
+	if t.token != "" {
+		req.Header.Set("Authorization", "Bearer "+t.token)
+	}
 	start := time.Now()
 	resp, err := t.client.Do(req)
 	if err != nil {

@@ -82,6 +82,7 @@ func run(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 		}
 		defer h.close()
 		target = h.url
+		cfg.token = h.token
 		rep.Setup = &h.info
 		rep.Scale = &h.info.Scale
 	}
