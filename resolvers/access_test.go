@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -383,4 +384,54 @@ func TestForbiddenMutations(t *testing.T) {
 		t.Errorf("no credentials: status %d %s, want 401 UNAUTHENTICATED", res.Status, res.Raw)
 	}
 	_ = json.Valid
+}
+
+// TestAPIKeys creates a scoped key, uses it, lists it and revokes it.
+func TestAPIKeys(t *testing.T) {
+	t.Parallel()
+	s := newScene(t)
+	ctx := context.Background()
+	var stationCode string
+	_ = s.hub.Pool.QueryRow(ctx, "SELECT code FROM police.station WHERE id = $1", s.station).Scan(&stationCode)
+	key, err := auth.CreateAPIKey(ctx, s.hub.Pool, "bi-tool", auth.PoliceOfficer, auth.ScopeClaims{Station: stationCode})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := auth.CreateAPIKey(ctx, s.hub.Pool, "bad", auth.PoliceOfficer, auth.ScopeClaims{Station: "NOPE"}); err == nil {
+		t.Errorf("a key scoped to a missing station was created, want refused")
+	}
+	var stored []byte
+	_ = s.hub.Pool.QueryRow(ctx, "SELECT key_hash FROM hub.api_key WHERE name = 'bi-tool'").Scan(&stored)
+	if strings.Contains(string(stored), key) || len(stored) != 32 {
+		t.Errorf("stored key hash %x: want a 32-byte hash, never the key", stored)
+	}
+	anon := *s.hub
+	anon.Token = ""
+	query := func(header, value string) *hubtest.Response {
+		req, _ := http.NewRequest(http.MethodPost, s.hub.Server.URL+"/graphql", strings.NewReader(`{"query":"{ cases(first: 1) { totalCount } }"}`))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set(header, value)
+		return anon.Do(t, req)
+	}
+	want := s.count(t, `SELECT count(*) FROM police."case" WHERE station_id = $1`, s.station)
+	for _, h := range [][2]string{{"X-API-Key", key}, {"Authorization", "ApiKey " + key}} {
+		var d struct{ Cases struct{ TotalCount int } }
+		query(h[0], h[1]).MustData(t, &d)
+		if d.Cases.TotalCount != want {
+			t.Errorf("with %s the key sees %d cases, want its station's %d", h[0], d.Cases.TotalCount, want)
+		}
+	}
+	keys, err := auth.ListAPIKeys(ctx, s.hub.Pool)
+	if err != nil || len(keys) != 1 || keys[0].Name != "bi-tool" || keys[0].RevokedAt != nil {
+		t.Errorf("list = %+v, %v; want the one active key", keys, err)
+	}
+	if err := auth.RevokeAPIKey(ctx, s.hub.Pool, "bi-tool"); err != nil {
+		t.Fatal(err)
+	}
+	if res := query("X-API-Key", key); res.Status != http.StatusUnauthorized {
+		t.Errorf("revoked key: status %d, want 401", res.Status)
+	}
+	if res := query("X-API-Key", "clk_guessed"); res.Status != http.StatusUnauthorized {
+		t.Errorf("unknown key: status %d, want 401", res.Status)
+	}
 }
