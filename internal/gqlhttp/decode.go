@@ -71,32 +71,16 @@ func DecodeQueryString(rawQuery string) (*graphql.RawParams, error) {
 }
 
 func parseQuery(rawQuery string) (map[string]string, error) {
-	out := map[string]string{}
-	for part := range strings.SplitSeq(rawQuery, "&") {
-		if part == "" {
-			continue
-		}
-		k, v, _ := strings.Cut(part, "=")
-		key, err := unescape(k)
-		if err != nil {
-			return nil, err
-		}
-		val, err := unescape(v)
-		if err != nil {
-			return nil, err
-		}
-		if _, dup := out[key]; dup {
+	values, err := url.ParseQuery(rawQuery)
+	if err != nil {
+		return nil, fmt.Errorf("malformed query string: %w", err)
+	}
+	out := make(map[string]string, len(values))
+	for key, v := range values {
+		if len(v) > 1 {
 			return nil, fmt.Errorf("the parameter %q is given more than once", key)
 		}
-		out[key] = val
-	}
-	return out, nil
-}
-
-func unescape(s string) (string, error) {
-	out, err := url.QueryUnescape(s)
-	if err != nil {
-		return "", fmt.Errorf("malformed query string: %w", err)
+		out[key] = v[0]
 	}
 	return out, nil
 }
