@@ -81,7 +81,8 @@ func TestScopedLists(t *testing.T) {
 	total := func(table string) int { return s.count(t, "SELECT count(*) FROM "+table) }
 	want := map[string]map[string]int{
 		"cases": {
-			auth.StreetStaff:   s.count(t, `SELECT count(*) FROM police."case" c WHERE EXISTS (SELECT 1 FROM mediation.dispute d WHERE d.referred_case_id = c.id)`),
+			auth.StreetStaff: s.count(t, `SELECT count(*) FROM police."case" c WHERE EXISTS (SELECT 1 FROM mediation.dispute d WHERE d.referred_case_id = c.id)
+				OR EXISTS (SELECT 1 FROM street.grid_event e WHERE e.converted_case_id = c.id)`),
 			auth.GridWorker:    s.count(t, `SELECT count(DISTINCT converted_case_id) FROM street.grid_event WHERE grid_id = $1`, s.grid),
 			auth.PoliceOfficer: s.count(t, `SELECT count(*) FROM police."case" WHERE station_id = $1`, s.station),
 			auth.Mediator: s.count(t, `SELECT count(DISTINCT d.referred_case_id) FROM mediation.dispute d JOIN mediation.dispute_mediator dm ON dm.dispute_id = d.id

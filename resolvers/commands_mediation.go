@@ -252,18 +252,17 @@ func (r *mutationResolver) applyForJudicialConfirmation(ctx context.Context, in 
 		if err := inScope(ctx, tx, "agreementId", "mediation.agreement", access.Agreements, &agreement); err != nil {
 			return nil, err
 		}
-		var state string
-		var version int
-		var dispute int64
-		err := tx.QueryRow(ctx, "SELECT judicial_confirmation, version, dispute_id FROM mediation.agreement WHERE id = $1 FOR UPDATE", agreement).Scan(&state, &version, &dispute)
-		if errors.Is(err, pgx.ErrNoRows) {
+		err := workflow.LockVersion(ctx, tx, "mediation.agreement", "agreement", agreement, in.Version)
+		if errors.Is(err, workflow.ErrNotFound) {
 			return nil, &workflow.NotFoundError{Field: "agreementId", What: "agreement"}
 		}
 		if err != nil {
-			return nil, fmt.Errorf("read agreement: %w", err)
+			return nil, err
 		}
-		if version != in.Version {
-			return nil, &workflow.ConflictError{Entity: "agreement", Given: in.Version, Current: version}
+		var state string
+		var dispute int64
+		if err := tx.QueryRow(ctx, "SELECT judicial_confirmation, dispute_id FROM mediation.agreement WHERE id = $1", agreement).Scan(&state, &dispute); err != nil {
+			return nil, fmt.Errorf("read agreement: %w", err)
 		}
 		if state != "NONE" {
 			return nil, &workflow.TransitionError{Workflow: "judicial confirmation", From: state, To: "APPLIED"}

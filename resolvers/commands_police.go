@@ -92,11 +92,16 @@ func insertCase(ctx context.Context, tx pgx.Tx, c newCase) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
+	// The key is drawn first rather than RETURNed: whoever converts a grid event into a case
+	// may only see the case once the event points at it, and row security checks RETURNING.
 	var id int64
-	err = tx.QueryRow(ctx, `INSERT INTO police."case" (case_no, station_id, kind, category, source, status, summary,
+	if err := tx.QueryRow(ctx, `SELECT nextval(pg_get_serial_sequence('police."case"', 'id'))`).Scan(&id); err != nil {
+		return 0, fmt.Errorf("next case id: %w", err)
+	}
+	_, err = tx.Exec(ctx, `INSERT INTO police."case" (id, case_no, station_id, kind, category, source, status, summary,
 			occurred_at, received_at, grid_id, estate_id, address, lead_officer_id)
-		VALUES ($1, $2, $3, $4, $5, 'RECEIVED', $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
-		no, c.station, c.kind, c.category, c.source, c.summary, c.occurred, c.received, c.grid, c.estate, c.address, c.officer).Scan(&id)
+		VALUES ($1, $2, $3, $4, $5, $6, 'RECEIVED', $7, $8, $9, $10, $11, $12, $13)`,
+		id, no, c.station, c.kind, c.category, c.source, c.summary, c.occurred, c.received, c.grid, c.estate, c.address, c.officer)
 	if err != nil {
 		return 0, constraintError(fmt.Errorf("insert case: %w", err), "input", "breaks a rule of the case records")
 	}

@@ -178,18 +178,17 @@ func (r *mutationResolver) rateRiskItem(ctx context.Context, in model.RateRiskIt
 		if err := inScope(ctx, tx, "riskItemId", "risk.risk_item", access.RiskItems, &id); err != nil {
 			return nil, err
 		}
-		var level string
-		var version int
-		var grid int64
-		err := tx.QueryRow(ctx, "SELECT level, version, grid_id FROM risk.risk_item WHERE id = $1 FOR UPDATE", id).Scan(&level, &version, &grid)
-		if errors.Is(err, pgx.ErrNoRows) {
+		err := workflow.LockVersion(ctx, tx, "risk.risk_item", "risk item", id, in.Version)
+		if errors.Is(err, workflow.ErrNotFound) {
 			return nil, &workflow.NotFoundError{Field: "riskItemId", What: "risk item"}
 		}
 		if err != nil {
-			return nil, fmt.Errorf("read risk item: %w", err)
+			return nil, err
 		}
-		if version != in.Version {
-			return nil, &workflow.ConflictError{Entity: "risk item", Given: in.Version, Current: version}
+		var level string
+		var grid int64
+		if err := tx.QueryRow(ctx, "SELECT level, grid_id FROM risk.risk_item WHERE id = $1", id).Scan(&level, &grid); err != nil {
+			return nil, fmt.Errorf("read risk item: %w", err)
 		}
 		if _, err := tx.Exec(ctx, "UPDATE risk.risk_item SET likelihood = $2, impact = $3, version = version + 1 WHERE id = $1", id, in.Likelihood, in.Impact); err != nil {
 			return nil, fmt.Errorf("rate risk item: %w", err)

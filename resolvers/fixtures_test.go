@@ -2,7 +2,6 @@ package resolvers_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"testing"
@@ -103,12 +102,4 @@ func (f *fixtures) mutate(t *testing.T, name, inputType, field string, in map[st
 func (f *fixtures) try(t *testing.T, name, inputType, selection string, in map[string]any) *hubtest.Response {
 	t.Helper()
 	return f.client(name).Query(t, fmt.Sprintf(`mutation($in: %s!) { m: %s(input: $in) { %s } }`, inputType, name, selection), map[string]any{"in": in})
-}
-
-// decode unmarshals raw JSON into v.
-func decode(t *testing.T, raw json.RawMessage, v any) {
-	t.Helper()
-	if err := json.Unmarshal(raw, v); err != nil {
-		t.Fatalf("decode %s: %v", raw, err)
-	}
 }

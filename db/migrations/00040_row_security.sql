@@ -46,6 +46,7 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
     WHEN 'ADMIN' THEN true
     WHEN 'POLICE_OFFICER' THEN c_station = hub.app_id('station')
     WHEN 'STREET_STAFF' THEN EXISTS (SELECT 1 FROM mediation.dispute d WHERE d.referred_case_id = c_id)
+                          OR EXISTS (SELECT 1 FROM street.grid_event e WHERE e.converted_case_id = c_id)
     WHEN 'GRID_WORKER' THEN EXISTS (SELECT 1 FROM street.grid_event e WHERE e.converted_case_id = c_id AND e.grid_id = ANY (hub.app_ids('grids')))
     WHEN 'MEDIATOR' THEN EXISTS (SELECT 1 FROM mediation.dispute d JOIN mediation.dispute_mediator dm ON dm.dispute_id = d.id
                                  WHERE d.referred_case_id = c_id AND dm.mediator_id = hub.app_id('mediator'))

@@ -143,3 +143,20 @@ func (e *NotFoundError) ErrorCode() string { return "NOT_FOUND" }
 
 // ErrorExtensions names the field.
 func (e *NotFoundError) ErrorExtensions() map[string]any { return map[string]any{"field": e.Field} }
+
+// LockVersion locks row id of table for update and checks that it is still at version; a
+// missing row is ErrNotFound and a newer one a *ConflictError naming entity.
+func LockVersion(ctx context.Context, tx pgx.Tx, table, entity string, id int64, version int) error {
+	var current int
+	err := tx.QueryRow(ctx, "SELECT version FROM "+table+" WHERE id = $1 FOR UPDATE", id).Scan(&current)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return ErrNotFound
+	}
+	if err != nil {
+		return fmt.Errorf("lock %s %d: %w", entity, id, err)
+	}
+	if current != version {
+		return &ConflictError{Entity: entity, Given: version, Current: current}
+	}
+	return nil
+}

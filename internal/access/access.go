@@ -20,8 +20,7 @@ import (
 // is visible.
 type Rule func(p auth.Principal, a string) (sql string, args []any, ok bool)
 
-func all(auth.Principal, string) (string, []any, bool)  { return "", nil, true }
-func none(auth.Principal, string) (string, []any, bool) { return "", nil, false }
+func all(auth.Principal, string) (string, []any, bool) { return "", nil, true }
 
 // byRole builds a rule from one rule per role; roles not listed see nothing. SYSTEM sees
 // everything.

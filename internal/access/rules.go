@@ -32,13 +32,14 @@ var (
 		auth.GridWorker:    where("%[1]s.grid_id = ANY(?)", grids),
 	})
 
-	// Cases: police see their station's; street staff the referred ones; grid workers those
-	// their events became; mediators those behind their disputes.
+	// Cases: police see their station's; street staff those referred to mediation or made
+	// from grid events; grid workers those their events became; mediators those behind their disputes.
 	Cases = byRole(map[string]Rule{
 		auth.Admin:         all,
 		auth.PoliceOfficer: where("%[1]s.station_id = ?", station),
-		auth.StreetStaff:   where("EXISTS (SELECT 1 FROM mediation.dispute d WHERE d.referred_case_id = %[1]s.id)", nil),
-		auth.GridWorker:    where("EXISTS (SELECT 1 FROM street.grid_event e WHERE e.converted_case_id = %[1]s.id AND e.grid_id = ANY(?))", grids),
+		auth.StreetStaff: where(`(EXISTS (SELECT 1 FROM mediation.dispute d WHERE d.referred_case_id = %[1]s.id)
+			OR EXISTS (SELECT 1 FROM street.grid_event e WHERE e.converted_case_id = %[1]s.id))`, nil),
+		auth.GridWorker: where("EXISTS (SELECT 1 FROM street.grid_event e WHERE e.converted_case_id = %[1]s.id AND e.grid_id = ANY(?))", grids),
 		auth.Mediator: where(`EXISTS (SELECT 1 FROM mediation.dispute d JOIN mediation.dispute_mediator dm ON dm.dispute_id = d.id
 			WHERE d.referred_case_id = %[1]s.id AND dm.mediator_id = ?)`, mediator),
 	})

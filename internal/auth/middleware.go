@@ -17,26 +17,30 @@ func Middleware(a *Authenticator, logger *slog.Logger, next http.Handler) http.H
 			return
 		}
 		p, err := a.Authenticate(r)
-		if err != nil {
-			msg := ErrBadCredentials.Error()
-			switch {
-			case errors.Is(err, ErrNoCredentials):
-				msg = err.Error()
-			case !errors.Is(err, ErrBadCredentials):
-				logger.ErrorContext(r.Context(), "authenticate", "err", err)
-			}
-			writeUnauthenticated(w, msg)
+		switch {
+		case errors.Is(err, ErrNoCredentials), errors.Is(err, ErrBadCredentials):
+			writeError(w, http.StatusUnauthorized, "UNAUTHENTICATED", err.Error())
+			return
+		case err != nil:
+			// The credentials could not be checked (the database is away): say so, rather
+			// than calling them invalid.
+			logger.ErrorContext(r.Context(), "authenticate", "err", err)
+			writeError(w, http.StatusServiceUnavailable, "SERVICE_UNAVAILABLE", "credentials cannot be checked right now; try again shortly")
 			return
 		}
 		next.ServeHTTP(w, r.WithContext(WithPrincipal(r.Context(), p)))
 	})
 }
 
-func writeUnauthenticated(w http.ResponseWriter, msg string) {
+func writeError(w http.ResponseWriter, status int, code, msg string) {
 	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("WWW-Authenticate", `Bearer realm="civiclink"`)
-	w.WriteHeader(http.StatusUnauthorized)
+	if status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="civiclink"`)
+	} else {
+		w.Header().Set("Retry-After", "1")
+	}
+	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(map[string]any{
-		"errors": []map[string]any{{"message": msg, "extensions": map[string]any{"code": "UNAUTHENTICATED"}}},
+		"errors": []map[string]any{{"message": msg, "extensions": map[string]any{"code": code}}},
 	})
 }
