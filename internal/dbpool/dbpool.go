@@ -57,7 +57,7 @@ func Open(ctx context.Context, opts Options) (*pgxpool.Pool, error) {
 	}
 	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	if err := pool.Ping(pingCtx); err != nil {
+	if err := pool.Ping(auth.WithSystem(pingCtx)); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("reach database: %w", err)
 	}
