@@ -4,8 +4,12 @@ import (
 	"context"
 	"errors"
 
+	"civiclink/db/mediation"
+	"civiclink/db/police"
 	"civiclink/db/relay"
+	"civiclink/db/risk"
 	"civiclink/db/store"
+	"civiclink/db/street"
 	"civiclink/graph/model"
 	"civiclink/internal/apierr"
 	"civiclink/internal/events"
@@ -32,6 +36,13 @@ func (r *subscriptionResolver) workflowEvents(ctx context.Context, filter *model
 	go func() {
 		defer close(out)
 		for e := range in {
+			// Only events about rows the subscriber may see reach it.
+			if visible, err := r.eventVisible(ctx, &e); err != nil || !visible {
+				if err != nil {
+					r.Logger.WarnContext(ctx, "check event visibility", "kind", e.Kind, "err", err)
+				}
+				continue
+			}
 			select {
 			case out <- &e:
 			case <-ctx.Done():
@@ -53,4 +64,42 @@ func eventSubject(ctx context.Context, e *events.Event) (relay.Node, error) {
 		return nil, nil
 	}
 	return n, err
+}
+
+// eventSubjects reads an event's subject directly (not through the subscription's loaders,
+// whose cache would outlive the data), under the subscriber's access rules.
+var eventSubjects = map[string]func(ctx context.Context, db store.Querier, id int64) error{
+	"Case": func(ctx context.Context, db store.Querier, id int64) error {
+		_, err := row(ctx, db, police.Cases, id)
+		return err
+	},
+	"Dispute": func(ctx context.Context, db store.Querier, id int64) error {
+		_, err := row(ctx, db, mediation.Disputes, id)
+		return err
+	},
+	"GridEvent": func(ctx context.Context, db store.Querier, id int64) error {
+		_, err := row(ctx, db, street.GridEvents, id)
+		return err
+	},
+	"RiskItem": func(ctx context.Context, db store.Querier, id int64) error {
+		_, err := row(ctx, db, risk.RiskItems, id)
+		return err
+	},
+	"Measure": func(ctx context.Context, db store.Querier, id int64) error {
+		_, err := row(ctx, db, risk.Measures, id)
+		return err
+	},
+}
+
+// eventVisible reports whether the subscriber may see the event's subject.
+func (r *subscriptionResolver) eventVisible(ctx context.Context, e *events.Event) (bool, error) {
+	read, ok := eventSubjects[e.EntityType]
+	if !ok {
+		return false, nil
+	}
+	err := read(ctx, r.DB, e.EntityID)
+	if errors.Is(err, store.ErrNotFound) {
+		return false, nil
+	}
+	return err == nil, err
 }

@@ -116,9 +116,11 @@ func TestSubscriptionsAcrossInstances(t *testing.T) {
 	var og struct{ Grid struct{ ID string } }
 	res.MustData(t, &og)
 	elsewhere := dialSubscription(t, fxB.clients[auth.StreetStaff], subscriptionQuery, map[string]any{"filter": map[string]any{"gridId": og.Grid.ID}})
+	// A grid worker of another grid, subscribed to everything, is told nothing about this one.
+	outsider := dialSubscription(t, b.As(t, auth.GridWorker, auth.ScopeClaims{Grids: []string{otherGrid}}), subscriptionQuery, nil)
 	// Subscriptions register asynchronously after the subscribe message; wait until both
 	// processes serve them.
-	waitFor(t, func() bool { return a.Events.Subscribers() == 1 && b.Events.Subscribers() == 2 })
+	waitFor(t, func() bool { return a.Events.Subscribers() == 1 && b.Events.Subscribers() == 3 })
 
 	// A refused referral (a CALL case) must not produce an event.
 	police := fx.mutate(t, "registerCase", "RegisterCaseInput", "case", map[string]any{"stationId": fx.station, "kind": "CALL",
@@ -145,11 +147,13 @@ func TestSubscriptionsAcrossInstances(t *testing.T) {
 		}
 	}
 	// The subscriber filtered to another grid saw nothing of this.
-	quiet, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
-	defer cancel()
-	var m map[string]any
-	if err := wsjson.Read(quiet, elsewhere.conn, &m); err == nil && m["type"] == "next" {
-		t.Errorf("subscriber of grid %s received %v", otherGrid, m)
+	for name, sub := range map[string]*wsClient{"filtered to grid " + otherGrid: elsewhere, "grid worker of " + otherGrid: outsider} {
+		quiet, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+		var m map[string]any
+		if err := wsjson.Read(quiet, sub.conn, &m); err == nil && m["type"] == "next" {
+			t.Errorf("subscriber %s received %v", name, m)
+		}
+		cancel()
 	}
 }
 
