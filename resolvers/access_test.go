@@ -436,3 +436,53 @@ func TestAPIKeys(t *testing.T) {
 		t.Errorf("unknown key: status %d, want 401", res.Status)
 	}
 }
+
+// TestOtherSensitiveFields covers the remaining classes of personal data: officers'
+// contacts, incident addresses and agreement terms, for each role that can reach them.
+func TestOtherSensitiveFields(t *testing.T) {
+	t.Parallel()
+	s := newScene(t)
+	ctx := context.Background()
+	var officerPhone, caseAddress, terms string
+	var caseID, agreementID int64
+	if err := s.hub.Pool.QueryRow(ctx, `SELECT phone FROM police.officer WHERE id = $1`, s.officer).Scan(&officerPhone); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.hub.Pool.QueryRow(ctx, `SELECT c.id, c.address FROM police."case" c WHERE c.station_id = $1 AND c.address IS NOT NULL
+		AND EXISTS (SELECT 1 FROM mediation.dispute d WHERE d.referred_case_id = c.id) ORDER BY c.id LIMIT 1`, s.station).Scan(&caseID, &caseAddress); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.hub.Pool.QueryRow(ctx, `SELECT a.id, a.terms FROM mediation.agreement a JOIN mediation.dispute d ON d.id = a.dispute_id
+		WHERE d.committee_id = $1 ORDER BY a.id LIMIT 1`, s.commitee).Scan(&agreementID, &terms); err != nil {
+		t.Fatal(err)
+	}
+	officerQ := fmt.Sprintf(`{ node(id: %q) { ... on Officer { v: phone } } }`, globalid.Encode("Officer", s.officer))
+	caseQ := fmt.Sprintf(`{ node(id: %q) { ... on Case { v: address } } }`, globalid.Encode("Case", caseID))
+	termsQ := fmt.Sprintf(`{ node(id: %q) { ... on Agreement { v: terms } } }`, globalid.Encode("Agreement", agreementID))
+	tests := []struct {
+		name, role, purpose, query, clear string
+		want                              string // clear or masked
+	}{
+		{"officer phone, own station, purpose", auth.PoliceOfficer, "roster", officerQ, officerPhone, "clear"},
+		{"officer phone, own station, no purpose", auth.PoliceOfficer, "", officerQ, officerPhone, "masked"},
+		{"officer phone, street staff", auth.StreetStaff, "welfare", officerQ, officerPhone, "masked"},
+		{"officer phone, admin, purpose", auth.Admin, "request 7", officerQ, officerPhone, "clear"},
+		{"case address, police, purpose", auth.PoliceOfficer, "case", caseQ, caseAddress, "clear"},
+		{"case address, street staff", auth.StreetStaff, "referral", caseQ, caseAddress, "masked"},
+		{"agreement terms, mediator, purpose", auth.Mediator, "follow-up", termsQ, terms, "clear"},
+		{"agreement terms, mediator, no purpose", auth.Mediator, "", termsQ, terms, "masked"},
+		{"agreement terms, street staff, purpose", auth.StreetStaff, "follow-up", termsQ, terms, "clear"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var d struct{ Node *struct{ V string } }
+			s.callers[tt.role].WithPurpose(tt.purpose).Query(t, tt.query, nil).MustData(t, &d)
+			if d.Node == nil {
+				t.Fatalf("%s cannot see the row, want it %s", tt.role, tt.want)
+			}
+			if got := d.Node.V == tt.clear; got != (tt.want == "clear") {
+				t.Errorf("got %q, want %s (clear value %q)", d.Node.V, tt.want, tt.clear)
+			}
+		})
+	}
+}
