@@ -5520,6 +5520,7 @@ extend type Query {
 `, BuiltIn: false},
 	{Name: "../schema/audit.graphqls", Input: `"One read that showed personal data in clear, as the access log keeps it."
 type AccessLogEntry implements Node {
+  "Opaque global ID."
   id: ID!
   "When the data was read."
   at: DateTime!
@@ -5537,14 +5538,46 @@ type AccessLogEntry implements Node {
   entityIds: [ID!]!
 }
 
-type AccessLogEntryConnection { edges: [AccessLogEntryEdge!]! nodes: [AccessLogEntry!]! pageInfo: PageInfo! totalCount: Int! }
-type AccessLogEntryEdge { cursor: String! node: AccessLogEntry! }
+"A page of AccessLogEntry rows (Relay connection)."
+type AccessLogEntryConnection {
+  "The rows of this page, each with its cursor."
+  edges: [AccessLogEntryEdge!]!
+  "The rows of this page, without cursors."
+  nodes: [AccessLogEntry!]!
+  "Where this page sits in the list."
+  pageInfo: PageInfo!
+  "Number of rows in the whole list across all pages; counted only when selected."
+  totalCount: Int!
+}
+"One AccessLogEntry row of a page with its cursor."
+type AccessLogEntryEdge {
+  "Opaque position of the row; pass it as after: or before:."
+  cursor: String!
+  "The row."
+  node: AccessLogEntry!
+}
 
 "Filters the access log: who looked (subject), at what (entityId), when (at in [from, to))."
-input AccessLogFilter { subject: String entityId: ID from: DateTime to: DateTime }
+input AccessLogFilter {
+  "Only entries of this caller."
+  subject: String
+  "Only entries that read this entity."
+  entityId: ID
+  "Only entries at or after this instant."
+  from: DateTime
+  "Only entries before this instant."
+  to: DateTime
+}
 
+"What AccessLog lists can be ordered by."
 enum AccessLogOrderField { AT }
-input AccessLogOrder { field: AccessLogOrderField! direction: OrderDirection! = DESC }
+"One ordering term of a AccessLog list."
+input AccessLogOrder {
+  "The column to order by."
+  field: AccessLogOrderField!
+  "Ascending or descending."
+  direction: OrderDirection! = DESC
+}
 
 extend type Query {
   "The access log, for auditors: who looked at this person, what did this user look at."
@@ -5642,13 +5675,17 @@ enum Performance { DONE PARTIAL NONE }
 
 "A people's mediation committee."
 type Committee implements Node {
+  "Opaque global ID."
   id: ID!
+  "Name of the committee."
   name: String!
+  "STREET, COMMUNITY or IN_STATION."
   level: CommitteeLevel!
   "The community, for community committees."
   community: Community
   "The station, for in-station mediation rooms."
   station: Station
+  "The committee's mediators."
   mediators: [Mediator!]!
   "Disputes before the committee."
   disputes(first: Int, after: String, last: Int, before: String, filter: DisputeFilter, orderBy: [DisputeOrder!]): DisputeConnection!
@@ -5656,9 +5693,13 @@ type Committee implements Node {
 
 "A person serving on a committee."
 type Mediator implements Node {
+  "Opaque global ID."
   id: ID!
+  "The person serving as mediator (personal fields masked)."
   person: Person!
+  "The committee the mediator sits on."
   committee: Committee!
+  "What kind of mediator (full-time, community notable, lawyer …)."
   kind: MediatorKind!
   "Disputes the mediator is assigned to."
   assignments: [DisputeMediator!]!
@@ -5666,28 +5707,41 @@ type Mediator implements Node {
 
 "A civil dispute before a committee."
 type Dispute implements Node {
+  "Opaque global ID."
   id: ID!
   "Human-facing number, e.g. T2024-00123."
   disputeNo: String!
+  "The committee mediating the dispute."
   committee: Committee!
+  "How the dispute reached the committee."
   source: DisputeSource!
   "The police case that was referred, for POLICE_REFERRAL disputes."
   referredCase: Case
   "The grid event it came from, for GRID_REPORT disputes."
   gridEvent: GridEvent
+  "The grid where the dispute arose."
   grid: Grid
+  "The estate where the dispute arose, if any."
   estate: Estate
+  "What the dispute is about."
   category: DisputeCategory!
+  "ORDINARY or DIFFICULT."
   difficulty: DisputeDifficulty!
   "Amount in dispute, in yuan."
   amount: Float
   "Workflow state; one of the DisputeStatus values."
   status: WorkflowStatus!
+  "Short account of the dispute."
   summary: String!
+  "When the committee received the dispute."
   receivedAt: DateTime!
+  "When the dispute was closed; null while open."
   closedAt: DateTime
+  "How the dispute ended, in words."
   outcome: String
+  "The people on each side (personal fields masked)."
   parties: [DisputeParty!]!
+  "The mediators assigned, with their roles."
   mediators: [DisputeMediator!]!
   "Mediation sittings, oldest first."
   sessions: [MediationSession!]!
@@ -5703,26 +5757,39 @@ type Dispute implements Node {
 
 "A person's side in a dispute."
 type DisputeParty implements Node {
+  "Opaque global ID."
   id: ID!
+  "The dispute."
   dispute: Dispute!
+  "The party (personal fields masked)."
   person: Person!
+  "APPLICANT, RESPONDENT or THIRD_PARTY."
   side: DisputeSide!
 }
 
 "A mediator's assignment to a dispute."
 type DisputeMediator implements Node {
+  "Opaque global ID."
   id: ID!
+  "The dispute."
   dispute: Dispute!
+  "The mediator assigned."
   mediator: Mediator!
+  "LEAD, ASSISTANT or INVITED."
   role: DisputeMediatorRole!
 }
 
 "One sitting of a mediation."
 type MediationSession implements Node {
+  "Opaque global ID."
   id: ID!
+  "The dispute mediated."
   dispute: Dispute!
+  "When the sitting took place."
   heldAt: DateTime!
+  "Where it took place."
   place: String!
+  "Approaches used, such as emotional counselling."
   approaches: [MediationApproach!]!
   "What was said; redacted unless allowed."
   record: String
@@ -5730,14 +5797,19 @@ type MediationSession implements Node {
 
 "The settlement a mediation reached."
 type Agreement implements Node {
+  "Opaque global ID."
   id: ID!
+  "The dispute settled."
   dispute: Dispute!
+  "WRITTEN or ORAL."
   form: AgreementForm!
   "Terms; redacted unless allowed."
   terms: String!
   "Day by which the agreement must be performed."
   performanceDeadline: Date
+  "When the agreement was signed."
   signedAt: DateTime!
+  "Whether a court was asked to confirm the agreement, and its answer."
   judicialConfirmation: JudicialConfirmation!
   "Follow-up visits, oldest first."
   followUps: [FollowUp!]!
@@ -5747,10 +5819,15 @@ type Agreement implements Node {
 
 "A visit checking that an agreement is kept."
 type FollowUp implements Node {
+  "Opaque global ID."
   id: ID!
+  "The agreement checked."
   agreement: Agreement!
+  "When the visit took place."
   visitedAt: DateTime!
+  "Who visited."
   visitor: String!
+  "How far the agreement was kept."
   performance: Performance!
   "Parties' satisfaction, 1-5."
   satisfaction: Int
@@ -5758,36 +5835,126 @@ type FollowUp implements Node {
   newRisk: Boolean!
 }
 
-type CommitteeConnection { edges: [CommitteeEdge!]! nodes: [Committee!]! pageInfo: PageInfo! totalCount: Int! }
-type CommitteeEdge { cursor: String! node: Committee! }
-type MediatorConnection { edges: [MediatorEdge!]! nodes: [Mediator!]! pageInfo: PageInfo! totalCount: Int! }
-type MediatorEdge { cursor: String! node: Mediator! }
-type DisputeConnection { edges: [DisputeEdge!]! nodes: [Dispute!]! pageInfo: PageInfo! totalCount: Int! }
-type DisputeEdge { cursor: String! node: Dispute! }
+"A page of Committee rows (Relay connection)."
+type CommitteeConnection {
+  "The rows of this page, each with its cursor."
+  edges: [CommitteeEdge!]!
+  "The rows of this page, without cursors."
+  nodes: [Committee!]!
+  "Where this page sits in the list."
+  pageInfo: PageInfo!
+  "Number of rows in the whole list across all pages; counted only when selected."
+  totalCount: Int!
+}
+"One Committee row of a page with its cursor."
+type CommitteeEdge {
+  "Opaque position of the row; pass it as after: or before:."
+  cursor: String!
+  "The row."
+  node: Committee!
+}
+"A page of Mediator rows (Relay connection)."
+type MediatorConnection {
+  "The rows of this page, each with its cursor."
+  edges: [MediatorEdge!]!
+  "The rows of this page, without cursors."
+  nodes: [Mediator!]!
+  "Where this page sits in the list."
+  pageInfo: PageInfo!
+  "Number of rows in the whole list across all pages; counted only when selected."
+  totalCount: Int!
+}
+"One Mediator row of a page with its cursor."
+type MediatorEdge {
+  "Opaque position of the row; pass it as after: or before:."
+  cursor: String!
+  "The row."
+  node: Mediator!
+}
+"A page of Dispute rows (Relay connection)."
+type DisputeConnection {
+  "The rows of this page, each with its cursor."
+  edges: [DisputeEdge!]!
+  "The rows of this page, without cursors."
+  nodes: [Dispute!]!
+  "Where this page sits in the list."
+  pageInfo: PageInfo!
+  "Number of rows in the whole list across all pages; counted only when selected."
+  totalCount: Int!
+}
+"One Dispute row of a page with its cursor."
+type DisputeEdge {
+  "Opaque position of the row; pass it as after: or before:."
+  cursor: String!
+  "The row."
+  node: Dispute!
+}
 
 "Filters committees."
-input CommitteeFilter { level: [CommitteeLevel!] communityId: ID stationId: ID }
+input CommitteeFilter {
+  "Only these levels."
+  level: [CommitteeLevel!]
+  "Only rows in this community."
+  communityId: ID
+  "Only rows of this station."
+  stationId: ID
+}
 "Filters mediators."
-input MediatorFilter { kind: [MediatorKind!] committeeId: ID }
+input MediatorFilter {
+  "Only these kinds."
+  kind: [MediatorKind!]
+  "Only rows of this committee."
+  committeeId: ID
+}
 "Filters disputes. Time ranges include the from instant and exclude the to instant."
 input DisputeFilter {
+  "Only these workflow states."
   status: [DisputeStatus!]
+  "Only these sources."
   source: [DisputeSource!]
+  "Only these categories."
   category: [DisputeCategory!]
+  "Only these difficulties."
   difficulty: [DisputeDifficulty!]
+  "Only rows of this committee."
   committeeId: ID
+  "Only rows in this grid."
   gridId: ID
+  "Only the dispute referred from this case."
   referredCaseId: ID
+  "Only rows received at or after this instant."
   receivedFrom: DateTime
+  "Only rows received before this instant."
   receivedTo: DateTime
 }
 
+"What Committee lists can be ordered by."
 enum CommitteeOrderField { NAME LEVEL }
-input CommitteeOrder { field: CommitteeOrderField! direction: OrderDirection! = ASC }
+"One ordering term of a Committee list."
+input CommitteeOrder {
+  "The column to order by."
+  field: CommitteeOrderField!
+  "Ascending or descending."
+  direction: OrderDirection! = ASC
+}
+"What Mediator lists can be ordered by."
 enum MediatorOrderField { KIND CREATED_AT }
-input MediatorOrder { field: MediatorOrderField! direction: OrderDirection! = ASC }
+"One ordering term of a Mediator list."
+input MediatorOrder {
+  "The column to order by."
+  field: MediatorOrderField!
+  "Ascending or descending."
+  direction: OrderDirection! = ASC
+}
+"What Dispute lists can be ordered by."
 enum DisputeOrderField { RECEIVED_AT DISPUTE_NO STATUS CATEGORY }
-input DisputeOrder { field: DisputeOrderField! direction: OrderDirection! = ASC }
+"One ordering term of a Dispute list."
+input DisputeOrder {
+  "The column to order by."
+  field: DisputeOrderField!
+  "Ascending or descending."
+  direction: OrderDirection! = ASC
+}
 
 extend type Query {
   "Mediation committees."
@@ -5819,8 +5986,11 @@ enum CasePartyRole { CALLER VICTIM SUSPECT WITNESS }
 
 "A police station."
 type Station implements Node {
+  "Opaque global ID."
   id: ID!
+  "Short code of the station, e.g. S01."
   code: String!
+  "Name of the station."
   name: String!
   "Communities in its jurisdiction."
   communities: [Community!]!
@@ -5834,12 +6004,17 @@ type Station implements Node {
 
 "A police officer. Phone and home address are sensitive."
 type Officer implements Node {
+  "Opaque global ID."
   id: ID!
   "Badge number."
   badgeNo: String!
+  "The officer's name."
   name: String!
+  "The officer's rank."
   rank: OfficerRank!
+  "The officer's main duty."
   duty: OfficerDuty!
+  "The officer's station."
   station: Station!
   "Phone; masked unless allowed."
   phone: String
@@ -5855,33 +6030,49 @@ type Officer implements Node {
 
 "An officer's assignment to a grid."
 type OfficerGrid implements Node {
+  "Opaque global ID."
   id: ID!
+  "The officer."
   officer: Officer!
+  "The grid the officer is assigned to."
   grid: Grid!
+  "PATCH (area officer) or EMBEDDED (posted in the grid)."
   role: OfficerGridRole!
 }
 
 "A police incident or case."
 type Case implements Node {
+  "Opaque global ID."
   id: ID!
   "Human-facing number, e.g. J2024-000123."
   caseNo: String!
+  "CALL, ADMINISTRATIVE, CRIMINAL or NON_POLICE."
   kind: CaseKind!
+  "What the case is about."
   category: CaseCategory!
+  "How the case reached the police."
   source: CaseSource!
   "Workflow state; one of the CaseStatus values."
   status: WorkflowStatus!
+  "Short account of the case."
   summary: String!
+  "When the incident happened, when known."
   occurredAt: DateTime
+  "When the police received the case."
   receivedAt: DateTime!
+  "When the case was closed; null while open."
   closedAt: DateTime
+  "The station handling the case."
   station: Station!
+  "The grid where it happened."
   grid: Grid
+  "The estate where it happened, if any."
   estate: Estate
   "Address of the incident; masked unless allowed."
   address: String
   "The officer leading the case."
   leadOfficer: Officer
+  "How the case was disposed of."
   disposition: String
   "Callers, victims, suspects and witnesses."
   parties: [CaseParty!]!
@@ -5899,45 +6090,135 @@ type Case implements Node {
 
 "A person's part in a case."
 type CaseParty implements Node {
+  "Opaque global ID."
   id: ID!
+  "The case."
   case: Case!
+  "The person involved (personal fields masked)."
   person: Person!
+  "CALLER, VICTIM, SUSPECT or WITNESS."
   role: CasePartyRole!
   "Whether the party was a minor at the time."
   isMinor: Boolean!
 }
 
-type StationConnection { edges: [StationEdge!]! nodes: [Station!]! pageInfo: PageInfo! totalCount: Int! }
-type StationEdge { cursor: String! node: Station! }
-type OfficerConnection { edges: [OfficerEdge!]! nodes: [Officer!]! pageInfo: PageInfo! totalCount: Int! }
-type OfficerEdge { cursor: String! node: Officer! }
-type CaseConnection { edges: [CaseEdge!]! nodes: [Case!]! pageInfo: PageInfo! totalCount: Int! }
-type CaseEdge { cursor: String! node: Case! }
+"A page of Station rows (Relay connection)."
+type StationConnection {
+  "The rows of this page, each with its cursor."
+  edges: [StationEdge!]!
+  "The rows of this page, without cursors."
+  nodes: [Station!]!
+  "Where this page sits in the list."
+  pageInfo: PageInfo!
+  "Number of rows in the whole list across all pages; counted only when selected."
+  totalCount: Int!
+}
+"One Station row of a page with its cursor."
+type StationEdge {
+  "Opaque position of the row; pass it as after: or before:."
+  cursor: String!
+  "The row."
+  node: Station!
+}
+"A page of Officer rows (Relay connection)."
+type OfficerConnection {
+  "The rows of this page, each with its cursor."
+  edges: [OfficerEdge!]!
+  "The rows of this page, without cursors."
+  nodes: [Officer!]!
+  "Where this page sits in the list."
+  pageInfo: PageInfo!
+  "Number of rows in the whole list across all pages; counted only when selected."
+  totalCount: Int!
+}
+"One Officer row of a page with its cursor."
+type OfficerEdge {
+  "Opaque position of the row; pass it as after: or before:."
+  cursor: String!
+  "The row."
+  node: Officer!
+}
+"A page of Case rows (Relay connection)."
+type CaseConnection {
+  "The rows of this page, each with its cursor."
+  edges: [CaseEdge!]!
+  "The rows of this page, without cursors."
+  nodes: [Case!]!
+  "Where this page sits in the list."
+  pageInfo: PageInfo!
+  "Number of rows in the whole list across all pages; counted only when selected."
+  totalCount: Int!
+}
+"One Case row of a page with its cursor."
+type CaseEdge {
+  "Opaque position of the row; pass it as after: or before:."
+  cursor: String!
+  "The row."
+  node: Case!
+}
 
 "Filters officers."
-input OfficerFilter { stationId: ID rank: [OfficerRank!] duty: [OfficerDuty!] }
+input OfficerFilter {
+  "Only rows of this station."
+  stationId: ID
+  "Only these ranks."
+  rank: [OfficerRank!]
+  "Only these duties."
+  duty: [OfficerDuty!]
+}
 "Filters cases. Time ranges include the from instant and exclude the to instant."
 input CaseFilter {
+  "Only these workflow states."
   status: [CaseStatus!]
+  "Only these kinds."
   kind: [CaseKind!]
+  "Only these categories."
   category: [CaseCategory!]
+  "Only these sources."
   source: [CaseSource!]
+  "Only rows of this station."
   stationId: ID
+  "Only rows in this grid."
   gridId: ID
+  "Only rows in this estate."
   estateId: ID
+  "Only cases led by this officer."
   leadOfficerId: ID
+  "Only rows received at or after this instant."
   receivedFrom: DateTime
+  "Only rows received before this instant."
   receivedTo: DateTime
   "Only cases referred to mediation (true) or not (false)."
   referred: Boolean
 }
 
+"What Station lists can be ordered by."
 enum StationOrderField { CODE NAME }
-input StationOrder { field: StationOrderField! direction: OrderDirection! = ASC }
+"One ordering term of a Station list."
+input StationOrder {
+  "The column to order by."
+  field: StationOrderField!
+  "Ascending or descending."
+  direction: OrderDirection! = ASC
+}
+"What Officer lists can be ordered by."
 enum OfficerOrderField { BADGE_NO NAME RANK }
-input OfficerOrder { field: OfficerOrderField! direction: OrderDirection! = ASC }
+"One ordering term of a Officer list."
+input OfficerOrder {
+  "The column to order by."
+  field: OfficerOrderField!
+  "Ascending or descending."
+  direction: OrderDirection! = ASC
+}
+"What Case lists can be ordered by."
 enum CaseOrderField { RECEIVED_AT CASE_NO STATUS CATEGORY }
-input CaseOrder { field: CaseOrderField! direction: OrderDirection! = ASC }
+"One ordering term of a Case list."
+input CaseOrder {
+  "The column to order by."
+  field: CaseOrderField!
+  "Ascending or descending."
+  direction: OrderDirection! = ASC
+}
 
 extend type Query {
   "Police stations."
@@ -5971,17 +6252,25 @@ enum MeasureStatus { PLANNED IN_PROGRESS DONE }
 
 "A social-stability risk assessment of a decision, project, event or policy."
 type Assessment implements Node {
+  "Opaque global ID."
   id: ID!
+  "What is assessed."
   title: String!
+  "DECISION, PROJECT, EVENT or POLICY."
   subjectType: AssessmentSubject!
   "The unit responsible for the matter."
   responsibleUnit: String!
+  "The grid concerned, if any."
   grid: Grid
+  "Workflow state of the assessment."
   status: AssessmentStatus!
   "Graded level; null until graded."
   level: RiskLevel
+  "The decision taken; null until decided."
   decision: AssessmentDecision
+  "When the assessment was opened."
   openedAt: DateTime!
+  "When the decision was taken."
   decidedAt: DateTime
   "Risk items identified in the assessment."
   riskItems: [RiskItem!]!
@@ -5993,11 +6282,17 @@ type Assessment implements Node {
 
 "One identified risk in a grid."
 type RiskItem implements Node {
+  "Opaque global ID."
   id: ID!
+  "The assessment it belongs to, if any."
   assessment: Assessment
+  "The grid at risk."
   grid: Grid!
+  "The estate at risk, if any."
   estate: Estate
+  "Which dimension of risk."
   dimension: RiskDimension!
+  "What the risk is."
   description: String!
   "Likelihood, 1-5."
   likelihood: Int!
@@ -6005,7 +6300,9 @@ type RiskItem implements Node {
   impact: Int!
   "Derived from likelihood x impact: HIGH at 15 and over, MEDIUM at 6 and over."
   level: RiskLevel!
+  "IDENTIFIED, MITIGATING, RESOLVED or ESCALATED."
   status: RiskItemStatus!
+  "When the risk was identified."
   identifiedAt: DateTime!
   "Measures against the risk, by due day."
   measures: [Measure!]!
@@ -6019,12 +6316,19 @@ type RiskItem implements Node {
 
 "An action against a risk item."
 type Measure implements Node {
+  "Opaque global ID."
   id: ID!
+  "The risk item the measure mitigates."
   riskItem: RiskItem!
+  "What is to be done."
   action: String!
+  "The unit responsible."
   ownerUnit: String!
+  "Day the measure is due."
   dueOn: Date!
+  "PLANNED, IN_PROGRESS or DONE."
   status: MeasureStatus!
+  "Day it was done; null until DONE."
   doneOn: Date
   "True when past its due day and not done (derived, never stored)."
   overdue: Boolean!
@@ -6035,30 +6339,96 @@ type Measure implements Node {
 "What a risk item can be linked to."
 union RiskLinkTarget = Case | Dispute | GridEvent
 
-type AssessmentConnection { edges: [AssessmentEdge!]! nodes: [Assessment!]! pageInfo: PageInfo! totalCount: Int! }
-type AssessmentEdge { cursor: String! node: Assessment! }
-type RiskItemConnection { edges: [RiskItemEdge!]! nodes: [RiskItem!]! pageInfo: PageInfo! totalCount: Int! }
-type RiskItemEdge { cursor: String! node: RiskItem! }
+"A page of Assessment rows (Relay connection)."
+type AssessmentConnection {
+  "The rows of this page, each with its cursor."
+  edges: [AssessmentEdge!]!
+  "The rows of this page, without cursors."
+  nodes: [Assessment!]!
+  "Where this page sits in the list."
+  pageInfo: PageInfo!
+  "Number of rows in the whole list across all pages; counted only when selected."
+  totalCount: Int!
+}
+"One Assessment row of a page with its cursor."
+type AssessmentEdge {
+  "Opaque position of the row; pass it as after: or before:."
+  cursor: String!
+  "The row."
+  node: Assessment!
+}
+"A page of RiskItem rows (Relay connection)."
+type RiskItemConnection {
+  "The rows of this page, each with its cursor."
+  edges: [RiskItemEdge!]!
+  "The rows of this page, without cursors."
+  nodes: [RiskItem!]!
+  "Where this page sits in the list."
+  pageInfo: PageInfo!
+  "Number of rows in the whole list across all pages; counted only when selected."
+  totalCount: Int!
+}
+"One RiskItem row of a page with its cursor."
+type RiskItemEdge {
+  "Opaque position of the row; pass it as after: or before:."
+  cursor: String!
+  "The row."
+  node: RiskItem!
+}
 
 "Filters assessments. Time ranges include the from instant and exclude the to instant."
-input AssessmentFilter { status: [AssessmentStatus!] level: [RiskLevel!] subjectType: [AssessmentSubject!] gridId: ID openedFrom: DateTime openedTo: DateTime }
+input AssessmentFilter {
+  "Only these workflow states."
+  status: [AssessmentStatus!]
+  "Only these levels."
+  level: [RiskLevel!]
+  "Only assessments of these subject types."
+  subjectType: [AssessmentSubject!]
+  "Only rows in this grid."
+  gridId: ID
+  "Only assessments opened at or after this instant."
+  openedFrom: DateTime
+  "Only assessments opened before this instant."
+  openedTo: DateTime
+}
 "Filters risk items."
 input RiskItemFilter {
+  "Only these workflow states."
   status: [RiskItemStatus!]
+  "Only these levels."
   level: [RiskLevel!]
+  "Only these risk dimensions."
   dimension: [RiskDimension!]
+  "Only rows in this grid."
   gridId: ID
+  "Only items of this assessment."
   assessmentId: ID
   "Only items with (true) or without (false) an overdue measure."
   hasOverdueMeasure: Boolean
+  "Only items identified at or after this instant."
   identifiedFrom: DateTime
+  "Only items identified before this instant."
   identifiedTo: DateTime
 }
 
+"What Assessment lists can be ordered by."
 enum AssessmentOrderField { OPENED_AT STATUS TITLE }
-input AssessmentOrder { field: AssessmentOrderField! direction: OrderDirection! = ASC }
+"One ordering term of a Assessment list."
+input AssessmentOrder {
+  "The column to order by."
+  field: AssessmentOrderField!
+  "Ascending or descending."
+  direction: OrderDirection! = ASC
+}
+"What RiskItem lists can be ordered by."
 enum RiskItemOrderField { IDENTIFIED_AT LEVEL STATUS LIKELIHOOD IMPACT }
-input RiskItemOrder { field: RiskItemOrderField! direction: OrderDirection! = ASC }
+"One ordering term of a RiskItem list."
+input RiskItemOrder {
+  "The column to order by."
+  field: RiskItemOrderField!
+  "Ascending or descending."
+  direction: OrderDirection! = ASC
+}
 
 extend type Query {
   "Risk assessments."
@@ -6088,9 +6458,11 @@ enum GridEventStatus { REPORTED FILED CANCELLED DISPATCHED HANDLING FEEDBACK CHE
 
 "A residents' community of the sub-district."
 type Community implements Node {
+  "Opaque global ID."
   id: ID!
   "Short code, e.g. C01."
   code: String!
+  "Name of the community."
   name: String!
   "The grids the community is divided into."
   grids: [Grid!]!
@@ -6102,11 +6474,15 @@ type Community implements Node {
 
 "A cell of the grid-management map."
 type Grid implements Node {
+  "Opaque global ID."
   id: ID!
   "Code, e.g. C01-03."
   code: String!
+  "Name of the grid."
   name: String!
+  "BASIC or DEDICATED."
   kind: GridKind!
+  "The community the grid belongs to."
   community: Community!
   "Estates in the grid."
   estates: [Estate!]!
@@ -6130,11 +6506,13 @@ type Grid implements Node {
 
 "An entry of the master person index. Personal fields come back masked unless the caller may see them."
 type Person implements Node {
+  "Opaque global ID."
   id: ID!
   "Name; masked as 张* unless allowed."
   name: String!
   "Identity number; masked as 110***********1234 unless allowed. Null when not recorded."
   idNumber: String
+  "The person's gender."
   gender: Gender!
   "Date of birth; null when masked or not recorded."
   birthDate: Date
@@ -6144,6 +6522,7 @@ type Person implements Node {
   address: String
   "The grid the person is registered in."
   grid: Grid
+  "Care flags such as ELDERLY_ALONE or MINOR."
   flags: [PersonFlag!]!
   "Every case the person is a party to."
   caseInvolvements: [CaseParty!]!
@@ -6157,10 +6536,15 @@ type Person implements Node {
 
 "A person's post in a grid."
 type GridWorker implements Node {
+  "Opaque global ID."
   id: ID!
+  "The grid worker (personal fields masked)."
   person: Person!
+  "The grid served."
   grid: Grid!
+  "LEADER, FULL_TIME or PART_TIME."
   post: GridWorkerPost!
+  "First day of the post."
   activeFrom: Date!
   "Last day of the post; null while active."
   activeTo: Date
@@ -6168,7 +6552,9 @@ type GridWorker implements Node {
 
 "A property-management company."
 type PropertyCompany implements Node {
+  "Opaque global ID."
   id: ID!
+  "Name of the company."
   name: String!
   "Unified social credit code."
   unifiedCreditCode: String!
@@ -6180,11 +6566,17 @@ type PropertyCompany implements Node {
 
 "A residential estate."
 type Estate implements Node {
+  "Opaque global ID."
   id: ID!
+  "Name of the estate."
   name: String!
+  "Number of households."
   households: Int!
+  "MARKET (a property company), GUARANTEE or SELF_MANAGED."
   managementMode: ManagementMode!
+  "The estate's community."
   community: Community!
+  "The estate's grid."
   grid: Grid!
   "The managing company; null under the guarantee model or self-management."
   propertyCompany: PropertyCompany
@@ -6192,30 +6584,43 @@ type Estate implements Node {
 
 "A property company's membership of the property alliance."
 type AllianceMembership implements Node {
+  "Opaque global ID."
   id: ID!
+  "The member company."
   propertyCompany: PropertyCompany!
+  "Day the company joined the alliance."
   joinedOn: Date!
   "Null while still a member."
   leftOn: Date
+  "MEMBER, COUNCIL or CHAIR."
   role: AllianceRole!
 }
 
 "Something a grid worker reported, and what became of it."
 type GridEvent implements Node {
+  "Opaque global ID."
   id: ID!
   "Human-facing number, e.g. E2024-000123."
   eventNo: String!
+  "The grid where it was reported."
   grid: Grid!
+  "The estate concerned, if any."
   estate: Estate
   "The grid worker who reported it."
   reporter: GridWorker
+  "What the event is about."
   category: GridEventCategory!
+  "How urgent it is."
   urgency: Urgency!
   "Workflow state; one of the GridEventStatus values."
   status: WorkflowStatus!
+  "Short account of the event."
   summary: String!
+  "When it was reported."
   reportedAt: DateTime!
+  "When it must be handled by."
   dueAt: DateTime
+  "When it was closed; null while open."
   closedAt: DateTime
   "The police case the event was converted into."
   convertedCase: Case
@@ -6229,48 +6634,252 @@ type GridEvent implements Node {
   version: Int!
 }
 
-type CommunityConnection { edges: [CommunityEdge!]! nodes: [Community!]! pageInfo: PageInfo! totalCount: Int! }
-type CommunityEdge { cursor: String! node: Community! }
-type GridConnection { edges: [GridEdge!]! nodes: [Grid!]! pageInfo: PageInfo! totalCount: Int! }
-type GridEdge { cursor: String! node: Grid! }
-type PersonConnection { edges: [PersonEdge!]! nodes: [Person!]! pageInfo: PageInfo! totalCount: Int! }
-type PersonEdge { cursor: String! node: Person! }
-type GridWorkerConnection { edges: [GridWorkerEdge!]! nodes: [GridWorker!]! pageInfo: PageInfo! totalCount: Int! }
-type GridWorkerEdge { cursor: String! node: GridWorker! }
-type PropertyCompanyConnection { edges: [PropertyCompanyEdge!]! nodes: [PropertyCompany!]! pageInfo: PageInfo! totalCount: Int! }
-type PropertyCompanyEdge { cursor: String! node: PropertyCompany! }
-type EstateConnection { edges: [EstateEdge!]! nodes: [Estate!]! pageInfo: PageInfo! totalCount: Int! }
-type EstateEdge { cursor: String! node: Estate! }
-type GridEventConnection { edges: [GridEventEdge!]! nodes: [GridEvent!]! pageInfo: PageInfo! totalCount: Int! }
-type GridEventEdge { cursor: String! node: GridEvent! }
+"A page of Community rows (Relay connection)."
+type CommunityConnection {
+  "The rows of this page, each with its cursor."
+  edges: [CommunityEdge!]!
+  "The rows of this page, without cursors."
+  nodes: [Community!]!
+  "Where this page sits in the list."
+  pageInfo: PageInfo!
+  "Number of rows in the whole list across all pages; counted only when selected."
+  totalCount: Int!
+}
+"One Community row of a page with its cursor."
+type CommunityEdge {
+  "Opaque position of the row; pass it as after: or before:."
+  cursor: String!
+  "The row."
+  node: Community!
+}
+"A page of Grid rows (Relay connection)."
+type GridConnection {
+  "The rows of this page, each with its cursor."
+  edges: [GridEdge!]!
+  "The rows of this page, without cursors."
+  nodes: [Grid!]!
+  "Where this page sits in the list."
+  pageInfo: PageInfo!
+  "Number of rows in the whole list across all pages; counted only when selected."
+  totalCount: Int!
+}
+"One Grid row of a page with its cursor."
+type GridEdge {
+  "Opaque position of the row; pass it as after: or before:."
+  cursor: String!
+  "The row."
+  node: Grid!
+}
+"A page of Person rows (Relay connection)."
+type PersonConnection {
+  "The rows of this page, each with its cursor."
+  edges: [PersonEdge!]!
+  "The rows of this page, without cursors."
+  nodes: [Person!]!
+  "Where this page sits in the list."
+  pageInfo: PageInfo!
+  "Number of rows in the whole list across all pages; counted only when selected."
+  totalCount: Int!
+}
+"One Person row of a page with its cursor."
+type PersonEdge {
+  "Opaque position of the row; pass it as after: or before:."
+  cursor: String!
+  "The row."
+  node: Person!
+}
+"A page of GridWorker rows (Relay connection)."
+type GridWorkerConnection {
+  "The rows of this page, each with its cursor."
+  edges: [GridWorkerEdge!]!
+  "The rows of this page, without cursors."
+  nodes: [GridWorker!]!
+  "Where this page sits in the list."
+  pageInfo: PageInfo!
+  "Number of rows in the whole list across all pages; counted only when selected."
+  totalCount: Int!
+}
+"One GridWorker row of a page with its cursor."
+type GridWorkerEdge {
+  "Opaque position of the row; pass it as after: or before:."
+  cursor: String!
+  "The row."
+  node: GridWorker!
+}
+"A page of PropertyCompany rows (Relay connection)."
+type PropertyCompanyConnection {
+  "The rows of this page, each with its cursor."
+  edges: [PropertyCompanyEdge!]!
+  "The rows of this page, without cursors."
+  nodes: [PropertyCompany!]!
+  "Where this page sits in the list."
+  pageInfo: PageInfo!
+  "Number of rows in the whole list across all pages; counted only when selected."
+  totalCount: Int!
+}
+"One PropertyCompany row of a page with its cursor."
+type PropertyCompanyEdge {
+  "Opaque position of the row; pass it as after: or before:."
+  cursor: String!
+  "The row."
+  node: PropertyCompany!
+}
+"A page of Estate rows (Relay connection)."
+type EstateConnection {
+  "The rows of this page, each with its cursor."
+  edges: [EstateEdge!]!
+  "The rows of this page, without cursors."
+  nodes: [Estate!]!
+  "Where this page sits in the list."
+  pageInfo: PageInfo!
+  "Number of rows in the whole list across all pages; counted only when selected."
+  totalCount: Int!
+}
+"One Estate row of a page with its cursor."
+type EstateEdge {
+  "Opaque position of the row; pass it as after: or before:."
+  cursor: String!
+  "The row."
+  node: Estate!
+}
+"A page of GridEvent rows (Relay connection)."
+type GridEventConnection {
+  "The rows of this page, each with its cursor."
+  edges: [GridEventEdge!]!
+  "The rows of this page, without cursors."
+  nodes: [GridEvent!]!
+  "Where this page sits in the list."
+  pageInfo: PageInfo!
+  "Number of rows in the whole list across all pages; counted only when selected."
+  totalCount: Int!
+}
+"One GridEvent row of a page with its cursor."
+type GridEventEdge {
+  "Opaque position of the row; pass it as after: or before:."
+  cursor: String!
+  "The row."
+  node: GridEvent!
+}
 
 "Filters grids."
-input GridFilter { communityId: ID kind: [GridKind!] }
+input GridFilter {
+  "Only rows in this community."
+  communityId: ID
+  "Only these kinds."
+  kind: [GridKind!]
+}
 "Filters persons."
-input PersonFilter { gridId: ID flags: [PersonFlag!] gender: [Gender!] }
+input PersonFilter {
+  "Only rows in this grid."
+  gridId: ID
+  "Only persons with any of these flags."
+  flags: [PersonFlag!]
+  "Only these genders."
+  gender: [Gender!]
+}
 "Filters grid workers."
-input GridWorkerFilter { gridId: ID post: [GridWorkerPost!] "Only posts active today (true) or ended (false)." active: Boolean }
+input GridWorkerFilter {
+  "Only rows in this grid."
+  gridId: ID
+  "Only these posts."
+  post: [GridWorkerPost!]
+  "Only posts active today (true) or ended (false)."
+  active: Boolean
+}
 "Filters estates."
-input EstateFilter { communityId: ID gridId: ID propertyCompanyId: ID managementMode: [ManagementMode!] }
+input EstateFilter {
+  "Only rows in this community."
+  communityId: ID
+  "Only rows in this grid."
+  gridId: ID
+  "Only estates managed by this company."
+  propertyCompanyId: ID
+  "Only these management modes."
+  managementMode: [ManagementMode!]
+}
 "Filters property companies."
 input PropertyCompanyFilter { "Only current alliance members (true) or non-members (false)." allianceMember: Boolean }
 "Filters grid events. Time ranges include the from instant and exclude the to instant."
-input GridEventFilter { status: [GridEventStatus!] category: [GridEventCategory!] urgency: [Urgency!] gridId: ID estateId: ID reportedFrom: DateTime reportedTo: DateTime }
+input GridEventFilter {
+  "Only these workflow states."
+  status: [GridEventStatus!]
+  "Only these categories."
+  category: [GridEventCategory!]
+  "Only these urgencies."
+  urgency: [Urgency!]
+  "Only rows in this grid."
+  gridId: ID
+  "Only rows in this estate."
+  estateId: ID
+  "Only events reported at or after this instant."
+  reportedFrom: DateTime
+  "Only events reported before this instant."
+  reportedTo: DateTime
+}
 
+"What Community lists can be ordered by."
 enum CommunityOrderField { CODE NAME }
-input CommunityOrder { field: CommunityOrderField! direction: OrderDirection! = ASC }
+"One ordering term of a Community list."
+input CommunityOrder {
+  "The column to order by."
+  field: CommunityOrderField!
+  "Ascending or descending."
+  direction: OrderDirection! = ASC
+}
+"What Grid lists can be ordered by."
 enum GridOrderField { CODE NAME }
-input GridOrder { field: GridOrderField! direction: OrderDirection! = ASC }
+"One ordering term of a Grid list."
+input GridOrder {
+  "The column to order by."
+  field: GridOrderField!
+  "Ascending or descending."
+  direction: OrderDirection! = ASC
+}
+"What Person lists can be ordered by."
 enum PersonOrderField { NAME CREATED_AT }
-input PersonOrder { field: PersonOrderField! direction: OrderDirection! = ASC }
+"One ordering term of a Person list."
+input PersonOrder {
+  "The column to order by."
+  field: PersonOrderField!
+  "Ascending or descending."
+  direction: OrderDirection! = ASC
+}
+"What GridWorker lists can be ordered by."
 enum GridWorkerOrderField { POST ACTIVE_FROM }
-input GridWorkerOrder { field: GridWorkerOrderField! direction: OrderDirection! = ASC }
+"One ordering term of a GridWorker list."
+input GridWorkerOrder {
+  "The column to order by."
+  field: GridWorkerOrderField!
+  "Ascending or descending."
+  direction: OrderDirection! = ASC
+}
+"What Estate lists can be ordered by."
 enum EstateOrderField { NAME HOUSEHOLDS }
-input EstateOrder { field: EstateOrderField! direction: OrderDirection! = ASC }
+"One ordering term of a Estate list."
+input EstateOrder {
+  "The column to order by."
+  field: EstateOrderField!
+  "Ascending or descending."
+  direction: OrderDirection! = ASC
+}
+"What PropertyCompany lists can be ordered by."
 enum PropertyCompanyOrderField { NAME }
-input PropertyCompanyOrder { field: PropertyCompanyOrderField! direction: OrderDirection! = ASC }
+"One ordering term of a PropertyCompany list."
+input PropertyCompanyOrder {
+  "The column to order by."
+  field: PropertyCompanyOrderField!
+  "Ascending or descending."
+  direction: OrderDirection! = ASC
+}
+"What GridEvent lists can be ordered by."
 enum GridEventOrderField { REPORTED_AT EVENT_NO STATUS URGENCY }
-input GridEventOrder { field: GridEventOrderField! direction: OrderDirection! = ASC }
+"One ordering term of a GridEvent list."
+input GridEventOrder {
+  "The column to order by."
+  field: GridEventOrderField!
+  "Ascending or descending."
+  direction: OrderDirection! = ASC
+}
 
 extend type Query {
   "Communities of the sub-district."
@@ -6302,12 +6911,17 @@ enum BenefitGrantStatus { APPLIED APPROVED DELIVERED REJECTED }
 
 "A welfare measure the street office offers the station's officers."
 type Program implements Node {
+  "Opaque global ID."
   id: ID!
+  "Name of the program."
   name: String!
+  "What the program offers."
   category: ProgramCategory!
   "Who provides it (a school, a clinic, the street office)."
   provider: String!
+  "First day of the program."
   periodStart: Date!
+  "Last day of the program."
   periodEnd: Date!
   "Grants under the program."
   grants(first: Int, after: String, last: Int, before: String, filter: BenefitGrantFilter, orderBy: [BenefitGrantOrder!]): BenefitGrantConnection!
@@ -6315,12 +6929,17 @@ type Program implements Node {
 
 "An officer's application for, or receipt of, a welfare benefit."
 type BenefitGrant implements Node {
+  "Opaque global ID."
   id: ID!
+  "The program granted."
   program: Program!
+  "The officer who applied."
   officer: Officer!
+  "APPLIED, APPROVED, DELIVERED or REJECTED."
   status: BenefitGrantStatus!
   "Value in yuan, when it has one."
   amount: Float
+  "Day the officer applied."
   appliedOn: Date!
   "Day it was approved; null until then."
   grantedOn: Date
@@ -6332,10 +6951,13 @@ type BenefitGrant implements Node {
 
 "A round of a station's satisfaction and belonging survey. Answers are shown only as aggregates."
 type Survey implements Node {
+  "Opaque global ID."
   id: ID!
+  "The station surveyed."
   station: Station!
   "Period surveyed, e.g. 2024-Q2."
   period: String!
+  "Title of the survey round."
   title: String!
   "Aggregated answers; suppressed when fewer than five people answered."
   summary: SurveySummary!
@@ -6355,26 +6977,116 @@ type SurveySummary {
   suppressed: Boolean!
 }
 
-type ProgramConnection { edges: [ProgramEdge!]! nodes: [Program!]! pageInfo: PageInfo! totalCount: Int! }
-type ProgramEdge { cursor: String! node: Program! }
-type BenefitGrantConnection { edges: [BenefitGrantEdge!]! nodes: [BenefitGrant!]! pageInfo: PageInfo! totalCount: Int! }
-type BenefitGrantEdge { cursor: String! node: BenefitGrant! }
-type SurveyConnection { edges: [SurveyEdge!]! nodes: [Survey!]! pageInfo: PageInfo! totalCount: Int! }
-type SurveyEdge { cursor: String! node: Survey! }
+"A page of Program rows (Relay connection)."
+type ProgramConnection {
+  "The rows of this page, each with its cursor."
+  edges: [ProgramEdge!]!
+  "The rows of this page, without cursors."
+  nodes: [Program!]!
+  "Where this page sits in the list."
+  pageInfo: PageInfo!
+  "Number of rows in the whole list across all pages; counted only when selected."
+  totalCount: Int!
+}
+"One Program row of a page with its cursor."
+type ProgramEdge {
+  "Opaque position of the row; pass it as after: or before:."
+  cursor: String!
+  "The row."
+  node: Program!
+}
+"A page of BenefitGrant rows (Relay connection)."
+type BenefitGrantConnection {
+  "The rows of this page, each with its cursor."
+  edges: [BenefitGrantEdge!]!
+  "The rows of this page, without cursors."
+  nodes: [BenefitGrant!]!
+  "Where this page sits in the list."
+  pageInfo: PageInfo!
+  "Number of rows in the whole list across all pages; counted only when selected."
+  totalCount: Int!
+}
+"One BenefitGrant row of a page with its cursor."
+type BenefitGrantEdge {
+  "Opaque position of the row; pass it as after: or before:."
+  cursor: String!
+  "The row."
+  node: BenefitGrant!
+}
+"A page of Survey rows (Relay connection)."
+type SurveyConnection {
+  "The rows of this page, each with its cursor."
+  edges: [SurveyEdge!]!
+  "The rows of this page, without cursors."
+  nodes: [Survey!]!
+  "Where this page sits in the list."
+  pageInfo: PageInfo!
+  "Number of rows in the whole list across all pages; counted only when selected."
+  totalCount: Int!
+}
+"One Survey row of a page with its cursor."
+type SurveyEdge {
+  "Opaque position of the row; pass it as after: or before:."
+  cursor: String!
+  "The row."
+  node: Survey!
+}
 
 "Filters programs."
-input ProgramFilter { category: [ProgramCategory!] }
+input ProgramFilter {
+  "Only these categories."
+  category: [ProgramCategory!]
+}
 "Filters benefit grants. Day ranges include from and exclude to."
-input BenefitGrantFilter { status: [BenefitGrantStatus!] programId: ID officerId: ID stationId: ID appliedFrom: Date appliedTo: Date }
+input BenefitGrantFilter {
+  "Only these workflow states."
+  status: [BenefitGrantStatus!]
+  "Only grants of this program."
+  programId: ID
+  "Only grants to this officer."
+  officerId: ID
+  "Only rows of this station."
+  stationId: ID
+  "Only grants applied for on or after this day."
+  appliedFrom: Date
+  "Only grants applied for before this day."
+  appliedTo: Date
+}
 "Filters survey rounds."
-input SurveyFilter { stationId: ID period: [String!] }
+input SurveyFilter {
+  "Only rows of this station."
+  stationId: ID
+  "Only these survey periods (2024-Q2 …)."
+  period: [String!]
+}
 
+"What Program lists can be ordered by."
 enum ProgramOrderField { NAME PERIOD_START CATEGORY }
-input ProgramOrder { field: ProgramOrderField! direction: OrderDirection! = ASC }
+"One ordering term of a Program list."
+input ProgramOrder {
+  "The column to order by."
+  field: ProgramOrderField!
+  "Ascending or descending."
+  direction: OrderDirection! = ASC
+}
+"What BenefitGrant lists can be ordered by."
 enum BenefitGrantOrderField { APPLIED_ON STATUS }
-input BenefitGrantOrder { field: BenefitGrantOrderField! direction: OrderDirection! = ASC }
+"One ordering term of a BenefitGrant list."
+input BenefitGrantOrder {
+  "The column to order by."
+  field: BenefitGrantOrderField!
+  "Ascending or descending."
+  direction: OrderDirection! = ASC
+}
+"What Survey lists can be ordered by."
 enum SurveyOrderField { PERIOD TITLE }
-input SurveyOrder { field: SurveyOrderField! direction: OrderDirection! = ASC }
+"One ordering term of a Survey list."
+input SurveyOrder {
+  "The column to order by."
+  field: SurveyOrderField!
+  "Ascending or descending."
+  direction: OrderDirection! = ASC
+}
 
 extend type Query {
   "Welfare programs."
@@ -6453,71 +7165,101 @@ type Mutation {
 
 "A new police case."
 input RegisterCaseInput {
+  "The station."
   stationId: ID!
+  "The kind."
   kind: CaseKind!
+  "The category."
   category: CaseCategory!
+  "How it came in."
   source: CaseSource!
   "1 to 2000 characters."
   summary: String!
+  "When it happened, when known."
   occurredAt: DateTime
   "Defaults to now; not in the future, not before occurredAt."
   receivedAt: DateTime
+  "The grid."
   gridId: ID
   "Must lie in gridId when both are given."
   estateId: ID
+  "Address of the incident."
   address: String
   "Must be an officer of the station."
   leadOfficerId: ID
+  "Client-chosen key that makes a retry of this mutation return the first result instead of acting twice."
   idempotencyKey: String
 }
 
 "A status change of a case."
 input AdvanceCaseInput {
+  "The case."
   caseId: ID!
   "The version you read."
   version: Int!
+  "The workflow state to move to; only legal transitions are accepted."
   to: CaseStatus!
+  "Why, kept in the status log."
   reason: String
   "Recorded with DECIDED, TERMINATED or TRANSFERRED."
   disposition: String
+  "Client-chosen key that makes a retry of this mutation return the first result instead of acting twice."
   idempotencyKey: String
 }
 
 "A referral of a NON_POLICE case to mediation."
 input ReferCaseToMediationInput {
+  "The case."
   caseId: ID!
   "The version of the case you read."
   version: Int!
+  "The committee."
   committeeId: ID!
+  "The category."
   category: DisputeCategory!
+  "ORDINARY or DIFFICULT."
   difficulty: DisputeDifficulty! = ORDINARY
   "Summary for the mediators; defaults to the case's summary."
   summary: String
+  "Why, kept in the status log."
   reason: String
+  "Client-chosen key that makes a retry of this mutation return the first result instead of acting twice."
   idempotencyKey: String
 }
 
 "A new grid event."
 input ReportGridEventInput {
+  "The grid."
   gridId: ID!
+  "The estate, if any."
   estateId: ID
   "A grid worker of the grid."
   reporterId: ID
+  "The category."
   category: GridEventCategory!
+  "How urgent it is."
   urgency: Urgency!
+  "Short account."
   summary: String!
   "Defaults to now."
   reportedAt: DateTime
+  "When it must be handled by."
   dueAt: DateTime
+  "Client-chosen key that makes a retry of this mutation return the first result instead of acting twice."
   idempotencyKey: String
 }
 
 "A status change of a grid event."
 input AdvanceGridEventInput {
+  "The grid event."
   gridEventId: ID!
+  "Optimistic-concurrency version; pass it back when changing the row."
   version: Int!
+  "The workflow state to move to; only legal transitions are accepted."
   to: GridEventStatus!
+  "Why, kept in the status log."
   reason: String
+  "Client-chosen key that makes a retry of this mutation return the first result instead of acting twice."
   idempotencyKey: String
 }
 
@@ -6526,8 +7268,11 @@ enum ConversionTarget { DISPUTE CASE }
 
 "The conversion of an open grid event."
 input ConvertGridEventInput {
+  "The grid event."
   gridEventId: ID!
+  "Optimistic-concurrency version; pass it back when changing the row."
   version: Int!
+  "What to convert it into."
   into: ConversionTarget!
   "For DISPUTE: the committee that takes it."
   committeeId: ID
@@ -6537,7 +7282,9 @@ input ConvertGridEventInput {
   stationId: ID
   "For CASE."
   caseCategory: CaseCategory
+  "Why, kept in the status log."
   reason: String
+  "Client-chosen key that makes a retry of this mutation return the first result instead of acting twice."
   idempotencyKey: String
 }
 
@@ -6545,15 +7292,26 @@ input ConvertGridEventInput {
 enum DirectDisputeSource { PARTY_APPLICATION COMMITTEE_INITIATIVE COURT_ENTRUSTMENT }
 
 "A party to a new dispute."
-input DisputePartyInput { personId: ID! side: DisputeSide! }
+input DisputePartyInput {
+  "The person."
+  personId: ID!
+  "The person's side."
+  side: DisputeSide!
+}
 
 "A dispute registered directly with a committee."
 input RegisterDisputeInput {
+  "The committee."
   committeeId: ID!
+  "How it came in."
   source: DirectDisputeSource!
+  "The category."
   category: DisputeCategory!
+  "ORDINARY or DIFFICULT."
   difficulty: DisputeDifficulty! = ORDINARY
+  "Short account."
   summary: String!
+  "The grid."
   gridId: ID
   "Must lie in gridId when both are given."
   estateId: ID
@@ -6561,261 +7319,425 @@ input RegisterDisputeInput {
   amount: Float
   "At least one APPLICANT; each person once."
   parties: [DisputePartyInput!]!
+  "Client-chosen key that makes a retry of this mutation return the first result instead of acting twice."
   idempotencyKey: String
 }
 
 "A risk that a failed dispute may escalate."
 input EscalationInput {
+  "What the risk is."
   description: String!
+  "Which dimension of risk."
   dimension: RiskDimension! = PUBLIC_ORDER
+  "Likelihood, 1 to 5."
   likelihood: Int!
+  "Impact, 1 to 5."
   impact: Int!
 }
 
 "A status change of a dispute."
 input AdvanceDisputeInput {
+  "The dispute."
   disputeId: ID!
+  "Optimistic-concurrency version; pass it back when changing the row."
   version: Int!
+  "The workflow state to move to; only legal transitions are accepted."
   to: DisputeStatus!
+  "Why, kept in the status log."
   reason: String
   "Recorded as the dispute's outcome."
   outcome: String
   "Only with to: FAILED: opens a risk item linked to the dispute, in the same transaction."
   escalation: EscalationInput
+  "Client-chosen key that makes a retry of this mutation return the first result instead of acting twice."
   idempotencyKey: String
 }
 
 "A mediator's assignment."
 input AssignMediatorInput {
+  "The dispute."
   disputeId: ID!
+  "The mediator."
   mediatorId: ID!
+  "The role."
   role: DisputeMediatorRole!
+  "Client-chosen key that makes a retry of this mutation return the first result instead of acting twice."
   idempotencyKey: String
 }
 
 "A mediation session."
 input RecordMediationSessionInput {
+  "The dispute."
   disputeId: ID!
+  "When the sitting took place."
   heldAt: DateTime!
+  "Where it took place."
   place: String!
+  "Approaches used."
   approaches: [MediationApproach!]!
+  "What was said (sensitive)."
   record: String
+  "Client-chosen key that makes a retry of this mutation return the first result instead of acting twice."
   idempotencyKey: String
 }
 
 "An agreement reached in mediation."
 input RecordAgreementInput {
+  "The dispute."
   disputeId: ID!
   "The version of the dispute you read."
   version: Int!
+  "WRITTEN or ORAL."
   form: AgreementForm!
+  "Terms of the agreement (sensitive)."
   terms: String!
+  "When it was signed."
   signedAt: DateTime!
   "Not before the signing day."
   performanceDeadline: Date
+  "Client-chosen key that makes a retry of this mutation return the first result instead of acting twice."
   idempotencyKey: String
 }
 
 "A follow-up visit."
 input RecordFollowUpInput {
+  "The agreement."
   agreementId: ID!
   "Not before the agreement was signed."
   visitedAt: DateTime!
+  "Who visited."
   visitor: String!
+  "How far the agreement was kept."
   performance: Performance!
   "1 to 5."
   satisfaction: Int
+  "Whether the visit found a new risk."
   newRisk: Boolean! = false
+  "Client-chosen key that makes a retry of this mutation return the first result instead of acting twice."
   idempotencyKey: String
 }
 
 "An application for judicial confirmation."
 input ApplyForJudicialConfirmationInput {
+  "The agreement."
   agreementId: ID!
+  "Optimistic-concurrency version; pass it back when changing the row."
   version: Int!
+  "Client-chosen key that makes a retry of this mutation return the first result instead of acting twice."
   idempotencyKey: String
 }
 
 "A new risk assessment."
 input OpenAssessmentInput {
+  "The title."
   title: String!
+  "DECISION, PROJECT, EVENT or POLICY."
   subjectType: AssessmentSubject!
+  "The unit responsible."
   responsibleUnit: String!
+  "The grid."
   gridId: ID
+  "Client-chosen key that makes a retry of this mutation return the first result instead of acting twice."
   idempotencyKey: String
 }
 
 "A status change of an assessment."
 input AdvanceAssessmentInput {
+  "The assessment."
   assessmentId: ID!
+  "Optimistic-concurrency version; pass it back when changing the row."
   version: Int!
+  "The workflow state to move to; only legal transitions are accepted."
   to: AssessmentStatus!
   "Required with to: GRADED."
   level: RiskLevel
   "Required with to: DECIDED."
   decision: AssessmentDecision
+  "Why, kept in the status log."
   reason: String
+  "Client-chosen key that makes a retry of this mutation return the first result instead of acting twice."
   idempotencyKey: String
 }
 
 "A new risk item."
 input AddRiskItemInput {
+  "The grid."
   gridId: ID!
+  "The assessment."
   assessmentId: ID
+  "The estate, if any."
   estateId: ID
+  "Which dimension of risk."
   dimension: RiskDimension!
+  "What the risk is."
   description: String!
   "1 to 5."
   likelihood: Int!
   "1 to 5."
   impact: Int!
+  "Client-chosen key that makes a retry of this mutation return the first result instead of acting twice."
   idempotencyKey: String
 }
 
 "A new rating of a risk item."
 input RateRiskItemInput {
+  "The risk item."
   riskItemId: ID!
+  "Optimistic-concurrency version; pass it back when changing the row."
   version: Int!
+  "Likelihood, 1 to 5."
   likelihood: Int!
+  "Impact, 1 to 5."
   impact: Int!
+  "Client-chosen key that makes a retry of this mutation return the first result instead of acting twice."
   idempotencyKey: String
 }
 
 "A status change of a risk item."
 input AdvanceRiskItemInput {
+  "The risk item."
   riskItemId: ID!
+  "Optimistic-concurrency version; pass it back when changing the row."
   version: Int!
+  "The workflow state to move to; only legal transitions are accepted."
   to: RiskItemStatus!
+  "Why, kept in the status log."
   reason: String
+  "Client-chosen key that makes a retry of this mutation return the first result instead of acting twice."
   idempotencyKey: String
 }
 
 "A link from a risk item."
 input LinkRiskItemInput {
+  "The risk item."
   riskItemId: ID!
   "The global ID of a Case, a Dispute or a GridEvent."
   targetId: ID!
+  "Client-chosen key that makes a retry of this mutation return the first result instead of acting twice."
   idempotencyKey: String
 }
 
 "A new measure."
 input AddMeasureInput {
+  "The risk item."
   riskItemId: ID!
+  "What is to be done."
   action: String!
+  "The unit responsible."
   ownerUnit: String!
+  "Day it is due."
   dueOn: Date!
+  "Client-chosen key that makes a retry of this mutation return the first result instead of acting twice."
   idempotencyKey: String
 }
 
 "A status change of a measure."
 input AdvanceMeasureInput {
+  "The measure."
   measureId: ID!
+  "Optimistic-concurrency version; pass it back when changing the row."
   version: Int!
+  "The workflow state to move to; only legal transitions are accepted."
   to: MeasureStatus!
   "With to: DONE; defaults to today."
   doneOn: Date
+  "Client-chosen key that makes a retry of this mutation return the first result instead of acting twice."
   idempotencyKey: String
 }
 
 "A new welfare program."
 input CreateProgramInput {
+  "The name."
   name: String!
+  "The category."
   category: ProgramCategory!
+  "Who provides it."
   provider: String!
+  "First day."
   periodStart: Date!
+  "Last day."
   periodEnd: Date!
+  "Client-chosen key that makes a retry of this mutation return the first result instead of acting twice."
   idempotencyKey: String
 }
 
 "An application for a benefit."
 input ApplyForBenefitInput {
+  "The program."
   programId: ID!
+  "The officer."
   officerId: ID!
+  "Amount in yuan."
   amount: Float
   "Defaults to today; within the program's period."
   appliedOn: Date
+  "Client-chosen key that makes a retry of this mutation return the first result instead of acting twice."
   idempotencyKey: String
 }
 
 "A decision on a benefit grant."
 input AdvanceBenefitGrantInput {
+  "The benefit grant."
   benefitGrantId: ID!
+  "Optimistic-concurrency version; pass it back when changing the row."
   version: Int!
+  "The workflow state to move to; only legal transitions are accepted."
   to: BenefitGrantStatus!
   "With to: APPROVED; defaults to today, not before the application."
   grantedOn: Date
   "Required with to: REJECTED."
   reason: String
+  "Client-chosen key that makes a retry of this mutation return the first result instead of acting twice."
   idempotencyKey: String
 }
 
 "A new survey round."
 input OpenSurveyInput {
+  "The station."
   stationId: ID!
   "e.g. 2026-Q4, 2026-H1 or 2026-11."
   period: String!
+  "The title."
   title: String!
+  "Client-chosen key that makes a retry of this mutation return the first result instead of acting twice."
   idempotencyKey: String
 }
 
 "One officer's answers."
 input SubmitSurveyResponseInput {
+  "The survey round."
   surveyId: ID!
   "A pseudonymous key of the respondent (8 to 128 characters); one answer per key and round."
   respondentKey: String!
+  "Overall satisfaction, 1 to 5."
   overall: Int!
+  "Sense of belonging, 1 to 5."
   belonging: Int!
+  "Workload, 1 to 5."
   workload: Int!
+  "Free comment; never shown individually."
   comment: String
+  "Client-chosen key that makes a retry of this mutation return the first result instead of acting twice."
   idempotencyKey: String
 }
 
 "The case after the change."
-type CasePayload { case: Case! }
+type CasePayload {
+  "The case after the mutation."
+  case: Case!
+}
 "The referred case and the dispute created for it."
-type ReferCaseToMediationPayload { case: Case! dispute: Dispute! }
+type ReferCaseToMediationPayload {
+  "The case after the mutation."
+  case: Case!
+  "The dispute after the mutation."
+  dispute: Dispute!
+}
 "The grid event after the change."
-type GridEventPayload { gridEvent: GridEvent! }
+type GridEventPayload {
+  "The grid event after the mutation."
+  gridEvent: GridEvent!
+}
 "The converted event and what it became."
-type ConvertGridEventPayload { gridEvent: GridEvent! dispute: Dispute case: Case }
+type ConvertGridEventPayload {
+  "The grid event after the mutation."
+  gridEvent: GridEvent!
+  "The dispute after the mutation."
+  dispute: Dispute
+  "The case after the mutation."
+  case: Case
+}
 "The dispute after the change, and the risk item an escalation opened."
-type DisputePayload { dispute: Dispute! riskItem: RiskItem }
+type DisputePayload {
+  "The dispute after the mutation."
+  dispute: Dispute!
+  "The risk item concerned."
+  riskItem: RiskItem
+}
 "The recorded session."
-type MediationSessionPayload { session: MediationSession! dispute: Dispute! }
+type MediationSessionPayload {
+  "The session recorded."
+  session: MediationSession!
+  "The dispute after the mutation."
+  dispute: Dispute!
+}
 "The agreement and its dispute."
-type AgreementPayload { agreement: Agreement! dispute: Dispute! }
+type AgreementPayload {
+  "The agreement after the mutation."
+  agreement: Agreement!
+  "The dispute after the mutation."
+  dispute: Dispute!
+}
 "The recorded visit."
-type FollowUpPayload { followUp: FollowUp! agreement: Agreement! }
+type FollowUpPayload {
+  "The follow-up recorded."
+  followUp: FollowUp!
+  "The agreement after the mutation."
+  agreement: Agreement!
+}
 "The assessment after the change."
-type AssessmentPayload { assessment: Assessment! }
+type AssessmentPayload {
+  "The assessment after the mutation."
+  assessment: Assessment!
+}
 "The risk item after the change."
-type RiskItemPayload { riskItem: RiskItem! }
+type RiskItemPayload {
+  "The risk item concerned."
+  riskItem: RiskItem!
+}
 "The measure after the change."
-type MeasurePayload { measure: Measure! riskItem: RiskItem! }
+type MeasurePayload {
+  "The measure after the mutation."
+  measure: Measure!
+  "The risk item concerned."
+  riskItem: RiskItem!
+}
 "The created program."
-type ProgramPayload { program: Program! }
+type ProgramPayload {
+  "The program after the mutation."
+  program: Program!
+}
 "The grant after the change."
-type BenefitGrantPayload { benefitGrant: BenefitGrant! }
+type BenefitGrantPayload {
+  "The grant after the mutation."
+  benefitGrant: BenefitGrant!
+}
 "The survey round (answers only as aggregates)."
-type SurveyPayload { survey: Survey! }
+type SurveyPayload {
+  "The survey round after the mutation."
+  survey: Survey!
+}
 
 "Kinds of workflow event."
 enum WorkflowEventKind { CASE_REFERRED CASE_STATUS_CHANGED DISPUTE_STATUS_CHANGED GRID_EVENT_CONVERTED RISK_ITEM_RAISED_HIGH MEASURE_OVERDUE }
 
 "Which workflow events to receive; empty fields match everything."
-input WorkflowEventFilter { gridId: ID stationId: ID kinds: [WorkflowEventKind!] }
+input WorkflowEventFilter {
+  "Only rows in this grid."
+  gridId: ID
+  "Only rows of this station."
+  stationId: ID
+  "Only events of these kinds."
+  kinds: [WorkflowEventKind!]
+}
 
 "Something that happened in a workflow."
 type WorkflowEvent {
   "Position in the hub's event outbox."
   id: ID!
+  "What happened."
   kind: WorkflowEventKind!
+  "When it happened."
   at: DateTime!
   "The case, dispute, grid event, risk item or measure it concerns."
   subject: Node
+  "The grid concerned, if any."
   grid: Grid
+  "The station concerned, if any."
   station: Station
+  "State before the transition."
   fromStatus: String
+  "State after the transition."
   toStatus: String
   "Who caused it."
   actor: String!

@@ -13,156 +13,218 @@ import (
 
 // A new measure.
 type AddMeasureInput struct {
-	RiskItemID     string    `json:"riskItemId"`
-	Action         string    `json:"action"`
-	OwnerUnit      string    `json:"ownerUnit"`
-	DueOn          time.Time `json:"dueOn"`
-	IdempotencyKey *string   `json:"idempotencyKey,omitempty"`
+	// The risk item.
+	RiskItemID string `json:"riskItemId"`
+	// What is to be done.
+	Action string `json:"action"`
+	// The unit responsible.
+	OwnerUnit string `json:"ownerUnit"`
+	// Day it is due.
+	DueOn time.Time `json:"dueOn"`
+	// Client-chosen key that makes a retry of this mutation return the first result instead of acting twice.
+	IdempotencyKey *string `json:"idempotencyKey,omitempty"`
 }
 
 // A new risk item.
 type AddRiskItemInput struct {
-	GridID       string  `json:"gridId"`
+	// The grid.
+	GridID string `json:"gridId"`
+	// The assessment.
 	AssessmentID *string `json:"assessmentId,omitempty"`
-	EstateID     *string `json:"estateId,omitempty"`
-	Dimension    string  `json:"dimension"`
-	Description  string  `json:"description"`
+	// The estate, if any.
+	EstateID *string `json:"estateId,omitempty"`
+	// Which dimension of risk.
+	Dimension string `json:"dimension"`
+	// What the risk is.
+	Description string `json:"description"`
 	// 1 to 5.
 	Likelihood int `json:"likelihood"`
 	// 1 to 5.
-	Impact         int     `json:"impact"`
+	Impact int `json:"impact"`
+	// Client-chosen key that makes a retry of this mutation return the first result instead of acting twice.
 	IdempotencyKey *string `json:"idempotencyKey,omitempty"`
 }
 
 // A status change of an assessment.
 type AdvanceAssessmentInput struct {
+	// The assessment.
 	AssessmentID string `json:"assessmentId"`
-	Version      int    `json:"version"`
-	To           string `json:"to"`
+	// Optimistic-concurrency version; pass it back when changing the row.
+	Version int `json:"version"`
+	// The workflow state to move to; only legal transitions are accepted.
+	To string `json:"to"`
 	// Required with to: GRADED.
 	Level *string `json:"level,omitempty"`
 	// Required with to: DECIDED.
-	Decision       *string `json:"decision,omitempty"`
-	Reason         *string `json:"reason,omitempty"`
+	Decision *string `json:"decision,omitempty"`
+	// Why, kept in the status log.
+	Reason *string `json:"reason,omitempty"`
+	// Client-chosen key that makes a retry of this mutation return the first result instead of acting twice.
 	IdempotencyKey *string `json:"idempotencyKey,omitempty"`
 }
 
 // A decision on a benefit grant.
 type AdvanceBenefitGrantInput struct {
+	// The benefit grant.
 	BenefitGrantID string `json:"benefitGrantId"`
-	Version        int    `json:"version"`
-	To             string `json:"to"`
+	// Optimistic-concurrency version; pass it back when changing the row.
+	Version int `json:"version"`
+	// The workflow state to move to; only legal transitions are accepted.
+	To string `json:"to"`
 	// With to: APPROVED; defaults to today, not before the application.
 	GrantedOn *time.Time `json:"grantedOn,omitempty"`
 	// Required with to: REJECTED.
-	Reason         *string `json:"reason,omitempty"`
+	Reason *string `json:"reason,omitempty"`
+	// Client-chosen key that makes a retry of this mutation return the first result instead of acting twice.
 	IdempotencyKey *string `json:"idempotencyKey,omitempty"`
 }
 
 // A status change of a case.
 type AdvanceCaseInput struct {
+	// The case.
 	CaseID string `json:"caseId"`
 	// The version you read.
-	Version int     `json:"version"`
-	To      string  `json:"to"`
-	Reason  *string `json:"reason,omitempty"`
+	Version int `json:"version"`
+	// The workflow state to move to; only legal transitions are accepted.
+	To string `json:"to"`
+	// Why, kept in the status log.
+	Reason *string `json:"reason,omitempty"`
 	// Recorded with DECIDED, TERMINATED or TRANSFERRED.
-	Disposition    *string `json:"disposition,omitempty"`
+	Disposition *string `json:"disposition,omitempty"`
+	// Client-chosen key that makes a retry of this mutation return the first result instead of acting twice.
 	IdempotencyKey *string `json:"idempotencyKey,omitempty"`
 }
 
 // A status change of a dispute.
 type AdvanceDisputeInput struct {
-	DisputeID string  `json:"disputeId"`
-	Version   int     `json:"version"`
-	To        string  `json:"to"`
-	Reason    *string `json:"reason,omitempty"`
+	// The dispute.
+	DisputeID string `json:"disputeId"`
+	// Optimistic-concurrency version; pass it back when changing the row.
+	Version int `json:"version"`
+	// The workflow state to move to; only legal transitions are accepted.
+	To string `json:"to"`
+	// Why, kept in the status log.
+	Reason *string `json:"reason,omitempty"`
 	// Recorded as the dispute's outcome.
 	Outcome *string `json:"outcome,omitempty"`
 	// Only with to: FAILED: opens a risk item linked to the dispute, in the same transaction.
-	Escalation     *EscalationInput `json:"escalation,omitempty"`
-	IdempotencyKey *string          `json:"idempotencyKey,omitempty"`
+	Escalation *EscalationInput `json:"escalation,omitempty"`
+	// Client-chosen key that makes a retry of this mutation return the first result instead of acting twice.
+	IdempotencyKey *string `json:"idempotencyKey,omitempty"`
 }
 
 // A status change of a grid event.
 type AdvanceGridEventInput struct {
-	GridEventID    string  `json:"gridEventId"`
-	Version        int     `json:"version"`
-	To             string  `json:"to"`
-	Reason         *string `json:"reason,omitempty"`
+	// The grid event.
+	GridEventID string `json:"gridEventId"`
+	// Optimistic-concurrency version; pass it back when changing the row.
+	Version int `json:"version"`
+	// The workflow state to move to; only legal transitions are accepted.
+	To string `json:"to"`
+	// Why, kept in the status log.
+	Reason *string `json:"reason,omitempty"`
+	// Client-chosen key that makes a retry of this mutation return the first result instead of acting twice.
 	IdempotencyKey *string `json:"idempotencyKey,omitempty"`
 }
 
 // A status change of a measure.
 type AdvanceMeasureInput struct {
+	// The measure.
 	MeasureID string `json:"measureId"`
-	Version   int    `json:"version"`
-	To        string `json:"to"`
+	// Optimistic-concurrency version; pass it back when changing the row.
+	Version int `json:"version"`
+	// The workflow state to move to; only legal transitions are accepted.
+	To string `json:"to"`
 	// With to: DONE; defaults to today.
-	DoneOn         *time.Time `json:"doneOn,omitempty"`
-	IdempotencyKey *string    `json:"idempotencyKey,omitempty"`
+	DoneOn *time.Time `json:"doneOn,omitempty"`
+	// Client-chosen key that makes a retry of this mutation return the first result instead of acting twice.
+	IdempotencyKey *string `json:"idempotencyKey,omitempty"`
 }
 
 // A status change of a risk item.
 type AdvanceRiskItemInput struct {
-	RiskItemID     string  `json:"riskItemId"`
-	Version        int     `json:"version"`
-	To             string  `json:"to"`
-	Reason         *string `json:"reason,omitempty"`
+	// The risk item.
+	RiskItemID string `json:"riskItemId"`
+	// Optimistic-concurrency version; pass it back when changing the row.
+	Version int `json:"version"`
+	// The workflow state to move to; only legal transitions are accepted.
+	To string `json:"to"`
+	// Why, kept in the status log.
+	Reason *string `json:"reason,omitempty"`
+	// Client-chosen key that makes a retry of this mutation return the first result instead of acting twice.
 	IdempotencyKey *string `json:"idempotencyKey,omitempty"`
 }
 
 // The agreement and its dispute.
 type AgreementPayload struct {
+	// The agreement after the mutation.
 	Agreement *mediation.Agreement `json:"agreement"`
-	Dispute   *mediation.Dispute   `json:"dispute"`
+	// The dispute after the mutation.
+	Dispute *mediation.Dispute `json:"dispute"`
 }
 
 // An application for a benefit.
 type ApplyForBenefitInput struct {
-	ProgramID string   `json:"programId"`
-	OfficerID string   `json:"officerId"`
-	Amount    *float64 `json:"amount,omitempty"`
+	// The program.
+	ProgramID string `json:"programId"`
+	// The officer.
+	OfficerID string `json:"officerId"`
+	// Amount in yuan.
+	Amount *float64 `json:"amount,omitempty"`
 	// Defaults to today; within the program's period.
-	AppliedOn      *time.Time `json:"appliedOn,omitempty"`
-	IdempotencyKey *string    `json:"idempotencyKey,omitempty"`
+	AppliedOn *time.Time `json:"appliedOn,omitempty"`
+	// Client-chosen key that makes a retry of this mutation return the first result instead of acting twice.
+	IdempotencyKey *string `json:"idempotencyKey,omitempty"`
 }
 
 // An application for judicial confirmation.
 type ApplyForJudicialConfirmationInput struct {
-	AgreementID    string  `json:"agreementId"`
-	Version        int     `json:"version"`
+	// The agreement.
+	AgreementID string `json:"agreementId"`
+	// Optimistic-concurrency version; pass it back when changing the row.
+	Version int `json:"version"`
+	// Client-chosen key that makes a retry of this mutation return the first result instead of acting twice.
 	IdempotencyKey *string `json:"idempotencyKey,omitempty"`
 }
 
 // The assessment after the change.
 type AssessmentPayload struct {
+	// The assessment after the mutation.
 	Assessment *risk.Assessment `json:"assessment"`
 }
 
 // A mediator's assignment.
 type AssignMediatorInput struct {
-	DisputeID      string  `json:"disputeId"`
-	MediatorID     string  `json:"mediatorId"`
-	Role           string  `json:"role"`
+	// The dispute.
+	DisputeID string `json:"disputeId"`
+	// The mediator.
+	MediatorID string `json:"mediatorId"`
+	// The role.
+	Role string `json:"role"`
+	// Client-chosen key that makes a retry of this mutation return the first result instead of acting twice.
 	IdempotencyKey *string `json:"idempotencyKey,omitempty"`
 }
 
 // The grant after the change.
 type BenefitGrantPayload struct {
+	// The grant after the mutation.
 	BenefitGrant *welfare.BenefitGrant `json:"benefitGrant"`
 }
 
 // The case after the change.
 type CasePayload struct {
+	// The case after the mutation.
 	Case *police.Case `json:"case"`
 }
 
 // The conversion of an open grid event.
 type ConvertGridEventInput struct {
+	// The grid event.
 	GridEventID string `json:"gridEventId"`
-	Version     int    `json:"version"`
-	Into        string `json:"into"`
+	// Optimistic-concurrency version; pass it back when changing the row.
+	Version int `json:"version"`
+	// What to convert it into.
+	Into string `json:"into"`
 	// For DISPUTE: the committee that takes it.
 	CommitteeID *string `json:"committeeId,omitempty"`
 	// For DISPUTE.
@@ -170,77 +232,105 @@ type ConvertGridEventInput struct {
 	// For CASE: the station that takes it; defaults to the station covering the grid.
 	StationID *string `json:"stationId,omitempty"`
 	// For CASE.
-	CaseCategory   *string `json:"caseCategory,omitempty"`
-	Reason         *string `json:"reason,omitempty"`
+	CaseCategory *string `json:"caseCategory,omitempty"`
+	// Why, kept in the status log.
+	Reason *string `json:"reason,omitempty"`
+	// Client-chosen key that makes a retry of this mutation return the first result instead of acting twice.
 	IdempotencyKey *string `json:"idempotencyKey,omitempty"`
 }
 
 // The converted event and what it became.
 type ConvertGridEventPayload struct {
-	GridEvent *street.GridEvent  `json:"gridEvent"`
-	Dispute   *mediation.Dispute `json:"dispute,omitempty"`
-	Case      *police.Case       `json:"case,omitempty"`
+	// The grid event after the mutation.
+	GridEvent *street.GridEvent `json:"gridEvent"`
+	// The dispute after the mutation.
+	Dispute *mediation.Dispute `json:"dispute,omitempty"`
+	// The case after the mutation.
+	Case *police.Case `json:"case,omitempty"`
 }
 
 // A new welfare program.
 type CreateProgramInput struct {
-	Name           string    `json:"name"`
-	Category       string    `json:"category"`
-	Provider       string    `json:"provider"`
-	PeriodStart    time.Time `json:"periodStart"`
-	PeriodEnd      time.Time `json:"periodEnd"`
-	IdempotencyKey *string   `json:"idempotencyKey,omitempty"`
+	// The name.
+	Name string `json:"name"`
+	// The category.
+	Category string `json:"category"`
+	// Who provides it.
+	Provider string `json:"provider"`
+	// First day.
+	PeriodStart time.Time `json:"periodStart"`
+	// Last day.
+	PeriodEnd time.Time `json:"periodEnd"`
+	// Client-chosen key that makes a retry of this mutation return the first result instead of acting twice.
+	IdempotencyKey *string `json:"idempotencyKey,omitempty"`
 }
 
 // A party to a new dispute.
 type DisputePartyInput struct {
+	// The person.
 	PersonID string `json:"personId"`
-	Side     string `json:"side"`
+	// The person's side.
+	Side string `json:"side"`
 }
 
 // The dispute after the change, and the risk item an escalation opened.
 type DisputePayload struct {
-	Dispute  *mediation.Dispute `json:"dispute"`
-	RiskItem *risk.RiskItem     `json:"riskItem,omitempty"`
+	// The dispute after the mutation.
+	Dispute *mediation.Dispute `json:"dispute"`
+	// The risk item concerned.
+	RiskItem *risk.RiskItem `json:"riskItem,omitempty"`
 }
 
 // A risk that a failed dispute may escalate.
 type EscalationInput struct {
+	// What the risk is.
 	Description string `json:"description"`
-	Dimension   string `json:"dimension"`
-	Likelihood  int    `json:"likelihood"`
-	Impact      int    `json:"impact"`
+	// Which dimension of risk.
+	Dimension string `json:"dimension"`
+	// Likelihood, 1 to 5.
+	Likelihood int `json:"likelihood"`
+	// Impact, 1 to 5.
+	Impact int `json:"impact"`
 }
 
 // The recorded visit.
 type FollowUpPayload struct {
-	FollowUp  *mediation.FollowUp  `json:"followUp"`
+	// The follow-up recorded.
+	FollowUp *mediation.FollowUp `json:"followUp"`
+	// The agreement after the mutation.
 	Agreement *mediation.Agreement `json:"agreement"`
 }
 
 // The grid event after the change.
 type GridEventPayload struct {
+	// The grid event after the mutation.
 	GridEvent *street.GridEvent `json:"gridEvent"`
 }
 
 // A link from a risk item.
 type LinkRiskItemInput struct {
+	// The risk item.
 	RiskItemID string `json:"riskItemId"`
 	// The global ID of a Case, a Dispute or a GridEvent.
-	TargetID       string  `json:"targetId"`
+	TargetID string `json:"targetId"`
+	// Client-chosen key that makes a retry of this mutation return the first result instead of acting twice.
 	IdempotencyKey *string `json:"idempotencyKey,omitempty"`
 }
 
 // The measure after the change.
 type MeasurePayload struct {
-	Measure  *risk.Measure  `json:"measure"`
+	// The measure after the mutation.
+	Measure *risk.Measure `json:"measure"`
+	// The risk item concerned.
 	RiskItem *risk.RiskItem `json:"riskItem"`
 }
 
 // The recorded session.
 type MediationSessionPayload struct {
+	// The session recorded.
 	Session *mediation.MediationSession `json:"session"`
-	Dispute *mediation.Dispute          `json:"dispute"`
+	// The dispute after the mutation.
+	Dispute *mediation.Dispute `json:"dispute"`
 }
 
 // Changes to the records. Every mutation runs in one transaction: all or nothing. Updates take
@@ -253,24 +343,33 @@ type Mutation struct {
 
 // A new risk assessment.
 type OpenAssessmentInput struct {
-	Title           string  `json:"title"`
-	SubjectType     string  `json:"subjectType"`
-	ResponsibleUnit string  `json:"responsibleUnit"`
-	GridID          *string `json:"gridId,omitempty"`
-	IdempotencyKey  *string `json:"idempotencyKey,omitempty"`
+	// The title.
+	Title string `json:"title"`
+	// DECISION, PROJECT, EVENT or POLICY.
+	SubjectType string `json:"subjectType"`
+	// The unit responsible.
+	ResponsibleUnit string `json:"responsibleUnit"`
+	// The grid.
+	GridID *string `json:"gridId,omitempty"`
+	// Client-chosen key that makes a retry of this mutation return the first result instead of acting twice.
+	IdempotencyKey *string `json:"idempotencyKey,omitempty"`
 }
 
 // A new survey round.
 type OpenSurveyInput struct {
+	// The station.
 	StationID string `json:"stationId"`
 	// e.g. 2026-Q4, 2026-H1 or 2026-11.
-	Period         string  `json:"period"`
-	Title          string  `json:"title"`
+	Period string `json:"period"`
+	// The title.
+	Title string `json:"title"`
+	// Client-chosen key that makes a retry of this mutation return the first result instead of acting twice.
 	IdempotencyKey *string `json:"idempotencyKey,omitempty"`
 }
 
 // The created program.
 type ProgramPayload struct {
+	// The program after the mutation.
 	Program *welfare.Program `json:"program"`
 }
 
@@ -281,135 +380,193 @@ type Query struct {
 
 // A new rating of a risk item.
 type RateRiskItemInput struct {
-	RiskItemID     string  `json:"riskItemId"`
-	Version        int     `json:"version"`
-	Likelihood     int     `json:"likelihood"`
-	Impact         int     `json:"impact"`
+	// The risk item.
+	RiskItemID string `json:"riskItemId"`
+	// Optimistic-concurrency version; pass it back when changing the row.
+	Version int `json:"version"`
+	// Likelihood, 1 to 5.
+	Likelihood int `json:"likelihood"`
+	// Impact, 1 to 5.
+	Impact int `json:"impact"`
+	// Client-chosen key that makes a retry of this mutation return the first result instead of acting twice.
 	IdempotencyKey *string `json:"idempotencyKey,omitempty"`
 }
 
 // An agreement reached in mediation.
 type RecordAgreementInput struct {
+	// The dispute.
 	DisputeID string `json:"disputeId"`
 	// The version of the dispute you read.
-	Version  int       `json:"version"`
-	Form     string    `json:"form"`
-	Terms    string    `json:"terms"`
+	Version int `json:"version"`
+	// WRITTEN or ORAL.
+	Form string `json:"form"`
+	// Terms of the agreement (sensitive).
+	Terms string `json:"terms"`
+	// When it was signed.
 	SignedAt time.Time `json:"signedAt"`
 	// Not before the signing day.
 	PerformanceDeadline *time.Time `json:"performanceDeadline,omitempty"`
-	IdempotencyKey      *string    `json:"idempotencyKey,omitempty"`
+	// Client-chosen key that makes a retry of this mutation return the first result instead of acting twice.
+	IdempotencyKey *string `json:"idempotencyKey,omitempty"`
 }
 
 // A follow-up visit.
 type RecordFollowUpInput struct {
+	// The agreement.
 	AgreementID string `json:"agreementId"`
 	// Not before the agreement was signed.
-	VisitedAt   time.Time `json:"visitedAt"`
-	Visitor     string    `json:"visitor"`
-	Performance string    `json:"performance"`
+	VisitedAt time.Time `json:"visitedAt"`
+	// Who visited.
+	Visitor string `json:"visitor"`
+	// How far the agreement was kept.
+	Performance string `json:"performance"`
 	// 1 to 5.
-	Satisfaction   *int    `json:"satisfaction,omitempty"`
-	NewRisk        bool    `json:"newRisk"`
+	Satisfaction *int `json:"satisfaction,omitempty"`
+	// Whether the visit found a new risk.
+	NewRisk bool `json:"newRisk"`
+	// Client-chosen key that makes a retry of this mutation return the first result instead of acting twice.
 	IdempotencyKey *string `json:"idempotencyKey,omitempty"`
 }
 
 // A mediation session.
 type RecordMediationSessionInput struct {
-	DisputeID      string    `json:"disputeId"`
-	HeldAt         time.Time `json:"heldAt"`
-	Place          string    `json:"place"`
-	Approaches     []string  `json:"approaches"`
-	Record         *string   `json:"record,omitempty"`
-	IdempotencyKey *string   `json:"idempotencyKey,omitempty"`
+	// The dispute.
+	DisputeID string `json:"disputeId"`
+	// When the sitting took place.
+	HeldAt time.Time `json:"heldAt"`
+	// Where it took place.
+	Place string `json:"place"`
+	// Approaches used.
+	Approaches []string `json:"approaches"`
+	// What was said (sensitive).
+	Record *string `json:"record,omitempty"`
+	// Client-chosen key that makes a retry of this mutation return the first result instead of acting twice.
+	IdempotencyKey *string `json:"idempotencyKey,omitempty"`
 }
 
 // A referral of a NON_POLICE case to mediation.
 type ReferCaseToMediationInput struct {
+	// The case.
 	CaseID string `json:"caseId"`
 	// The version of the case you read.
-	Version     int    `json:"version"`
+	Version int `json:"version"`
+	// The committee.
 	CommitteeID string `json:"committeeId"`
-	Category    string `json:"category"`
-	Difficulty  string `json:"difficulty"`
+	// The category.
+	Category string `json:"category"`
+	// ORDINARY or DIFFICULT.
+	Difficulty string `json:"difficulty"`
 	// Summary for the mediators; defaults to the case's summary.
-	Summary        *string `json:"summary,omitempty"`
-	Reason         *string `json:"reason,omitempty"`
+	Summary *string `json:"summary,omitempty"`
+	// Why, kept in the status log.
+	Reason *string `json:"reason,omitempty"`
+	// Client-chosen key that makes a retry of this mutation return the first result instead of acting twice.
 	IdempotencyKey *string `json:"idempotencyKey,omitempty"`
 }
 
 // The referred case and the dispute created for it.
 type ReferCaseToMediationPayload struct {
-	Case    *police.Case       `json:"case"`
+	// The case after the mutation.
+	Case *police.Case `json:"case"`
+	// The dispute after the mutation.
 	Dispute *mediation.Dispute `json:"dispute"`
 }
 
 // A new police case.
 type RegisterCaseInput struct {
+	// The station.
 	StationID string `json:"stationId"`
-	Kind      string `json:"kind"`
-	Category  string `json:"category"`
-	Source    string `json:"source"`
+	// The kind.
+	Kind string `json:"kind"`
+	// The category.
+	Category string `json:"category"`
+	// How it came in.
+	Source string `json:"source"`
 	// 1 to 2000 characters.
-	Summary    string     `json:"summary"`
+	Summary string `json:"summary"`
+	// When it happened, when known.
 	OccurredAt *time.Time `json:"occurredAt,omitempty"`
 	// Defaults to now; not in the future, not before occurredAt.
 	ReceivedAt *time.Time `json:"receivedAt,omitempty"`
-	GridID     *string    `json:"gridId,omitempty"`
+	// The grid.
+	GridID *string `json:"gridId,omitempty"`
 	// Must lie in gridId when both are given.
 	EstateID *string `json:"estateId,omitempty"`
-	Address  *string `json:"address,omitempty"`
+	// Address of the incident.
+	Address *string `json:"address,omitempty"`
 	// Must be an officer of the station.
-	LeadOfficerID  *string `json:"leadOfficerId,omitempty"`
+	LeadOfficerID *string `json:"leadOfficerId,omitempty"`
+	// Client-chosen key that makes a retry of this mutation return the first result instead of acting twice.
 	IdempotencyKey *string `json:"idempotencyKey,omitempty"`
 }
 
 // A dispute registered directly with a committee.
 type RegisterDisputeInput struct {
-	CommitteeID string  `json:"committeeId"`
-	Source      string  `json:"source"`
-	Category    string  `json:"category"`
-	Difficulty  string  `json:"difficulty"`
-	Summary     string  `json:"summary"`
-	GridID      *string `json:"gridId,omitempty"`
+	// The committee.
+	CommitteeID string `json:"committeeId"`
+	// How it came in.
+	Source string `json:"source"`
+	// The category.
+	Category string `json:"category"`
+	// ORDINARY or DIFFICULT.
+	Difficulty string `json:"difficulty"`
+	// Short account.
+	Summary string `json:"summary"`
+	// The grid.
+	GridID *string `json:"gridId,omitempty"`
 	// Must lie in gridId when both are given.
 	EstateID *string `json:"estateId,omitempty"`
 	// Amount in dispute, in yuan.
 	Amount *float64 `json:"amount,omitempty"`
 	// At least one APPLICANT; each person once.
-	Parties        []*DisputePartyInput `json:"parties"`
-	IdempotencyKey *string              `json:"idempotencyKey,omitempty"`
+	Parties []*DisputePartyInput `json:"parties"`
+	// Client-chosen key that makes a retry of this mutation return the first result instead of acting twice.
+	IdempotencyKey *string `json:"idempotencyKey,omitempty"`
 }
 
 // A new grid event.
 type ReportGridEventInput struct {
-	GridID   string  `json:"gridId"`
+	// The grid.
+	GridID string `json:"gridId"`
+	// The estate, if any.
 	EstateID *string `json:"estateId,omitempty"`
 	// A grid worker of the grid.
 	ReporterID *string `json:"reporterId,omitempty"`
-	Category   string  `json:"category"`
-	Urgency    string  `json:"urgency"`
-	Summary    string  `json:"summary"`
+	// The category.
+	Category string `json:"category"`
+	// How urgent it is.
+	Urgency string `json:"urgency"`
+	// Short account.
+	Summary string `json:"summary"`
 	// Defaults to now.
-	ReportedAt     *time.Time `json:"reportedAt,omitempty"`
-	DueAt          *time.Time `json:"dueAt,omitempty"`
-	IdempotencyKey *string    `json:"idempotencyKey,omitempty"`
+	ReportedAt *time.Time `json:"reportedAt,omitempty"`
+	// When it must be handled by.
+	DueAt *time.Time `json:"dueAt,omitempty"`
+	// Client-chosen key that makes a retry of this mutation return the first result instead of acting twice.
+	IdempotencyKey *string `json:"idempotencyKey,omitempty"`
 }
 
 // The risk item after the change.
 type RiskItemPayload struct {
+	// The risk item concerned.
 	RiskItem *risk.RiskItem `json:"riskItem"`
 }
 
 // One officer's answers.
 type SubmitSurveyResponseInput struct {
+	// The survey round.
 	SurveyID string `json:"surveyId"`
 	// A pseudonymous key of the respondent (8 to 128 characters); one answer per key and round.
-	RespondentKey  string  `json:"respondentKey"`
-	Overall        int     `json:"overall"`
-	Belonging      int     `json:"belonging"`
-	Workload       int     `json:"workload"`
-	Comment        *string `json:"comment,omitempty"`
+	RespondentKey string `json:"respondentKey"`
+	// Overall satisfaction, 1 to 5.
+	Overall int `json:"overall"`
+	// Sense of belonging, 1 to 5.
+	Belonging int `json:"belonging"`
+	// Workload, 1 to 5.
+	Workload int `json:"workload"`
+	// Free comment; never shown individually.
+	Comment *string `json:"comment,omitempty"`
+	// Client-chosen key that makes a retry of this mutation return the first result instead of acting twice.
 	IdempotencyKey *string `json:"idempotencyKey,omitempty"`
 }
 
@@ -419,12 +576,16 @@ type Subscription struct {
 
 // The survey round (answers only as aggregates).
 type SurveyPayload struct {
+	// The survey round after the mutation.
 	Survey *welfare.Survey `json:"survey"`
 }
 
 // Which workflow events to receive; empty fields match everything.
 type WorkflowEventFilter struct {
-	GridID    *string  `json:"gridId,omitempty"`
-	StationID *string  `json:"stationId,omitempty"`
-	Kinds     []string `json:"kinds,omitempty"`
+	// Only rows in this grid.
+	GridID *string `json:"gridId,omitempty"`
+	// Only rows of this station.
+	StationID *string `json:"stationId,omitempty"`
+	// Only events of these kinds.
+	Kinds []string `json:"kinds,omitempty"`
 }
