@@ -1,5 +1,6 @@
 // Package gqlscalar marshals the API's custom scalars: Date, a calendar day carried in Go as
-// a time.Time at midnight UTC.
+// a time.Time at midnight UTC, and DateTime, an RFC 3339 instant; malformed values are
+// BAD_USER_INPUT.
 package gqlscalar
 
 import (
@@ -25,11 +26,11 @@ func MarshalDate(t time.Time) graphql.Marshaler {
 func UnmarshalDate(v any) (time.Time, error) {
 	s, ok := v.(string)
 	if !ok {
-		return time.Time{}, fmt.Errorf("a Date must be a string like 2024-05-01")
+		return time.Time{}, &inputError{msg: "a Date must be a string like 2024-05-01"}
 	}
 	t, err := time.Parse(DateLayout, s)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("%q is not a Date like 2024-05-01", s)
+		return time.Time{}, &inputError{msg: fmt.Sprintf("%q is not a Date like 2024-05-01", s)}
 	}
 	return t, nil
 }

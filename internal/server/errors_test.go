@@ -36,6 +36,9 @@ func TestBadInput(t *testing.T) {
 		{"injection in lookup", `{ case(caseNo: "x' OR '1'='1") { caseNo } }`, nil, "NOT_FOUND"},
 		{"too deep", deep, nil, "QUERY_TOO_COMPLEX"},
 		{"wrong variable type", `query($n: Int) { cases(first: $n) { nodes { caseNo } } }`, map[string]any{"n": "ten"}, "BAD_USER_INPUT"},
+		{"malformed DateTime", `query($t: DateTime) { cases(filter: {receivedFrom: $t}) { nodes { caseNo } } }`, map[string]any{"t": "yesterday"}, "BAD_USER_INPUT"},
+		{"malformed DateTime literal", `{ cases(filter: {receivedFrom: "2024-13-45"}) { nodes { caseNo } } }`, nil, "BAD_USER_INPUT"},
+		{"malformed Date", `query($d: Date) { benefitGrants(filter: {appliedFrom: $d}) { nodes { id } } }`, map[string]any{"d": "yesterday"}, "BAD_USER_INPUT"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
