@@ -13,3 +13,9 @@ type InputError struct {
 }
 
 func (e *InputError) Error() string { return e.Field + ": " + e.Message }
+
+// ErrorCode is the GraphQL extensions.code of an input error.
+func (e *InputError) ErrorCode() string { return "BAD_USER_INPUT" }
+
+// ErrorExtensions names the field.
+func (e *InputError) ErrorExtensions() map[string]any { return map[string]any{"field": e.Field} }

@@ -66,6 +66,12 @@ type Coded struct {
 
 func (e *Coded) Error() string { return e.Message }
 
+// ErrorCode implements DomainError.
+func (e *Coded) ErrorCode() string { return e.Code }
+
+// ErrorExtensions adds the error's extensions.
+func (e *Coded) ErrorExtensions() map[string]any { return e.Extensions }
+
 // New returns a client-safe error with code.
 func New(code, format string, args ...any) *Coded {
 	return &Coded{Code: code, Message: fmt.Sprintf(format, args...)}
@@ -86,18 +92,10 @@ func Presenter(logger *slog.Logger) graphql.ErrorPresenterFunc {
 	return func(ctx context.Context, err error) *gqlerror.Error {
 		gqlErr := graphql.DefaultErrorPresenter(ctx, err)
 		var (
-			coded  *Coded
 			domain DomainError
-			input  *store.InputError
 			gerr   *gqlerror.Error
 		)
 		switch {
-		case errors.As(err, &coded):
-			gqlErr.Message = coded.Message
-			setCode(gqlErr, coded.Code)
-			for k, v := range coded.Extensions {
-				gqlErr.Extensions[k] = v
-			}
 		case errors.As(err, &domain):
 			gqlErr.Message = domain.Error()
 			setCode(gqlErr, domain.ErrorCode())
@@ -106,10 +104,6 @@ func Presenter(logger *slog.Logger) graphql.ErrorPresenterFunc {
 					gqlErr.Extensions[k] = v
 				}
 			}
-		case errors.As(err, &input):
-			gqlErr.Message = input.Error()
-			setCode(gqlErr, BadUserInput)
-			gqlErr.Extensions["field"] = input.Field
 		case errors.Is(err, store.ErrNotFound):
 			gqlErr.Message = "not found"
 			setCode(gqlErr, NotFound)
