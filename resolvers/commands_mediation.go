@@ -252,17 +252,14 @@ func (r *mutationResolver) applyForJudicialConfirmation(ctx context.Context, in 
 		if err := inScope(ctx, tx, "agreementId", "mediation.agreement", access.Agreements, &agreement); err != nil {
 			return nil, err
 		}
-		err := workflow.LockVersion(ctx, tx, "mediation.agreement", "agreement", agreement, in.Version)
+		var state string
+		var dispute int64
+		err := workflow.LockVersion(ctx, tx, "mediation.agreement", "agreement", agreement, in.Version, "judicial_confirmation, dispute_id", &state, &dispute)
 		if errors.Is(err, workflow.ErrNotFound) {
 			return nil, &workflow.NotFoundError{Field: "agreementId", What: "agreement"}
 		}
 		if err != nil {
 			return nil, err
-		}
-		var state string
-		var dispute int64
-		if err := tx.QueryRow(ctx, "SELECT judicial_confirmation, dispute_id FROM mediation.agreement WHERE id = $1", agreement).Scan(&state, &dispute); err != nil {
-			return nil, fmt.Errorf("read agreement: %w", err)
 		}
 		if state != "NONE" {
 			return nil, &workflow.TransitionError{Workflow: "judicial confirmation", From: state, To: "APPLIED"}

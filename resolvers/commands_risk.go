@@ -178,17 +178,14 @@ func (r *mutationResolver) rateRiskItem(ctx context.Context, in model.RateRiskIt
 		if err := inScope(ctx, tx, "riskItemId", "risk.risk_item", access.RiskItems, &id); err != nil {
 			return nil, err
 		}
-		err := workflow.LockVersion(ctx, tx, "risk.risk_item", "risk item", id, in.Version)
+		var level string
+		var grid int64
+		err := workflow.LockVersion(ctx, tx, "risk.risk_item", "risk item", id, in.Version, "level, grid_id", &level, &grid)
 		if errors.Is(err, workflow.ErrNotFound) {
 			return nil, &workflow.NotFoundError{Field: "riskItemId", What: "risk item"}
 		}
 		if err != nil {
 			return nil, err
-		}
-		var level string
-		var grid int64
-		if err := tx.QueryRow(ctx, "SELECT level, grid_id FROM risk.risk_item WHERE id = $1", id).Scan(&level, &grid); err != nil {
-			return nil, fmt.Errorf("read risk item: %w", err)
 		}
 		if _, err := tx.Exec(ctx, "UPDATE risk.risk_item SET likelihood = $2, impact = $3, version = version + 1 WHERE id = $1", id, in.Likelihood, in.Impact); err != nil {
 			return nil, fmt.Errorf("rate risk item: %w", err)

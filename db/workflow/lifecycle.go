@@ -69,16 +69,8 @@ type Change struct {
 // version (*ConflictError) or an illegal step (*TransitionError), updates status, version and
 // any extra columns, and writes the status log. It returns the status it came from.
 func (l *Lifecycle) Transition(ctx context.Context, tx pgx.Tx, c Change) (from string, err error) {
-	var version int
-	err = tx.QueryRow(ctx, "SELECT status, version FROM "+l.Table+" WHERE id = $1 FOR UPDATE", c.ID).Scan(&from, &version)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return "", ErrNotFound
-	}
-	if err != nil {
-		return "", fmt.Errorf("lock %s %d: %w", l.Machine.Name, c.ID, err)
-	}
-	if version != c.Version {
-		return from, &ConflictError{Entity: l.Machine.Name, Given: c.Version, Current: version}
+	if err := LockVersion(ctx, tx, l.Table, l.Machine.Name, c.ID, c.Version, "status", &from); err != nil {
+		return from, err
 	}
 	if err := l.Machine.Check(from, c.To); err != nil {
 		return from, err
@@ -145,10 +137,15 @@ func (e *NotFoundError) ErrorCode() string { return "NOT_FOUND" }
 func (e *NotFoundError) ErrorExtensions() map[string]any { return map[string]any{"field": e.Field} }
 
 // LockVersion locks row id of table for update and checks that it is still at version; a
-// missing row is ErrNotFound and a newer one a *ConflictError naming entity.
-func LockVersion(ctx context.Context, tx pgx.Tx, table, entity string, id int64, version int) error {
+// missing row is ErrNotFound and a newer one a *ConflictError naming entity. The same
+// statement reads cols (a trusted, comma-separated column list, or "") into dest.
+func LockVersion(ctx context.Context, tx pgx.Tx, table, entity string, id int64, version int, cols string, dest ...any) error {
 	var current int
-	err := tx.QueryRow(ctx, "SELECT version FROM "+table+" WHERE id = $1 FOR UPDATE", id).Scan(&current)
+	sel := "version"
+	if cols != "" {
+		sel += ", " + cols
+	}
+	err := tx.QueryRow(ctx, "SELECT "+sel+" FROM "+table+" WHERE id = $1 FOR UPDATE", id).Scan(append([]any{&current}, dest...)...)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return ErrNotFound
 	}

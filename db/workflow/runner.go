@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/json"
-	"errors"
 	"fmt"
 
 	"civiclink/internal/auth"
@@ -137,6 +136,3 @@ func NextNumber(ctx context.Context, tx pgx.Tx, kind string, year, digits int) (
 	}
 	return no, nil
 }
-
-// IsNotFound reports whether err means a referenced row does not exist.
-func IsNotFound(err error) bool { return errors.Is(err, ErrNotFound) || errors.Is(err, pgx.ErrNoRows) }
