@@ -105,7 +105,13 @@ func via[L, T any](ctx context.Context, links []*L, target func(*L) *int64, rel 
 			thunks = append(thunks, rel.Thunk(ctx, *id))
 		}
 	}
-	out := make([]*T, 0, len(thunks))
+	return awaitVisible(thunks)
+}
+
+// awaitVisible waits for queued loads in order, leaving out rows that do not exist or are
+// not visible to the caller.
+func awaitVisible[T any](thunks []func() (T, error)) ([]T, error) {
+	out := make([]T, 0, len(thunks))
 	for _, th := range thunks {
 		v, err := th()
 		if errors.Is(err, store.ErrNotFound) {

@@ -151,18 +151,7 @@ func linkTargets(ctx context.Context, item int64) ([]relay.Node, error) {
 			thunks = append(thunks, nodeTypes["GridEvent"](ctx, *l.GridEventID))
 		}
 	}
-	out := make([]relay.Node, 0, len(thunks))
-	for _, th := range thunks {
-		n, err := th()
-		if errors.Is(err, store.ErrNotFound) {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, n)
-	}
-	return out, nil
+	return awaitVisible(thunks)
 }
 
 // surveySummary returns the aggregate of a survey round.

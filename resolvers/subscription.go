@@ -69,26 +69,19 @@ func eventSubject(ctx context.Context, e *events.Event) (relay.Node, error) {
 // eventSubjects reads an event's subject directly (not through the subscription's loaders,
 // whose cache would outlive the data), under the subscriber's access rules.
 var eventSubjects = map[string]func(ctx context.Context, db store.Querier, id int64) error{
-	"Case": func(ctx context.Context, db store.Querier, id int64) error {
-		_, err := row(ctx, db, police.Cases, id)
+	"Case":      readable(police.Cases),
+	"Dispute":   readable(mediation.Disputes),
+	"GridEvent": readable(street.GridEvents),
+	"RiskItem":  readable(risk.RiskItems),
+	"Measure":   readable(risk.Measures),
+}
+
+// readable returns a check that row id of table exists and is visible to the caller.
+func readable[T any](table *store.Table[T]) func(ctx context.Context, db store.Querier, id int64) error {
+	return func(ctx context.Context, db store.Querier, id int64) error {
+		_, err := row(ctx, db, table, id)
 		return err
-	},
-	"Dispute": func(ctx context.Context, db store.Querier, id int64) error {
-		_, err := row(ctx, db, mediation.Disputes, id)
-		return err
-	},
-	"GridEvent": func(ctx context.Context, db store.Querier, id int64) error {
-		_, err := row(ctx, db, street.GridEvents, id)
-		return err
-	},
-	"RiskItem": func(ctx context.Context, db store.Querier, id int64) error {
-		_, err := row(ctx, db, risk.RiskItems, id)
-		return err
-	},
-	"Measure": func(ctx context.Context, db store.Querier, id int64) error {
-		_, err := row(ctx, db, risk.Measures, id)
-		return err
-	},
+	}
 }
 
 // eventVisible reports whether the subscriber may see the event's subject.
