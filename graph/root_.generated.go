@@ -5127,7 +5127,8 @@ func newExecutionContext(
 
 var sources = []*ast.Source{
 	{Name: "../schema/analytics.graphqls", Input: `# Aggregates for BI analysts. Every <type>Stats field is computed in one SQL statement by the
-# generic builder in db/analytics; cells about fewer than five people are suppressed.
+# generic builder in db/analytics over the rows the caller's role may aggregate; cells about
+# fewer than five people are folded into one last cell without keys (suppressed: true).
 
 """
 A time bucket of an aggregate, cut in Asia/Shanghai local time (UTC+8): a MONTH is a calendar
@@ -5240,7 +5241,7 @@ input SurveyResponseStatsFilter {
   period: [String!]
 }
 
-"One cell of caseStats. Keys not grouped by are null; a suppressed cell has null figures."
+"One cell of caseStats. Keys not grouped by are null; the one suppressed cell (last) has no keys and null figures."
 type CaseStatsGroup {
   "Start of the time bucket (Asia/Shanghai), when a timeBucket was asked for."
   bucket: DateTime
@@ -5260,7 +5261,7 @@ type CaseStatsGroup {
   source: CaseSource
   "STATUS key."
   status: CaseStatus
-  "True when the cell is about fewer than five people and its figures are withheld."
+  "True for the one cell folding every cell about fewer than five people (and, when those are together about fewer than five, the next smallest): it has no keys and null figures."
   suppressed: Boolean!
   "Number of cases."
   count: Int
@@ -5284,7 +5285,7 @@ type CaseStatsGroup {
   p90DaysToClose: Float
 }
 
-"One cell of gridEventStats. Keys not grouped by are null; a suppressed cell has null figures."
+"One cell of gridEventStats. Keys not grouped by are null; the one suppressed cell (last) has no keys and null figures."
 type GridEventStatsGroup {
   "Start of the time bucket (Asia/Shanghai), when a timeBucket was asked for."
   bucket: DateTime
@@ -5300,7 +5301,7 @@ type GridEventStatsGroup {
   urgency: Urgency
   "STATUS key."
   status: GridEventStatus
-  "True when the cell is about fewer than five people and its figures are withheld."
+  "True for the one cell folding every cell about fewer than five people (and, when those are together about fewer than five, the next smallest): it has no keys and null figures."
   suppressed: Boolean!
   "Number of events."
   count: Int
@@ -5324,7 +5325,7 @@ type GridEventStatsGroup {
   p90DaysToClose: Float
 }
 
-"One cell of disputeStats. Keys not grouped by are null; a suppressed cell has null figures."
+"One cell of disputeStats. Keys not grouped by are null; the one suppressed cell (last) has no keys and null figures."
 type DisputeStatsGroup {
   "Start of the time bucket (Asia/Shanghai), when a timeBucket was asked for."
   bucket: DateTime
@@ -5346,7 +5347,7 @@ type DisputeStatsGroup {
   status: DisputeStatus
   "MEDIATOR_KIND key: the kind of the lead mediator."
   mediatorKind: MediatorKind
-  "True when the cell is about fewer than five people and its figures are withheld."
+  "True for the one cell folding every cell about fewer than five people (and, when those are together about fewer than five, the next smallest): it has no keys and null figures."
   suppressed: Boolean!
   "Number of disputes."
   count: Int
@@ -5414,7 +5415,7 @@ type RiskItemStatsGroup {
   avgScore: Float
 }
 
-"One cell of benefitGrantStats; suppressed when it covers fewer than five officers."
+"One cell of benefitGrantStats; cells covering fewer than five officers fold into the one suppressed cell."
 type BenefitGrantStatsGroup {
   "Start of the time bucket of application, when asked for."
   bucket: DateTime
@@ -5428,7 +5429,7 @@ type BenefitGrantStatsGroup {
   programCategory: ProgramCategory
   "STATUS key."
   status: BenefitGrantStatus
-  "True when the cell covers fewer than five officers and its figures are withheld."
+  "True for the one cell folding every cell about fewer than five officers: it has no keys and null figures."
   suppressed: Boolean!
   "Number of grants."
   count: Int
@@ -5452,7 +5453,7 @@ type BenefitGrantStatsGroup {
   p90DaysToGrant: Float
 }
 
-"One cell of surveyResponseStats; suppressed under five respondents."
+"One cell of surveyResponseStats; rounds under five respondents count in no cell and no total."
 type SurveyResponseStatsGroup {
   "Start of the time bucket of the survey period, when asked for."
   bucket: DateTime
@@ -5462,7 +5463,7 @@ type SurveyResponseStatsGroup {
   station: Station
   "SURVEY_PERIOD key."
   surveyPeriod: String
-  "True when fewer than five people answered and the figures are withheld."
+  "True for the one cell folding cells under five respondents: it has no keys and null figures."
   suppressed: Boolean!
   "Number of answers."
   count: Int
@@ -5502,6 +5503,11 @@ extend type Query {
   """
   Cases aggregated in one SQL statement: grouped by the groupBy keys and by timeBucket of
   the day received; asOf (default today, Asia/Shanghai) anchors as-of measures.
+  Every aggregate covers only the rows the caller's role may aggregate (an analyst all, a
+  police officer their station's, a grid worker their grids'; FORBIDDEN for a role without
+  access to the table). For a role that sees a table as aggregates only (ANALYST), a filter
+  singling out one person or record (leadOfficerId, officerId, referredCaseId) is FORBIDDEN
+  and DateTime bounds must be local midnights (BAD_USER_INPUT).
   """
   caseStats(filter: CaseFilter, groupBy: [CaseStatsDimension!], timeBucket: TimeBucket, asOf: Date): [CaseStatsGroup!]!
   "Grid events aggregated by the day reported; see caseStats."

@@ -11,18 +11,10 @@ import (
 	"civiclink/db/store"
 )
 
-// stats serves every <type>Stats field: the filter's conditions and the client's keys go to
-// the one generic aggregate builder, which runs a single statement.
-func stats(ctx context.Context, spec *analytics.Spec, f filter, groupBy []string, bucket *string, asOf *time.Time) ([]*analytics.Group, error) {
-	var where store.Conds
-	if f != nil {
-		w, err := f.Conds()
-		if err != nil {
-			return nil, err
-		}
-		where = w
-	}
-	return analytics.Run(ctx, loaders.DB(ctx), spec, analytics.Query{Where: where, GroupBy: groupBy, Bucket: bucket, AsOf: asOf})
+// stats serves every <type>Stats field: the client's filter and keys go to the one generic
+// aggregate builder, which checks them against the caller's role and runs a single statement.
+func stats(ctx context.Context, spec *analytics.Spec, f analytics.Filter, groupBy []string, bucket *string, asOf *time.Time) ([]*analytics.Group, error) {
+	return analytics.Run(ctx, loaders.DB(ctx), spec, analytics.Query{Filter: f, GroupBy: groupBy, Bucket: bucket, AsOf: asOf})
 }
 
 // overdueAgreements serves Query.overdueAgreements.

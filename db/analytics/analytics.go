@@ -2,7 +2,9 @@
 // safe builder turns a Spec (a table, its groupable dimensions and its measures, all trusted Go
 // strings) plus a client's filter, group-by keys and time bucket into one GROUP BY statement.
 // Every value is a bound parameter; dimension and measure SQL comes only from the Go whitelists
-// in specs.go. Cells over people are suppressed below the disclosure threshold (disclosure.go).
+// in specs.go. Each role aggregates only the rows the role table lets it (scope.go); cells over
+// people are suppressed below the disclosure threshold and folded into one keyless cell, with
+// complementary suppression against the total (disclosure.go).
 //
 // Time buckets are computed in Asia/Shanghai local time (UTC+8, no daylight saving), the time
 // of the street office and of the seeded data: a MONTH bucket is a calendar month as the
@@ -16,6 +18,7 @@ import (
 	"time"
 
 	"civiclink/db/store"
+	"civiclink/internal/auth"
 )
 
 // Zone is the time zone in which time buckets are cut (see the package documentation).
@@ -83,10 +86,32 @@ type Spec struct {
 	Dimensions map[string]Dimension
 	// Measures are the figures of each group, in order.
 	Measures []Measure
+	// Access says which roles aggregate which rows of the table (scope.go).
+	Access Access
+	// RowFilters are the GraphQL names of filter fields that single out one person or
+	// record (leadOfficerId, officerId …): refused for roles without row access.
+	RowFilters []string
+	// Windows are the GraphQL names of DateTime filter bounds: for roles without row access
+	// they must be local midnights.
+	Windows []string
+	// UnitFloor, when set, is a trusted condition over t with one '?' for the disclosure
+	// threshold, true when the row's disclosure unit (a survey round) is about at least that
+	// many people: rows of smaller units are left out of every cell and every total, so no
+	// combination of filters recovers them.
+	UnitFloor string
+}
+
+// Filter is a client's filter of an aggregate (a *<Type>Filter, nil when none).
+type Filter interface {
+	Conds() (store.Conds, error)
 }
 
 // Query is what a client asks of an aggregate.
 type Query struct {
+	// Filter is the client's filter; its conditions apply, and it is checked against the
+	// spec's RowFilters and Windows for roles without row access.
+	Filter Filter
+	// Where are further trusted conditions over t.
 	Where   store.Conds
 	GroupBy []string
 	Bucket  *string
@@ -215,14 +240,34 @@ func (st *statement) where(cs store.Conds) (string, error) {
 	return strings.Join(parts, " AND "), nil
 }
 
-// Run computes the aggregate q of spec s in one statement over the rows the request's row
-// scope allows, and applies the disclosure policy of ctx to every cell.
+// Run computes the aggregate q of spec s in one statement over the rows the request's role
+// may aggregate, and applies the disclosure policy of ctx to every cell: a role that may not
+// aggregate the table, or that sees it as aggregates only and filters on one person or a
+// window finer than whole days, is refused.
 func Run(ctx context.Context, db store.Querier, s *Spec, q Query) ([]*Group, error) {
-	scope, ok := rowScope(ctx, s)
-	if !ok {
-		return []*Group{}, nil
+	scope, err := s.scope(auth.FromContext(ctx))
+	if err != nil {
+		return nil, err
 	}
-	q.Where = append(append(store.Conds{}, q.Where...), scope...)
+	if !scope.RowAccess {
+		if err := s.checkFilter(q.Filter); err != nil {
+			return nil, err
+		}
+	}
+	minCell := max(MinCellSize(ctx), s.MinPeople)
+	where := append(store.Conds{}, q.Where...)
+	if q.Filter != nil {
+		conds, err := q.Filter.Conds()
+		if err != nil {
+			return nil, err
+		}
+		where = append(where, conds...)
+	}
+	where = append(where, scope.Conds...)
+	if s.UnitFloor != "" {
+		where = append(where, store.Raw(s.UnitFloor, minCell))
+	}
+	q.Where = where
 	st, err := s.build(q)
 	if err != nil {
 		return nil, err
@@ -232,7 +277,6 @@ func Run(ctx context.Context, db store.Querier, s *Spec, q Query) ([]*Group, err
 		return nil, fmt.Errorf("aggregate %s: %w", s.Name, err)
 	}
 	defer rows.Close()
-	minCell := max(MinCellSize(ctx), s.MinPeople)
 	var out []*Group
 	for rows.Next() {
 		g := &Group{spec: s, keys: make(map[string]*string, len(st.dims)), measures: make(map[string]*float64, len(s.Measures))}
@@ -257,14 +301,15 @@ func Run(ctx context.Context, db store.Querier, s *Spec, q Query) ([]*Group, err
 		for i, key := range st.dims {
 			g.keys[key] = dims[i]
 		}
-		if s.People != "" && people != nil && *people < int64(minCell) {
-			g.Suppressed = true
+		n := int(count)
+		g.count = &n
+		for i, m := range s.Measures {
+			g.measures[m.Name] = vals[i]
+		}
+		if s.People != "" && people != nil {
+			g.people = *people
 		} else {
-			n := int(count)
-			g.count = &n
-			for i, m := range s.Measures {
-				g.measures[m.Name] = vals[i]
-			}
+			g.people = -1
 		}
 		out = append(out, g)
 	}
@@ -274,5 +319,5 @@ func Run(ctx context.Context, db store.Querier, s *Spec, q Query) ([]*Group, err
 	if len(out) > MaxGroups {
 		return nil, &store.InputError{Field: "groupBy", Message: fmt.Sprintf("more than %d groups: narrow the filter, group by fewer keys or use a coarser time bucket", MaxGroups)}
 	}
-	return out, nil
+	return suppress(s, out, minCell), nil
 }

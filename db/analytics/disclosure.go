@@ -3,7 +3,6 @@ package analytics
 import (
 	"context"
 
-	"civiclink/db/store"
 	"civiclink/internal/auth"
 )
 
@@ -14,9 +13,7 @@ const DefaultMinCellSize = 5
 type minCellKey struct{}
 
 // WithMinCellSize returns a context whose aggregates suppress cells about fewer than n
-// people (0 turns suppression off). It is the one hook through which the authorization
-// layer decides disclosure per role; until that layer exists nothing calls it, so every
-// request gets DefaultMinCellSize.
+// people (0 turns suppression off); without it every request gets DefaultMinCellSize.
 func WithMinCellSize(ctx context.Context, n int) context.Context {
 	return context.WithValue(ctx, minCellKey{}, n)
 }
@@ -33,46 +30,50 @@ func MinCellSize(ctx context.Context) int {
 	return DefaultMinCellSize
 }
 
-// RowScope limits the rows that a request's aggregates cover: extra conditions over alias t
-// of the spec's main table, or ok=false when the request may aggregate none of them.
-type RowScope func(ctx context.Context, spec *Spec) (conds store.Conds, ok bool)
-
-type rowScopeKey struct{}
-
-// WithRowScope returns a context whose aggregates are limited by scope. It is the second hook
-// of the authorization layer (with WithMinCellSize): an analyst aggregates every row, a
-// police officer perhaps only the station's. Without it DefaultRowScope applies; cells about
-// people are suppressed either way.
-func WithRowScope(ctx context.Context, scope RowScope) context.Context {
-	return context.WithValue(ctx, rowScopeKey{}, scope)
-}
-
-// rowScope returns the conditions of the request's row scope for spec: the installed
-// RowScope, else DefaultRowScope.
-func rowScope(ctx context.Context, spec *Spec) (store.Conds, bool) {
-	if scope, ok := ctx.Value(rowScopeKey{}).(RowScope); ok && scope != nil {
-		return scope(ctx, spec)
-	}
-	return DefaultRowScope(ctx, spec)
-}
-
-// DefaultRowScope lets every role of the design aggregate every row (analysts see only
-// aggregates, which is what these are) and refuses all rows to a caller without
-// credentials and to the auditor, who sees the access log only.
-func DefaultRowScope(ctx context.Context, _ *Spec) (store.Conds, bool) {
-	switch auth.FromContext(ctx).Role {
-	case auth.Anonymous.Role, auth.Auditor:
-		return nil, false
-	}
-	return nil, true
-}
-
 // statementContext is the context the aggregate statement itself runs in. PostgreSQL
 // row-level security cannot tell an aggregate from a row read and would show an analyst no
 // row, so the statement reads as the hub itself (auth.System) once the request's rights
-// have been applied in Go: its row scope chose the rows, and every cell about fewer people
+// have been applied in Go: the spec's Access chose the rows (scope.go), and every cell about fewer people
 // than its MinCellSize is suppressed before anything leaves Run. Nothing else runs in this
 // context; the group's keys (grids, stations …) are resolved as the caller.
 func statementContext(ctx context.Context) context.Context {
 	return auth.WithPrincipal(ctx, auth.Principal{Subject: auth.FromContext(ctx).Subject, Role: auth.System})
+}
+
+// suppress applies the disclosure threshold min to the cells of an aggregate over people:
+// every cell about fewer than min people leaves the answer, and the suppressed cells are
+// folded into one last cell without keys and without figures (suppressed: true), so an
+// answer tells neither which keys were suppressed nor how many. When the folded cells are
+// together about fewer than min people (but some), the smallest shown cell is folded too
+// (complementary suppression): the total of an ungrouped query minus the shown cells then
+// recovers only a union of cells about at least min people. Cells of specs not about people
+// are returned as they are.
+func suppress(s *Spec, cells []*Group, min int) []*Group {
+	if s.People == "" {
+		return cells
+	}
+	shown := make([]*Group, 0, len(cells))
+	var hiddenPeople int64
+	hidden := 0
+	for _, g := range cells {
+		if g.people < int64(min) {
+			hidden++
+			hiddenPeople += g.people
+			continue
+		}
+		shown = append(shown, g)
+	}
+	if hidden == 0 {
+		return cells
+	}
+	if hiddenPeople > 0 && hiddenPeople < int64(min) && len(shown) > 0 {
+		smallest := 0
+		for i, g := range shown {
+			if g.people < shown[smallest].people {
+				smallest = i
+			}
+		}
+		shown = append(shown[:smallest], shown[smallest+1:]...)
+	}
+	return append(shown, &Group{spec: s, Suppressed: true, keys: map[string]*string{}, measures: map[string]*float64{}})
 }

@@ -13,18 +13,20 @@ import (
 )
 
 // Group is one cell of an aggregate: its keys (time bucket and group-by dimensions), the
-// number of rows, and the measures of its spec. A suppressed cell keeps its keys and has
-// every figure null. The methods are the fields of the GraphQL <Type>StatsGroup types; each
+// number of rows, and the measures of its spec. The one suppressed cell of an answer (all the
+// cells about too few people, folded) has no keys and every figure null. The methods are the fields of the GraphQL <Type>StatsGroup types; each
 // type exposes the keys and measures of its own spec.
 type Group struct {
 	// Bucket is the start of the time bucket, when the aggregate has one.
 	Bucket *time.Time
 	// BucketLabel names the time bucket: 2024-05-01, 2024-W18, 2024-05, 2024-Q2, 2024.
 	BucketLabel *string
-	// Suppressed is true when the cell is about too few people to be shown.
+	// Suppressed is true for the one cell folding the cells about too few people to be
+	// shown.
 	Suppressed bool
 
 	spec     *Spec
+	people   int64 // people the cell is about; -1 when the spec is not about people
 	count    *int
 	keys     map[string]*string
 	measures map[string]*float64

@@ -1,6 +1,11 @@
 package analytics
 
-import "fmt"
+import (
+	"fmt"
+
+	"civiclink/internal/access"
+	"civiclink/internal/auth"
+)
 
 // SQL helpers for the trusted measure expressions below.
 
@@ -53,11 +58,14 @@ func join(parts ...[]Measure) []Measure {
 
 // Cases aggregates police cases by the day they were received.
 var Cases = &Spec{
-	Name:      "caseStats",
-	From:      `police."case" t`,
-	Extra:     []string{"EXISTS (SELECT 1 FROM mediation.dispute d WHERE d.referred_case_id = t.id) AS referred"},
-	LocalTime: localTime("t.received_at"),
-	People:    "count(*)",
+	Name:       "caseStats",
+	Access:     Access{Rule: access.Cases, Aggregates: []string{auth.Analyst}},
+	RowFilters: []string{"leadOfficerId"},
+	Windows:    []string{"receivedFrom", "receivedTo"},
+	From:       `police."case" t`,
+	Extra:      []string{"EXISTS (SELECT 1 FROM mediation.dispute d WHERE d.referred_case_id = t.id) AS referred"},
+	LocalTime:  localTime("t.received_at"),
+	People:     "count(*)",
 	Dimensions: map[string]Dimension{
 		"STATION":   {SQL: "t.station_id", Ref: "Station"},
 		"GRID":      {SQL: "t.grid_id", Ref: "Grid"},
@@ -80,6 +88,8 @@ var Cases = &Spec{
 // GridEvents aggregates grid events by the day they were reported.
 var GridEvents = &Spec{
 	Name:      "gridEventStats",
+	Access:    Access{Rule: access.GridEvents, Aggregates: []string{auth.Analyst}},
+	Windows:   []string{"reportedFrom", "reportedTo"},
 	From:      "street.grid_event t",
 	LocalTime: localTime("t.reported_at"),
 	People:    "count(*)",
@@ -105,8 +115,11 @@ const performed = "t.status IN ('PERFORMED', 'ARCHIVED')"
 
 // Disputes aggregates mediation disputes by the day they were received.
 var Disputes = &Spec{
-	Name: "disputeStats",
-	From: "mediation.dispute t",
+	Name:       "disputeStats",
+	Access:     Access{Rule: access.Disputes, Aggregates: []string{auth.Analyst}},
+	RowFilters: []string{"referredCaseId"},
+	Windows:    []string{"receivedFrom", "receivedTo"},
+	From:       "mediation.dispute t",
 	Extra: []string{
 		"(SELECT a.signed_at FROM mediation.agreement a WHERE a.dispute_id = t.id) AS agreement_signed_at",
 	},
@@ -145,8 +158,9 @@ const overdueMeasure = "m.risk_item_id = t.id AND m.status <> 'DONE' AND m.due_o
 // RiskItems aggregates risk items by the day they were identified. Risk items are about
 // places, not people, so their cells are never suppressed.
 var RiskItems = &Spec{
-	Name: "riskItemStats",
-	From: "risk.risk_item t",
+	Name:   "riskItemStats",
+	Access: Access{Rule: access.RiskItems, Aggregates: []string{auth.Analyst}},
+	From:   "risk.risk_item t",
 	Extra: []string{
 		"(SELECT count(*) FROM risk.measure m WHERE " + overdueMeasure + ") AS overdue_measures",
 		"(SELECT count(DISTINCT l.case_id) FROM risk.risk_link l JOIN police.\"case\" c ON c.id = l.case_id " +
@@ -173,10 +187,12 @@ var RiskItems = &Spec{
 
 // BenefitGrants aggregates officers' welfare grants by the day they were applied for.
 var BenefitGrants = &Spec{
-	Name:      "benefitGrantStats",
-	From:      "welfare.benefit_grant t",
-	LocalTime: "t.applied_on::timestamp",
-	People:    "count(DISTINCT t.officer_id)",
+	Name:       "benefitGrantStats",
+	Access:     Access{Rule: access.BenefitGrants, Aggregates: []string{auth.Analyst}},
+	RowFilters: []string{"officerId"},
+	From:       "welfare.benefit_grant t",
+	LocalTime:  "t.applied_on::timestamp",
+	People:     "count(DISTINCT t.officer_id)",
 	Dimensions: map[string]Dimension{
 		"STATION":          {SQL: "(SELECT o.station_id FROM police.officer o WHERE o.id = t.officer_id)", Ref: "Station"},
 		"PROGRAM":          {SQL: "t.program_id", Ref: "Program"},
@@ -199,9 +215,15 @@ const surveyStart = "make_date(left(s.period, 4)::int, CASE substr(s.period, 6, 
 	"ELSE right(s.period, 2)::int END, 1)"
 
 // SurveyResponses aggregates the answers of welfare surveys by the start of the survey's
-// period. Only aggregates over at least five respondents are ever shown.
+// period. Only aggregates over at least five respondents are ever shown, and a round with
+// fewer respondents counts in no cell and no total (UnitFloor), so overlapping period
+// filters cannot recover it.
 var SurveyResponses = &Spec{
-	Name:      "surveyResponseStats",
+	Name: "surveyResponseStats",
+	// Nobody reads survey answers: every role that may see them sees aggregates of whole
+	// rounds of at least five respondents.
+	Access:    Access{Aggregates: []string{auth.Analyst, auth.StreetStaff, auth.PoliceOfficer, auth.Admin}},
+	UnitFloor: "(SELECT count(*) FROM welfare.survey_response r WHERE r.survey_id = t.survey_id) >= ?",
 	From:      "welfare.survey_response t JOIN welfare.survey s ON s.id = t.survey_id",
 	Extra:     []string{"s.station_id", "s.period AS survey_period"},
 	LocalTime: surveyStart + "::timestamp",

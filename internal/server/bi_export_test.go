@@ -113,16 +113,45 @@ func ratio(a, b float64) *float64 {
 	return f(a / b)
 }
 
-// checkCells compares the cells of a response, keyed by key, with the expected cells. A cell
-// about fewer than minCell people must be suppressed with null figures.
+// checkCells compares the cells of a response, keyed by key, with the expected cells. Cells
+// about fewer than minCell people must not appear: they fold into one last cell with
+// suppressed: true, no keys and null figures; when they are together about fewer than minCell
+// people (but some), the smallest other cell must be folded too (complementary suppression).
+// With people nil the cells are not about people and all must be shown.
 func checkCells(t *testing.T, got []map[string]any, key func(map[string]any) string, expected map[string]want, people map[string]int) {
 	t.Helper()
-	if len(got) != len(expected) {
-		t.Errorf("got %d cells, want %d (one per key computed from the seeded rows)", len(got), len(expected))
+	small, smallPeople, smallest := 0, 0, -1
+	for k := range expected {
+		switch n := people[k]; {
+		case people == nil:
+		case n < minCell:
+			small++
+			smallPeople += n
+		case smallest < 0 || n < smallest:
+			smallest = n
+		}
 	}
 	seen := map[string]bool{}
-	unsuppressed := 0
-	for _, row := range got {
+	unsuppressed, folded := 0, 0
+	for i, row := range got {
+		if suppressed, _ := row["suppressed"].(bool); suppressed {
+			folded++
+			if people == nil {
+				t.Errorf("cell %d is suppressed, but these cells are not about people", i)
+			}
+			if i != len(got)-1 || folded > 1 {
+				t.Errorf("suppressed cell %d of %d: want exactly one, the last", i, len(got))
+			}
+			if k := key(row); strings.Trim(k, "|") != "" {
+				t.Errorf("the suppressed cell carries keys %q, want none", k)
+			}
+			for field := range expected[key(row)] {
+				if row[field] != nil {
+					t.Errorf("suppressed cell: %s = %v, want null", field, row[field])
+				}
+			}
+			continue
+		}
 		k := key(row)
 		if seen[k] {
 			t.Errorf("cell %s appears twice", k)
@@ -133,20 +162,9 @@ func checkCells(t *testing.T, got []map[string]any, key func(map[string]any) str
 			t.Errorf("unexpected cell %s", k)
 			continue
 		}
-		suppressed, _ := row["suppressed"].(bool)
 		if people != nil && people[k] < minCell {
-			if !suppressed {
-				t.Errorf("cell %s is about %d people: want suppressed: true, got %v", k, people[k], row)
-			}
-			for field := range exp {
-				if row[field] != nil {
-					t.Errorf("suppressed cell %s: %s = %v, want null", k, field, row[field])
-				}
-			}
+			t.Errorf("cell %s is about %d people: want it folded into the suppressed cell, got %v", k, people[k], row)
 			continue
-		}
-		if suppressed {
-			t.Errorf("cell %s is about %d people: want suppressed: false", k, people[k])
 		}
 		unsuppressed++
 		for field, w := range exp {
@@ -161,7 +179,23 @@ func checkCells(t *testing.T, got []map[string]any, key func(map[string]any) str
 			}
 		}
 	}
-	t.Logf("%d cells, %d shown, %d suppressed", len(got), unsuppressed, len(got)-unsuppressed)
+	if (small > 0) != (folded == 1) {
+		t.Errorf("%d cells are about fewer than %d people, but the answer has %d suppressed cells; want one exactly when some are", small, minCell, folded)
+	}
+	missing := 0
+	for k := range expected {
+		if !seen[k] && (people == nil || people[k] >= minCell) {
+			missing++
+			if smallPeople == 0 || smallPeople >= minCell || people[k] != smallest {
+				t.Errorf("cell %s (about %d people) is missing; only the smallest cell (%d) may be folded, and only when the suppressed cells are about 1-%d people (they are about %d)",
+					k, people[k], smallest, minCell-1, smallPeople)
+			}
+		}
+	}
+	if missing > 1 {
+		t.Errorf("%d cells about enough people are missing, want at most one (complementary suppression)", missing)
+	}
+	t.Logf("%d cells: %d shown, %d suppressed in one folded cell, %d folded complementarily", len(expected), unsuppressed, small, missing)
 }
 
 // percentile is PostgreSQL's percentile_cont over xs.
@@ -300,6 +334,7 @@ func TestStatsWelfareVsSatisfaction(t *testing.T) {
 				FROM welfare.survey_response r
 				JOIN welfare.survey sv ON sv.id = r.survey_id
 				JOIN police.station st ON st.id = sv.station_id
+				WHERE (SELECT count(*) FROM welfare.survey_response r2 WHERE r2.survey_id = sv.id) >= 5 -- rounds under five count nowhere
 				GROUP BY 1, 2`, nil, func(scan func(...any) error) {
 				var label, station string
 				var n, overall, belonging, satisfied, belongs float64
