@@ -5,8 +5,15 @@
 help: ## List the targets
 	@awk 'BEGIN { FS = ":.*## " } /^[a-zA-Z0-9_-]+:.*## / { printf "  %-10s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
 
-run: ## Run the server (go run ./cmd/civiclink serve); without DATABASE_URL it starts a local PostgreSQL
-	go run ./cmd/civiclink serve
+# The binary is cached in .civiclink/bin: go build is incremental, so a second `make run`
+# starts at once, and the hub runs in place of the shell (exec), so a clean Ctrl-C or
+# SIGHUP exits 0 and make reports no error.
+BIN := .civiclink/bin/civiclink
+
+run: ## Build the hub into .civiclink/bin (incremental) and serve; without DATABASE_URL it starts a local PostgreSQL
+	@echo "building $(BIN) (go build; the first build takes a minute or two, later ones seconds)…"
+	@go build -buildvcs=auto -o $(BIN) ./cmd/civiclink
+	@exec $(BIN) serve
 
 test: ## Run the whole test suite: gofmt, vet, staticcheck, go test against a local PostgreSQL (scripts/test.sh)
 	scripts/test.sh

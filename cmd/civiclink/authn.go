@@ -3,15 +3,17 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"text/tabwriter"
 	"time"
 
 	"civiclink/internal/auth"
+	"civiclink/internal/config"
 	"civiclink/internal/pii"
 )
 
@@ -93,78 +95,127 @@ func nonEmpty(s string) []string {
 }
 
 // apikeyCmd runs civiclink apikey create|list|revoke.
-func apikeyCmd(ctx context.Context, args []string) error {
-	if len(args) == 0 {
-		return errors.New("usage: civiclink apikey create|list|revoke [flags]")
+func apikeyCmd(ctx context.Context, out io.Writer, args []string) error {
+	const about = "create makes a key bound to a role and scope and prints it once; list prints every key;\n" +
+		"revoke disables a key by name. Send a key as the X-API-Key header."
+	sub := ""
+	if len(args) > 0 {
+		sub, args = args[0], args[1:]
 	}
-	sub, args := args[0], args[1:]
-	fs := flag.NewFlagSet("civiclink apikey "+sub, flag.ContinueOnError)
-	name := fs.String("name", "", "name of the key (required for create and revoke)")
-	role := fs.String("role", "", "role the key acts in: "+strings.Join(auth.Roles, ", "))
-	station := fs.String("station", "", "scope: station code")
-	officer := fs.String("officer", "", "scope: officer badge number")
-	grids := fs.String("grids", "", "scope: comma-separated grid codes")
-	communities := fs.String("communities", "", "scope: comma-separated community codes")
-	committees := fs.String("committees", "", "scope: comma-separated committee IDs")
-	mediator := fs.Int64("mediator", 0, "scope: mediator ID")
-	var rest []string
-	for i, a := range args { // flags first, then the environment's own flags
-		if a == "--" {
-			rest = args[i+1:]
-			args = args[:i]
-			break
+	fs := newFlags(out, "apikey "+sub, "[flags]", about)
+	var name, role, station, officer, grids, communities, committees *string
+	var mediator *int64
+	switch sub {
+	case "create":
+		name = fs.String("name", "", "name of the key (required)")
+		role = fs.String("role", "", "role the key acts in (required): "+strings.Join(auth.Roles, ", "))
+		station = fs.String("station", "", "scope: station code")
+		officer = fs.String("officer", "", "scope: officer badge number")
+		grids = fs.String("grids", "", "scope: comma-separated grid codes")
+		communities = fs.String("communities", "", "scope: comma-separated community codes")
+		committees = fs.String("committees", "", "scope: comma-separated committee IDs")
+		mediator = fs.Int64("mediator", 0, "scope: mediator ID")
+	case "revoke":
+		name = fs.String("name", "", "name of the key to revoke (required)")
+	case "list":
+	default:
+		newFlags(out, "apikey", "create|list|revoke [flags]", about).Usage()
+		if sub == "" || sub == "-h" || sub == "-help" || sub == "--help" {
+			return nil
 		}
+		return usageError{fmt.Sprintf("unknown apikey command %q (want create, list or revoke)", sub)}
 	}
-	if err := fs.Parse(args); err != nil {
+	positional, cfg, err := commandFlags(fs, args, config.Database)
+	if err != nil {
 		return err
 	}
-	env, err := open(ctx, "civiclink apikey", append(fs.Args(), rest...))
+	if err := noArgs(fs, positional); err != nil {
+		return err
+	}
+	var scope auth.ScopeClaims
+	switch sub {
+	case "create":
+		if *name == "" || *role == "" {
+			return usageError{"apikey create needs -name and -role"}
+		}
+		scope = auth.ScopeClaims{Station: *station, Officer: *officer, Grids: splitList(*grids), Communities: splitList(*communities), Mediator: *mediator}
+		for _, c := range splitList(*committees) {
+			id, err := strconv.ParseInt(c, 10, 64)
+			if err != nil {
+				return usageError{fmt.Sprintf("-committees: %q is not an ID", c)}
+			}
+			scope.Committees = append(scope.Committees, id)
+		}
+	case "revoke":
+		if *name == "" {
+			return usageError{"apikey revoke needs -name"}
+		}
+	}
+	env, err := open(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer env.close()
 	switch sub {
 	case "create":
-		if *name == "" || *role == "" {
-			return errors.New("apikey create needs --name and --role")
-		}
-		scope := auth.ScopeClaims{Station: *station, Officer: *officer, Grids: splitList(*grids), Communities: splitList(*communities), Mediator: *mediator}
-		for _, c := range splitList(*committees) {
-			id, err := strconv.ParseInt(c, 10, 64)
-			if err != nil {
-				return fmt.Errorf("--committees: %q is not an ID", c)
-			}
-			scope.Committees = append(scope.Committees, id)
-		}
 		key, err := auth.CreateAPIKey(ctx, env.pool, *name, *role, scope)
 		if err != nil {
-			return err
+			return fmt.Errorf("create API key %q: %w", *name, err)
 		}
-		fmt.Printf("API key %q (%s) created. It is shown only now:\n%s\n", *name, *role, key)
+		fmt.Fprintf(out, "API key %q (%s) created. It is shown only now:\n%s\n", *name, *role, key)
 	case "list":
 		keys, err := auth.ListAPIKeys(ctx, env.pool)
 		if err != nil {
-			return err
+			return fmt.Errorf("list API keys: %w", err)
 		}
-		for _, k := range keys {
-			state := "active"
-			if k.RevokedAt != nil {
-				state = "revoked " + k.RevokedAt.Format(time.RFC3339)
-			}
-			fmt.Printf("%-20s %-16s %-10s… %+v  created %s  %s\n", k.Name, k.Role, k.Prefix, k.Scope, k.CreatedAt.Format(time.RFC3339), state)
-		}
+		return printKeys(out, keys)
 	case "revoke":
-		if *name == "" {
-			return errors.New("apikey revoke needs --name")
-		}
 		if err := auth.RevokeAPIKey(ctx, env.pool, *name); err != nil {
-			return err
+			return fmt.Errorf("revoke API key %q: %w", *name, err)
 		}
-		fmt.Printf("API key %q revoked\n", *name)
-	default:
-		return fmt.Errorf("unknown apikey command %q (want create, list or revoke)", sub)
+		fmt.Fprintf(out, "API key %q revoked\n", *name)
 	}
 	return nil
+}
+
+// printKeys prints API keys as an aligned table for people.
+func printKeys(out io.Writer, keys []auth.APIKey) error {
+	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tROLE\tPREFIX\tSCOPE\tCREATED\tSTATE")
+	for _, k := range keys {
+		state := "active"
+		if k.RevokedAt != nil {
+			state = "revoked " + k.RevokedAt.UTC().Format(time.DateTime)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s…\t%s\t%s\t%s\n", k.Name, k.Role, k.Prefix, describeScope(k.Scope), k.CreatedAt.UTC().Format(time.DateTime), state)
+	}
+	return tw.Flush()
+}
+
+// describeScope renders a key's scope as "station=S01 grids=C01-02,C01-03", or "-".
+func describeScope(s auth.ScopeClaims) string {
+	var parts []string
+	add := func(k, v string) {
+		if v != "" {
+			parts = append(parts, k+"="+v)
+		}
+	}
+	add("station", s.Station)
+	add("officer", s.Officer)
+	add("grids", strings.Join(s.Grids, ","))
+	add("communities", strings.Join(s.Communities, ","))
+	var ids []string
+	for _, c := range s.Committees {
+		ids = append(ids, strconv.FormatInt(c, 10))
+	}
+	add("committees", strings.Join(ids, ","))
+	if s.Mediator != 0 {
+		add("mediator", strconv.FormatInt(s.Mediator, 10))
+	}
+	if len(parts) == 0 {
+		return "-"
+	}
+	return strings.Join(parts, " ")
 }
 
 func splitList(s string) []string {

@@ -3,22 +3,31 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"time"
 
 	"civiclink/db/seed"
 	"civiclink/internal/auth"
+	"civiclink/internal/config"
 	"civiclink/internal/metrics"
 	"civiclink/internal/persisted"
 	"civiclink/internal/ratelimit"
 	"civiclink/internal/server"
 )
 
-func migrate(ctx context.Context, args []string) error {
-	env, err := open(ctx, "civiclink migrate", args)
+func migrate(ctx context.Context, out io.Writer, args []string) error {
+	fs := newFlags(out, "migrate", "[flags]", "Apply the database migrations (DATABASE_URL, or the embedded cluster).")
+	positional, cfg, err := commandFlags(fs, args, config.Database)
+	if err != nil {
+		return err
+	}
+	if err := noArgs(fs, positional); err != nil {
+		return err
+	}
+	env, err := open(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -27,13 +36,17 @@ func migrate(ctx context.Context, args []string) error {
 	return nil
 }
 
-func seedCmd(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("civiclink seed", flag.ContinueOnError)
+func seedCmd(ctx context.Context, out io.Writer, args []string) error {
+	fs := newFlags(out, "seed", "[flags]", "Load deterministic demo data into an empty database, printing progress.")
 	scale := fs.Float64("scale", 1, "1 = one sub-district over five years; 10 = a district")
-	if err := fs.Parse(args); err != nil {
+	positional, cfg, err := commandFlags(fs, args, config.Database, config.Keys)
+	if err != nil {
 		return err
 	}
-	env, err := open(ctx, "civiclink seed", fs.Args())
+	if err := noArgs(fs, positional); err != nil {
+		return err
+	}
+	env, err := open(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -52,14 +65,31 @@ func (e *environment) seed(ctx context.Context, scale float64) error {
 		e.logger.Info("seeded", "table", table, "rows", rows, "elapsed", time.Since(start).Round(time.Millisecond))
 	}})
 	if err != nil {
-		return fmt.Errorf("seed: %w", err)
+		return err // seed's errors say "seed: …" already
 	}
 	e.logger.Info("demo data loaded", "scale", scale, "duration", time.Since(start).Round(time.Millisecond))
 	return nil
 }
 
-func serve(ctx context.Context, args []string) error {
-	env, err := open(ctx, "civiclink serve", args)
+func serve(ctx context.Context, out io.Writer, args []string) error {
+	fs := newFlags(out, "serve", "[flags]", "Serve the GraphQL API at /graphql and the playground at /. Without DATABASE_URL it starts\n"+
+		"(or reuses) the embedded PostgreSQL cluster, seeds demo data on the first start and prints a\n"+
+		"development token for every role.")
+	positional, cfg, err := commandFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := noArgs(fs, positional); err != nil {
+		return err
+	}
+	// Take the address first: a second hub on a busy port fails here, before it touches the
+	// database or prints tokens.
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("cannot listen on %s (is another hub running? stop it, or set CIVICLINK_ADDR / -addr): %w", cfg.Addr, err)
+	}
+	defer ln.Close()
+	env, err := open(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -102,10 +132,6 @@ func serve(ctx context.Context, args []string) error {
 		},
 	})
 	srv := &http.Server{Addr: env.cfg.Addr, Handler: handler, ReadHeaderTimeout: 10 * time.Second, BaseContext: func(net.Listener) context.Context { return context.WithoutCancel(ctx) }}
-	ln, err := net.Listen("tcp", env.cfg.Addr)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w", env.cfg.Addr, err)
-	}
 	env.logger.Info("CivicLink is serving", "playground", "http://"+ln.Addr().String()+"/", "endpoint", "http://"+ln.Addr().String()+"/graphql",
 		"persisted_queries", env.cfg.PersistedQueries, "introspection", env.cfg.Introspection)
 	errc := make(chan error, 1)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"log/slog"
 	"os"
@@ -44,15 +45,32 @@ func newLogger(level, format string) *slog.Logger {
 	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: l}))
 }
 
-// open loads configuration, starts the embedded cluster when needed, connects and migrates.
-func open(ctx context.Context, name string, args []string) (*environment, error) {
-	cfg, err := config.Load(name, args)
-	if err != nil {
-		return nil, err
+// commandFlags is what a command that opens the database parses: its own flags (added to fs
+// by the caller) and the settings of the groups named (every setting when none is); it
+// returns the positional arguments and the configuration.
+func commandFlags(fs *flag.FlagSet, args []string, groups ...[]string) ([]string, *config.Config, error) {
+	var names []string // nil: every setting
+	for _, g := range groups {
+		names = append(names, g...)
 	}
+	build := config.Bind(fs, names)
+	positional, err := parse(fs, args)
+	if err != nil {
+		return nil, nil, err
+	}
+	cfg, err := build()
+	if err != nil {
+		return nil, nil, usageError{err.Error()}
+	}
+	return positional, cfg, nil
+}
+
+// open starts the embedded cluster when needed (or reuses the running one), connects and
+// migrates.
+func open(ctx context.Context, cfg *config.Config) (*environment, error) {
 	env := &environment{cfg: cfg, logger: newLogger(cfg.LogLevel, cfg.LogFormat)}
 	slog.SetDefault(env.logger)
-	url := cfg.DatabaseURL
+	url, err := cfg.DatabaseURL, error(nil)
 	if url == "" {
 		if url, err = env.startEmbedded(ctx); err != nil {
 			return nil, err
@@ -63,6 +81,7 @@ func open(ctx context.Context, name string, args []string) (*environment, error)
 		env.close()
 		return nil, err
 	}
+	env.logger.Info("applying migrations")
 	if err := migrations.Up(auth.WithSystem(ctx), env.pool, env.logger); err != nil {
 		env.close()
 		return nil, err
@@ -75,7 +94,7 @@ func (e *environment) startEmbedded(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("data folder: %w", err)
 	}
-	e.logger.Info("no DATABASE_URL: starting the embedded PostgreSQL cluster", "dir", dir)
+	e.logger.Info("no DATABASE_URL: using the embedded PostgreSQL cluster", "dir", dir)
 	e.cluster, err = pglocal.Start(ctx, pglocal.Options{DataDir: dir, Port: e.cfg.PGPort, InstallIfMissing: true, Logger: e.logger})
 	if err != nil {
 		return "", fmt.Errorf("start embedded PostgreSQL: %w", err)
@@ -149,9 +168,11 @@ func (e *environment) close() {
 		e.pool.Close()
 	}
 	if e.cluster != nil {
-		if err := e.cluster.Stop(context.Background()); err != nil {
+		// Only the process that started the cluster stops it, and only once no other
+		// process uses it; every other command leaves it running.
+		if stopped, err := e.cluster.Release(context.Background()); err != nil {
 			e.logger.Error("stop embedded PostgreSQL", "err", err)
-		} else {
+		} else if stopped {
 			e.logger.Info("embedded PostgreSQL stopped")
 		}
 	}

@@ -79,23 +79,74 @@ var Settings = []Setting{
 	{"CIVICLINK_SHUTDOWN_TIMEOUT", "shutdown-timeout", "20s", "how long a shutdown waits for in-flight requests"},
 }
 
-// Load reads the environment, then parses args as flags over it.
+// Secret settings: their values never appear in help output or logs.
+var secret = map[string]bool{
+	"DATABASE_URL": true, "CIVICLINK_PII_HMAC_KEY": true, "CIVICLINK_PII_ENC_KEY": true, "CIVICLINK_JWT_SECRET": true,
+}
+
+// Database lists the settings every command that opens the database takes as flags: where
+// the database is, how it is reached, and logging.
+var Database = []string{
+	"DATABASE_URL", "CIVICLINK_DATA_DIR", "CIVICLINK_PG_PORT", "CIVICLINK_STATEMENT_TIMEOUT",
+	"CIVICLINK_MAX_CONNS", "CIVICLINK_LOG_LEVEL", "CIVICLINK_LOG_FORMAT",
+}
+
+// Keys lists the identity-number key settings, needed by commands that write personal data.
+var Keys = []string{"CIVICLINK_PII_HMAC_KEY", "CIVICLINK_PII_ENC_KEY"}
+
+// Load reads the environment, then parses args as flags over it; every setting is a flag.
 func Load(name string, args []string) (*Config, error) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	values := map[string]*string{}
-	for _, s := range Settings {
-		v := s.Default
-		if env, ok := os.LookupEnv(s.Env); ok {
-			v = env
-		}
-		values[s.Env] = fs.String(s.Flag, v, s.Help+" (env "+s.Env+")")
-	}
+	build := Bind(fs, nil)
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected arguments: %v", fs.Args())
 	}
+	return build()
+}
+
+// Bind registers on fs a flag for each setting named in only (every setting when only is
+// nil) and returns the function that, once fs is parsed, builds the Config: a flag given on
+// the command line wins, then the environment variable, then the default. Settings without
+// a flag still take their environment value. Help output shows the documented default,
+// never a value from the environment, so secrets are not printed.
+func Bind(fs *flag.FlagSet, only []string) func() (*Config, error) {
+	wanted := map[string]bool{}
+	for _, env := range only {
+		wanted[env] = true
+	}
+	flags := map[string]*string{}
+	for _, s := range Settings {
+		if only != nil && !wanted[s.Env] {
+			continue
+		}
+		help := s.Help + " (env " + s.Env + ")"
+		if secret[s.Env] {
+			help = s.Help + " (env " + s.Env + "; secret, never shown)"
+		}
+		flags[s.Env] = fs.String(s.Flag, s.Default, help)
+	}
+	return func() (*Config, error) {
+		given := map[string]bool{}
+		fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+		values := map[string]*string{}
+		for _, s := range Settings {
+			v := s.Default
+			if env, ok := os.LookupEnv(s.Env); ok {
+				v = env
+			}
+			if p, ok := flags[s.Env]; ok && given[s.Flag] {
+				v = *p
+			}
+			values[s.Env] = &v
+		}
+		return build(values)
+	}
+}
+
+func build(values map[string]*string) (*Config, error) {
 	get := func(env string) string { return *values[env] }
 	c := &Config{
 		DatabaseURL:      get("DATABASE_URL"),

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"flag"
 	"os"
 	"strings"
 	"testing"
@@ -58,5 +59,39 @@ func TestLoad(t *testing.T) {
 		if _, err := Load("test", bad); err == nil {
 			t.Errorf("Load(%v) accepted a bad value", bad)
 		}
+	}
+}
+
+// TestBind: a command gets flags for its own settings only, the others still come from the
+// environment, and help shows documented defaults, never an environment value.
+func TestBind(t *testing.T) {
+	t.Setenv("CIVICLINK_JWT_SECRET", "env-secret-value-0123456789abcdef")
+	t.Setenv("CIVICLINK_MAX_DEPTH", "9")
+	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
+	var help strings.Builder
+	fs.SetOutput(&help)
+	build := Bind(fs, Database)
+	if err := fs.Parse([]string{"-statement-timeout", "1m"}); err != nil {
+		t.Fatal(err)
+	}
+	c, err := build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.StatementTimeout != time.Minute || c.MaxDepth != 9 || c.JWTSecret != "env-secret-value-0123456789abcdef" {
+		t.Errorf("expected flag 1m, env depth 9 and env secret, got %v, %d, %q", c.StatementTimeout, c.MaxDepth, c.JWTSecret)
+	}
+	if fs.Lookup("addr") != nil || fs.Lookup("max-depth") != nil {
+		t.Error("expected no serve-only flags on a Database flag set")
+	}
+	all := flag.NewFlagSet("serve", flag.ContinueOnError)
+	all.SetOutput(&help)
+	Bind(all, nil)
+	all.PrintDefaults()
+	if strings.Contains(help.String(), "env-secret-value") || strings.Contains(help.String(), `default "9"`) {
+		t.Errorf("expected help to show documented defaults only, got:\n%s", help.String())
+	}
+	if !strings.Contains(help.String(), `default "12"`) {
+		t.Errorf("expected help to show max-depth's documented default 12, got:\n%s", help.String())
 	}
 }

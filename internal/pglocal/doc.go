@@ -9,6 +9,13 @@
 //	<DataDir>/secrets/          a 0700 folder for the caller's secret files
 //	<DataDir>/port              the TCP port last used, reused on the next start
 //
+// One process owns a running server: the one whose Start started it (or that
+// adopted it because its starter had exited). Every process holding a Cluster
+// keeps a shared lock on <DataDir>/.pglocal.users; Release, which commands call
+// when they end, stops the server only in its owner and only when no other
+// process holds that lock, so a command run beside a serving hub leaves the
+// hub's database running. Stop stops the server unconditionally.
+//
 // The server listens only on 127.0.0.1 and on a unix socket inside pgdata,
 // with trust authentication for the superuser "postgres".
 //

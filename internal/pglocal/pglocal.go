@@ -90,6 +90,8 @@ type Cluster struct {
 	reused  bool
 	mu      sync.Mutex
 	stopped bool
+	owner   bool     // this process started (or adopted) the server; see Release
+	users   *os.File // holds the shared lock on usersFileName until Release
 }
 
 // runEnv is what every command against one data directory needs.
@@ -154,7 +156,7 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 	if c, err := e.reuseRunning(ctx, opts.Port); err != nil {
 		return nil, err
 	} else if c != nil {
-		return c, nil
+		return c, c.join()
 	}
 
 	port, err := choosePort(opts.Port, e.recordedPort())
@@ -184,7 +186,7 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 		return nil, fmt.Errorf("pglocal: record port: %w", err)
 	}
 	e.log.Info("PostgreSQL ready", "port", port, "took", time.Since(started).Round(time.Millisecond))
-	return c, nil
+	return c, c.join()
 }
 
 // StopDir stops the server running in opts.DataDir, if any, without starting
@@ -245,6 +247,10 @@ func (c *Cluster) Stop(ctx context.Context) error {
 	defer unlock()
 	if err := c.env.stop(ctx, "fast"); err != nil {
 		return err
+	}
+	if c.users != nil {
+		c.users.Close()
+		c.users = nil
 	}
 	c.stopped = true
 	return nil

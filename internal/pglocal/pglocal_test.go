@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -303,5 +304,45 @@ func TestChildEnvDropsPGVariables(t *testing.T) {
 		if !strings.Contains(env, want) {
 			t.Errorf("childEnv: expected %s", want)
 		}
+	}
+}
+
+// TestReleaseLeavesServerForOtherUsers: the owner's Release does not stop a server another
+// process still uses (holds the users lock), and stops it once that process is gone.
+func TestReleaseLeavesServerForOtherUsers(t *testing.T) {
+	dir := t.TempDir()
+	c := startTest(t, dir)
+	if !c.Owned() {
+		t.Fatal("expected the process that started the server to own it")
+	}
+	// Another process's shared lock, as `civiclink apikey create` holds while it runs.
+	other, err := os.Open(filepath.Join(dir, usersFileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Flock(int(other.Fd()), syscall.LOCK_SH); err != nil {
+		t.Fatal(err)
+	}
+	owner2, err := Start(t.Context(), Options{DataDir: dir, Ephemeral: true, Logger: testLogger(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !owner2.Owned() || !owner2.Reused() {
+		t.Errorf("a second Start in the owning process: expected it reused and owned, got reused=%v owned=%v", owner2.Reused(), owner2.Owned())
+	}
+	if _, err := owner2.Release(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if stopped, err := c.Release(t.Context()); err != nil || stopped {
+		t.Fatalf("Release while another process uses the server: expected it left running, got stopped=%v err=%v", stopped, err)
+	}
+	connect(t, c).Close(t.Context())
+	other.Close()
+	c2, err := Start(t.Context(), Options{DataDir: dir, Ephemeral: true, Logger: testLogger(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stopped, err := c2.Release(t.Context()); err != nil || !stopped {
+		t.Fatalf("Release by the last user in the owning process: expected the server stopped, got stopped=%v err=%v", stopped, err)
 	}
 }
