@@ -126,6 +126,9 @@ func serve(ctx context.Context, out io.Writer, args []string) error {
 		MaxDepth: env.cfg.MaxDepth, MaxFields: env.cfg.MaxFields, MaxComplexity: env.cfg.MaxComplexity,
 		MaxBodyBytes: env.cfg.MaxBodyBytes, RequestTimeout: env.cfg.RequestTimeout,
 		Introspection: env.cfg.Introspection, PersistedQueries: persisted.Mode(env.cfg.PersistedQueries),
+		// The embedded development default lets the playground load its docs before a token
+		// is entered; a deployment with DATABASE_URL never does.
+		AnonymousIntrospection: env.cluster != nil,
 		RateLimit: ratelimit.Options{
 			PerIP: env.cfg.RateLimitIP, PerKey: env.cfg.RateLimitKey,
 			Burst: env.cfg.RateLimitBurst, TrustForwarded: env.cfg.TrustForwarded,

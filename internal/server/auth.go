@@ -11,12 +11,17 @@ import (
 )
 
 // requireAuth puts the caller's principal in every GraphQL request's context and refuses
-// requests without valid credentials (401, UNAUTHENTICATED).
+// requests without valid credentials (401, UNAUTHENTICATED), except, with
+// Options.AnonymousIntrospection, those that ask only for the schema.
 func requireAuth(opts Options, next http.Handler) http.Handler {
 	if opts.Auth == nil {
 		panic("server: Options.Auth is required")
 	}
-	return auth.Middleware(opts.Auth, opts.Logger, next)
+	authed := auth.Middleware(opts.Auth, opts.Logger, next)
+	if opts.AnonymousIntrospection && opts.Introspection {
+		return anonymousIntrospection(opts.MaxBodyBytes, next, authed)
+	}
+	return authed
 }
 
 // websocketInit authenticates a WebSocket from its connection_init payload

@@ -64,6 +64,10 @@ type Options struct {
 	// RequestTimeout bounds each query or mutation over HTTP (0 = DefaultRequestTimeout).
 	RequestTimeout time.Duration
 	Introspection  bool
+	// AnonymousIntrospection lets requests without credentials introspect the schema (and
+	// nothing else) when Introspection is on: the embedded development default, so the
+	// playground's docs load before a token is entered.
+	AnonymousIntrospection bool
 	// LoaderWait is how long dataloaders collect keys per batch (0 = loaders.DefaultWait).
 	LoaderWait time.Duration
 	// PersistedQueries is the persisted-query mode ("" = persisted.Auto).
@@ -191,9 +195,11 @@ func graphQL(opts Options) *handler.Server {
 		}
 		return next(ctx)
 	})
-	srv.Use(limits.Depth{Max: opts.MaxDepth})
+	// An operation asking only for the schema is exempt from the depth and cost limits
+	// (introspection.go).
+	srv.Use(exceptSchemaOnly(limits.Depth{Max: opts.MaxDepth}))
 	srv.Use(limits.Fields{Max: opts.MaxFields})
-	srv.Use(limits.Cost{Max: opts.MaxComplexity})
+	srv.Use(exceptSchemaOnly(limits.Cost{Max: opts.MaxComplexity}))
 	srv.SetErrorPresenter(apierr.Presenter(opts.Logger))
 	srv.SetRecoverFunc(apierr.Recover(opts.Logger))
 	return srv
