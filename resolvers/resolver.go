@@ -10,13 +10,13 @@ import (
 	"civiclink/internal/events"
 	"civiclink/internal/pii"
 
-	"github.com/jackc/pgx/v5/pgxpool"
+	"civiclink/internal/dbpool"
 )
 
 // Resolver is the root resolver; it holds the request-independent dependencies.
 type Resolver struct {
 	// DB is the pool that root lists and lookups read through.
-	DB *pgxpool.Pool
+	DB *dbpool.Pool
 	// Keys decrypt identity numbers for display (masked or not).
 	Keys *pii.Keys
 	// Logger receives resolver diagnostics.

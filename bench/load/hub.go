@@ -69,14 +69,14 @@ func startHub(ctx context.Context, cfg config, logger *slog.Logger, out io.Write
 		return nil, fmt.Errorf("open pool on %s: %w", benchDatabase, err)
 	}
 	h.onClose(pool.Close)
-	if err := migrations.Up(ctx, pool, logger); err != nil {
+	if err := migrations.Up(ctx, pool.Pool, logger); err != nil {
 		return nil, fmt.Errorf("migrate %s: %w", benchDatabase, err)
 	}
 	keys, err := randomKeys()
 	if err != nil {
 		return nil, err
 	}
-	if err := h.seed(ctx, pool, keys, cfg.scale, cfg.verbose); err != nil {
+	if err := h.seed(ctx, pool.Pool, keys, cfg.scale, cfg.verbose); err != nil {
 		return nil, err
 	}
 	// The hub serves through its own pool under row-level security, as in production.
@@ -264,7 +264,7 @@ func (h *hub) seed(ctx context.Context, pool *pgxpool.Pool, keys *pii.Keys, scal
 }
 
 // serve starts the hub's HTTP handler on a random 127.0.0.1 port.
-func (h *hub) serve(ctx context.Context, pool *pgxpool.Pool, keys *pii.Keys, logger *slog.Logger) error {
+func (h *hub) serve(ctx context.Context, pool *dbpool.Pool, keys *pii.Keys, logger *slog.Logger) error {
 	secret := make([]byte, 32)
 	_, _ = rand.Read(secret)
 	authn, err := auth.New(ctx, auth.Options{HMACSecret: secret, DB: pool})

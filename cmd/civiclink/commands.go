@@ -61,7 +61,7 @@ func (e *environment) seed(ctx context.Context, scale float64) error {
 	}
 	start := time.Now()
 	e.logger.Info("seeding demo data", "scale", scale)
-	_, err = seed.Run(auth.WithSystem(ctx), e.pool, seed.Options{Scale: scale, Keys: keys, Progress: func(table string, rows int) {
+	_, err = seed.Run(auth.WithSystem(ctx), e.pool.Pool, seed.Options{Scale: scale, Keys: keys, Progress: func(table string, rows int) {
 		e.logger.Info("seeded", "table", table, "rows", rows, "elapsed", time.Since(start).Round(time.Millisecond))
 	}})
 	if err != nil {

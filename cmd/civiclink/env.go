@@ -19,7 +19,6 @@ import (
 	"civiclink/internal/pii"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // embeddedDatabase is the database the embedded cluster serves.
@@ -30,7 +29,7 @@ const embeddedDatabase = "civiclink"
 type environment struct {
 	cfg     *config.Config
 	logger  *slog.Logger
-	pool    *pgxpool.Pool
+	pool    *dbpool.Pool
 	cluster *pglocal.Cluster // nil when DATABASE_URL is set
 }
 
@@ -82,7 +81,7 @@ func open(ctx context.Context, cfg *config.Config) (*environment, error) {
 		return nil, err
 	}
 	env.logger.Info("applying migrations")
-	if err := migrations.Up(auth.WithSystem(ctx), env.pool, env.logger); err != nil {
+	if err := migrations.Up(auth.WithSystem(ctx), env.pool.Pool, env.logger); err != nil {
 		env.close()
 		return nil, err
 	}

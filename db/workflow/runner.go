@@ -10,7 +10,6 @@ import (
 	"civiclink/internal/validate"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // Result names the rows a mutation produced or changed ("case" → its id), so that the
@@ -22,7 +21,9 @@ var ErrKeyReused = validate.Field("idempotencyKey", "was already used for a diff
 
 // Runner runs each mutation in one transaction, all or nothing.
 type Runner struct {
-	Pool *pgxpool.Pool
+	Pool interface {
+		Begin(ctx context.Context) (pgx.Tx, error)
+	}
 }
 
 // Run executes fn in a transaction. With a key, a retry with the same key and input returns

@@ -16,8 +16,8 @@ import (
 
 	"civiclink/internal/auth"
 
+	"civiclink/internal/dbpool"
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // Entry is one access-log row.
@@ -50,7 +50,7 @@ func rowHash(prev []byte, e Entry) []byte {
 const chainLock = 0x6369766c696e6b // "civlink"
 
 // Append writes e to the log, chained to the last row, in its own transaction.
-func Append(ctx context.Context, db *pgxpool.Pool, e Entry) error {
+func Append(ctx context.Context, db dbpool.DB, e Entry) error {
 	ctx = auth.WithSystem(ctx)
 	e.At = e.At.UTC().Truncate(time.Microsecond)
 	if e.EntityIDs == nil {
@@ -91,7 +91,7 @@ type Report struct {
 }
 
 // Verify recomputes the chain over every row.
-func Verify(ctx context.Context, db *pgxpool.Pool) (Report, error) {
+func Verify(ctx context.Context, db dbpool.DB) (Report, error) {
 	ctx = auth.WithSystem(ctx)
 	rows, err := db.Query(ctx, `SELECT id, at, subject, role, coalesce(purpose, ''), coalesce(operation, ''), document_hash, entity_ids, prev_hash, row_hash
 		FROM hub.access_log ORDER BY id`)

@@ -8,15 +8,15 @@ import (
 	"civiclink/internal/auth"
 	"civiclink/internal/privacy"
 
+	"civiclink/internal/dbpool"
 	"github.com/99designs/gqlgen/graphql"
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 )
 
 // Responses returns a gqlgen response middleware that gives each response a ledger and,
 // when the response showed personal data in clear, appends an access-log row before the
 // response leaves. If the row cannot be written, the data is withheld.
-func Responses(db *pgxpool.Pool, logger *slog.Logger) graphql.ResponseMiddleware {
+func Responses(db dbpool.DB, logger *slog.Logger) graphql.ResponseMiddleware {
 	return func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
 		ctx, ledger := privacy.WithLedger(ctx)
 		resp := next(ctx)

@@ -7,8 +7,8 @@ import (
 	"fmt"
 	"time"
 
+	"civiclink/db/store"
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // APIKey describes a stored key (never the key itself).
@@ -26,7 +26,7 @@ var ErrKeyNotFound = errors.New("no API key of that name")
 
 // CreateAPIKey stores a new key bound to role and scope and returns it; only its SHA-256
 // hash is kept, so it cannot be shown again.
-func CreateAPIKey(ctx context.Context, db *pgxpool.Pool, name, role string, scope ScopeClaims) (string, error) {
+func CreateAPIKey(ctx context.Context, db store.Querier, name, role string, scope ScopeClaims) (string, error) {
 	if !ValidRole(role) {
 		return "", fmt.Errorf("unknown role %q (want one of %v)", role, Roles)
 	}
@@ -47,7 +47,7 @@ func CreateAPIKey(ctx context.Context, db *pgxpool.Pool, name, role string, scop
 }
 
 // ListAPIKeys returns every key, newest first.
-func ListAPIKeys(ctx context.Context, db *pgxpool.Pool) ([]APIKey, error) {
+func ListAPIKeys(ctx context.Context, db store.Querier) ([]APIKey, error) {
 	rows, err := db.Query(WithSystem(ctx), `SELECT name, prefix, role, scope, created_at, revoked_at FROM hub.api_key ORDER BY created_at DESC, id DESC`)
 	if err != nil {
 		return nil, fmt.Errorf("list API keys: %w", err)
@@ -63,7 +63,7 @@ func ListAPIKeys(ctx context.Context, db *pgxpool.Pool) ([]APIKey, error) {
 }
 
 // RevokeAPIKey revokes the named keys; a revoked key stops working at once.
-func RevokeAPIKey(ctx context.Context, db *pgxpool.Pool, name string) error {
+func RevokeAPIKey(ctx context.Context, db store.Querier, name string) error {
 	tag, err := db.Exec(WithSystem(ctx), `UPDATE hub.api_key SET revoked_at = now() WHERE name = $1 AND revoked_at IS NULL`, name)
 	if err != nil {
 		return fmt.Errorf("revoke API key: %w", err)

@@ -14,10 +14,10 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"civiclink/db/store"
 	"github.com/MicahParks/keyfunc/v3"
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // PurposeHeader carries the purpose a request states for reading personal data.
@@ -48,7 +48,7 @@ type Options struct {
 	// Issuer and Audience, when set, must match the token's.
 	Issuer, Audience string
 	// DB resolves scopes and API keys.
-	DB *pgxpool.Pool
+	DB store.Querier
 }
 
 // Authenticator verifies credentials.

@@ -7,8 +7,8 @@ import (
 	"sync"
 	"time"
 
+	"civiclink/db/store"
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // ScopeClaims is the scope a credential names, in the agencies' own codes: a station code
@@ -29,7 +29,7 @@ var ErrUnknownScope = errors.New("the credential's scope names records that do n
 // scopeCache resolves scope claims to IDs, remembering answers for a minute so that a
 // request does not pay a statement for its credential.
 type scopeCache struct {
-	db  *pgxpool.Pool
+	db  store.Querier
 	mu  sync.Mutex
 	hit map[string]cachedScope
 }
@@ -57,7 +57,7 @@ func (c *scopeCache) resolve(ctx context.Context, claims ScopeClaims) (Scope, er
 	return s, nil
 }
 
-func resolveScope(ctx context.Context, db *pgxpool.Pool, claims ScopeClaims) (Scope, error) {
+func resolveScope(ctx context.Context, db store.Querier, claims ScopeClaims) (Scope, error) {
 	var s Scope
 	lookup := func(sql, code string) (*int64, error) {
 		if code == "" {

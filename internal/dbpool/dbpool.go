@@ -1,11 +1,13 @@
 // Package dbpool opens the hub's PostgreSQL connection pool with explicit settings: size,
-// a per-statement timeout, and the statement-counting tracer.
+// a per-statement timeout, the statement-counting tracer and, for serving pools, the
+// caller's row-security settings carried by every statement.
 package dbpool
 
 import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net"
 	"strconv"
 	"strings"
 	"time"
@@ -14,6 +16,7 @@ import (
 	"civiclink/internal/auth"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -23,15 +26,32 @@ type Options struct {
 	MaxConns         int32         // 0 = 20
 	StatementTimeout time.Duration // 0 = 15s
 	Logger           *slog.Logger
-	// RowSecurity makes every connection act for the principal of the context it is acquired
-	// in: as the role civiclink_app with that principal's role and scope in session settings,
-	// so PostgreSQL row-level security applies (the hub itself, auth.System, acts as the
-	// connecting user). Serving pools set it; migration and seeding pools do not.
+	// RowSecurity makes every statement act for the principal of its context: as the role
+	// civiclink_app with that principal's role and scope in settings, so PostgreSQL
+	// row-level security applies (the hub itself, auth.System, acts as the connecting user).
+	// Serving pools set it; migration and seeding pools do not.
 	RowSecurity bool
+
+	// dial replaces the network dialer (tests count round trips with it).
+	dial func(ctx context.Context, network, addr string) (net.Conn, error)
+}
+
+// Pool is the hub's connection pool. Without row security it is the plain pgxpool. With
+// it, Query, QueryRow, Exec and SendBatch send the caller's settings in the same pipeline
+// (one round trip) as the statement, transaction-locally, so they end with it and a
+// connection never carries one caller's settings into another's statement; Begin sends
+// them with the transaction's first statement and they end with the transaction.
+//
+// Code that reaches the embedded pgxpool directly (Acquire, database/sql, the seed's
+// COPY) still gets the caller's settings, as session settings set on acquire in a round
+// trip of their own that the statement counter counts.
+type Pool struct {
+	*pgxpool.Pool
+	rowSecurity bool
 }
 
 // Open connects a pool and checks that the server answers.
-func Open(ctx context.Context, opts Options) (*pgxpool.Pool, error) {
+func Open(ctx context.Context, opts Options) (*Pool, error) {
 	cfg, err := pgxpool.ParseConfig(opts.URL)
 	if err != nil {
 		return nil, fmt.Errorf("parse database URL: %w", err)
@@ -48,8 +68,21 @@ func Open(ctx context.Context, opts Options) (*pgxpool.Pool, error) {
 	cfg.ConnConfig.RuntimeParams["application_name"] = "civiclink"
 	cfg.ConnConfig.Tracer = &sqltrace.Tracer{Logger: opts.Logger, Slow: time.Second}
 	cfg.HealthCheckPeriod = 5 * time.Second
+	// pgxpool pings a connection idle for over a second before handing it out; that is a
+	// round trip of the request, so it is counted.
+	cfg.ShouldPing = func(ctx context.Context, p pgxpool.ShouldPingParams) bool {
+		if p.IdleDuration <= time.Second {
+			return false
+		}
+		sqltrace.CountRoundTrip(ctx)
+		return true
+	}
+	if opts.dial != nil {
+		cfg.ConnConfig.DialFunc = opts.dial
+	}
 	if opts.RowSecurity {
-		cfg.PrepareConn = actAsPrincipal
+		cfg.PrepareConn = actOnAcquire
+		cfg.AfterRelease = clean
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
@@ -57,17 +90,28 @@ func Open(ctx context.Context, opts Options) (*pgxpool.Pool, error) {
 	}
 	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	if err := pool.Ping(auth.WithSystem(pingCtx)); err != nil {
+	p := &Pool{Pool: pool, rowSecurity: opts.RowSecurity}
+	if err := p.Ping(pingCtx); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("reach database: %w", err)
 	}
-	return pool, nil
+	return p, nil
 }
 
-// actAsPrincipal sets, on a connection about to serve ctx, the database role and the
-// session settings that row-level security reads. A context without a principal gets the
-// application role with no caller role, which sees no scoped row.
-func actAsPrincipal(ctx context.Context, conn *pgx.Conn) (bool, error) {
+// Ping checks that the server answers, on a connection that acts for no one.
+func (p *Pool) Ping(ctx context.Context) error {
+	return p.Pool.Ping(context.WithValue(ctx, carriedKey{}, true))
+}
+
+// settingsSQL sets the database role and the settings row-level security reads; its last
+// argument says whether they are transaction-local.
+const settingsSQL = `SELECT set_config('role', $1, $9), set_config('civiclink.role', $2, $9),
+	set_config('civiclink.station', $3, $9), set_config('civiclink.officer', $4, $9), set_config('civiclink.mediator', $5, $9),
+	set_config('civiclink.grids', $6, $9), set_config('civiclink.communities', $7, $9), set_config('civiclink.committees', $8, $9)`
+
+// settingsArgs are the values of settingsSQL for the principal of ctx. A context without a
+// principal gets the application role with no caller role, which sees no scoped row.
+func settingsArgs(ctx context.Context, local bool) []any {
 	p := auth.FromContext(ctx)
 	role := "civiclink_app"
 	if p.Role == auth.System {
@@ -86,13 +130,131 @@ func actAsPrincipal(ctx context.Context, conn *pgx.Conn) (bool, error) {
 		}
 		return strconv.FormatInt(*v, 10)
 	}
-	_, err := conn.Exec(sqltrace.Uncounted(ctx), `SELECT set_config('role', $1, false), set_config('civiclink.role', $2, false),
-		set_config('civiclink.station', $3, false), set_config('civiclink.officer', $4, false), set_config('civiclink.mediator', $5, false),
-		set_config('civiclink.grids', $6, false), set_config('civiclink.communities', $7, false), set_config('civiclink.committees', $8, false)`,
-		role, p.Role, id(p.Scope.StationID), id(p.Scope.OfficerID), id(p.Scope.MediatorID),
-		ids(p.Scope.GridIDs), ids(p.Scope.CommunityIDs), ids(p.Scope.CommitteeIDs))
-	if err != nil {
+	return []any{role, p.Role, id(p.Scope.StationID), id(p.Scope.OfficerID), id(p.Scope.MediatorID),
+		ids(p.Scope.GridIDs), ids(p.Scope.CommunityIDs), ids(p.Scope.CommitteeIDs), local}
+}
+
+type carriedKey struct{}
+
+// sessionSet marks, in a connection's custom data, that its session acts for a caller.
+const sessionSet = "civiclink.session-settings"
+
+// actOnAcquire sets, on a connection acquired outside Pool's own methods, the caller's
+// settings for the session, in a counted round trip. Pool's methods mark their context so
+// that it is skipped: their statements carry the settings themselves.
+func actOnAcquire(ctx context.Context, conn *pgx.Conn) (bool, error) {
+	if ctx.Value(carriedKey{}) != nil {
+		return true, nil
+	}
+	conn.PgConn().CustomData()[sessionSet] = true
+	if _, err := conn.Exec(ctx, settingsSQL, settingsArgs(ctx, false)...); err != nil {
 		return false, fmt.Errorf("set the caller's role on the connection: %w", err)
 	}
 	return true, nil
 }
+
+// clean keeps a released connection for the next caller only when its session carries no
+// caller's settings; one that does is closed rather than reset.
+func clean(conn *pgx.Conn) bool {
+	_, set := conn.PgConn().CustomData()[sessionSet]
+	return !set
+}
+
+// withSettings returns a batch that sets the caller's settings transaction-locally and
+// then runs the statements of b.
+func withSettings(ctx context.Context, b *pgx.Batch) *pgx.Batch {
+	out := &pgx.Batch{QueuedQueries: make([]*pgx.QueuedQuery, 0, len(b.QueuedQueries)+1)}
+	out.Queue(settingsSQL, settingsArgs(ctx, true)...)
+	out.QueuedQueries = append(out.QueuedQueries, b.QueuedQueries...)
+	return out
+}
+
+func single(sql string, args []any) *pgx.Batch {
+	b := &pgx.Batch{}
+	b.Queue(sql, args...)
+	return b
+}
+
+// acquire takes a connection for a statement that carries its own settings.
+func (p *Pool) acquire(ctx context.Context) (*pgxpool.Conn, error) {
+	return p.Pool.Acquire(context.WithValue(ctx, carriedKey{}, true))
+}
+
+// SendBatch runs b, preceded by the caller's settings, in one round trip.
+func (p *Pool) SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults {
+	if !p.rowSecurity {
+		return p.Pool.SendBatch(ctx, b)
+	}
+	c, err := p.acquire(ctx)
+	if err != nil {
+		return pgx.FailedBatchResults(b, err)
+	}
+	return sendWithSettings(ctx, c, b, c.Release)
+}
+
+// Query runs sql with the caller's settings in one round trip.
+func (p *Pool) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
+	if !p.rowSecurity {
+		return p.Pool.Query(ctx, sql, args...)
+	}
+	return query(p.SendBatch(ctx, single(sql, args)))
+}
+
+// QueryRow runs sql with the caller's settings in one round trip.
+func (p *Pool) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
+	if !p.rowSecurity {
+		return p.Pool.QueryRow(ctx, sql, args...)
+	}
+	rows, err := p.Query(ctx, sql, args...)
+	return row{rows: rows, err: err}
+}
+
+// Exec runs sql with the caller's settings in one round trip.
+func (p *Pool) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
+	if !p.rowSecurity {
+		return p.Pool.Exec(ctx, sql, args...)
+	}
+	return exec(p.SendBatch(ctx, single(sql, args)))
+}
+
+// Begin starts a transaction whose first statement carries the caller's settings.
+func (p *Pool) Begin(ctx context.Context) (pgx.Tx, error) {
+	return p.BeginTx(ctx, pgx.TxOptions{})
+}
+
+// BeginTx starts a transaction with opts whose first statement carries the caller's settings.
+func (p *Pool) BeginTx(ctx context.Context, opts pgx.TxOptions) (pgx.Tx, error) {
+	if !p.rowSecurity {
+		return p.Pool.BeginTx(ctx, opts)
+	}
+	tx, err := p.Pool.BeginTx(context.WithValue(ctx, carriedKey{}, true), opts)
+	if err != nil {
+		return nil, err
+	}
+	return &settingsTx{Tx: tx, pending: true}, nil
+}
+
+// CopyFrom copies rows in a transaction of its own that carries the caller's settings.
+func (p *Pool) CopyFrom(ctx context.Context, table pgx.Identifier, columns []string, src pgx.CopyFromSource) (int64, error) {
+	if !p.rowSecurity {
+		return p.Pool.CopyFrom(ctx, table, columns, src)
+	}
+	var n int64
+	err := pgx.BeginFunc(ctx, p, func(tx pgx.Tx) error {
+		var err error
+		n, err = tx.CopyFrom(ctx, table, columns, src)
+		return err
+	})
+	return n, err
+}
+
+// DB is what the hub's packages need of a pool: statements and transactions. *Pool is one,
+// and so is a plain *pgxpool.Pool (which acts as its connecting user).
+type DB interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	Begin(ctx context.Context) (pgx.Tx, error)
+}
+
+var _ DB = (*Pool)(nil)

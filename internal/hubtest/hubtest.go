@@ -27,7 +27,6 @@ import (
 	"civiclink/internal/server"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // SeedScale is the size of the demo data every test database starts with.
@@ -47,7 +46,7 @@ func Keys(t testing.TB) *pii.Keys {
 type Hub struct {
 	// Pool reads and writes the database directly, as its owner, bypassing the hub and row
 	// security: for a test's own setup and checks.
-	Pool   *pgxpool.Pool
+	Pool   *dbpool.Pool
 	Keys   *pii.Keys
 	Server *httptest.Server
 	// URL is the database's URL.
@@ -82,10 +81,10 @@ func New(t testing.TB, opts Options) *Hub {
 			return err
 		}
 		defer pool.Close()
-		if err := migrations.Up(ctx, pool, slog.New(slog.DiscardHandler)); err != nil {
+		if err := migrations.Up(ctx, pool.Pool, slog.New(slog.DiscardHandler)); err != nil {
 			return err
 		}
-		_, err = seed.Run(ctx, pool, seed.Options{Scale: SeedScale, Keys: keys})
+		_, err = seed.Run(ctx, pool.Pool, seed.Options{Scale: SeedScale, Keys: keys})
 		return err
 	})
 	if err != nil {

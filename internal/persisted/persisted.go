@@ -21,10 +21,10 @@ import (
 
 	"civiclink/internal/apierr"
 
+	"civiclink/internal/dbpool"
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 )
 
@@ -75,12 +75,12 @@ type Operation struct {
 // Store reads and writes the registered operations. Found operations are cached in memory:
 // a hash always names the same text.
 type Store struct {
-	pool  *pgxpool.Pool
+	pool  dbpool.DB
 	cache sync.Map // hash → query
 }
 
 // NewStore returns a store over pool.
-func NewStore(pool *pgxpool.Pool) *Store { return &Store{pool: pool} }
+func NewStore(pool dbpool.DB) *Store { return &Store{pool: pool} }
 
 // Lookup returns the registered query with hash.
 func (s *Store) Lookup(ctx context.Context, hash string) (string, bool, error) {

@@ -47,7 +47,7 @@ func TestDatabaseRestartUnderLoad(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer pool.Close()
-	if err := migrations.Up(ctx, pool, logger); err != nil {
+	if err := migrations.Up(ctx, pool.Pool, logger); err != nil {
 		t.Fatal(err)
 	}
 	authn, err := auth.New(ctx, auth.Options{HMACSecret: hubtest.Secret, DB: pool})

@@ -18,6 +18,7 @@ import (
 	"civiclink/internal/apierr"
 	"civiclink/internal/audit"
 	"civiclink/internal/auth"
+	"civiclink/internal/dbpool"
 	"civiclink/internal/events"
 	"civiclink/internal/export"
 	"civiclink/internal/limits"
@@ -54,7 +55,7 @@ const (
 
 // Options configure the HTTP handler.
 type Options struct {
-	Pool          *pgxpool.Pool
+	Pool          *dbpool.Pool
 	Keys          *pii.Keys
 	Logger        *slog.Logger
 	MaxDepth      int   // 0 = limits.DefaultMaxDepth
@@ -122,7 +123,7 @@ func New(opts Options) *Handler {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	h := &Handler{Metrics: metrics.New(opts.Pool)}
+	h := &Handler{Metrics: metrics.New(opts.Pool.Pool)}
 	h.closing, h.close = context.WithCancel(context.Background())
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", h.rateLimited(opts, requireAuth(opts, h.graphQLEndpoint(opts, graphQL(opts)))))
@@ -136,7 +137,7 @@ func New(opts Options) *Handler {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = w.Write([]byte("ok\n"))
 	})
-	mux.HandleFunc("GET /readyz", readyz(opts.Pool))
+	mux.HandleFunc("GET /readyz", readyz(opts.Pool.Pool))
 	mux.Handle("GET /metrics", h.Metrics.Handler())
 	h.Handler = accessLog(opts.Logger, mux)
 	return h
