@@ -123,7 +123,7 @@ func serve(ctx context.Context, out io.Writer, args []string) error {
 	handler := server.New(server.Options{
 		Auth: authn,
 		Pool: env.pool, Keys: keys, Logger: env.logger, Events: startEvents(ctx, env),
-		MaxDepth: env.cfg.MaxDepth, MaxFields: env.cfg.MaxFields, MaxComplexity: env.cfg.MaxComplexity,
+		MaxDepth: env.cfg.MaxDepth, MaxFields: env.cfg.MaxFields, MaxComplexity: env.cfg.MaxComplexity, MaxTokens: env.cfg.MaxTokens,
 		MaxBodyBytes: env.cfg.MaxBodyBytes, RequestTimeout: env.cfg.RequestTimeout,
 		Introspection: env.cfg.Introspection, PersistedQueries: persisted.Mode(env.cfg.PersistedQueries),
 		// The embedded development default lets the playground load its docs before a token

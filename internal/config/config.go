@@ -26,6 +26,7 @@ type Config struct {
 	StatementTimeout time.Duration
 	MaxConns         int
 	MaxFields        int
+	MaxTokens        int
 	MaxBodyBytes     int64
 	RequestTimeout   time.Duration
 	PersistedQueries string
@@ -64,6 +65,7 @@ var Settings = []Setting{
 	{"CIVICLINK_LOG_FORMAT", "log-format", "text", "log format on stderr: text or json"},
 	{"CIVICLINK_MAX_DEPTH", "max-depth", "12", "deepest selection a query may have (QUERY_TOO_COMPLEX, limit depth)"},
 	{"CIVICLINK_MAX_FIELDS", "max-fields", "1000", "most fields a query may select, aliases and fragment spreads included (limit fields)"},
+	{"CIVICLINK_MAX_TOKENS", "max-tokens", "15000", "most lexical tokens a query document may have, checked before validation (limit tokens)"},
 	{"CIVICLINK_MAX_COMPLEXITY", "max-complexity", "50000", "largest cost a query may have: each field 1, lists times first/last (50 when absent), other lists times 10 (limit complexity)"},
 	{"CIVICLINK_MAX_BODY_BYTES", "max-body-bytes", "1048576", "largest request body (413 beyond)"},
 	{"CIVICLINK_REQUEST_TIMEOUT", "request-timeout", "30s", "deadline of one query or mutation over HTTP (TIMEOUT beyond)"},
@@ -180,6 +182,7 @@ func build(values map[string]*string) (*Config, error) {
 	parse("CIVICLINK_STATEMENT_TIMEOUT", func(s string) (e error) { c.StatementTimeout, e = time.ParseDuration(s); return })
 	parse("CIVICLINK_MAX_CONNS", func(s string) (e error) { c.MaxConns, e = strconv.Atoi(s); return })
 	parse("CIVICLINK_MAX_FIELDS", func(s string) (e error) { c.MaxFields, e = strconv.Atoi(s); return })
+	parse("CIVICLINK_MAX_TOKENS", func(s string) (e error) { c.MaxTokens, e = strconv.Atoi(s); return })
 	parse("CIVICLINK_MAX_BODY_BYTES", func(s string) (e error) { c.MaxBodyBytes, e = strconv.ParseInt(s, 10, 64); return })
 	parse("CIVICLINK_REQUEST_TIMEOUT", func(s string) (e error) { c.RequestTimeout, e = time.ParseDuration(s); return })
 	parse("CIVICLINK_RATE_LIMIT_IP", func(s string) (e error) { c.RateLimitIP, e = strconv.ParseFloat(s, 64); return })
@@ -202,7 +205,7 @@ func build(values map[string]*string) (*Config, error) {
 	for _, v := range []struct {
 		env string
 		n   float64
-	}{{"CIVICLINK_MAX_DEPTH", float64(c.MaxDepth)}, {"CIVICLINK_MAX_FIELDS", float64(c.MaxFields)}, {"CIVICLINK_MAX_COMPLEXITY", float64(c.MaxComplexity)}, {"CIVICLINK_MAX_BODY_BYTES", float64(c.MaxBodyBytes)}} {
+	}{{"CIVICLINK_MAX_DEPTH", float64(c.MaxDepth)}, {"CIVICLINK_MAX_FIELDS", float64(c.MaxFields)}, {"CIVICLINK_MAX_TOKENS", float64(c.MaxTokens)}, {"CIVICLINK_MAX_COMPLEXITY", float64(c.MaxComplexity)}, {"CIVICLINK_MAX_BODY_BYTES", float64(c.MaxBodyBytes)}} {
 		if err == nil && v.n < 1 {
 			err = fmt.Errorf("%s must be at least 1", v.env)
 		}

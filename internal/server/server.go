@@ -61,6 +61,7 @@ type Options struct {
 	MaxDepth      int   // 0 = limits.DefaultMaxDepth
 	MaxFields     int   // 0 = DefaultMaxFields
 	MaxComplexity int   // cost limit (limits.Cost); 0 = DefaultMaxComplexity
+	MaxTokens     int   // most tokens a document may have (limits.Document); 0 = limits.DefaultMaxTokens
 	MaxBodyBytes  int64 // 0 = DefaultMaxBodyBytes
 	// RequestTimeout bounds each query or mutation over HTTP (0 = DefaultRequestTimeout).
 	RequestTimeout time.Duration
@@ -175,13 +176,17 @@ func graphQL(opts Options) *handler.Server {
 	srv.AddTransport(transport.SSE{})
 	srv.AddTransport(transport.Options{AllowedMethods: []string{http.MethodGet, http.MethodPost, http.MethodOptions}})
 	srv.AddTransport(httpTransport{maxBodyBytes: opts.MaxBodyBytes})
-	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	queryCache := lru.New[*ast.QueryDocument](1000)
+	srv.SetQueryCache(queryCache)
 	if opts.Introspection {
 		srv.Use(extension.Introspection{})
 	} else {
 		srv.Use(refuseIntrospection{})
 	}
 	srv.Use(persisted.NewExtension(opts.PersistedQueries, persisted.NewStore(opts.Pool), DefaultAPQCacheSize, opts.Logger))
+	// Documents are measured before gqlparser validates them (after persisted queries have
+	// supplied their text), so hostile ones never reach its quadratic rules.
+	srv.Use(limits.Document{MaxTokens: opts.MaxTokens, MaxFields: opts.MaxFields, Cache: queryCache})
 	// Each response gets fresh dataloaders: a query's response is the whole request, and each
 	// event of a subscription is its own response, so nothing cached outlives the data.
 	srv.AroundResponses(func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
