@@ -95,6 +95,15 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 // Unwrap lets http.ResponseController reach the underlying writer.
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
+// Flush implements http.Flusher, which event streams need (gqlgen's SSE transport asserts
+// it); the status is recorded first when nothing was written yet.
+func (w *statusWriter) Flush() {
+	if w.status == 0 {
+		w.WriteHeader(http.StatusOK)
+	}
+	_ = http.NewResponseController(w.ResponseWriter).Flush()
+}
+
 // accessLog logs one structured line per request: method, path, status, duration, SQL
 // statements and, for GraphQL, the operation name and outcome.
 func accessLog(logger *slog.Logger, next http.Handler) http.Handler {
