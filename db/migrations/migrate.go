@@ -15,29 +15,44 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
 )
 
 //go:embed *.sql
 var files embed.FS
 
-func newProvider(db *sql.DB) (*goose.Provider, error) {
-	p, err := goose.NewProvider(goose.DialectPostgres, db, files,
+// LockID is the PostgreSQL advisory lock migrations hold (a session lock): instances that
+// start at once apply migrations one after the other, and the later ones find nothing to do.
+const LockID int64 = 0x63697669636c6b // "civiclk"
+
+func newProvider(db *sql.DB, locked bool) (*goose.Provider, error) {
+	opts := []goose.ProviderOption{
 		goose.WithTableName("hub_goose_version"),
 		// Parallel work lands migrations in numbered ranges; a database that already has a
 		// later one still takes an earlier one that arrives afterwards.
 		goose.WithAllowOutofOrder(true),
-		goose.WithLogger(goose.NopLogger()))
+		goose.WithLogger(goose.NopLogger()),
+	}
+	if locked {
+		locker, err := lock.NewPostgresSessionLocker(lock.WithLockID(LockID))
+		if err != nil {
+			return nil, fmt.Errorf("create migration lock: %w", err)
+		}
+		opts = append(opts, goose.WithSessionLocker(locker))
+	}
+	p, err := goose.NewProvider(goose.DialectPostgres, db, files, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("create migration provider: %w", err)
 	}
 	return p, nil
 }
 
-// Up applies every pending migration to the database behind pool.
+// Up applies every pending migration to the database behind pool, holding the advisory lock
+// LockID for the whole run (waiting up to five minutes for another instance to finish).
 func Up(ctx context.Context, pool *pgxpool.Pool, logger *slog.Logger) error {
 	db := stdlib.OpenDBFromPool(pool)
 	defer db.Close()
-	p, err := newProvider(db)
+	p, err := newProvider(db, true)
 	if err != nil {
 		return err
 	}
@@ -55,7 +70,7 @@ func Up(ctx context.Context, pool *pgxpool.Pool, logger *slog.Logger) error {
 func Pending(ctx context.Context, pool *pgxpool.Pool) (int, error) {
 	db := stdlib.OpenDBFromPool(pool)
 	defer db.Close()
-	p, err := newProvider(db)
+	p, err := newProvider(db, false)
 	if err != nil {
 		return 0, err
 	}
