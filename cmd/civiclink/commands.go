@@ -134,7 +134,9 @@ func serve(ctx context.Context, out io.Writer, args []string) error {
 			Burst: env.cfg.RateLimitBurst, TrustForwarded: env.cfg.TrustForwarded,
 		},
 	})
-	srv := &http.Server{Addr: env.cfg.Addr, Handler: handler, ReadHeaderTimeout: 10 * time.Second, BaseContext: func(net.Listener) context.Context { return context.WithoutCancel(ctx) }}
+	srv := server.NewHTTPServer(ctx, env.cfg.Addr, handler, server.Timeouts{
+		ReadHeader: env.cfg.ReadHeaderTimeout, Read: env.cfg.ReadTimeout, Idle: env.cfg.IdleTimeout,
+	})
 	env.logger.Info("CivicLink is serving", "playground", "http://"+ln.Addr().String()+"/", "endpoint", "http://"+ln.Addr().String()+"/graphql",
 		"persisted_queries", env.cfg.PersistedQueries, "introspection", env.cfg.Introspection)
 	errc := make(chan error, 1)

@@ -12,35 +12,38 @@ import (
 
 // Config is the hub's configuration.
 type Config struct {
-	DatabaseURL      string
-	Addr             string
-	DataDir          string
-	PGPort           int
-	PIIHMACKey       string
-	PIIEncKey        string
-	SeedScale        float64
-	LogLevel         string
-	MaxDepth         int
-	MaxComplexity    int
-	Introspection    bool
-	StatementTimeout time.Duration
-	MaxConns         int
-	MaxFields        int
-	MaxTokens        int
-	MaxBodyBytes     int64
-	RequestTimeout   time.Duration
-	PersistedQueries string
-	RateLimitIP      float64
-	RateLimitKey     float64
-	RateLimitBurst   int
-	TrustForwarded   bool
-	OTLPEndpoint     string
-	ShutdownTimeout  time.Duration
-	LogFormat        string
-	JWTSecret        string
-	JWKS             string
-	JWTIssuer        string
-	JWTAudience      string
+	DatabaseURL       string
+	Addr              string
+	DataDir           string
+	PGPort            int
+	PIIHMACKey        string
+	PIIEncKey         string
+	SeedScale         float64
+	LogLevel          string
+	MaxDepth          int
+	MaxComplexity     int
+	Introspection     bool
+	StatementTimeout  time.Duration
+	MaxConns          int
+	MaxFields         int
+	MaxTokens         int
+	MaxBodyBytes      int64
+	RequestTimeout    time.Duration
+	PersistedQueries  string
+	RateLimitIP       float64
+	RateLimitKey      float64
+	RateLimitBurst    int
+	TrustForwarded    bool
+	OTLPEndpoint      string
+	ShutdownTimeout   time.Duration
+	ReadHeaderTimeout time.Duration
+	ReadTimeout       time.Duration
+	IdleTimeout       time.Duration
+	LogFormat         string
+	JWTSecret         string
+	JWKS              string
+	JWTIssuer         string
+	JWTAudience       string
 }
 
 // Setting documents one configuration variable.
@@ -79,6 +82,9 @@ var Settings = []Setting{
 	{"CIVICLINK_MAX_CONNS", "max-conns", "20", "size of the database connection pool"},
 	{"CIVICLINK_OTLP_ENDPOINT", "otlp-endpoint", "", "OTLP/HTTP endpoint for OpenTelemetry traces, e.g. http://collector:4318 (empty = no tracing)"},
 	{"CIVICLINK_SHUTDOWN_TIMEOUT", "shutdown-timeout", "20s", "how long a shutdown waits for in-flight requests"},
+	{"CIVICLINK_READ_HEADER_TIMEOUT", "read-header-timeout", "10s", "how long a client may take to send a request's headers (the connection is closed beyond)"},
+	{"CIVICLINK_READ_TIMEOUT", "read-timeout", "30s", "how long a client may take to send a whole request, body included (the connection is closed beyond)"},
+	{"CIVICLINK_IDLE_TIMEOUT", "idle-timeout", "120s", "how long an idle keep-alive connection is kept open"},
 }
 
 // Secret settings: their values never appear in help output or logs.
@@ -190,6 +196,9 @@ func build(values map[string]*string) (*Config, error) {
 	parse("CIVICLINK_RATE_LIMIT_BURST", func(s string) (e error) { c.RateLimitBurst, e = strconv.Atoi(s); return })
 	parse("CIVICLINK_TRUST_FORWARDED", func(s string) (e error) { c.TrustForwarded, e = strconv.ParseBool(s); return })
 	parse("CIVICLINK_SHUTDOWN_TIMEOUT", func(s string) (e error) { c.ShutdownTimeout, e = time.ParseDuration(s); return })
+	parse("CIVICLINK_READ_HEADER_TIMEOUT", func(s string) (e error) { c.ReadHeaderTimeout, e = time.ParseDuration(s); return })
+	parse("CIVICLINK_READ_TIMEOUT", func(s string) (e error) { c.ReadTimeout, e = time.ParseDuration(s); return })
+	parse("CIVICLINK_IDLE_TIMEOUT", func(s string) (e error) { c.IdleTimeout, e = time.ParseDuration(s); return })
 	parse("CIVICLINK_LOG_FORMAT", func(s string) error {
 		if s != "text" && s != "json" {
 			return fmt.Errorf("want text or json, got %q", s)
