@@ -135,7 +135,7 @@ func serve(ctx context.Context, out io.Writer, args []string) error {
 		},
 	})
 	srv := server.NewHTTPServer(ctx, env.cfg.Addr, handler, server.Timeouts{
-		ReadHeader: env.cfg.ReadHeaderTimeout, Read: env.cfg.ReadTimeout, Idle: env.cfg.IdleTimeout,
+		ReadHeader: env.cfg.HeaderTimeout, Read: env.cfg.ReadTimeout, Idle: env.cfg.IdleTimeout,
 	})
 	env.logger.Info("CivicLink is serving", "playground", "http://"+ln.Addr().String()+"/", "endpoint", "http://"+ln.Addr().String()+"/graphql",
 		"persisted_queries", env.cfg.PersistedQueries, "introspection", env.cfg.Introspection)

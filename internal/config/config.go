@@ -12,38 +12,38 @@ import (
 
 // Config is the hub's configuration.
 type Config struct {
-	DatabaseURL       string
-	Addr              string
-	DataDir           string
-	PGPort            int
-	PIIHMACKey        string
-	PIIEncKey         string
-	SeedScale         float64
-	LogLevel          string
-	MaxDepth          int
-	MaxComplexity     int
-	Introspection     bool
-	StatementTimeout  time.Duration
-	MaxConns          int
-	MaxFields         int
-	MaxTokens         int
-	MaxBodyBytes      int64
-	RequestTimeout    time.Duration
-	PersistedQueries  string
-	RateLimitIP       float64
-	RateLimitKey      float64
-	RateLimitBurst    int
-	TrustForwarded    bool
-	OTLPEndpoint      string
-	ShutdownTimeout   time.Duration
-	ReadHeaderTimeout time.Duration
-	ReadTimeout       time.Duration
-	IdleTimeout       time.Duration
-	LogFormat         string
-	JWTSecret         string
-	JWKS              string
-	JWTIssuer         string
-	JWTAudience       string
+	DatabaseURL      string
+	Addr             string
+	DataDir          string
+	PGPort           int
+	PIIHMACKey       string
+	PIIEncKey        string
+	SeedScale        float64
+	LogLevel         string
+	MaxDepth         int
+	MaxComplexity    int
+	Introspection    bool
+	StatementTimeout time.Duration
+	MaxConns         int
+	MaxFields        int
+	MaxTokens        int
+	MaxBodyBytes     int64
+	RequestTimeout   time.Duration
+	PersistedQueries string
+	RateLimitIP      float64
+	RateLimitKey     float64
+	RateLimitBurst   int
+	TrustForwarded   bool
+	OTLPEndpoint     string
+	ShutdownTimeout  time.Duration
+	HeaderTimeout    time.Duration
+	ReadTimeout      time.Duration
+	IdleTimeout      time.Duration
+	LogFormat        string
+	JWTSecret        string
+	JWKS             string
+	JWTIssuer        string
+	JWTAudience      string
 }
 
 // Setting documents one configuration variable.
@@ -196,7 +196,7 @@ func build(values map[string]*string) (*Config, error) {
 	parse("CIVICLINK_RATE_LIMIT_BURST", func(s string) (e error) { c.RateLimitBurst, e = strconv.Atoi(s); return })
 	parse("CIVICLINK_TRUST_FORWARDED", func(s string) (e error) { c.TrustForwarded, e = strconv.ParseBool(s); return })
 	parse("CIVICLINK_SHUTDOWN_TIMEOUT", func(s string) (e error) { c.ShutdownTimeout, e = time.ParseDuration(s); return })
-	parse("CIVICLINK_READ_HEADER_TIMEOUT", func(s string) (e error) { c.ReadHeaderTimeout, e = time.ParseDuration(s); return })
+	parse("CIVICLINK_READ_HEADER_TIMEOUT", func(s string) (e error) { c.HeaderTimeout, e = time.ParseDuration(s); return })
 	parse("CIVICLINK_READ_TIMEOUT", func(s string) (e error) { c.ReadTimeout, e = time.ParseDuration(s); return })
 	parse("CIVICLINK_IDLE_TIMEOUT", func(s string) (e error) { c.IdleTimeout, e = time.ParseDuration(s); return })
 	parse("CIVICLINK_LOG_FORMAT", func(s string) error {
