@@ -6,6 +6,7 @@ import (
 	"civiclink/db/analytics"
 	"civiclink/db/mediation"
 	"civiclink/db/police"
+	"civiclink/db/rules"
 	"civiclink/db/street"
 	"civiclink/db/welfare"
 	"context"
@@ -2178,6 +2179,38 @@ func (ec *executionContext) fieldContext_OverdueAgreement_daysOverdue(_ context.
 	return graphql.NewScalarFieldContext("OverdueAgreement", field, false, false, "Int")
 }
 
+func (ec *executionContext) _OverdueAgreement_rule(ctx context.Context, field graphql.CollectedField, obj *analytics.OverdueAgreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OverdueAgreement_rule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rule(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *rules.Rule) graphql.Marshaler {
+			return ec.marshalORule2ᚖciviclinkᚋdbᚋrulesᚐRule(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OverdueAgreement_rule(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OverdueAgreement",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Rule(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _RiskItemStatsGroup_bucket(ctx context.Context, field graphql.CollectedField, obj *analytics.Group) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3464,6 +3497,12 @@ func (ec *executionContext) _OverdueAgreement(ctx context.Context, sel ast.Selec
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "rule":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._OverdueAgreement_rule(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}

@@ -9,6 +9,7 @@ import (
 	"civiclink/db/police"
 	"civiclink/db/relay"
 	"civiclink/db/risk"
+	"civiclink/db/rules"
 	"civiclink/db/statuslog"
 	"civiclink/db/street"
 	"civiclink/db/welfare"
@@ -51,6 +52,7 @@ type QueryResolver interface {
 	Case(ctx context.Context, caseNo string) (*police.Case, error)
 	Assessments(ctx context.Context, first *int, after *string, last *int, before *string, filter *risk.AssessmentFilter, orderBy []*relay.Order) (*relay.Connection[*risk.Assessment], error)
 	RiskItems(ctx context.Context, first *int, after *string, last *int, before *string, filter *risk.RiskItemFilter, orderBy []*relay.Order) (*relay.Connection[*risk.RiskItem], error)
+	Rules(ctx context.Context, code *string, subject *string, asOf *time.Time, history *bool) ([]*rules.Rule, error)
 	Communities(ctx context.Context, first *int, after *string, last *int, before *string, orderBy []*relay.Order) (*relay.Connection[*street.Community], error)
 	Community(ctx context.Context, code string) (*street.Community, error)
 	Grids(ctx context.Context, first *int, after *string, last *int, before *string, filter *street.GridFilter, orderBy []*relay.Order) (*relay.Connection[*street.Grid], error)
@@ -1326,6 +1328,44 @@ func (ec *executionContext) field_Query_riskItems_args(ctx context.Context, rawA
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_rules_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "code",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["code"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "subject",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalORuleSubject2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["subject"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "history",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["history"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_station_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2542,6 +2582,50 @@ func (ec *executionContext) fieldContext_Query_riskItems(ctx context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_rules(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_rules(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Rules(ctx, fc.Args["code"].(*string), fc.Args["subject"].(*string), fc.Args["asOf"].(*time.Time), fc.Args["history"].(*bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*rules.Rule) graphql.Marshaler {
+			return ec.marshalNRule2ᚕᚖciviclinkᚋdbᚋrulesᚐRuleᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_rules(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Rule(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_rules_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_communities(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3327,6 +3411,11 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Station(ctx, sel, obj)
+	case *rules.Rule:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Rule(ctx, sel, obj)
 	case *risk.RiskItem:
 		if obj == nil {
 			return graphql.Null
@@ -3668,6 +3757,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_riskItems(ctx, field)
+				})
+		case "rules":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_rules(ctx, field)
 				})
 		case "communities":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,

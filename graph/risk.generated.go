@@ -7,6 +7,7 @@ import (
 	"civiclink/db/police"
 	"civiclink/db/relay"
 	"civiclink/db/risk"
+	"civiclink/db/rules"
 	"civiclink/db/statuslog"
 	"civiclink/db/street"
 	"context"
@@ -728,7 +729,7 @@ func (ec *executionContext) _Measure_overdue(ctx context.Context, field graphql.
 			return ec.fieldContext_Measure_overdue(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Overdue(), nil
+			return obj.Overdue(ctx)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
@@ -763,6 +764,38 @@ func (ec *executionContext) _Measure_version(ctx context.Context, field graphql.
 }
 func (ec *executionContext) fieldContext_Measure_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Measure", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Measure_overdueRule(ctx context.Context, field graphql.CollectedField, obj *risk.Measure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Measure_overdueRule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OverdueRule(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *rules.Rule) graphql.Marshaler {
+			return ec.marshalORule2ᚖciviclinkᚋdbᚋrulesᚐRule(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Measure_overdueRule(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Measure",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Rule(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _RiskItem_id(ctx context.Context, field graphql.CollectedField, obj *risk.RiskItem) (ret graphql.Marshaler) {
@@ -1874,15 +1907,22 @@ func (ec *executionContext) _Measure(ctx context.Context, sel ast.SelectionSet, 
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "overdue":
-			out.Values[i] = ec._Measure_overdue(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Measure_overdue(ctx, field, obj)
+				})
 		case "version":
 			out.Values[i] = ec._Measure_version(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "overdueRule":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Measure_overdueRule(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}

@@ -476,6 +476,7 @@ type ComplexityRoot struct {
 		ConvertedCase    func(childComplexity int) int
 		ConvertedDispute func(childComplexity int) int
 		DueAt            func(childComplexity int) int
+		DueRule          func(childComplexity int) int
 		Estate           func(childComplexity int) int
 		EventNo          func(childComplexity int) int
 		Grid             func(childComplexity int) int
@@ -549,15 +550,16 @@ type ComplexityRoot struct {
 	}
 
 	Measure struct {
-		Action    func(childComplexity int) int
-		DoneOn    func(childComplexity int) int
-		DueOn     func(childComplexity int) int
-		ID        func(childComplexity int) int
-		Overdue   func(childComplexity int) int
-		OwnerUnit func(childComplexity int) int
-		RiskItem  func(childComplexity int) int
-		Status    func(childComplexity int) int
-		Version   func(childComplexity int) int
+		Action      func(childComplexity int) int
+		DoneOn      func(childComplexity int) int
+		DueOn       func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Overdue     func(childComplexity int) int
+		OverdueRule func(childComplexity int) int
+		OwnerUnit   func(childComplexity int) int
+		RiskItem    func(childComplexity int) int
+		Status      func(childComplexity int) int
+		Version     func(childComplexity int) int
 	}
 
 	MeasurePayload struct {
@@ -617,6 +619,7 @@ type ComplexityRoot struct {
 		LinkRiskItem                 func(childComplexity int, input model.LinkRiskItemInput) int
 		OpenAssessment               func(childComplexity int, input model.OpenAssessmentInput) int
 		OpenSurvey                   func(childComplexity int, input model.OpenSurveyInput) int
+		PublishRule                  func(childComplexity int, input model.PublishRuleInput) int
 		RateRiskItem                 func(childComplexity int, input model.RateRiskItemInput) int
 		RecordAgreement              func(childComplexity int, input model.RecordAgreementInput) int
 		RecordFollowUp               func(childComplexity int, input model.RecordFollowUpInput) int
@@ -668,6 +671,7 @@ type ComplexityRoot struct {
 		Grid                func(childComplexity int) int
 		GridWorker          func(childComplexity int) int
 		PerformanceDeadline func(childComplexity int) int
+		Rule                func(childComplexity int) int
 	}
 
 	PageInfo struct {
@@ -751,6 +755,10 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	PublishRulePayload struct {
+		Rule func(childComplexity int) int
+	}
+
 	Query struct {
 		AccessLog           func(childComplexity int, first *int, after *string, last *int, before *string, filter *hub.AccessLogFilter, orderBy []*relay.Order) int
 		Assessments         func(childComplexity int, first *int, after *string, last *int, before *string, filter *risk.AssessmentFilter, orderBy []*relay.Order) int
@@ -783,6 +791,7 @@ type ComplexityRoot struct {
 		PropertyCompanies   func(childComplexity int, first *int, after *string, last *int, before *string, filter *street.PropertyCompanyFilter, orderBy []*relay.Order) int
 		RiskItemStats       func(childComplexity int, filter *risk.RiskItemFilter, groupBy []string, timeBucket *string, asOf *time.Time) int
 		RiskItems           func(childComplexity int, first *int, after *string, last *int, before *string, filter *risk.RiskItemFilter, orderBy []*relay.Order) int
+		Rules               func(childComplexity int, code *string, subject *string, asOf *time.Time, history *bool) int
 		Station             func(childComplexity int, code string) int
 		Stations            func(childComplexity int, first *int, after *string, last *int, before *string, orderBy []*relay.Order) int
 		SurveyResponseStats func(childComplexity int, filter *analytics.SurveyResponseStatsFilter, groupBy []string, timeBucket *string, asOf *time.Time) int
@@ -843,6 +852,31 @@ type ComplexityRoot struct {
 		Status                   func(childComplexity int) int
 		Suppressed               func(childComplexity int) int
 		WithOverdueMeasures      func(childComplexity int) int
+	}
+
+	Rule struct {
+		Changes         func(childComplexity int) int
+		Code            func(childComplexity int) int
+		CreatedAt       func(childComplexity int) int
+		CreatedBy       func(childComplexity int) int
+		DeadlineMinutes func(childComplexity int) int
+		Description     func(childComplexity int) int
+		Duty            func(childComplexity int) int
+		ID              func(childComplexity int) int
+		Reason          func(childComplexity int) int
+		Remind          func(childComplexity int) int
+		Subject         func(childComplexity int) int
+		Urgency         func(childComplexity int) int
+		ValidFrom       func(childComplexity int) int
+		ValidTo         func(childComplexity int) int
+		Version         func(childComplexity int) int
+	}
+
+	RuleChange struct {
+		Action func(childComplexity int) int
+		Actor  func(childComplexity int) int
+		At     func(childComplexity int) int
+		Reason func(childComplexity int) int
 	}
 
 	Station struct {
@@ -2705,6 +2739,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.GridEvent.DueAt(childComplexity), true
+	case "GridEvent.dueRule":
+		if e.ComplexityRoot.GridEvent.DueRule == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GridEvent.DueRule(childComplexity), true
 	case "GridEvent.estate":
 		if e.ComplexityRoot.GridEvent.Estate == nil {
 			break
@@ -3037,6 +3077,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Measure.Overdue(childComplexity), true
+	case "Measure.overdueRule":
+		if e.ComplexityRoot.Measure.OverdueRule == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Measure.OverdueRule(childComplexity), true
 	case "Measure.ownerUnit":
 		if e.ComplexityRoot.Measure.OwnerUnit == nil {
 			break
@@ -3381,6 +3427,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.OpenSurvey(childComplexity, args["input"].(model.OpenSurveyInput)), true
+	case "Mutation.publishRule":
+		if e.ComplexityRoot.Mutation.PublishRule == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_publishRule_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.PublishRule(childComplexity, args["input"].(model.PublishRuleInput)), true
 	case "Mutation.rateRiskItem":
 		if e.ComplexityRoot.Mutation.RateRiskItem == nil {
 			break
@@ -3652,6 +3709,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.OverdueAgreement.PerformanceDeadline(childComplexity), true
+	case "OverdueAgreement.rule":
+		if e.ComplexityRoot.OverdueAgreement.Rule == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OverdueAgreement.Rule(childComplexity), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -3956,6 +4019,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PropertyCompanyEdge.Node(childComplexity), true
+
+	case "PublishRulePayload.rule":
+		if e.ComplexityRoot.PublishRulePayload.Rule == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PublishRulePayload.Rule(childComplexity), true
 
 	case "Query.accessLog":
 		if e.ComplexityRoot.Query.AccessLog == nil {
@@ -4299,6 +4369,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.RiskItems(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*risk.RiskItemFilter), args["orderBy"].([]*relay.Order)), true
+	case "Query.rules":
+		if e.ComplexityRoot.Query.Rules == nil {
+			break
+		}
+
+		args, err := ec.field_Query_rules_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Rules(childComplexity, args["code"].(*string), args["subject"].(*string), args["asOf"].(*time.Time), args["history"].(*bool)), true
 	case "Query.station":
 		if e.ComplexityRoot.Query.Station == nil {
 			break
@@ -4577,6 +4658,122 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RiskItemStatsGroup.WithOverdueMeasures(childComplexity), true
+
+	case "Rule.changes":
+		if e.ComplexityRoot.Rule.Changes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Rule.Changes(childComplexity), true
+	case "Rule.code":
+		if e.ComplexityRoot.Rule.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Rule.Code(childComplexity), true
+	case "Rule.createdAt":
+		if e.ComplexityRoot.Rule.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Rule.CreatedAt(childComplexity), true
+	case "Rule.createdBy":
+		if e.ComplexityRoot.Rule.CreatedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Rule.CreatedBy(childComplexity), true
+	case "Rule.deadlineMinutes":
+		if e.ComplexityRoot.Rule.DeadlineMinutes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Rule.DeadlineMinutes(childComplexity), true
+	case "Rule.description":
+		if e.ComplexityRoot.Rule.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Rule.Description(childComplexity), true
+	case "Rule.duty":
+		if e.ComplexityRoot.Rule.Duty == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Rule.Duty(childComplexity), true
+	case "Rule.id":
+		if e.ComplexityRoot.Rule.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Rule.ID(childComplexity), true
+	case "Rule.reason":
+		if e.ComplexityRoot.Rule.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Rule.Reason(childComplexity), true
+	case "Rule.remind":
+		if e.ComplexityRoot.Rule.Remind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Rule.Remind(childComplexity), true
+	case "Rule.subject":
+		if e.ComplexityRoot.Rule.Subject == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Rule.Subject(childComplexity), true
+	case "Rule.urgency":
+		if e.ComplexityRoot.Rule.Urgency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Rule.Urgency(childComplexity), true
+	case "Rule.validFrom":
+		if e.ComplexityRoot.Rule.ValidFrom == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Rule.ValidFrom(childComplexity), true
+	case "Rule.validTo":
+		if e.ComplexityRoot.Rule.ValidTo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Rule.ValidTo(childComplexity), true
+	case "Rule.version":
+		if e.ComplexityRoot.Rule.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Rule.Version(childComplexity), true
+
+	case "RuleChange.action":
+		if e.ComplexityRoot.RuleChange.Action == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleChange.Action(childComplexity), true
+	case "RuleChange.actor":
+		if e.ComplexityRoot.RuleChange.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleChange.Actor(childComplexity), true
+	case "RuleChange.at":
+		if e.ComplexityRoot.RuleChange.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleChange.At(childComplexity), true
+	case "RuleChange.reason":
+		if e.ComplexityRoot.RuleChange.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RuleChange.Reason(childComplexity), true
 
 	case "Station.cases":
 		if e.ComplexityRoot.Station.Cases == nil {
@@ -5017,6 +5214,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ProgramOrder", ec.unmarshalInputProgramOrder),
 			graphql.NewInputUnmarshaler("PropertyCompanyFilter", ec.unmarshalInputPropertyCompanyFilter),
 			graphql.NewInputUnmarshaler("PropertyCompanyOrder", ec.unmarshalInputPropertyCompanyOrder),
+			graphql.NewInputUnmarshaler("PublishRuleInput", ec.unmarshalInputPublishRuleInput),
 			graphql.NewInputUnmarshaler("RateRiskItemInput", ec.unmarshalInputRateRiskItemInput),
 			graphql.NewInputUnmarshaler("RecordAgreementInput", ec.unmarshalInputRecordAgreementInput),
 			graphql.NewInputUnmarshaler("RecordFollowUpInput", ec.unmarshalInputRecordFollowUpInput),
@@ -6443,6 +6641,130 @@ extend type Query {
   riskItems(first: Int, after: String, last: Int, before: String, filter: RiskItemFilter, orderBy: [RiskItemOrder!]): RiskItemConnection!
 }
 `, BuiltIn: false},
+	{Name: "../schema/rules.graphqls", Input: `"What a rule is about."
+enum RuleSubject { CASE GRID_EVENT DISPUTE MEASURE AGREEMENT }
+
+"What a rule asks: to respond (be on the scene, handle, first contact), to close, to complete, to follow up."
+enum RuleDuty { RESPOND CLOSE COMPLETE FOLLOW_UP }
+
+"Who is reminded when a rule's deadline passes."
+enum RuleRecipient {
+  "The street office's grid management centre, which dispatches grid events."
+  DISPATCH_CENTRE
+  "The grid's worker: the active leader, else a full-time, else a part-time worker."
+  GRID_WORKER
+  "The police station's duty officer."
+  STATION_DUTY_OFFICER
+  "The unit that owns the measure."
+  MEASURE_OWNER
+  "The mediation committee of the dispute."
+  MEDIATION_COMMITTEE
+}
+
+"""
+One version of one of the street office's published rules of deadlines and duties. A rule
+(code) has versions that never overlap; the hub computes every deadline, overdue flag and
+reminder from the version in force when the duty arose, so a new version changes nothing
+before its validFrom.
+"""
+type Rule implements Node {
+  "Opaque global ID."
+  id: ID!
+  "The rule's code, e.g. GRID_EVENT_RESPONSE_CRITICAL, MEASURE_OVERDUE."
+  code: String!
+  "Version number, 1 for the first."
+  version: Int!
+  "What the rule is about."
+  subject: RuleSubject!
+  "What it asks."
+  duty: RuleDuty!
+  "The urgency of the grid events it applies to; null for rules about other subjects."
+  urgency: Urgency
+  "The time allowed, in minutes (whole days for measures and agreements: 1440 a day of grace)."
+  deadlineMinutes: Int!
+  "Who is reminded when the deadline passes."
+  remind: RuleRecipient!
+  "The rule in words."
+  description: String!
+  "When this version took or takes effect."
+  validFrom: DateTime!
+  "When the next version replaced it; null while in force."
+  validTo: DateTime
+  "Why this version was published; null for the rules in force before rules were data."
+  reason: String
+  "Who published it."
+  createdBy: String!
+  "When it was published."
+  createdAt: DateTime!
+  "Every edit of this version (published, ended), oldest first."
+  changes: [RuleChange!]!
+}
+
+"One logged edit of a rule version."
+type RuleChange {
+  "PUBLISHED or ENDED."
+  action: String!
+  "When."
+  at: DateTime!
+  "Who made it."
+  actor: String!
+  "Why."
+  reason: String
+}
+
+"""
+A new version of a rule, in force from validFrom; the fields left out keep the value of the
+version it follows, which ends at validFrom. validFrom may lie in the past (the flags of
+duties arising from then on change; the edit is logged) or ahead (a scheduled version).
+"""
+input PublishRuleInput {
+  "The rule's code."
+  code: String!
+  "The new time allowed, in minutes."
+  deadlineMinutes: Int
+  "Who is to be reminded."
+  remind: RuleRecipient
+  "The rule in words."
+  description: String
+  "When the new version takes effect; after the start of the current latest version."
+  validFrom: DateTime!
+  "Why (recorded in the rule and its log)."
+  reason: String!
+  "Makes a retry return the first result without writing again."
+  idempotencyKey: String
+}
+
+"The result of publishing a rule version."
+type PublishRulePayload {
+  "The new version."
+  rule: Rule!
+}
+
+extend type Query {
+  "The published rules: the versions in force at asOf (default now), or with history: true every version; by code."
+  rules(code: String, subject: RuleSubject, asOf: DateTime, history: Boolean = false): [Rule!]!
+}
+
+extend type Mutation {
+  "Publish a new version of a rule (ADMIN): the version before it ends at validFrom; logged."
+  publishRule(input: PublishRuleInput!): PublishRulePayload!
+}
+
+extend type Measure {
+  "The rule by which the measure is overdue (MEASURE_OVERDUE in force on its due day); null when it is not overdue."
+  overdueRule: Rule
+}
+
+extend type GridEvent {
+  "The rule that sets the event's due time (GRID_EVENT_DUE_<urgency> in force when reported)."
+  dueRule: Rule
+}
+
+extend type OverdueAgreement {
+  "The rule by which the agreement is overdue (AGREEMENT_FOLLOW_UP in force on its deadline), which names who is reminded."
+  rule: Rule
+}
+`, BuiltIn: false},
 	{Name: "../schema/street.graphqls", Input: `"Grid kinds: ordinary residential grids and dedicated grids (schools, markets, sites)."
 enum GridKind { BASIC DEDICATED }
 "Gender as recorded in the person index."
@@ -7249,7 +7571,7 @@ input ReportGridEventInput {
   summary: String!
   "Defaults to now."
   reportedAt: DateTime
-  "When it must be handled by."
+  "When it must be handled by; defaults to the GRID_EVENT_DUE_<urgency> rule in force when reported."
   dueAt: DateTime
   "Client-chosen key that makes a retry of this mutation return the first result instead of acting twice."
   idempotencyKey: String
@@ -8602,6 +8924,8 @@ func (ec *executionContext) childFields_GridEvent(ctx context.Context, field gra
 		return ec.fieldContext_GridEvent_statusLog(ctx, field)
 	case "version":
 		return ec.fieldContext_GridEvent_version(ctx, field)
+	case "dueRule":
+		return ec.fieldContext_GridEvent_dueRule(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type GridEvent", field.Name)
 }
@@ -8742,6 +9066,8 @@ func (ec *executionContext) childFields_Measure(ctx context.Context, field graph
 		return ec.fieldContext_Measure_overdue(ctx, field)
 	case "version":
 		return ec.fieldContext_Measure_version(ctx, field)
+	case "overdueRule":
+		return ec.fieldContext_Measure_overdueRule(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Measure", field.Name)
 }
@@ -8904,6 +9230,8 @@ func (ec *executionContext) childFields_OverdueAgreement(ctx context.Context, fi
 		return ec.fieldContext_OverdueAgreement_performanceDeadline(ctx, field)
 	case "daysOverdue":
 		return ec.fieldContext_OverdueAgreement_daysOverdue(ctx, field)
+	case "rule":
+		return ec.fieldContext_OverdueAgreement_rule(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type OverdueAgreement", field.Name)
 }
@@ -9070,6 +9398,14 @@ func (ec *executionContext) childFields_PropertyCompanyEdge(ctx context.Context,
 	return nil, fmt.Errorf("no field named %q was found under type PropertyCompanyEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_PublishRulePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "rule":
+		return ec.fieldContext_PublishRulePayload_rule(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PublishRulePayload", field.Name)
+}
+
 func (ec *executionContext) childFields_ReferCaseToMediationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "case":
@@ -9180,6 +9516,56 @@ func (ec *executionContext) childFields_RiskItemStatsGroup(ctx context.Context, 
 		return ec.fieldContext_RiskItemStatsGroup_avgScore(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RiskItemStatsGroup", field.Name)
+}
+
+func (ec *executionContext) childFields_Rule(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Rule_id(ctx, field)
+	case "code":
+		return ec.fieldContext_Rule_code(ctx, field)
+	case "version":
+		return ec.fieldContext_Rule_version(ctx, field)
+	case "subject":
+		return ec.fieldContext_Rule_subject(ctx, field)
+	case "duty":
+		return ec.fieldContext_Rule_duty(ctx, field)
+	case "urgency":
+		return ec.fieldContext_Rule_urgency(ctx, field)
+	case "deadlineMinutes":
+		return ec.fieldContext_Rule_deadlineMinutes(ctx, field)
+	case "remind":
+		return ec.fieldContext_Rule_remind(ctx, field)
+	case "description":
+		return ec.fieldContext_Rule_description(ctx, field)
+	case "validFrom":
+		return ec.fieldContext_Rule_validFrom(ctx, field)
+	case "validTo":
+		return ec.fieldContext_Rule_validTo(ctx, field)
+	case "reason":
+		return ec.fieldContext_Rule_reason(ctx, field)
+	case "createdBy":
+		return ec.fieldContext_Rule_createdBy(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Rule_createdAt(ctx, field)
+	case "changes":
+		return ec.fieldContext_Rule_changes(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Rule", field.Name)
+}
+
+func (ec *executionContext) childFields_RuleChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "action":
+		return ec.fieldContext_RuleChange_action(ctx, field)
+	case "at":
+		return ec.fieldContext_RuleChange_at(ctx, field)
+	case "actor":
+		return ec.fieldContext_RuleChange_actor(ctx, field)
+	case "reason":
+		return ec.fieldContext_RuleChange_reason(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RuleChange", field.Name)
 }
 
 func (ec *executionContext) childFields_Station(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

@@ -7,6 +7,7 @@ import (
 	"civiclink/db/police"
 	"civiclink/db/relay"
 	"civiclink/db/risk"
+	"civiclink/db/rules"
 	"civiclink/db/statuslog"
 	"civiclink/db/street"
 	"context"
@@ -2412,6 +2413,38 @@ func (ec *executionContext) _GridEvent_version(ctx context.Context, field graphq
 }
 func (ec *executionContext) fieldContext_GridEvent_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("GridEvent", field, false, false, "Int")
+}
+
+func (ec *executionContext) _GridEvent_dueRule(ctx context.Context, field graphql.CollectedField, obj *street.GridEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GridEvent_dueRule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DueRule(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *rules.Rule) graphql.Marshaler {
+			return ec.marshalORule2ᚖciviclinkᚋdbᚋrulesᚐRule(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_GridEvent_dueRule(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GridEvent",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Rule(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _GridEventConnection_edges(ctx context.Context, field graphql.CollectedField, obj *relay.Connection[*street.GridEvent]) (ret graphql.Marshaler) {
@@ -5129,6 +5162,12 @@ func (ec *executionContext) _GridEvent(ctx context.Context, sel ast.SelectionSet
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "dueRule":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._GridEvent_dueRule(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}

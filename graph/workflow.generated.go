@@ -51,6 +51,7 @@ type MutationResolver interface {
 	AdvanceBenefitGrant(ctx context.Context, input model.AdvanceBenefitGrantInput) (*model.BenefitGrantPayload, error)
 	OpenSurvey(ctx context.Context, input model.OpenSurveyInput) (*model.SurveyPayload, error)
 	SubmitSurveyResponse(ctx context.Context, input model.SubmitSurveyResponseInput) (*model.SurveyPayload, error)
+	PublishRule(ctx context.Context, input model.PublishRuleInput) (*model.PublishRulePayload, error)
 }
 type SubscriptionResolver interface {
 	WorkflowEvents(ctx context.Context, filter *model.WorkflowEventFilter) (<-chan *events.Event, error)
@@ -297,6 +298,20 @@ func (ec *executionContext) field_Mutation_openSurvey_args(ctx context.Context, 
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.OpenSurveyInput, error) {
 			return ec.unmarshalNOpenSurveyInput2civiclinkᚋgraphᚋmodelᚐOpenSurveyInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_publishRule_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.PublishRuleInput, error) {
+			return ec.unmarshalNPublishRuleInput2civiclinkᚋgraphᚋmodelᚐPublishRuleInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -2131,6 +2146,50 @@ func (ec *executionContext) fieldContext_Mutation_submitSurveyResponse(ctx conte
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_submitSurveyResponse_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_publishRule(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_publishRule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().PublishRule(ctx, fc.Args["input"].(model.PublishRuleInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PublishRulePayload) graphql.Marshaler {
+			return ec.marshalNPublishRulePayload2ᚖciviclinkᚋgraphᚋmodelᚐPublishRulePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_publishRule(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PublishRulePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_publishRule_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -5391,6 +5450,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "submitSurveyResponse":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_submitSurveyResponse(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "publishRule":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_publishRule(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++

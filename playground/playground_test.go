@@ -69,8 +69,10 @@ func jsonBlock(t *testing.T, page, id string) string {
 func TestExamples(t *testing.T) {
 	ex := builtinExamples(t)
 	wantVars := map[string]map[string]any{
-		"grid-risk":         {"code": "C05-05"},
-		"person-view":       {"id": "UGVyc29uOjIzNjc0"},
+		"grid-risk":   {"code": "C05-05"},
+		"person-view": {"id": "UGVyc29uOjIzNjc0"},
+		// practices examples (issue 15); run in resolvers/practices_examples_test.go.
+		"practices-rules":   {"subject": "GRID_EVENT", "history": true},
 		"refer-case":        nil, // no variables file: the input type is not settled yet
 		"referred-disputes": {"first": float64(100)},
 		"station-welfare":   {"id": "U3RhdGlvbjox"},
@@ -86,7 +88,7 @@ func TestExamples(t *testing.T) {
 	for _, e := range ex {
 		names = append(names, e.Name)
 	}
-	wantNames := []string{"grid-risk", "person-view", "refer-case", "referred-disputes", "station-welfare",
+	wantNames := []string{"grid-risk", "person-view", "practices-rules", "refer-case", "referred-disputes", "station-welfare",
 		"stats-difficult-disputes-by-mediator-kind", "stats-non-police-diversion", "stats-open-risks-by-grid",
 		"stats-overdue-agreements", "stats-referred-disputes-by-grid-month", "stats-welfare-vs-satisfaction"}
 	if !reflect.DeepEqual(names, wantNames) {

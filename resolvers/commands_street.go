@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"civiclink/db/rules"
 	"civiclink/db/workflow"
 	"civiclink/graph/model"
 	"civiclink/internal/access"
@@ -14,7 +15,8 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// reportGridEvent inserts a grid event in status REPORTED.
+// reportGridEvent inserts a grid event in status REPORTED; without a dueAt it is due by the
+// GRID_EVENT_DUE_<urgency> rule in force when it was reported.
 func (r *mutationResolver) reportGridEvent(ctx context.Context, in model.ReportGridEventInput) (workflow.Result, error) {
 	grid, err := pk("gridId", "Grid", in.GridID)
 	if err != nil {
@@ -63,7 +65,8 @@ func (r *mutationResolver) reportGridEvent(ctx context.Context, in model.ReportG
 		}
 		var id int64
 		err = tx.QueryRow(ctx, `INSERT INTO street.grid_event (event_no, grid_id, estate_id, reporter_id, category, urgency, status, summary, reported_at, due_at)
-			VALUES ($1, $2, $3, $4, $5, $6, 'REPORTED', $7, $8, $9) RETURNING id`,
+			VALUES ($1, $2, $3, $4, $5, $6, 'REPORTED', $7, $8,
+				coalesce($9::timestamptz, $8::timestamptz + make_interval(mins => hub.rule_minutes('`+rules.GridEventDue+`' || $6::text, $8::timestamptz)))) RETURNING id`,
 			no, grid, estate, reporter, in.Category, in.Urgency, in.Summary, reported, in.DueAt).Scan(&id)
 		if err != nil {
 			return nil, fmt.Errorf("insert grid event: %w", err)

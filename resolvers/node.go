@@ -11,6 +11,7 @@ import (
 	"civiclink/db/police"
 	"civiclink/db/relay"
 	"civiclink/db/risk"
+	"civiclink/db/rules"
 	"civiclink/db/store"
 	"civiclink/db/street"
 	"civiclink/db/welfare"
@@ -68,6 +69,7 @@ var nodeTypes = map[string]nodeThunk{
 	"RiskItem":           nodeOf(risk.RiskItemByID),
 	"Measure":            nodeOf(risk.MeasureByID),
 	"AccessLogEntry":     nodeOf(hub.AccessLogEntryByID),
+	"Rule":               nodeOf(rules.ByID),
 }
 
 // MaxNodes is the most IDs one nodes(ids:) call may ask for.

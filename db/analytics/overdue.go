@@ -49,7 +49,8 @@ func (o *OverdueAgreement) GridWorker(ctx context.Context) (*street.GridWorker, 
 	return street.GridWorkerByID.LoadOptional(ctx, o.workerID)
 }
 
-// overdueSQL lists, in one statement, the agreements past their deadline on the as-of day ($1)
+// overdueSQL lists, in one statement, the agreements past their deadline and the days of grace
+// of the AGREEMENT_FOLLOW_UP rule in force on it, on the as-of day ($1),
 // with no follow-up visit, optionally in one grid ($2), most overdue first, at most $3, among
 // the disputes (alias t) the request may see (%s).
 const overdueSQL = `
@@ -62,7 +63,7 @@ LEFT JOIN LATERAL (
   ORDER BY CASE gw.post WHEN 'LEADER' THEN 0 WHEN 'FULL_TIME' THEN 1 ELSE 2 END, gw.active_from, gw.id
   LIMIT 1
 ) w ON TRUE
-WHERE a.performance_deadline < $1::date
+WHERE a.performance_deadline + hub.rule_days('AGREEMENT_FOLLOW_UP', a.performance_deadline) < $1::date
   AND NOT EXISTS (SELECT 1 FROM mediation.follow_up f WHERE f.agreement_id = a.id)
   AND ($2::bigint IS NULL OR t.grid_id = $2::bigint)
   AND %s

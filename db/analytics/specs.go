@@ -151,9 +151,9 @@ var Disputes = &Spec{
 		durations("DaysToClose", days("t.received_at", "t.closed_at"))),
 }
 
-// overdueMeasure holds for a measure m of the row's risk item that is due before the as-of
-// day and not done.
-const overdueMeasure = "m.risk_item_id = t.id AND m.status <> 'DONE' AND m.due_on < p.as_of"
+// overdueMeasure holds for a measure m of the row's risk item that is not done and due, plus
+// the days of grace of the MEASURE_OVERDUE rule in force on its due day, before the as-of day.
+const overdueMeasure = "m.risk_item_id = t.id AND m.status <> 'DONE' AND m.due_on + hub.rule_days('MEASURE_OVERDUE', m.due_on) < p.as_of"
 
 // RiskItems aggregates risk items by the day they were identified. Risk items are about
 // places, not people, so their cells are never suppressed.

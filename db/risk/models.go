@@ -3,9 +3,11 @@
 package risk
 
 import (
+	"context"
 	"time"
 
 	"civiclink/db/relay"
+	"civiclink/db/rules"
 	"civiclink/db/store"
 	"civiclink/internal/globalid"
 )
@@ -58,14 +60,38 @@ type Measure struct {
 	DoneOn     *time.Time `db:"done_on"`
 }
 
-// Overdue reports whether the measure is past its due day and not done; it is derived at
-// read time, never stored.
-func (m *Measure) Overdue() bool {
+// Overdue reports whether the measure is not done and past its due day plus the days of grace
+// of the MEASURE_OVERDUE rule in force on that day; it is derived at read time, never stored.
+func (m *Measure) Overdue(ctx context.Context) (bool, error) {
+	overdue, _, err := m.overdue(ctx)
+	return overdue, err
+}
+
+// OverdueRule is the rule by which the measure is overdue, nil when it is not.
+func (m *Measure) OverdueRule(ctx context.Context) (*rules.Rule, error) {
+	_, rule, err := m.overdue(ctx)
+	return rule, err
+}
+
+// overdue applies the rule as SQL does (hub.rule_days): without a rule in force there is no
+// grace.
+func (m *Measure) overdue(ctx context.Context) (bool, *rules.Rule, error) {
 	if m.Status == "DONE" {
-		return false
+		return false, nil, nil
+	}
+	rule, err := rules.InForceOn(ctx, rules.MeasureOverdue, m.DueOn)
+	if err != nil {
+		return false, nil, err
+	}
+	grace := 0
+	if rule != nil {
+		grace = rule.GraceDays()
 	}
 	today := time.Now().UTC().Truncate(24 * time.Hour)
-	return m.DueOn.Before(today)
+	if !m.DueOn.AddDate(0, 0, grace).Before(today) {
+		return false, nil, nil
+	}
+	return true, rule, nil
 }
 
 // Link ties a risk item to exactly one case, dispute or grid event.

@@ -82,7 +82,7 @@ func (f *RiskItemFilter) Conds() (store.Conds, error) {
 		Ref("gridId", "grid_id", "Grid", f.GridID).Ref("assessmentId", "assessment_id", "Assessment", f.AssessmentID).
 		Range("identified_at", f.IdentifiedFrom, f.IdentifiedTo)
 	if f.HasOverdueMeasure != nil {
-		sub := "EXISTS (SELECT 1 FROM risk.measure m WHERE m.risk_item_id = t.id AND m.status <> 'DONE' AND m.due_on < current_date)"
+		sub := "EXISTS (SELECT 1 FROM risk.measure m WHERE m.risk_item_id = t.id AND m.status <> 'DONE' AND m.due_on + hub.rule_days('MEASURE_OVERDUE', m.due_on) < current_date)"
 		if !*f.HasOverdueMeasure {
 			sub = "NOT " + sub
 		}

@@ -6,6 +6,7 @@ import (
 	"civiclink/db/mediation"
 	"civiclink/db/police"
 	"civiclink/db/risk"
+	"civiclink/db/rules"
 	"civiclink/db/street"
 	"civiclink/db/welfare"
 	"time"
@@ -373,6 +374,32 @@ type ProgramPayload struct {
 	Program *welfare.Program `json:"program"`
 }
 
+// A new version of a rule, in force from validFrom; the fields left out keep the value of the
+// version it follows, which ends at validFrom. validFrom may lie in the past (the flags of
+// duties arising from then on change; the edit is logged) or ahead (a scheduled version).
+type PublishRuleInput struct {
+	// The rule's code.
+	Code string `json:"code"`
+	// The new time allowed, in minutes.
+	DeadlineMinutes *int `json:"deadlineMinutes,omitempty"`
+	// Who is to be reminded.
+	Remind *string `json:"remind,omitempty"`
+	// The rule in words.
+	Description *string `json:"description,omitempty"`
+	// When the new version takes effect; after the start of the current latest version.
+	ValidFrom time.Time `json:"validFrom"`
+	// Why (recorded in the rule and its log).
+	Reason string `json:"reason"`
+	// Makes a retry return the first result without writing again.
+	IdempotencyKey *string `json:"idempotencyKey,omitempty"`
+}
+
+// The result of publishing a rule version.
+type PublishRulePayload struct {
+	// The new version.
+	Rule *rules.Rule `json:"rule"`
+}
+
 // Read access to every agency's records. Lists are Relay connections: page with first/after
 // (or last/before), at most 500 rows a page (50 when not given).
 type Query struct {
@@ -540,7 +567,7 @@ type ReportGridEventInput struct {
 	Summary string `json:"summary"`
 	// Defaults to now.
 	ReportedAt *time.Time `json:"reportedAt,omitempty"`
-	// When it must be handled by.
+	// When it must be handled by; defaults to the GRID_EVENT_DUE_<urgency> rule in force when reported.
 	DueAt *time.Time `json:"dueAt,omitempty"`
 	// Client-chosen key that makes a retry of this mutation return the first result instead of acting twice.
 	IdempotencyKey *string `json:"idempotencyKey,omitempty"`

@@ -159,6 +159,7 @@ var Mutations = map[string][]string{
 	"advanceBenefitGrant":          {auth.StreetStaff},
 	"openSurvey":                   {auth.StreetStaff},
 	"submitSurveyResponse":         {auth.PoliceOfficer},
+	"publishRule":                  {auth.Admin},
 }
 
 // ForbiddenError refuses a mutation outside the caller's role or scope.

@@ -126,14 +126,14 @@ func (b *Broker) Subscribe(ctx context.Context, f Filter) <-chan Event {
 }
 
 // ScanOverdueMeasures emits a MEASURE_OVERDUE event for every measure that is past its due
-// day and not done and has had none for that due day yet. Several processes may scan at
+// day (plus the days of grace of the MEASURE_OVERDUE rule in force on it) and not done and has had none for that due day yet. Several processes may scan at
 // once: the outbox's dedupe key lets each event be written once.
 func ScanOverdueMeasures(ctx context.Context, db store.Querier) (int, error) {
 	rows, err := db.Query(ctx, `
 		WITH due AS (
 			SELECT m.id, r.grid_id, m.status, 'measure-overdue:' || m.id || ':' || m.due_on AS key
 			FROM risk.measure m JOIN risk.risk_item r ON r.id = m.risk_item_id
-			WHERE m.status <> 'DONE' AND m.due_on < current_date
+			WHERE m.status <> 'DONE' AND m.due_on + hub.rule_days('MEASURE_OVERDUE', m.due_on) < current_date
 		)
 		INSERT INTO hub.outbox (topic, payload, grid_id, entity_type, entity_id, dedupe_key)
 		SELECT $1, '{}', due.grid_id, 'Measure', due.id, due.key FROM due

@@ -1,0 +1,32 @@
+package loaders
+
+import (
+	"context"
+	"errors"
+
+	"civiclink/db/store"
+
+	"github.com/vikstrous/dataloadgen"
+)
+
+// KeyedRelation loads values by any comparable key (a code, a code and an instant …) with a
+// batch function of its own, for reads that are not a table's rows by id or by foreign key.
+type KeyedRelation[K comparable, V any] struct {
+	fetch func(ctx context.Context, db store.Querier, keys []K) (map[K]V, error)
+}
+
+// Keyed declares a keyed relation: fetch reads the values of many keys in one statement;
+// keys it leaves out of its map load as the zero value.
+func Keyed[K comparable, V any](fetch func(ctx context.Context, db store.Querier, keys []K) (map[K]V, error)) *KeyedRelation[K, V] {
+	return &KeyedRelation[K, V]{fetch: fetch}
+}
+
+// Load returns the value of key, batched with the other keys the request asks for meanwhile.
+func (rel *KeyedRelation[K, V]) Load(ctx context.Context, key K) (V, error) {
+	v, err := loaderFor(ctx, rel, rel.fetch).Load(ctx, key)
+	if errors.Is(err, dataloadgen.ErrNotFound) {
+		var zero V
+		return zero, nil
+	}
+	return v, err
+}
