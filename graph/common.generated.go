@@ -12,6 +12,7 @@ import (
 	"civiclink/db/rules"
 	"civiclink/db/statuslog"
 	"civiclink/db/street"
+	"civiclink/db/urgent"
 	"civiclink/db/welfare"
 	"civiclink/internal/gqlscalar"
 	"context"
@@ -50,6 +51,8 @@ type QueryResolver interface {
 	Officer(ctx context.Context, badgeNo string) (*police.Officer, error)
 	Cases(ctx context.Context, first *int, after *string, last *int, before *string, filter *police.CaseFilter, orderBy []*relay.Order) (*relay.Connection[*police.Case], error)
 	Case(ctx context.Context, caseNo string) (*police.Case, error)
+	ResponseStats(ctx context.Context, filter *analytics.ResponseStatsFilter, groupBy []string, timeBucket *string, asOf *time.Time) ([]*analytics.Group, error)
+	UrgentQueue(ctx context.Context, withinMinutes *int, overdueForMinutes *int, first *int) ([]*urgent.Item, error)
 	Assessments(ctx context.Context, first *int, after *string, last *int, before *string, filter *risk.AssessmentFilter, orderBy []*relay.Order) (*relay.Connection[*risk.Assessment], error)
 	RiskItems(ctx context.Context, first *int, after *string, last *int, before *string, filter *risk.RiskItemFilter, orderBy []*relay.Order) (*relay.Connection[*risk.RiskItem], error)
 	Rules(ctx context.Context, code *string, subject *string, asOf *time.Time, history *bool) ([]*rules.Rule, error)
@@ -1236,6 +1239,44 @@ func (ec *executionContext) field_Query_propertyCompanies_args(ctx context.Conte
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_responseStats_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*analytics.ResponseStatsFilter, error) {
+			return ec.unmarshalOResponseStatsFilter2ᚖciviclinkᚋdbᚋanalyticsᚐResponseStatsFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "groupBy",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOResponseStatsDimension2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["groupBy"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "timeBucket",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOTimeBucket2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["timeBucket"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_riskItemStats_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -1515,6 +1556,36 @@ func (ec *executionContext) field_Query_surveys_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["orderBy"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_urgentQueue_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "withinMinutes",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["withinMinutes"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "overdueForMinutes",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["overdueForMinutes"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
 	return args, nil
 }
 
@@ -2488,6 +2559,94 @@ func (ec *executionContext) fieldContext_Query_case(ctx context.Context, field g
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_case_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_responseStats(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_responseStats(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ResponseStats(ctx, fc.Args["filter"].(*analytics.ResponseStatsFilter), fc.Args["groupBy"].([]string), fc.Args["timeBucket"].(*string), fc.Args["asOf"].(*time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*analytics.Group) graphql.Marshaler {
+			return ec.marshalNResponseStatsGroup2ᚕᚖciviclinkᚋdbᚋanalyticsᚐGroupᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_responseStats(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ResponseStatsGroup(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_responseStats_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_urgentQueue(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_urgentQueue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().UrgentQueue(ctx, fc.Args["withinMinutes"].(*int), fc.Args["overdueForMinutes"].(*int), fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*urgent.Item) graphql.Marshaler {
+			return ec.marshalNUrgentItem2ᚕᚖciviclinkᚋdbᚋurgentᚐItemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_urgentQueue(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UrgentItem(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_urgentQueue_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -3745,6 +3904,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_case(ctx, field)
+				})
+		case "responseStats":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_responseStats(ctx, field)
+				})
+		case "urgentQueue":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_urgentQueue(ctx, field)
 				})
 		case "assessments":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,

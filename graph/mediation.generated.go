@@ -1370,6 +1370,29 @@ func (ec *executionContext) fieldContext_Dispute_version(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("Dispute", field, false, false, "Int")
 }
 
+func (ec *executionContext) _Dispute_firstContactAt(ctx context.Context, field graphql.CollectedField, obj *mediation.Dispute) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dispute_firstContactAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FirstContactAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Dispute_firstContactAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Dispute", field, false, false, "DateTime")
+}
+
 func (ec *executionContext) _DisputeConnection_edges(ctx context.Context, field graphql.CollectedField, obj *relay.Connection[*mediation.Dispute]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3136,6 +3159,11 @@ func (ec *executionContext) _Dispute(ctx context.Context, sel ast.SelectionSet, 
 		case "version":
 			out.Values[i] = ec._Dispute_version(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "firstContactAt":
+			out.Values[i] = ec._Dispute_firstContactAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:

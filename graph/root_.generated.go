@@ -201,6 +201,7 @@ type ComplexityRoot struct {
 		CaseNo       func(childComplexity int) int
 		Category     func(childComplexity int) int
 		ClosedAt     func(childComplexity int) int
+		DispatchedAt func(childComplexity int) int
 		Disposition  func(childComplexity int) int
 		Estate       func(childComplexity int) int
 		Grid         func(childComplexity int) int
@@ -208,9 +209,11 @@ type ComplexityRoot struct {
 		Kind         func(childComplexity int) int
 		LeadOfficer  func(childComplexity int) int
 		OccurredAt   func(childComplexity int) int
+		OnSceneAt    func(childComplexity int) int
 		Parties      func(childComplexity int) int
 		ReceivedAt   func(childComplexity int) int
 		Referrals    func(childComplexity int) int
+		ResponseRule func(childComplexity int) int
 		RiskItems    func(childComplexity int) int
 		Source       func(childComplexity int) int
 		SourceEvents func(childComplexity int) int
@@ -318,29 +321,30 @@ type ComplexityRoot struct {
 	}
 
 	Dispute struct {
-		Agreement    func(childComplexity int) int
-		Amount       func(childComplexity int) int
-		Category     func(childComplexity int) int
-		ClosedAt     func(childComplexity int) int
-		Committee    func(childComplexity int) int
-		Difficulty   func(childComplexity int) int
-		DisputeNo    func(childComplexity int) int
-		Estate       func(childComplexity int) int
-		Grid         func(childComplexity int) int
-		GridEvent    func(childComplexity int) int
-		ID           func(childComplexity int) int
-		Mediators    func(childComplexity int) int
-		Outcome      func(childComplexity int) int
-		Parties      func(childComplexity int) int
-		ReceivedAt   func(childComplexity int) int
-		ReferredCase func(childComplexity int) int
-		RiskItems    func(childComplexity int) int
-		Sessions     func(childComplexity int) int
-		Source       func(childComplexity int) int
-		Status       func(childComplexity int) int
-		StatusLog    func(childComplexity int) int
-		Summary      func(childComplexity int) int
-		Version      func(childComplexity int) int
+		Agreement      func(childComplexity int) int
+		Amount         func(childComplexity int) int
+		Category       func(childComplexity int) int
+		ClosedAt       func(childComplexity int) int
+		Committee      func(childComplexity int) int
+		Difficulty     func(childComplexity int) int
+		DisputeNo      func(childComplexity int) int
+		Estate         func(childComplexity int) int
+		FirstContactAt func(childComplexity int) int
+		Grid           func(childComplexity int) int
+		GridEvent      func(childComplexity int) int
+		ID             func(childComplexity int) int
+		Mediators      func(childComplexity int) int
+		Outcome        func(childComplexity int) int
+		Parties        func(childComplexity int) int
+		ReceivedAt     func(childComplexity int) int
+		ReferredCase   func(childComplexity int) int
+		RiskItems      func(childComplexity int) int
+		Sessions       func(childComplexity int) int
+		Source         func(childComplexity int) int
+		Status         func(childComplexity int) int
+		StatusLog      func(childComplexity int) int
+		Summary        func(childComplexity int) int
+		Version        func(childComplexity int) int
 	}
 
 	DisputeConnection struct {
@@ -475,6 +479,7 @@ type ComplexityRoot struct {
 		ClosedAt         func(childComplexity int) int
 		ConvertedCase    func(childComplexity int) int
 		ConvertedDispute func(childComplexity int) int
+		DispatchedAt     func(childComplexity int) int
 		DueAt            func(childComplexity int) int
 		DueRule          func(childComplexity int) int
 		Estate           func(childComplexity int) int
@@ -483,6 +488,8 @@ type ComplexityRoot struct {
 		ID               func(childComplexity int) int
 		ReportedAt       func(childComplexity int) int
 		Reporter         func(childComplexity int) int
+		RespondedAt      func(childComplexity int) int
+		ResponseRule     func(childComplexity int) int
 		RiskItems        func(childComplexity int) int
 		Status           func(childComplexity int) int
 		StatusLog        func(childComplexity int) int
@@ -789,6 +796,7 @@ type ComplexityRoot struct {
 		Persons             func(childComplexity int, first *int, after *string, last *int, before *string, filter *street.PersonFilter, orderBy []*relay.Order) int
 		Programs            func(childComplexity int, first *int, after *string, last *int, before *string, filter *welfare.ProgramFilter, orderBy []*relay.Order) int
 		PropertyCompanies   func(childComplexity int, first *int, after *string, last *int, before *string, filter *street.PropertyCompanyFilter, orderBy []*relay.Order) int
+		ResponseStats       func(childComplexity int, filter *analytics.ResponseStatsFilter, groupBy []string, timeBucket *string, asOf *time.Time) int
 		RiskItemStats       func(childComplexity int, filter *risk.RiskItemFilter, groupBy []string, timeBucket *string, asOf *time.Time) int
 		RiskItems           func(childComplexity int, first *int, after *string, last *int, before *string, filter *risk.RiskItemFilter, orderBy []*relay.Order) int
 		Rules               func(childComplexity int, code *string, subject *string, asOf *time.Time, history *bool) int
@@ -796,11 +804,34 @@ type ComplexityRoot struct {
 		Stations            func(childComplexity int, first *int, after *string, last *int, before *string, orderBy []*relay.Order) int
 		SurveyResponseStats func(childComplexity int, filter *analytics.SurveyResponseStatsFilter, groupBy []string, timeBucket *string, asOf *time.Time) int
 		Surveys             func(childComplexity int, first *int, after *string, last *int, before *string, filter *welfare.SurveyFilter, orderBy []*relay.Order) int
+		UrgentQueue         func(childComplexity int, withinMinutes *int, overdueForMinutes *int, first *int) int
 	}
 
 	ReferCaseToMediationPayload struct {
 		Case    func(childComplexity int) int
 		Dispute func(childComplexity int) int
+	}
+
+	ResponseStatsGroup struct {
+		Answered                func(childComplexity int) int
+		AvgMinutesToRespond     func(childComplexity int) int
+		Bucket                  func(childComplexity int) int
+		BucketLabel             func(childComplexity int) int
+		Community               func(childComplexity int) int
+		Count                   func(childComplexity int) int
+		DeadlineMinutes         func(childComplexity int) int
+		Grid                    func(childComplexity int) int
+		HourOfDay               func(childComplexity int) int
+		Late                    func(childComplexity int) int
+		MedianMinutesToDispatch func(childComplexity int) int
+		MedianMinutesToRespond  func(childComplexity int) int
+		P90MinutesToDispatch    func(childComplexity int) int
+		P90MinutesToRespond     func(childComplexity int) int
+		ShareWithinDeadline     func(childComplexity int) int
+		Station                 func(childComplexity int) int
+		Suppressed              func(childComplexity int) int
+		Urgency                 func(childComplexity int) int
+		Workflow                func(childComplexity int) int
 	}
 
 	RiskItem struct {
@@ -959,6 +990,18 @@ type ComplexityRoot struct {
 		Respondents func(childComplexity int) int
 		Suppressed  func(childComplexity int) int
 		Workload    func(childComplexity int) int
+	}
+
+	UrgentItem struct {
+		Case        func(childComplexity int) int
+		Deadline    func(childComplexity int) int
+		Grid        func(childComplexity int) int
+		GridEvent   func(childComplexity int) int
+		MinutesLeft func(childComplexity int) int
+		Rule        func(childComplexity int) int
+		StartedAt   func(childComplexity int) int
+		Urgency     func(childComplexity int) int
+		Workflow    func(childComplexity int) int
 	}
 
 	WorkflowEvent struct {
@@ -1525,6 +1568,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Case.ClosedAt(childComplexity), true
+	case "Case.dispatchedAt":
+		if e.ComplexityRoot.Case.DispatchedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.DispatchedAt(childComplexity), true
 	case "Case.disposition":
 		if e.ComplexityRoot.Case.Disposition == nil {
 			break
@@ -1567,6 +1616,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Case.OccurredAt(childComplexity), true
+	case "Case.onSceneAt":
+		if e.ComplexityRoot.Case.OnSceneAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.OnSceneAt(childComplexity), true
 	case "Case.parties":
 		if e.ComplexityRoot.Case.Parties == nil {
 			break
@@ -1585,6 +1640,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Case.Referrals(childComplexity), true
+	case "Case.responseRule":
+		if e.ComplexityRoot.Case.ResponseRule == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.ResponseRule(childComplexity), true
 	case "Case.riskItems":
 		if e.ComplexityRoot.Case.RiskItems == nil {
 			break
@@ -2064,6 +2125,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Dispute.Estate(childComplexity), true
+	case "Dispute.firstContactAt":
+		if e.ComplexityRoot.Dispute.FirstContactAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dispute.FirstContactAt(childComplexity), true
 	case "Dispute.grid":
 		if e.ComplexityRoot.Dispute.Grid == nil {
 			break
@@ -2733,6 +2800,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.GridEvent.ConvertedDispute(childComplexity), true
+	case "GridEvent.dispatchedAt":
+		if e.ComplexityRoot.GridEvent.DispatchedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GridEvent.DispatchedAt(childComplexity), true
 	case "GridEvent.dueAt":
 		if e.ComplexityRoot.GridEvent.DueAt == nil {
 			break
@@ -2781,6 +2854,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.GridEvent.Reporter(childComplexity), true
+	case "GridEvent.respondedAt":
+		if e.ComplexityRoot.GridEvent.RespondedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GridEvent.RespondedAt(childComplexity), true
+	case "GridEvent.responseRule":
+		if e.ComplexityRoot.GridEvent.ResponseRule == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GridEvent.ResponseRule(childComplexity), true
 	case "GridEvent.riskItems":
 		if e.ComplexityRoot.GridEvent.RiskItems == nil {
 			break
@@ -4347,6 +4432,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.PropertyCompanies(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*street.PropertyCompanyFilter), args["orderBy"].([]*relay.Order)), true
+	case "Query.responseStats":
+		if e.ComplexityRoot.Query.ResponseStats == nil {
+			break
+		}
+
+		args, err := ec.field_Query_responseStats_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ResponseStats(childComplexity, args["filter"].(*analytics.ResponseStatsFilter), args["groupBy"].([]string), args["timeBucket"].(*string), args["asOf"].(*time.Time)), true
 	case "Query.riskItemStats":
 		if e.ComplexityRoot.Query.RiskItemStats == nil {
 			break
@@ -4424,6 +4520,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Surveys(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*welfare.SurveyFilter), args["orderBy"].([]*relay.Order)), true
+	case "Query.urgentQueue":
+		if e.ComplexityRoot.Query.UrgentQueue == nil {
+			break
+		}
+
+		args, err := ec.field_Query_urgentQueue_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.UrgentQueue(childComplexity, args["withinMinutes"].(*int), args["overdueForMinutes"].(*int), args["first"].(*int)), true
 
 	case "ReferCaseToMediationPayload.case":
 		if e.ComplexityRoot.ReferCaseToMediationPayload.Case == nil {
@@ -4437,6 +4544,121 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ReferCaseToMediationPayload.Dispute(childComplexity), true
+
+	case "ResponseStatsGroup.answered":
+		if e.ComplexityRoot.ResponseStatsGroup.Answered == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResponseStatsGroup.Answered(childComplexity), true
+	case "ResponseStatsGroup.avgMinutesToRespond":
+		if e.ComplexityRoot.ResponseStatsGroup.AvgMinutesToRespond == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResponseStatsGroup.AvgMinutesToRespond(childComplexity), true
+	case "ResponseStatsGroup.bucket":
+		if e.ComplexityRoot.ResponseStatsGroup.Bucket == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResponseStatsGroup.Bucket(childComplexity), true
+	case "ResponseStatsGroup.bucketLabel":
+		if e.ComplexityRoot.ResponseStatsGroup.BucketLabel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResponseStatsGroup.BucketLabel(childComplexity), true
+	case "ResponseStatsGroup.community":
+		if e.ComplexityRoot.ResponseStatsGroup.Community == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResponseStatsGroup.Community(childComplexity), true
+	case "ResponseStatsGroup.count":
+		if e.ComplexityRoot.ResponseStatsGroup.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResponseStatsGroup.Count(childComplexity), true
+	case "ResponseStatsGroup.deadlineMinutes":
+		if e.ComplexityRoot.ResponseStatsGroup.DeadlineMinutes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResponseStatsGroup.DeadlineMinutes(childComplexity), true
+	case "ResponseStatsGroup.grid":
+		if e.ComplexityRoot.ResponseStatsGroup.Grid == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResponseStatsGroup.Grid(childComplexity), true
+	case "ResponseStatsGroup.hourOfDay":
+		if e.ComplexityRoot.ResponseStatsGroup.HourOfDay == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResponseStatsGroup.HourOfDay(childComplexity), true
+	case "ResponseStatsGroup.late":
+		if e.ComplexityRoot.ResponseStatsGroup.Late == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResponseStatsGroup.Late(childComplexity), true
+	case "ResponseStatsGroup.medianMinutesToDispatch":
+		if e.ComplexityRoot.ResponseStatsGroup.MedianMinutesToDispatch == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResponseStatsGroup.MedianMinutesToDispatch(childComplexity), true
+	case "ResponseStatsGroup.medianMinutesToRespond":
+		if e.ComplexityRoot.ResponseStatsGroup.MedianMinutesToRespond == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResponseStatsGroup.MedianMinutesToRespond(childComplexity), true
+	case "ResponseStatsGroup.p90MinutesToDispatch":
+		if e.ComplexityRoot.ResponseStatsGroup.P90MinutesToDispatch == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResponseStatsGroup.P90MinutesToDispatch(childComplexity), true
+	case "ResponseStatsGroup.p90MinutesToRespond":
+		if e.ComplexityRoot.ResponseStatsGroup.P90MinutesToRespond == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResponseStatsGroup.P90MinutesToRespond(childComplexity), true
+	case "ResponseStatsGroup.shareWithinDeadline":
+		if e.ComplexityRoot.ResponseStatsGroup.ShareWithinDeadline == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResponseStatsGroup.ShareWithinDeadline(childComplexity), true
+	case "ResponseStatsGroup.station":
+		if e.ComplexityRoot.ResponseStatsGroup.Station == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResponseStatsGroup.Station(childComplexity), true
+	case "ResponseStatsGroup.suppressed":
+		if e.ComplexityRoot.ResponseStatsGroup.Suppressed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResponseStatsGroup.Suppressed(childComplexity), true
+	case "ResponseStatsGroup.urgency":
+		if e.ComplexityRoot.ResponseStatsGroup.Urgency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResponseStatsGroup.Urgency(childComplexity), true
+	case "ResponseStatsGroup.workflow":
+		if e.ComplexityRoot.ResponseStatsGroup.Workflow == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResponseStatsGroup.Workflow(childComplexity), true
 
 	case "RiskItem.assessment":
 		if e.ComplexityRoot.RiskItem.Assessment == nil {
@@ -5100,6 +5322,61 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SurveySummary.Workload(childComplexity), true
 
+	case "UrgentItem.case":
+		if e.ComplexityRoot.UrgentItem.Case == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UrgentItem.Case(childComplexity), true
+	case "UrgentItem.deadline":
+		if e.ComplexityRoot.UrgentItem.Deadline == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UrgentItem.Deadline(childComplexity), true
+	case "UrgentItem.grid":
+		if e.ComplexityRoot.UrgentItem.Grid == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UrgentItem.Grid(childComplexity), true
+	case "UrgentItem.gridEvent":
+		if e.ComplexityRoot.UrgentItem.GridEvent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UrgentItem.GridEvent(childComplexity), true
+	case "UrgentItem.minutesLeft":
+		if e.ComplexityRoot.UrgentItem.MinutesLeft == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UrgentItem.MinutesLeft(childComplexity), true
+	case "UrgentItem.rule":
+		if e.ComplexityRoot.UrgentItem.Rule == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UrgentItem.Rule(childComplexity), true
+	case "UrgentItem.startedAt":
+		if e.ComplexityRoot.UrgentItem.StartedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UrgentItem.StartedAt(childComplexity), true
+	case "UrgentItem.urgency":
+		if e.ComplexityRoot.UrgentItem.Urgency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UrgentItem.Urgency(childComplexity), true
+	case "UrgentItem.workflow":
+		if e.ComplexityRoot.UrgentItem.Workflow == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UrgentItem.Workflow(childComplexity), true
+
 	case "WorkflowEvent.actor":
 		if e.ComplexityRoot.WorkflowEvent.Actor == nil {
 			break
@@ -5223,6 +5500,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("RegisterCaseInput", ec.unmarshalInputRegisterCaseInput),
 			graphql.NewInputUnmarshaler("RegisterDisputeInput", ec.unmarshalInputRegisterDisputeInput),
 			graphql.NewInputUnmarshaler("ReportGridEventInput", ec.unmarshalInputReportGridEventInput),
+			graphql.NewInputUnmarshaler("ResponseStatsFilter", ec.unmarshalInputResponseStatsFilter),
 			graphql.NewInputUnmarshaler("RiskItemFilter", ec.unmarshalInputRiskItemFilter),
 			graphql.NewInputUnmarshaler("RiskItemOrder", ec.unmarshalInputRiskItemOrder),
 			graphql.NewInputUnmarshaler("StationOrder", ec.unmarshalInputStationOrder),
@@ -6437,6 +6715,151 @@ extend type Query {
   cases(first: Int, after: String, last: Int, before: String, filter: CaseFilter, orderBy: [CaseOrder!]): CaseConnection!
   "A case by its number; null when none has it."
   case(caseNo: String!): Case
+}
+`, BuiltIn: false},
+	{Name: "../schema/response.graphqls", Input: `"A workflow whose response is measured."
+enum ResponseWorkflow {
+  "A police case, answered when the police are on the scene."
+  CASE
+  "A grid event, answered when a grid worker handles it on the spot."
+  GRID_EVENT
+  "A dispute, answered when the committee accepts it (first contact with the parties)."
+  DISPUTE
+}
+
+"Keys responseStats can be grouped by."
+enum ResponseStatsDimension {
+  "CASE, GRID_EVENT or DISPUTE."
+  WORKFLOW
+  "The grid event's urgency (null for cases and disputes)."
+  URGENCY
+  "The record's grid."
+  GRID
+  "The community of that grid."
+  COMMUNITY
+  "The police station (cases, and disputes the police referred)."
+  STATION
+  "The hour of day the clock started, 0-23, Asia/Shanghai."
+  HOUR_OF_DAY
+}
+
+"Which records responseStats aggregates."
+input ResponseStatsFilter {
+  "Only these workflows."
+  workflow: [ResponseWorkflow!]
+  "Only grid events of these urgencies."
+  urgency: [Urgency!]
+  "Only this grid's records."
+  gridId: ID
+  "Only this station's records."
+  stationId: ID
+  "Only records whose clock started at or after this instant."
+  from: DateTime
+  "Only records whose clock started before this instant."
+  to: DateTime
+}
+
+"One cell of responseStats. Keys not grouped by are null; a suppressed cell has null figures."
+type ResponseStatsGroup {
+  "Start of the time bucket (Asia/Shanghai), when a timeBucket was asked for."
+  bucket: DateTime
+  "Label of the time bucket."
+  bucketLabel: String
+  "WORKFLOW key."
+  workflow: ResponseWorkflow
+  "URGENCY key."
+  urgency: Urgency
+  "GRID key."
+  grid: Grid
+  "COMMUNITY key."
+  community: Community
+  "STATION key."
+  station: Station
+  "HOUR_OF_DAY key."
+  hourOfDay: Int
+  "True when the cell is about fewer people than the disclosure threshold; its figures are then null."
+  suppressed: Boolean!
+  "Records in the cell."
+  count: Int
+  "Records answered (on the scene, handled, accepted)."
+  answered: Int
+  "Records answered after their deadline, or still unanswered past it on the as-of day."
+  late: Int
+  "Of the records owing a response by the as-of day, the share answered within the deadline of the rule in force when their clock started."
+  shareWithinDeadline: Float
+  "Average deadline, in minutes, of the rules in force over the cell's records."
+  deadlineMinutes: Float
+  "Median minutes from the start to dispatch (cases and grid events)."
+  medianMinutesToDispatch: Float
+  "90th percentile of the minutes to dispatch."
+  p90MinutesToDispatch: Float
+  "Average minutes from the start to the response."
+  avgMinutesToRespond: Float
+  "Median minutes from the start to the response."
+  medianMinutesToRespond: Float
+  "90th percentile of the minutes to the response."
+  p90MinutesToRespond: Float
+}
+
+"An open record awaiting its response, with the time left by its rule."
+type UrgentItem {
+  "CASE or GRID_EVENT."
+  workflow: ResponseWorkflow!
+  "The case awaiting the police on the scene; null for a grid event."
+  case: Case
+  "The grid event awaiting a grid worker; null for a case."
+  gridEvent: GridEvent
+  "The grid event's urgency; null for a case."
+  urgency: Urgency
+  "The record's grid."
+  grid: Grid
+  "When its clock started (received or reported)."
+  startedAt: DateTime!
+  "When the response is due by the rule."
+  deadline: DateTime!
+  "Whole minutes from now to the deadline; negative once past it."
+  minutesLeft: Int!
+  "The rule that sets the deadline (in force when the clock started)."
+  rule: Rule!
+}
+
+extend type Query {
+  """
+  Response times in minutes (median, p90, share within the rule's deadline) of cases, grid
+  events and disputes, by workflow, urgency, grid, community, station and hour of day, cut in
+  Asia/Shanghai time; the same disclosure control as caseStats.
+  """
+  responseStats(filter: ResponseStatsFilter, groupBy: [ResponseStatsDimension!], timeBucket: TimeBucket, asOf: Date): [ResponseStatsGroup!]!
+  """
+  The live view of the response to emergencies: open cases awaiting the police on the scene
+  and open HIGH/CRITICAL grid events awaiting a grid worker, whose deadline falls within
+  withinMinutes from now or passed at most overdueForMinutes ago, least time left first;
+  only the records the caller may see.
+  """
+  urgentQueue(withinMinutes: Int = 120, overdueForMinutes: Int = 1440, first: Int = 50): [UrgentItem!]!
+}
+
+extend type Case {
+  "When the case was first dispatched (recorded by the transition to DISPATCHED)."
+  dispatchedAt: DateTime
+  "When the police were first on the scene (recorded by the transition to ON_SCENE)."
+  onSceneAt: DateTime
+  "The rule whose deadline applies to reaching the scene (CASE_ON_SCENE in force when received)."
+  responseRule: Rule
+}
+
+extend type GridEvent {
+  "When the event was first dispatched (recorded by the transition to DISPATCHED)."
+  dispatchedAt: DateTime
+  "When a grid worker first handled it on the spot (recorded by the transition to HANDLING)."
+  respondedAt: DateTime
+  "The rule whose deadline applies to the response (GRID_EVENT_RESPONSE_<urgency> in force when reported)."
+  responseRule: Rule
+}
+
+extend type Dispute {
+  "When the committee accepted it, its first contact with the parties (recorded by the transition to ACCEPTED)."
+  firstContactAt: DateTime
 }
 `, BuiltIn: false},
 	{Name: "../schema/risk.graphqls", Input: `"What an assessment is about."
@@ -8386,6 +8809,12 @@ func (ec *executionContext) childFields_Case(ctx context.Context, field graphql.
 		return ec.fieldContext_Case_statusLog(ctx, field)
 	case "version":
 		return ec.fieldContext_Case_version(ctx, field)
+	case "dispatchedAt":
+		return ec.fieldContext_Case_dispatchedAt(ctx, field)
+	case "onSceneAt":
+		return ec.fieldContext_Case_onSceneAt(ctx, field)
+	case "responseRule":
+		return ec.fieldContext_Case_responseRule(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Case", field.Name)
 }
@@ -8630,6 +9059,8 @@ func (ec *executionContext) childFields_Dispute(ctx context.Context, field graph
 		return ec.fieldContext_Dispute_statusLog(ctx, field)
 	case "version":
 		return ec.fieldContext_Dispute_version(ctx, field)
+	case "firstContactAt":
+		return ec.fieldContext_Dispute_firstContactAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Dispute", field.Name)
 }
@@ -8924,6 +9355,12 @@ func (ec *executionContext) childFields_GridEvent(ctx context.Context, field gra
 		return ec.fieldContext_GridEvent_statusLog(ctx, field)
 	case "version":
 		return ec.fieldContext_GridEvent_version(ctx, field)
+	case "dispatchedAt":
+		return ec.fieldContext_GridEvent_dispatchedAt(ctx, field)
+	case "respondedAt":
+		return ec.fieldContext_GridEvent_respondedAt(ctx, field)
+	case "responseRule":
+		return ec.fieldContext_GridEvent_responseRule(ctx, field)
 	case "dueRule":
 		return ec.fieldContext_GridEvent_dueRule(ctx, field)
 	}
@@ -9416,6 +9853,50 @@ func (ec *executionContext) childFields_ReferCaseToMediationPayload(ctx context.
 	return nil, fmt.Errorf("no field named %q was found under type ReferCaseToMediationPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_ResponseStatsGroup(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "bucket":
+		return ec.fieldContext_ResponseStatsGroup_bucket(ctx, field)
+	case "bucketLabel":
+		return ec.fieldContext_ResponseStatsGroup_bucketLabel(ctx, field)
+	case "workflow":
+		return ec.fieldContext_ResponseStatsGroup_workflow(ctx, field)
+	case "urgency":
+		return ec.fieldContext_ResponseStatsGroup_urgency(ctx, field)
+	case "grid":
+		return ec.fieldContext_ResponseStatsGroup_grid(ctx, field)
+	case "community":
+		return ec.fieldContext_ResponseStatsGroup_community(ctx, field)
+	case "station":
+		return ec.fieldContext_ResponseStatsGroup_station(ctx, field)
+	case "hourOfDay":
+		return ec.fieldContext_ResponseStatsGroup_hourOfDay(ctx, field)
+	case "suppressed":
+		return ec.fieldContext_ResponseStatsGroup_suppressed(ctx, field)
+	case "count":
+		return ec.fieldContext_ResponseStatsGroup_count(ctx, field)
+	case "answered":
+		return ec.fieldContext_ResponseStatsGroup_answered(ctx, field)
+	case "late":
+		return ec.fieldContext_ResponseStatsGroup_late(ctx, field)
+	case "shareWithinDeadline":
+		return ec.fieldContext_ResponseStatsGroup_shareWithinDeadline(ctx, field)
+	case "deadlineMinutes":
+		return ec.fieldContext_ResponseStatsGroup_deadlineMinutes(ctx, field)
+	case "medianMinutesToDispatch":
+		return ec.fieldContext_ResponseStatsGroup_medianMinutesToDispatch(ctx, field)
+	case "p90MinutesToDispatch":
+		return ec.fieldContext_ResponseStatsGroup_p90MinutesToDispatch(ctx, field)
+	case "avgMinutesToRespond":
+		return ec.fieldContext_ResponseStatsGroup_avgMinutesToRespond(ctx, field)
+	case "medianMinutesToRespond":
+		return ec.fieldContext_ResponseStatsGroup_medianMinutesToRespond(ctx, field)
+	case "p90MinutesToRespond":
+		return ec.fieldContext_ResponseStatsGroup_p90MinutesToRespond(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ResponseStatsGroup", field.Name)
+}
+
 func (ec *executionContext) childFields_RiskItem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -9722,6 +10203,30 @@ func (ec *executionContext) childFields_SurveySummary(ctx context.Context, field
 		return ec.fieldContext_SurveySummary_suppressed(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SurveySummary", field.Name)
+}
+
+func (ec *executionContext) childFields_UrgentItem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "workflow":
+		return ec.fieldContext_UrgentItem_workflow(ctx, field)
+	case "case":
+		return ec.fieldContext_UrgentItem_case(ctx, field)
+	case "gridEvent":
+		return ec.fieldContext_UrgentItem_gridEvent(ctx, field)
+	case "urgency":
+		return ec.fieldContext_UrgentItem_urgency(ctx, field)
+	case "grid":
+		return ec.fieldContext_UrgentItem_grid(ctx, field)
+	case "startedAt":
+		return ec.fieldContext_UrgentItem_startedAt(ctx, field)
+	case "deadline":
+		return ec.fieldContext_UrgentItem_deadline(ctx, field)
+	case "minutesLeft":
+		return ec.fieldContext_UrgentItem_minutesLeft(ctx, field)
+	case "rule":
+		return ec.fieldContext_UrgentItem_rule(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UrgentItem", field.Name)
 }
 
 func (ec *executionContext) childFields_WorkflowEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

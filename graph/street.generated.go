@@ -2415,6 +2415,84 @@ func (ec *executionContext) fieldContext_GridEvent_version(_ context.Context, fi
 	return graphql.NewScalarFieldContext("GridEvent", field, false, false, "Int")
 }
 
+func (ec *executionContext) _GridEvent_dispatchedAt(ctx context.Context, field graphql.CollectedField, obj *street.GridEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GridEvent_dispatchedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DispatchedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_GridEvent_dispatchedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GridEvent", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _GridEvent_respondedAt(ctx context.Context, field graphql.CollectedField, obj *street.GridEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GridEvent_respondedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RespondedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_GridEvent_respondedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GridEvent", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _GridEvent_responseRule(ctx context.Context, field graphql.CollectedField, obj *street.GridEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GridEvent_responseRule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ResponseRule(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *rules.Rule) graphql.Marshaler {
+			return ec.marshalORule2ᚖciviclinkᚋdbᚋrulesᚐRule(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_GridEvent_responseRule(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GridEvent",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Rule(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _GridEvent_dueRule(ctx context.Context, field graphql.CollectedField, obj *street.GridEvent) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5162,6 +5240,22 @@ func (ec *executionContext) _GridEvent(ctx context.Context, sel ast.SelectionSet
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "dispatchedAt":
+			out.Values[i] = ec._GridEvent_dispatchedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "respondedAt":
+			out.Values[i] = ec._GridEvent_respondedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "responseRule":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._GridEvent_responseRule(ctx, field, obj)
+				})
 		case "dueRule":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,

@@ -11,7 +11,9 @@ import (
 )
 
 // TestPracticesExamples runs every practices-* playground example with its saved variables,
-// as an analyst and as an admin, and wants data without errors and a non-empty first list.
+// as an analyst and as an admin, and wants data without errors and, for the admin (who sees
+// every record), no empty list but the live urgentQueue (the seeded history has no record
+// still awaiting its response; TestUrgentQueue makes some).
 func TestPracticesExamples(t *testing.T) {
 	t.Parallel()
 	hub := hubtest.New(t, hubtest.Options{})
@@ -36,7 +38,7 @@ func TestPracticesExamples(t *testing.T) {
 			hub.As(t, role, auth.ScopeClaims{}).Query(t, e.Query, vars).MustData(t, &data)
 			for field, raw := range data {
 				var list []json.RawMessage
-				if json.Unmarshal(raw, &list) == nil && len(list) == 0 {
+				if json.Unmarshal(raw, &list) == nil && len(list) == 0 && role == auth.Admin && field != "urgentQueue" {
 					t.Errorf("example %s as %s: %s is empty", e.Name, role, field)
 				}
 			}

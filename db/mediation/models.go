@@ -55,6 +55,7 @@ type Dispute struct {
 	Summary        string     `db:"summary"`
 	ReceivedAt     time.Time  `db:"received_at"`
 	ClosedAt       *time.Time `db:"closed_at"`
+	FirstContactAt *time.Time `db:"first_contact_at"`
 	Outcome        *string    `db:"outcome"`
 }
 

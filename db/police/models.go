@@ -66,6 +66,8 @@ type Case struct {
 	OccurredAt    *time.Time `db:"occurred_at"`
 	ReceivedAt    time.Time  `db:"received_at"`
 	ClosedAt      *time.Time `db:"closed_at"`
+	DispatchedAt  *time.Time `db:"dispatched_at"`
+	OnSceneAt     *time.Time `db:"on_scene_at"`
 	GridID        *int64     `db:"grid_id"`
 	EstateID      *int64     `db:"estate_id"`
 	Address       *string    `db:"address"`

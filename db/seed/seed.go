@@ -154,6 +154,7 @@ func (w *world) load(ctx context.Context, l *loader) error {
 		w.linkConvertedEvents,
 		w.loadWelfare,
 		w.loadRisk,
+		w.loadPractices,
 	} {
 		if err := step(ctx, l); err != nil {
 			return err

@@ -489,9 +489,10 @@ func (w *world) genGridEvents() {
 			e.path.then("CANCELLED", dur(r, time.Hour, 2*day), centre)
 			e.path.steps[len(e.path.steps)-1].reason = pick(r, []string{"重复上报", "经核实不属实", "已自行解决"})
 		} else {
-			e.path.then("FILED", dur(r, 10*time.Minute, day), centre)
-			e.path.then("DISPATCHED", dur(r, 10*time.Minute, day), centre)
-			e.path.then("HANDLING", dur(r, time.Hour, 2*day), gwActor)
+			resp := eventResponse[e.urgency]
+			e.path.then("FILED", dur(r, resp.filed[0], resp.filed[1]), centre)
+			e.path.then("DISPATCHED", dur(r, resp.dispatched[0], resp.dispatched[1]), centre)
+			e.path.then("HANDLING", dur(r, resp.handling[0], resp.handling[1]), gwActor)
 			e.path.then("FEEDBACK", dur(r, time.Hour, 5*day), gwActor)
 			if chance(r, 0.1) {
 				e.path.then("DISPATCHED", dur(r, time.Hour, 2*day), centre)
@@ -534,6 +535,15 @@ func (w *world) genGridEvents() {
 		e.no = fmt.Sprintf("E%d-%06d", y, perYear[y])
 		e.grid.events = append(e.grid.events, e)
 	}
+}
+
+// eventResponse is how long the centre takes to file and dispatch an event and the grid worker
+// to reach it, by urgency: urgent events are answered in minutes, the rest in hours or days.
+var eventResponse = map[string]struct{ filed, dispatched, handling [2]time.Duration }{
+	"CRITICAL": {[2]time.Duration{2 * time.Minute, 15 * time.Minute}, [2]time.Duration{2 * time.Minute, 20 * time.Minute}, [2]time.Duration{5 * time.Minute, 50 * time.Minute}},
+	"HIGH":     {[2]time.Duration{5 * time.Minute, time.Hour}, [2]time.Duration{5 * time.Minute, 90 * time.Minute}, [2]time.Duration{15 * time.Minute, 3 * time.Hour}},
+	"NORMAL":   {[2]time.Duration{10 * time.Minute, day}, [2]time.Duration{10 * time.Minute, day}, [2]time.Duration{time.Hour, 2 * day}},
+	"LOW":      {[2]time.Duration{10 * time.Minute, day}, [2]time.Duration{10 * time.Minute, day}, [2]time.Duration{time.Hour, 2 * day}},
 }
 
 // convertedEventPath plans the history of an event converted into a case or dispute at conv.

@@ -111,6 +111,8 @@ type GridEvent struct {
 	ReportedAt         time.Time  `db:"reported_at"`
 	DueAt              *time.Time `db:"due_at"`
 	ClosedAt           *time.Time `db:"closed_at"`
+	DispatchedAt       *time.Time `db:"dispatched_at"`
+	RespondedAt        *time.Time `db:"responded_at"`
 	ConvertedCaseID    *int64     `db:"converted_case_id"`
 	ConvertedDisputeID *int64     `db:"converted_dispute_id"`
 }

@@ -31,13 +31,19 @@ type Lifecycle struct {
 	Log string
 	// ClosedColumn is set to now() on entering a final status ("" when the table has none).
 	ClosedColumn string
+	// Moments maps a status to the column that records when it was first entered (a case's
+	// on_scene_at …): the response times are measured from them.
+	Moments map[string]string
 }
 
 // The lifecycles of the domain.
 var (
-	Cases         = &Lifecycle{Machine: CaseMachine, Table: `police."case"`, Log: "police.case_status_log", ClosedColumn: "closed_at"}
-	GridEvents    = &Lifecycle{Machine: GridEventMachine, Table: "street.grid_event", Log: "street.grid_event_status_log", ClosedColumn: "closed_at"}
-	Disputes      = &Lifecycle{Machine: DisputeMachine, Table: "mediation.dispute", Log: "mediation.dispute_status_log", ClosedColumn: "closed_at"}
+	Cases = &Lifecycle{Machine: CaseMachine, Table: `police."case"`, Log: "police.case_status_log", ClosedColumn: "closed_at",
+		Moments: map[string]string{"DISPATCHED": "dispatched_at", "ON_SCENE": "on_scene_at"}}
+	GridEvents = &Lifecycle{Machine: GridEventMachine, Table: "street.grid_event", Log: "street.grid_event_status_log", ClosedColumn: "closed_at",
+		Moments: map[string]string{"DISPATCHED": "dispatched_at", "HANDLING": "responded_at"}}
+	Disputes = &Lifecycle{Machine: DisputeMachine, Table: "mediation.dispute", Log: "mediation.dispute_status_log", ClosedColumn: "closed_at",
+		Moments: map[string]string{"ACCEPTED": "first_contact_at"}}
 	Assessments   = &Lifecycle{Machine: AssessmentMachine, Table: "risk.assessment", Log: "risk.assessment_status_log"}
 	RiskItems     = &Lifecycle{Machine: RiskItemMachine, Table: "risk.risk_item", Log: "risk.risk_item_status_log"}
 	Measures      = &Lifecycle{Machine: MeasureMachine, Table: "risk.measure"}
@@ -84,6 +90,9 @@ func (l *Lifecycle) Transition(ctx context.Context, tx pgx.Tx, c Change) (from s
 	sets := []string{"status = $2", "version = version + 1"}
 	if l.ClosedColumn != "" && l.Machine.IsFinal(c.To) {
 		sets = append(sets, l.ClosedColumn+" = now()")
+	}
+	if col, ok := l.Moments[c.To]; ok {
+		sets = append(sets, col+" = coalesce("+col+", now())")
 	}
 	for _, s := range c.Sets {
 		args = append(args, s.Value)
