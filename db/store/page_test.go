@@ -1,6 +1,8 @@
 package store
 
 import (
+	"bytes"
+	"encoding/base64"
 	"strings"
 	"testing"
 	"time"
@@ -104,4 +106,45 @@ func TestFormatValue(t *testing.T) {
 	if got := formatValue(int64(42)); got != "42" {
 		t.Errorf("formatValue(42) = %q", got)
 	}
+}
+
+// TestCursorsRevealNothing checks that a cursor carries no order value in a readable form
+// and that any change to it is refused as input, not applied.
+func TestCursorsRevealNothing(t *testing.T) {
+	t.Parallel()
+	name := "欧阳娜娜"
+	c := encodeCursor("name:a,id:a", []string{name, "20260101"})
+	for _, enc := range []*base64.Encoding{base64.RawURLEncoding, base64.URLEncoding, base64.StdEncoding, base64.RawStdEncoding} {
+		if raw, err := enc.DecodeString(c); err == nil && (bytes.Contains(raw, []byte(name)) || bytes.Contains(raw, []byte("name:a"))) {
+			t.Fatalf("cursor %q decodes to %q: it shows the order value, want it sealed", c, raw)
+		}
+	}
+	if strings.Contains(c, name) {
+		t.Fatalf("cursor %q holds the name in clear", c)
+	}
+	if c2 := encodeCursor("name:a,id:a", []string{name, "20260101"}); c2 == c {
+		t.Errorf("two cursors of the same row are equal (%q): want a fresh nonce each time", c)
+	}
+	tampered := []string{
+		c[:len(c)-1] + string("AB"[boolInt(c[len(c)-1] == 'A')]),
+		c[:10] + string("xy"[boolInt(c[10] == 'x')]) + c[11:],
+		c[:len(c)-4],
+		c + "A",
+	}
+	for _, bad := range tampered {
+		_, err := PageArgs{After: &bad, Order: []OrderTerm{{Column: "name"}}}.plan()
+		if err == nil || !strings.Contains(err.Error(), "not a valid cursor") {
+			t.Errorf("altered cursor %q: error %v, want it refused as not a valid cursor", bad, err)
+		}
+	}
+	if _, err := (PageArgs{After: &c, Order: []OrderTerm{{Column: "name"}}}).plan(); err != nil {
+		t.Errorf("the genuine cursor is refused: %v", err)
+	}
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

@@ -95,3 +95,12 @@ func (k *Keys) Decrypt(sealed []byte) (string, error) {
 	}
 	return string(plain), nil
 }
+
+// DeriveKey returns a 32-byte key for another use of the hub (sealing cursors), derived
+// from the configured HMAC key and label, so one configured secret serves every such use
+// and hubs sharing the configuration derive the same keys.
+func (k *Keys) DeriveKey(label string) []byte {
+	m := hmac.New(sha256.New, k.hmacKey)
+	m.Write([]byte("civiclink derived key\x00" + label))
+	return m.Sum(nil)
+}

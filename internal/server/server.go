@@ -14,6 +14,7 @@ import (
 	"civiclink/db/loaders"
 	"civiclink/db/migrations"
 	"civiclink/db/sqltrace"
+	"civiclink/db/store"
 	"civiclink/graph"
 	"civiclink/internal/apierr"
 	"civiclink/internal/audit"
@@ -160,6 +161,13 @@ func (h *Handler) CloseSubscriptions(ctx context.Context) error {
 }
 
 func graphQL(opts Options) *handler.Server {
+	if opts.Keys != nil {
+		// Cursors are sealed with a key derived from the configured keys, so every hub of a
+		// deployment accepts the cursors of the others.
+		if err := store.SetCursorKey(opts.Keys.DeriveKey("cursor")); err != nil {
+			panic(err) // DeriveKey always returns store.CursorKeySize bytes
+		}
+	}
 	schema := graph.NewExecutableSchema(graph.Config{Resolvers: &resolvers.Resolver{
 		DB: opts.Pool, Keys: opts.Keys, Logger: opts.Logger, Events: opts.Events,
 	}})
