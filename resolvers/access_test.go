@@ -152,12 +152,16 @@ func TestSensitiveFields(t *testing.T) {
 	// An adult party to a case of the officer's station, in the grid workers' grid, who is
 	// also a party to a dispute the mediator works on, when the data allows; otherwise the
 	// checks below name the roles that cannot see them.
+	// The purposes name the case and the dispute it was referred to, both of which the
+	// person is a party to.
 	var person int64
-	var name, phone string
-	err := s.hub.Pool.QueryRow(ctx, `SELECT p.id, p.name, p.phone FROM street.person p
+	var name, phone, caseNo, disputeNo string
+	err := s.hub.Pool.QueryRow(ctx, `SELECT p.id, p.name, p.phone, c.case_no, d.dispute_no FROM street.person p
 		JOIN police.case_party cp ON cp.person_id = p.id JOIN police."case" c ON c.id = cp.case_id
+		JOIN mediation.dispute d ON d.referred_case_id = c.id JOIN mediation.dispute_party dp ON dp.dispute_id = d.id AND dp.person_id = p.id
 		WHERE c.station_id = $1 AND p.phone IS NOT NULL AND NOT ('MINOR' = ANY (p.flags)) AND p.id_number_cipher IS NOT NULL
-		ORDER BY p.id LIMIT 1`, s.station).Scan(&person, &name, &phone)
+		  AND NOT cp.is_minor AND (p.birth_date IS NULL OR p.birth_date < now() - interval '19 years')
+		ORDER BY p.id LIMIT 1`, s.station).Scan(&person, &name, &phone, &caseNo, &disputeNo)
 	if err != nil {
 		t.Fatalf("pick a person: %v", err)
 	}
@@ -169,13 +173,13 @@ func TestSensitiveFields(t *testing.T) {
 		want    string // clear, masked or hidden
 	}{
 		{auth.StreetStaff, "", "masked"},
-		{auth.StreetStaff, "dispute T2026-00001", "clear"},
+		{auth.StreetStaff, "dispute " + disputeNo, "clear"},
 		{auth.PoliceOfficer, "", "masked"},
-		{auth.PoliceOfficer, "case J2026-000001", "clear"},
+		{auth.PoliceOfficer, "case " + caseNo, "clear"},
 		{auth.Admin, "", "masked"},
-		{auth.Admin, "data subject request 42", "clear"},
-		{auth.Analyst, "research", "hidden"},
-		{auth.Auditor, "audit", "hidden"},
+		{auth.Admin, "case " + caseNo, "clear"},
+		{auth.Analyst, "", "hidden"},
+		{auth.Auditor, "", "hidden"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.role+"/"+map[bool]string{true: "purpose", false: "no purpose"}[tt.purpose != ""], func(t *testing.T) {
@@ -203,10 +207,12 @@ func TestSensitiveFields(t *testing.T) {
 	}
 	// A grid worker never sees persons in clear, even with a purpose.
 	var gridPerson int64
-	if err := s.hub.Pool.QueryRow(ctx, `SELECT id FROM street.person WHERE grid_id = $1 AND phone IS NOT NULL ORDER BY id LIMIT 1`, s.grid).Scan(&gridPerson); err != nil {
+	var gridDispute string
+	if err := s.hub.Pool.QueryRow(ctx, `SELECT p.id, d.dispute_no FROM street.person p JOIN mediation.dispute_party dp ON dp.person_id = p.id
+		JOIN mediation.dispute d ON d.id = dp.dispute_id WHERE p.grid_id = $1 AND d.grid_id = $1 AND p.phone IS NOT NULL ORDER BY p.id LIMIT 1`, s.grid).Scan(&gridPerson, &gridDispute); err != nil {
 		t.Fatal(err)
 	}
-	res := s.callers[auth.GridWorker].WithPurpose("visit").Query(t, q, map[string]any{"id": globalid.Encode("Person", gridPerson)})
+	res := s.callers[auth.GridWorker].WithPurpose("dispute "+gridDispute).Query(t, q, map[string]any{"id": globalid.Encode("Person", gridPerson)})
 	var gw struct{ Node struct{ Phone string } }
 	res.MustData(t, &gw)
 	if !strings.Contains(gw.Node.Phone, "****") {
@@ -215,8 +221,9 @@ func TestSensitiveFields(t *testing.T) {
 
 	// Session records: mediators with a purpose read them; street staff see no sessions.
 	var dispute int64
-	if err := s.hub.Pool.QueryRow(ctx, `SELECT d.id FROM mediation.dispute d JOIN mediation.dispute_mediator dm ON dm.dispute_id = d.id
-		WHERE dm.mediator_id = $1 AND EXISTS (SELECT 1 FROM mediation.session x WHERE x.dispute_id = d.id AND x.record IS NOT NULL) ORDER BY d.id LIMIT 1`, s.mediator).Scan(&dispute); err != nil {
+	var sessionDispute string
+	if err := s.hub.Pool.QueryRow(ctx, `SELECT d.id, d.dispute_no FROM mediation.dispute d JOIN mediation.dispute_mediator dm ON dm.dispute_id = d.id
+		WHERE dm.mediator_id = $1 AND EXISTS (SELECT 1 FROM mediation.session x WHERE x.dispute_id = d.id AND x.record IS NOT NULL) ORDER BY d.id LIMIT 1`, s.mediator).Scan(&dispute, &sessionDispute); err != nil {
 		t.Fatal(err)
 	}
 	sq := `query($id: ID!) { node(id: $id) { ... on Dispute { sessions { record } } } }`
@@ -224,14 +231,14 @@ func TestSensitiveFields(t *testing.T) {
 	var med struct {
 		Node struct{ Sessions []struct{ Record string } }
 	}
-	s.callers[auth.Mediator].WithPurpose("mediation").Query(t, sq, map[string]any{"id": did}).MustData(t, &med)
+	s.callers[auth.Mediator].WithPurpose("dispute "+sessionDispute).Query(t, sq, map[string]any{"id": did}).MustData(t, &med)
 	if len(med.Node.Sessions) == 0 || med.Node.Sessions[0].Record == "[redacted]" {
 		t.Errorf("mediator with purpose got sessions %+v, want records in clear", med.Node.Sessions)
 	}
 	var staff struct {
 		Node struct{ Sessions []struct{ Record string } }
 	}
-	s.callers[auth.StreetStaff].WithPurpose("x").Query(t, sq, map[string]any{"id": did}).MustData(t, &staff)
+	s.callers[auth.StreetStaff].WithPurpose("dispute "+sessionDispute).Query(t, sq, map[string]any{"id": did}).MustData(t, &staff)
 	if len(staff.Node.Sessions) != 0 {
 		t.Errorf("street staff got %d session records, want none", len(staff.Node.Sessions))
 	}
@@ -443,35 +450,38 @@ func TestOtherSensitiveFields(t *testing.T) {
 	t.Parallel()
 	s := newScene(t)
 	ctx := context.Background()
-	var officerPhone, caseAddress, terms string
-	var caseID, agreementID int64
-	if err := s.hub.Pool.QueryRow(ctx, `SELECT phone FROM police.officer WHERE id = $1`, s.officer).Scan(&officerPhone); err != nil {
+	var officerPhone, caseAddress, terms, caseNo, ledCase, agreementDispute string
+	var caseID, agreementID, officer int64
+	// An officer of the caller's station leading a case: its purpose unlocks the officer's contacts.
+	if err := s.hub.Pool.QueryRow(ctx, `SELECT o.id, o.phone, c.case_no FROM police."case" c JOIN police.officer o ON o.id = c.lead_officer_id
+		WHERE o.station_id = $1 AND c.station_id = $1 AND o.phone IS NOT NULL ORDER BY c.id LIMIT 1`, s.station).Scan(&officer, &officerPhone, &ledCase); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.hub.Pool.QueryRow(ctx, `SELECT c.id, c.address FROM police."case" c WHERE c.station_id = $1 AND c.address IS NOT NULL
-		AND EXISTS (SELECT 1 FROM mediation.dispute d WHERE d.referred_case_id = c.id) ORDER BY c.id LIMIT 1`, s.station).Scan(&caseID, &caseAddress); err != nil {
+	if err := s.hub.Pool.QueryRow(ctx, `SELECT c.id, c.case_no, c.address FROM police."case" c WHERE c.station_id = $1 AND c.address IS NOT NULL
+		AND EXISTS (SELECT 1 FROM mediation.dispute d WHERE d.referred_case_id = c.id) ORDER BY c.id LIMIT 1`, s.station).Scan(&caseID, &caseNo, &caseAddress); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.hub.Pool.QueryRow(ctx, `SELECT a.id, a.terms FROM mediation.agreement a JOIN mediation.dispute d ON d.id = a.dispute_id
-		WHERE d.committee_id = $1 ORDER BY a.id LIMIT 1`, s.commitee).Scan(&agreementID, &terms); err != nil {
+	if err := s.hub.Pool.QueryRow(ctx, `SELECT a.id, a.terms, d.dispute_no FROM mediation.agreement a JOIN mediation.dispute d ON d.id = a.dispute_id
+		WHERE d.committee_id = $1 ORDER BY a.id LIMIT 1`, s.commitee).Scan(&agreementID, &terms, &agreementDispute); err != nil {
 		t.Fatal(err)
 	}
-	officerQ := fmt.Sprintf(`{ node(id: %q) { ... on Officer { v: phone } } }`, globalid.Encode("Officer", s.officer))
+	officerQ := fmt.Sprintf(`{ node(id: %q) { ... on Officer { v: phone } } }`, globalid.Encode("Officer", officer))
 	caseQ := fmt.Sprintf(`{ node(id: %q) { ... on Case { v: address } } }`, globalid.Encode("Case", caseID))
 	termsQ := fmt.Sprintf(`{ node(id: %q) { ... on Agreement { v: terms } } }`, globalid.Encode("Agreement", agreementID))
 	tests := []struct {
 		name, role, purpose, query, clear string
 		want                              string // clear or masked
 	}{
-		{"officer phone, own station, purpose", auth.PoliceOfficer, "roster", officerQ, officerPhone, "clear"},
+		{"officer phone, own station, purpose", auth.PoliceOfficer, "case " + ledCase, officerQ, officerPhone, "clear"},
+		{"officer phone, own station, another case's purpose", auth.PoliceOfficer, "case " + caseNo, officerQ, officerPhone, map[bool]string{true: "clear", false: "masked"}[ledCase == caseNo]},
 		{"officer phone, own station, no purpose", auth.PoliceOfficer, "", officerQ, officerPhone, "masked"},
-		{"officer phone, street staff", auth.StreetStaff, "welfare", officerQ, officerPhone, "masked"},
-		{"officer phone, admin, purpose", auth.Admin, "request 7", officerQ, officerPhone, "clear"},
-		{"case address, police, purpose", auth.PoliceOfficer, "case", caseQ, caseAddress, "clear"},
-		{"case address, street staff", auth.StreetStaff, "referral", caseQ, caseAddress, "masked"},
-		{"agreement terms, mediator, purpose", auth.Mediator, "follow-up", termsQ, terms, "clear"},
+		{"officer phone, street staff", auth.StreetStaff, "dispute " + agreementDispute, officerQ, officerPhone, "masked"},
+		{"officer phone, admin, purpose", auth.Admin, "case " + ledCase, officerQ, officerPhone, "clear"},
+		{"case address, police, purpose", auth.PoliceOfficer, "case " + caseNo, caseQ, caseAddress, "clear"},
+		{"case address, street staff", auth.StreetStaff, "case " + caseNo, caseQ, caseAddress, "masked"},
+		{"agreement terms, mediator, purpose", auth.Mediator, "dispute " + agreementDispute, termsQ, terms, "clear"},
 		{"agreement terms, mediator, no purpose", auth.Mediator, "", termsQ, terms, "masked"},
-		{"agreement terms, street staff, purpose", auth.StreetStaff, "follow-up", termsQ, terms, "clear"},
+		{"agreement terms, street staff, purpose", auth.StreetStaff, "dispute " + agreementDispute, termsQ, terms, "clear"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

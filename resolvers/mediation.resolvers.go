@@ -23,7 +23,7 @@ func (r *agreementResolver) Dispute(ctx context.Context, obj *mediation.Agreemen
 }
 
 func (r *agreementResolver) Terms(ctx context.Context, obj *mediation.Agreement) (string, error) {
-	return privacy.String(ctx, obj.ID(), privacy.AgreementTerms, true, obj.Terms, pii.MaskText), nil
+	return privacy.String(ctx, obj.ID(), privacy.AgreementTerms, privacy.Key{Type: "Dispute", PK: obj.DisputeID}, true, obj.Terms, pii.MaskText), nil
 }
 
 func (r *agreementResolver) FollowUps(ctx context.Context, obj *mediation.Agreement) ([]*mediation.FollowUp, error) {
@@ -115,7 +115,7 @@ func (r *mediationSessionResolver) Dispute(ctx context.Context, obj *mediation.M
 }
 
 func (r *mediationSessionResolver) Record(ctx context.Context, obj *mediation.MediationSession) (*string, error) {
-	return privacy.OptString(ctx, obj.ID(), privacy.SessionRecord, true, obj.Record, pii.MaskText), nil
+	return privacy.OptString(ctx, obj.ID(), privacy.SessionRecord, privacy.Key{Type: "Dispute", PK: obj.DisputeID}, true, obj.Record, pii.MaskText), nil
 }
 
 func (r *mediatorResolver) Person(ctx context.Context, obj *mediation.Mediator) (*street.Person, error) {

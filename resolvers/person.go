@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 
-	"civiclink/db/police"
 	"civiclink/db/street"
 	"civiclink/internal/auth"
 	"civiclink/internal/pii"
@@ -20,23 +19,11 @@ func personClass(p *street.Person) privacy.Class {
 	return privacy.PersonData
 }
 
-// showPerson decides whether a person's data is shown in clear: the role and purpose must
-// allow it, and a police officer sees only parties to their own station's cases (the only
-// case parties visible to them).
+// showPerson decides whether a person's data is shown in clear: the role must read it and
+// the request's purpose must name a record the person is linked to (which, for a police
+// officer, is a record of their own station).
 func (r *personResolver) showPerson(ctx context.Context, p *street.Person) (bool, error) {
-	class := personClass(p)
-	if !privacy.MayShow(ctx, class) {
-		return false, nil
-	}
-	rowOK := true
-	if auth.FromContext(ctx).Role == auth.PoliceOfficer {
-		parties, err := police.InvolvementsOfPerson.Load(ctx, p.PK)
-		if err != nil {
-			return false, err
-		}
-		rowOK = len(parties) > 0
-	}
-	return privacy.Show(ctx, p.ID(), class, rowOK), nil
+	return privacy.Show(ctx, p.ID(), personClass(p), privacy.Key{Type: "Person", PK: p.PK}, true), nil
 }
 
 // personField returns a nullable personal field in clear or masked.

@@ -32,7 +32,7 @@ func (r *caseResolver) Estate(ctx context.Context, obj *police.Case) (*street.Es
 }
 
 func (r *caseResolver) Address(ctx context.Context, obj *police.Case) (*string, error) {
-	return privacy.OptString(ctx, obj.ID(), privacy.CaseAddress, true, obj.Address, pii.MaskAddress), nil
+	return privacy.OptString(ctx, obj.ID(), privacy.CaseAddress, privacy.Key{Type: "Case", PK: obj.PK}, true, obj.Address, pii.MaskAddress), nil
 }
 
 func (r *caseResolver) LeadOfficer(ctx context.Context, obj *police.Case) (*police.Officer, error) {
@@ -72,11 +72,11 @@ func (r *officerResolver) Station(ctx context.Context, obj *police.Officer) (*po
 }
 
 func (r *officerResolver) Phone(ctx context.Context, obj *police.Officer) (*string, error) {
-	return privacy.OptString(ctx, obj.ID(), privacy.OfficerContact, sameStation(ctx, obj.StationID), obj.Phone, pii.MaskPhone), nil
+	return privacy.OptString(ctx, obj.ID(), privacy.OfficerContact, privacy.Key{Type: "Officer", PK: obj.PK}, sameStation(ctx, obj.StationID), obj.Phone, pii.MaskPhone), nil
 }
 
 func (r *officerResolver) HomeAddress(ctx context.Context, obj *police.Officer) (*string, error) {
-	return privacy.OptString(ctx, obj.ID(), privacy.OfficerContact, sameStation(ctx, obj.StationID), obj.HomeAddress, pii.MaskAddress), nil
+	return privacy.OptString(ctx, obj.ID(), privacy.OfficerContact, privacy.Key{Type: "Officer", PK: obj.PK}, sameStation(ctx, obj.StationID), obj.HomeAddress, pii.MaskAddress), nil
 }
 
 func (r *officerResolver) Grids(ctx context.Context, obj *police.Officer) ([]*police.OfficerGrid, error) {

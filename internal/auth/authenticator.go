@@ -104,11 +104,15 @@ func (a *Authenticator) Authenticate(r *http.Request) (Principal, error) {
 	if err != nil {
 		return Anonymous, err
 	}
-	purpose := strings.TrimSpace(r.Header.Get(PurposeHeader))
-	if utf8.RuneCountInString(purpose) > 200 {
-		purpose = string([]rune(purpose)[:200])
+	// The purpose is kept as stated (several headers joined), to be parsed, and refused when
+	// it names no record, before the operation runs; a blank header still counts as stated.
+	if vals, ok := r.Header[PurposeHeader]; ok {
+		purpose := strings.Join(vals, ",")
+		if utf8.RuneCountInString(purpose) > 200 {
+			purpose = string([]rune(purpose)[:200])
+		}
+		p.Purpose, p.PurposeStated = purpose, true
 	}
-	p.Purpose = purpose
 	return p, nil
 }
 
@@ -117,7 +121,9 @@ func (a *Authenticator) Authenticate(r *http.Request) (Principal, error) {
 func (a *Authenticator) AuthenticateToken(ctx context.Context, authorization, purpose string) (Principal, error) {
 	r, _ := http.NewRequestWithContext(ctx, http.MethodGet, "/", nil)
 	r.Header.Set("Authorization", authorization)
-	r.Header.Set(PurposeHeader, purpose)
+	if purpose != "" {
+		r.Header.Set(PurposeHeader, purpose)
+	}
 	return a.Authenticate(r)
 }
 

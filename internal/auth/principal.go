@@ -46,9 +46,12 @@ type Principal struct {
 	// Role is one of Roles (or System for the hub itself).
 	Role  string
 	Scope Scope
-	// Purpose is what the request says it needs personal data for (a case or dispute
-	// number, a file reference); empty when none was stated.
+	// Purpose is what the request says it needs personal data for, as stated (see
+	// ParsePurpose); once accepted, the canonical record reference ("case J2026-010643").
 	Purpose string
+	// PurposeStated is true when the request carried a purpose, even a blank one (which is
+	// refused, not taken for none).
+	PurposeStated bool
 }
 
 // Anonymous is the principal of a request without credentials; it may read nothing.

@@ -1,8 +1,10 @@
 // Package privacy decides, field by field, whether a personal value may be shown in clear,
 // and masks it otherwise, keeping its shape (110***********1234, 138****5678, 张*). A value is
-// shown only when the caller's role may see its class of data, the request states a purpose,
-// and the row belongs to the caller where the role table says so; every value shown is
-// recorded in the request's ledger, which the audit layer writes to the access log.
+// shown only when the caller's role may see its class of data, the request states a purpose
+// naming a record the caller may see, that purpose unlocks the value's row (a person linked
+// to the record, the record itself), and the row belongs to the caller where the role table
+// says so; every value shown is recorded in the request's ledger, which the audit layer
+// writes to the access log.
 package privacy
 
 import (
@@ -42,18 +44,21 @@ var readers = map[Class][]string{
 	AgreementTerms: {auth.StreetStaff, auth.Mediator, auth.Admin},
 }
 
-// MayShow reports whether the caller's role may see class in clear, provided a purpose is
-// stated; resolvers use it to skip row checks that cannot matter.
+// MayRead reports whether role may see class in clear at all (with a purpose).
+func MayRead(role string, class Class) bool { return slices.Contains(readers[class], role) }
+
+// MayShow reports whether the caller's role may see class in clear and the request has an
+// accepted purpose; resolvers use it to skip row checks that cannot matter.
 func MayShow(ctx context.Context, class Class) bool {
-	p := auth.FromContext(ctx)
-	return p.Purpose != "" && slices.Contains(readers[class], p.Role)
+	return grantFrom(ctx) != nil && MayRead(auth.FromContext(ctx).Role, class)
 }
 
-// Show decides whether one value of class, belonging to entity (a global ID), is shown in
-// clear; rowOK says whether the row is the caller's own where the role needs that (an
+// Show decides whether one value of class, belonging to entity (a global ID) and to the row
+// key, is shown in clear: the role must read class, the request's purpose must unlock key,
+// and rowOK says whether the row is the caller's own where the role needs that (an
 // officer's own station). Each value shown is recorded in the request's ledger.
-func Show(ctx context.Context, entity string, class Class, rowOK bool) bool {
-	if !rowOK || !MayShow(ctx, class) {
+func Show(ctx context.Context, entity string, class Class, key Key, rowOK bool) bool {
+	if !rowOK || !MayShow(ctx, class) || !grantFrom(ctx).Unlocks(key) {
 		return false
 	}
 	if l, ok := ctx.Value(ledgerKey{}).(*Ledger); ok {
@@ -63,19 +68,19 @@ func Show(ctx context.Context, entity string, class Class, rowOK bool) bool {
 }
 
 // String returns v when shown, else mask(v).
-func String(ctx context.Context, entity string, class Class, rowOK bool, v string, mask func(string) string) string {
-	if Show(ctx, entity, class, rowOK) {
+func String(ctx context.Context, entity string, class Class, key Key, rowOK bool, v string, mask func(string) string) string {
+	if Show(ctx, entity, class, key, rowOK) {
 		return v
 	}
 	return mask(v)
 }
 
 // OptString is String for a nullable value.
-func OptString(ctx context.Context, entity string, class Class, rowOK bool, v *string, mask func(string) string) *string {
+func OptString(ctx context.Context, entity string, class Class, key Key, rowOK bool, v *string, mask func(string) string) *string {
 	if v == nil {
 		return nil
 	}
-	s := String(ctx, entity, class, rowOK, *v, mask)
+	s := String(ctx, entity, class, key, rowOK, *v, mask)
 	return &s
 }
 

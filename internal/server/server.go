@@ -25,6 +25,7 @@ import (
 	"civiclink/internal/limits"
 	"civiclink/internal/metrics"
 	"civiclink/internal/persisted"
+	"civiclink/internal/privacy"
 	"civiclink/internal/pii"
 	"civiclink/internal/ratelimit"
 	"civiclink/playground"
@@ -202,6 +203,8 @@ func graphQL(opts Options) *handler.Server {
 	})
 	// Responses that show personal data in clear are written to the access log first.
 	srv.AroundResponses(audit.Responses(opts.Pool, opts.Logger))
+	// A stated purpose must name a record the caller may see; it unlocks that record's persons.
+	srv.AroundOperations(privacy.Purposes(opts.Pool, opts.Logger))
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		oc := graphql.GetOperationContext(ctx)
 		if oc.Operation != nil {
