@@ -102,7 +102,9 @@ func Run(ctx context.Context, pool *pgxpool.Pool, opts Options) (Stats, error) {
 	if seeded {
 		return stats, ErrAlreadySeeded
 	}
-	if _, err := tx.Exec(ctx, `SET LOCAL synchronous_commit = off`); err != nil {
+	// Seeding's own transaction runs without the pool's statement_timeout (15 s by
+	// default), which one COPY of a large scale exceeds (street.person at scale 10).
+	if _, err := tx.Exec(ctx, `SET LOCAL synchronous_commit = off; SET LOCAL statement_timeout = 0`); err != nil {
 		return stats, fmt.Errorf("seed: %w", err)
 	}
 
@@ -134,6 +136,9 @@ func Run(ctx context.Context, pool *pgxpool.Pool, opts Options) (Stats, error) {
 		return stats, err
 	}
 	if err := l.resetSequences(ctx); err != nil {
+		return stats, err
+	}
+	if err := l.loadLive(ctx); err != nil {
 		return stats, err
 	}
 	if err := tx.Commit(ctx); err != nil {

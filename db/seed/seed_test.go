@@ -107,6 +107,23 @@ func TestRun(t *testing.T) {
 		}
 	})
 
+	t.Run("live starting records in every live grid", func(t *testing.T) {
+		for _, code := range LiveGrids {
+			var onScene, received, reported int
+			err := pool.QueryRow(ctx, `
+				SELECT (SELECT count(*) FROM police."case" c WHERE c.grid_id = g.id AND c.kind = 'NON_POLICE' AND c.status = 'ON_SCENE'),
+				       (SELECT count(*) FROM mediation.dispute d WHERE d.grid_id = g.id AND d.status = 'RECEIVED'),
+				       (SELECT count(*) FROM street.grid_event e WHERE e.grid_id = g.id AND e.status = 'REPORTED')
+				  FROM street.grid g WHERE g.code = $1`, code).Scan(&onScene, &received, &reported)
+			if err != nil {
+				t.Fatalf("grid %s: %v", code, err)
+			}
+			if onScene < 2 || received < 1 || reported < 1 {
+				t.Errorf("grid %s: expected at least 2 NON_POLICE cases ON_SCENE, 1 RECEIVED dispute and 1 REPORTED event, got %d, %d, %d",
+					code, onScene, received, reported)
+			}
+		}
+	})
 	t.Run("consistency", func(t *testing.T) { checkConsistency(t, pool) })
 	t.Run("coverage", func(t *testing.T) { checkCoverage(t, pool) })
 	t.Run("identity numbers", func(t *testing.T) { checkIdentityNumbers(t, pool, keys) })
@@ -521,5 +538,29 @@ func TestScaleSizes(t *testing.T) {
 	}
 	if z := sizesFor(10); z.stations != 20 || z.communities != 120 {
 		t.Errorf("scale 10 sizes %+v", z)
+	}
+}
+
+// TestRunIgnoresStatementTimeout: seeding's own transaction is not cut short by the pool's
+// statement_timeout (the hub's 15 s default stopped `seed --scale 10` in the COPY of
+// street.person). Here the pool allows 10 ms per statement, less than the larger COPYs take.
+func TestRunIgnoresStatementTimeout(t *testing.T) {
+	ctx := context.Background()
+	url := newTestDB(t).Config().ConnString()
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.ConnConfig.RuntimeParams["statement_timeout"] = "10"
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	if _, err := pool.Exec(ctx, `SELECT pg_sleep(0.05)`); err == nil {
+		t.Fatal("expected the pool's 10 ms statement_timeout to cut a 50 ms statement")
+	}
+	if _, err := Run(ctx, pool, Options{Scale: testScale, Keys: testKeys(t)}); err != nil {
+		t.Fatalf("expected seeding to run past the pool's statement_timeout, got %v", err)
 	}
 }
