@@ -15,6 +15,8 @@ import (
 	"civiclink/internal/auth"
 	"civiclink/internal/config"
 	"civiclink/internal/pii"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // devTokenTTL is how long the development tokens printed by the embedded default last.
@@ -65,17 +67,7 @@ func (e *environment) embeddedSecret() ([]byte, error) {
 // printDevTokens prints a ready-made development token for each role, scoped to rows of the
 // demo data.
 func (e *environment) printDevTokens(ctx context.Context, secret []byte) {
-	ctx = auth.WithSystem(ctx)
-	var station, badge, grid string
-	var committee, mediator int64
-	_ = e.pool.QueryRow(ctx, `SELECT s.code, o.badge_no FROM police.station s JOIN police.officer o ON o.station_id = s.id ORDER BY s.code, o.id LIMIT 1`).Scan(&station, &badge)
-	_ = e.pool.QueryRow(ctx, `SELECT code FROM street.grid ORDER BY code LIMIT 1`).Scan(&grid)
-	_ = e.pool.QueryRow(ctx, `SELECT committee_id, id FROM mediation.mediator ORDER BY committee_id, id LIMIT 1`).Scan(&committee, &mediator)
-	scopes := map[string]auth.ScopeClaims{
-		auth.PoliceOfficer: {Station: station, Officer: badge},
-		auth.GridWorker:    {Grids: nonEmpty(grid)},
-		auth.Mediator:      {Committees: []int64{committee}, Mediator: mediator},
-	}
+	scopes := devScopes(ctx, e.pool)
 	fmt.Println("Development tokens (30 days; send as Authorization: Bearer <token>, and X-Civiclink-Purpose to read personal data):")
 	for _, role := range auth.Roles {
 		token, err := auth.IssueToken(secret, "dev-"+strings.ToLower(role), role, scopes[role], devTokenTTL)
@@ -84,6 +76,26 @@ func (e *environment) printDevTokens(ctx context.Context, secret []byte) {
 			continue
 		}
 		fmt.Printf("  %-15s %s\n", role, token)
+	}
+}
+
+// devScopes are the scopes of the development tokens: the first station and its first
+// officer, the first grid, the first committee and its first mediator. README's examples
+// rely on them (the POLICE_OFFICER token covers station S01, where the live calls of grids
+// C01-01 and C01-02 are).
+func devScopes(ctx context.Context, pool interface {
+	QueryRow(context.Context, string, ...any) pgx.Row
+}) map[string]auth.ScopeClaims {
+	ctx = auth.WithSystem(ctx)
+	var station, badge, grid string
+	var committee, mediator int64
+	_ = pool.QueryRow(ctx, `SELECT s.code, o.badge_no FROM police.station s JOIN police.officer o ON o.station_id = s.id ORDER BY s.code, o.id LIMIT 1`).Scan(&station, &badge)
+	_ = pool.QueryRow(ctx, `SELECT code FROM street.grid ORDER BY code LIMIT 1`).Scan(&grid)
+	_ = pool.QueryRow(ctx, `SELECT committee_id, id FROM mediation.mediator ORDER BY committee_id, id LIMIT 1`).Scan(&committee, &mediator)
+	return map[string]auth.ScopeClaims{
+		auth.PoliceOfficer: {Station: station, Officer: badge},
+		auth.GridWorker:    {Grids: nonEmpty(grid)},
+		auth.Mediator:      {Committees: []int64{committee}, Mediator: mediator},
 	}
 }
 

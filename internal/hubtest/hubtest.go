@@ -61,6 +61,9 @@ type Hub struct {
 
 // Options adjust the hub under test.
 type Options struct {
+	// SeedScale is the size of the demo data of the template (0 = SeedScale); the README test
+	// uses 1, the scale `make run` seeds, so README's examples name records that exist.
+	SeedScale     float64
 	MaxDepth      int
 	MaxComplexity int
 	// LoaderWait overrides the dataloaders' batch window; tests default to a generous
@@ -74,7 +77,11 @@ func New(t testing.TB, opts Options) *Hub {
 	t.Helper()
 	ctx := context.Background()
 	keys := Keys(t)
-	template := fmt.Sprintf("civiclink_tmpl_%s_%d", migrations.Fingerprint(), int(SeedScale*1000))
+	scale := opts.SeedScale
+	if scale == 0 {
+		scale = SeedScale
+	}
+	template := fmt.Sprintf("civiclink_tmpl_%s_%d", migrations.Fingerprint(), int(scale*1000))
 	err := dbtest.EnsureTemplate(ctx, dbtest.URL(t), template, func(ctx context.Context, url string) error {
 		pool, err := dbpool.Open(ctx, dbpool.Options{URL: url, Logger: slog.New(slog.DiscardHandler)})
 		if err != nil {
@@ -84,7 +91,7 @@ func New(t testing.TB, opts Options) *Hub {
 		if err := migrations.Up(ctx, pool.Pool, slog.New(slog.DiscardHandler)); err != nil {
 			return err
 		}
-		_, err = seed.Run(ctx, pool.Pool, seed.Options{Scale: SeedScale, Keys: keys})
+		_, err = seed.Run(ctx, pool.Pool, seed.Options{Scale: scale, Keys: keys})
 		return err
 	})
 	if err != nil {
