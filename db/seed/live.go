@@ -16,7 +16,9 @@ var LiveGrids = []string{"C01-01", "C01-02", "C02-01", "C02-02"}
 
 // liveStatements insert the live records with SQL over the loaded data, after the identity
 // sequences are reset, so every row generated before keeps its id and number. Each
-// statement is deterministic (ordered by id), and keeps the rules the rest of the seed keeps:
+// statement is deterministic (ordered by id), and keeps the rules the rest of the seed keeps
+// (the cases' response moments are those of their status logs, as hub.fill_response_moments
+// derives them for the rest):
 // the lead officer is the grid's PATCH officer, status logs start at reception and chain,
 // parties are adult residents of the grid, committees cover the grid's community.
 var liveStatements = []struct {
@@ -36,12 +38,14 @@ var liveStatements = []struct {
 			SELECT g.*, k, timestamptz '2026-10-31 15:00Z' + (g.ord * 2 + k) * interval '4 minutes' AS received,
 			       row_number() OVER (ORDER BY g.ord, k) AS rn
 			  FROM g, generate_series(0, 1) AS k)
-		INSERT INTO police."case" (case_no, station_id, kind, category, source, status, summary, occurred_at, received_at, grid_id, address, lead_officer_id)
+		INSERT INTO police."case" (case_no, station_id, kind, category, source, status, summary, occurred_at, received_at, grid_id, address, lead_officer_id,
+		                           dispatched_at, on_scene_at)
 		SELECT 'J2026-' || lpad((n.last + c.rn)::text, 6, '0'), c.station_id, 'NON_POLICE',
 		       CASE c.k WHEN 0 THEN 'NEIGHBOUR_DISPUTE' ELSE 'NOISE' END, 'HOTLINE_110', 'ON_SCENE',
 		       CASE c.k WHEN 0 THEN '居民来电：与邻居因楼道堆放杂物发生争执，民警已到场' ELSE '居民来电：楼上深夜装修噪音扰民，民警已到场' END
 		         || '（' || c.name || '）',
-		       c.received - interval '10 minutes', c.received, c.id, c.name, c.officer
+		       c.received - interval '10 minutes', c.received, c.id, c.name, c.officer,
+		       c.received + interval '2 minutes', c.received + interval '12 minutes'
 		  FROM c, n ORDER BY c.rn`},
 	{"police.case_status_log", "police.case", `
 		INSERT INTO police.case_status_log (entity_id, from_status, to_status, at, actor)
