@@ -8,6 +8,8 @@ import (
 	"civiclink/db/relay"
 	"civiclink/db/store"
 	"civiclink/internal/apierr"
+
+	"github.com/99designs/gqlgen/graphql"
 )
 
 // filter is a GraphQL filter input that translates itself into conditions; every filter
@@ -54,6 +56,9 @@ func rootList[T any](ctx context.Context, table *store.Table[T], p page, f filte
 	if err != nil {
 		return nil, err
 	}
+	if err := prefetchPage(ctx, pg.Rows); err != nil {
+		return nil, err
+	}
 	return relay.FromPage(pg, func(ctx context.Context) (int, error) {
 		return table.Count(ctx, db, args.Where)
 	}), nil
@@ -66,12 +71,26 @@ func childList[T any](ctx context.Context, rel *loaders.ChildPagesRelation[T], p
 	if err != nil {
 		return nil, err
 	}
-	pg, err := rel.Load(ctx, parent, args)
+	if underList(ctx) {
+		// one of many parents: the dataloader gathers the pages of the whole list
+		pg, err := rel.Load(ctx, parent, args)
+		if err != nil {
+			return nil, err
+		}
+		return relay.FromPage(pg, func(ctx context.Context) (int, error) {
+			return rel.Count(ctx, parent, args.Where)
+		}), nil
+	}
+	// the parent is alone at its level: read its page now, and what the query selects below
+	pg, err := rel.LoadNow(ctx, parent, args)
 	if err != nil {
 		return nil, err
 	}
+	if err := prefetchPage(ctx, pg.Rows); err != nil {
+		return nil, err
+	}
 	return relay.FromPage(pg, func(ctx context.Context) (int, error) {
-		return rel.Count(ctx, parent, args.Where)
+		return rel.CountNow(ctx, parent, args.Where)
 	}), nil
 }
 
@@ -81,7 +100,13 @@ func lookup[T any](ctx context.Context, table *store.Table[T], what, column, val
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, apierr.NotFoundError(what + " " + value)
 	}
-	return row, err
+	if err != nil {
+		return nil, err
+	}
+	if err := prefetchObject(ctx, graphql.GetFieldContext(ctx).Field.Definition.Type.Name(), row); err != nil {
+		return nil, err
+	}
+	return row, nil
 }
 
 // ref follows a required reference; a missing row is an inconsistency, reported as such.

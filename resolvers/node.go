@@ -17,30 +17,43 @@ import (
 	"civiclink/db/welfare"
 	"civiclink/internal/apierr"
 	"civiclink/internal/globalid"
+
+	"github.com/99designs/gqlgen/graphql"
 )
 
-// nodeThunk queues the load of one node and returns a function that waits for it.
-type nodeThunk func(ctx context.Context, id int64) func() (relay.Node, error)
+// nodeLoader loads the nodes of one type.
+type nodeLoader struct {
+	// thunk queues the load of one node and returns a function that waits for it.
+	thunk func(ctx context.Context, id int64) func() (relay.Node, error)
+	// fetch reads the nodes with the given ids at once, in one statement, for later thunks.
+	fetch func(ctx context.Context, ids []int64) error
+}
 
 // nodeOf adapts a by-ID relation to the Node interface.
 func nodeOf[T any, PT interface {
 	*T
 	relay.Node
-}](rel *loaders.ByIDRelation[T]) nodeThunk {
-	return func(ctx context.Context, id int64) func() (relay.Node, error) {
-		th := rel.Thunk(ctx, id)
-		return func() (relay.Node, error) {
-			v, err := th()
-			if err != nil {
-				return nil, err
+}](rel *loaders.ByIDRelation[T]) nodeLoader {
+	return nodeLoader{
+		thunk: func(ctx context.Context, id int64) func() (relay.Node, error) {
+			th := rel.Thunk(ctx, id)
+			return func() (relay.Node, error) {
+				v, err := th()
+				if err != nil {
+					return nil, err
+				}
+				return PT(v), nil
 			}
-			return PT(v), nil
-		}
+		},
+		fetch: func(ctx context.Context, ids []int64) error {
+			_, err := rel.Fetch(ctx, ids)
+			return err
+		},
 	}
 }
 
 // nodeTypes maps each GraphQL type name that implements Node to its loader.
-var nodeTypes = map[string]nodeThunk{
+var nodeTypes = map[string]nodeLoader{
 	"Community":          nodeOf(street.CommunityByID),
 	"Grid":               nodeOf(street.GridByID),
 	"Person":             nodeOf(street.PersonByID),
@@ -75,46 +88,77 @@ var nodeTypes = map[string]nodeThunk{
 // MaxNodes is the most IDs one nodes(ids:) call may ask for.
 const MaxNodes = 500
 
-// nodeThunkFor decodes a global ID and queues its load.
-func nodeThunkFor(ctx context.Context, field, id string) (func() (relay.Node, error), error) {
+// nodeKey is a decoded global ID.
+type nodeKey struct {
+	typeName string
+	pk       int64
+	loader   nodeLoader
+}
+
+// decodeNode decodes a global ID of a type that implements Node.
+func decodeNode(field, id string) (nodeKey, error) {
 	typeName, pk, err := globalid.Decode(id)
 	if err != nil {
-		return nil, apierr.BadInput(field, "%q %v", id, err)
+		return nodeKey{}, apierr.BadInput(field, "%q %v", id, err)
 	}
-	load, ok := nodeTypes[typeName]
+	loader, ok := nodeTypes[typeName]
 	if !ok {
-		return nil, apierr.BadInput(field, "%q %v", id, globalid.ErrInvalid)
+		return nodeKey{}, apierr.BadInput(field, "%q %v", id, globalid.ErrInvalid)
 	}
-	return load(ctx, pk), nil
+	return nodeKey{typeName: typeName, pk: pk, loader: loader}, nil
 }
 
 func (r *queryResolver) node(ctx context.Context, id string) (relay.Node, error) {
-	th, err := nodeThunkFor(ctx, "id", id)
+	k, err := decodeNode("id", id)
 	if err != nil {
 		return nil, err
 	}
-	n, err := th()
-	if errors.Is(err, store.ErrNotFound) {
+	n, err := loadNodes(ctx, []nodeKey{k})
+	if err != nil {
+		return nil, err
+	}
+	if n[0] == nil {
 		return nil, apierr.NotFoundError("node " + id)
 	}
-	return n, err
+	return n[0], nil
 }
 
 func (r *queryResolver) nodes(ctx context.Context, ids []string) ([]relay.Node, error) {
 	if len(ids) > MaxNodes {
 		return nil, apierr.BadInput("ids", "at most %d IDs at once", MaxNodes)
 	}
-	thunks := make([]func() (relay.Node, error), len(ids))
+	keys := make([]nodeKey, len(ids))
 	for i, id := range ids {
-		th, err := nodeThunkFor(ctx, fmt.Sprintf("ids[%d]", i), id)
+		k, err := decodeNode(fmt.Sprintf("ids[%d]", i), id)
 		if err != nil {
 			return nil, err
 		}
-		thunks[i] = th
+		keys[i] = k
 	}
-	out := make([]relay.Node, len(ids))
-	for i, th := range thunks {
-		n, err := th()
+	return loadNodes(ctx, keys)
+}
+
+// loadNodes reads the nodes of each type in one statement, at once (the keys are every
+// parent of this level), then what the query selects below them; unknown or invisible ones
+// are nil.
+func loadNodes(ctx context.Context, keys []nodeKey) ([]relay.Node, error) {
+	byType := map[string][]int64{}
+	var types []string
+	for _, k := range keys {
+		if _, ok := byType[k.typeName]; !ok {
+			types = append(types, k.typeName)
+		}
+		byType[k.typeName] = append(byType[k.typeName], k.pk)
+	}
+	for _, typeName := range types {
+		if err := nodeTypes[typeName].fetch(ctx, byType[typeName]); err != nil {
+			return nil, err
+		}
+	}
+	out := make([]relay.Node, len(keys))
+	rows := map[string][]any{}
+	for i, k := range keys {
+		n, err := k.loader.thunk(ctx, k.pk)()
 		if errors.Is(err, store.ErrNotFound) {
 			continue
 		}
@@ -122,6 +166,13 @@ func (r *queryResolver) nodes(ctx context.Context, ids []string) ([]relay.Node, 
 			return nil, err
 		}
 		out[i] = n
+		rows[k.typeName] = append(rows[k.typeName], n)
+	}
+	sel := graphql.GetFieldContext(ctx).Field.Selections
+	for _, typeName := range types {
+		if err := prefetchRows(ctx, typeName, rows[typeName], sel); err != nil {
+			return nil, err
+		}
 	}
 	return out, nil
 }
@@ -146,11 +197,11 @@ func linkTargets(ctx context.Context, item int64) ([]relay.Node, error) {
 	for _, l := range links {
 		switch {
 		case l.CaseID != nil:
-			thunks = append(thunks, nodeTypes["Case"](ctx, *l.CaseID))
+			thunks = append(thunks, nodeTypes["Case"].thunk(ctx, *l.CaseID))
 		case l.DisputeID != nil:
-			thunks = append(thunks, nodeTypes["Dispute"](ctx, *l.DisputeID))
+			thunks = append(thunks, nodeTypes["Dispute"].thunk(ctx, *l.DisputeID))
 		case l.GridEventID != nil:
-			thunks = append(thunks, nodeTypes["GridEvent"](ctx, *l.GridEventID))
+			thunks = append(thunks, nodeTypes["GridEvent"].thunk(ctx, *l.GridEventID))
 		}
 	}
 	return awaitVisible(thunks)

@@ -59,7 +59,7 @@ func eventSubject(ctx context.Context, e *events.Event) (relay.Node, error) {
 	if !ok {
 		return nil, nil
 	}
-	n, err := load(ctx, e.EntityID)()
+	n, err := load.thunk(ctx, e.EntityID)()
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, nil
 	}

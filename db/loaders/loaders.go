@@ -106,6 +106,12 @@ func (rel *ByIDRelation[T]) Load(ctx context.Context, id int64) (*T, error) {
 // Thunk queues id for the next batch and returns a function that waits for its row; queue
 // every key first, then wait, so that many keys share one statement.
 func (rel *ByIDRelation[T]) Thunk(ctx context.Context, id int64) func() (*T, error) {
+	if v, found, err := fromLevel[int64, *T](ctx, rel, id); err == nil {
+		if !found {
+			return func() (*T, error) { return nil, store.ErrNotFound }
+		}
+		return func() (*T, error) { return v, nil }
+	}
 	l := loaderFor(ctx, rel, func(ctx context.Context, db store.Querier, keys []int64) (map[int64]*T, error) {
 		return rel.table.ByIDs(ctx, db, keys, rel.id)
 	})
@@ -117,6 +123,14 @@ func (rel *ByIDRelation[T]) Thunk(ctx context.Context, id int64) func() (*T, err
 		}
 		return v, err
 	}
+}
+
+// Fetch reads the rows with the given ids that this request has not read yet, all in one
+// statement, and keeps them for later Loads; it returns the visible rows of every id asked.
+func (rel *ByIDRelation[T]) Fetch(ctx context.Context, ids []int64) (map[int64]*T, error) {
+	return fetchLevel(ctx, rel, ids, func(ctx context.Context, keys []int64) (map[int64]*T, error) {
+		return rel.table.ByIDs(ctx, DB(ctx), keys, rel.id)
+	})
 }
 
 // LoadOptional follows a nullable reference: nil when id is nil or the row is not visible.
@@ -150,6 +164,12 @@ func Children[T any](table *store.Table[T], column, orderBy string, key func(*T)
 
 // Load returns the children of parent (an empty list when there are none).
 func (rel *ChildrenRelation[T]) Load(ctx context.Context, parent int64) ([]*T, error) {
+	if v, found, err := fromLevel[int64, []*T](ctx, rel, parent); err == nil {
+		if !found {
+			return []*T{}, nil
+		}
+		return v, nil
+	}
 	l := loaderFor(ctx, rel, func(ctx context.Context, db store.Querier, keys []int64) (map[int64][]*T, error) {
 		return rel.table.ByColumn(ctx, db, rel.column, keys, rel.orderBy, rel.key)
 	})
@@ -158,6 +178,15 @@ func (rel *ChildrenRelation[T]) Load(ctx context.Context, parent int64) ([]*T, e
 		return []*T{}, nil
 	}
 	return v, err
+}
+
+// Fetch reads the children of the parents that this request has not read yet, all in one
+// statement, and keeps them for later Loads; it returns the children of every parent asked
+// (parents without children are absent).
+func (rel *ChildrenRelation[T]) Fetch(ctx context.Context, parents []int64) (map[int64][]*T, error) {
+	return fetchLevel(ctx, rel, parents, func(ctx context.Context, keys []int64) (map[int64][]*T, error) {
+		return rel.table.ByColumn(ctx, DB(ctx), rel.column, keys, rel.orderBy, rel.key)
+	})
 }
 
 // LoadOne returns the single child of parent, or nil when there is none (a one-to-one link).
@@ -240,6 +269,28 @@ func (rel *ChildPagesRelation[T]) Load(ctx context.Context, parent int64, args s
 		return out, nil
 	})
 	return l.Load(ctx, pageKey{Parent: parent, Args: key})
+}
+
+// LoadNow returns the page of parent's children selected by args at once, in a statement of
+// its own: for a parent known to be alone at its level, where a batch window would only wait.
+func (rel *ChildPagesRelation[T]) LoadNow(ctx context.Context, parent int64, args store.PageArgs) (*store.Page[T], error) {
+	pages, err := rel.table.PagesByColumn(ctx, DB(ctx), rel.column, []int64{parent}, args)
+	if err != nil {
+		return nil, err
+	}
+	if p, ok := pages[parent]; ok {
+		return p, nil
+	}
+	return &store.Page[T]{}, nil
+}
+
+// CountNow counts parent's children that match where at once (see LoadNow).
+func (rel *ChildPagesRelation[T]) CountNow(ctx context.Context, parent int64, where store.Conds) (int, error) {
+	counts, err := rel.table.CountsByColumn(ctx, DB(ctx), rel.column, []int64{parent}, where)
+	if err != nil {
+		return 0, err
+	}
+	return counts[parent], nil
 }
 
 // batch returns the request's argument table for this relation.
