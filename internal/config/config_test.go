@@ -46,7 +46,7 @@ func TestLoad(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.MaxDepth != 12 || c.MaxComplexity != 50000 || c.MaxBodyBytes != 1<<20 || c.RequestTimeout != 30*time.Second ||
+	if c.MaxDepth != 12 || c.MaxComplexity != 150000 || c.MaxBodyBytes != 1<<20 || c.RequestTimeout != 30*time.Second ||
 		c.RateLimitBurst != 100 || c.ShutdownTimeout != 20*time.Second || c.LogFormat != "text" {
 		t.Errorf("defaults not applied: %+v", c)
 	}

@@ -17,8 +17,11 @@ const (
 	// DefaultMaxFields is the most field selections (aliases included, fragments counted
 	// each time they are spread) an operation may have.
 	DefaultMaxFields = 1000
-	// DefaultMaxCost is the largest cost an operation may have (see Cost).
-	DefaultMaxCost = 50000
+	// DefaultMaxCost is the largest cost an operation may have (see Cost). It admits the
+	// contract queries at the largest page, first: 500 (referred-disputes then costs 54,001),
+	// with room to spare: a level costs one statement however many rows it has, so what the
+	// limit bounds is the size of the answer.
+	DefaultMaxCost = 150000
 	// DefaultPageSize is the page size the cost model assumes for a connection queried
 	// without first or last: the API's own default.
 	DefaultPageSize = 50
