@@ -30,6 +30,8 @@ type config struct {
 	timeout     time.Duration
 	jsonOut     bool
 	verbose     bool
+	cpuProfile  string // write a CPU profile of the measured runs here
+	memProfile  string // write an allocation profile after the measured runs here
 }
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
@@ -53,6 +55,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&cfg.runs, "runs", 1, "measured runs; with more than one the median of the runs is printed too")
 	fs.DurationVar(&cfg.timeout, "timeout", 30*time.Second, "timeout of each HTTP request")
 	fs.BoolVar(&cfg.jsonOut, "json", false, "print the report as JSON")
+	fs.StringVar(&cfg.cpuProfile, "cpuprofile", "", "write a CPU profile of the measured runs (hub and load generator, one process) to this file")
+	fs.StringVar(&cfg.memProfile, "memprofile", "", "write an allocation profile (from process start) to this file after the measured runs")
 	fs.BoolVar(&cfg.verbose, "v", false, "log the in-process hub and PostgreSQL setup to stderr (one line per request: slows the hub)")
 	if err := fs.Parse(args); err != nil {
 		return config{}, err

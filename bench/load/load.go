@@ -76,6 +76,11 @@ func drive(ctx context.Context, cfg config, url string, progress io.Writer) ([]r
 			fmt.Fprintf(progress, "warning: %d of %d warm-up requests failed\n", n, n+len(w.samples))
 		}
 	}
+	stopProfile, err := startProfiles(cfg.cpuProfile, cfg.memProfile)
+	if err != nil {
+		return nil, err
+	}
+	defer stopProfile(progress)
 	var runs []runResult
 	for i := range cfg.runs {
 		if ctx.Err() != nil {
