@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -18,10 +19,24 @@ var contractStatements = map[string]int{
 	"person-view":       8,
 }
 
+// pingSlack is how many more round trips than statements a request may report: the pool
+// pings a connection idle for over a second before handing it out, and counts it (dbpool);
+// a request holds at most three connections at once (sibling child lists), so a slow test
+// machine can add up to three pings. Batch windows would add tens.
+const pingSlack = 3
+
+// checkStatements fails unless got is want statements plus at most pingSlack pings.
+func checkStatements(t *testing.T, what string, got, want int) {
+	t.Helper()
+	if got < want || got > want+pingSlack {
+		t.Errorf("%s: %d round trips, want %d statements (+ at most %d liveness pings)", what, got, want, pingSlack)
+	}
+}
+
 // TestStatementsExactUnderConcurrency runs each contract query alone and then 16 at once (as
 // an administrator, under row security, so that every row the query reaches is there), with a dataloader window of one nanosecond: a level whose
 // rows were loaded through a batch window would split into many statements. Every response
-// must report exactly the documented count.
+// must report the documented count (see pingSlack).
 func TestStatementsExactUnderConcurrency(t *testing.T) {
 	t.Parallel()
 	hub := hubtest.New(t, hubtest.Options{LoaderWait: time.Nanosecond})
@@ -36,9 +51,11 @@ func TestStatementsExactUnderConcurrency(t *testing.T) {
 	for name, want := range contractStatements {
 		t.Run(name, func(t *testing.T) {
 			q := contractQuery(t, name)
-			if res := hub.Query(t, q, vars[name]); len(res.Errors) > 0 || res.Statements != want {
-				t.Fatalf("alone: %d statements (errors %s), want %d", res.Statements, res.Raw, want)
+			res := hub.Query(t, q, vars[name])
+			if len(res.Errors) > 0 {
+				t.Fatalf("alone: errors %s", res.Raw)
 			}
+			checkStatements(t, "alone", res.Statements, want)
 			got := make([]int, concurrency)
 			var wg sync.WaitGroup
 			for i := range got {
@@ -52,9 +69,7 @@ func TestStatementsExactUnderConcurrency(t *testing.T) {
 			}
 			wg.Wait()
 			for i, n := range got {
-				if n != want {
-					t.Errorf("request %d of %d concurrent: %d statements, want %d", i, concurrency, n, want)
-				}
+				checkStatements(t, fmt.Sprintf("request %d of %d concurrent", i, concurrency), n, want)
 			}
 		})
 	}
