@@ -125,6 +125,7 @@ func serve(ctx context.Context, out io.Writer, args []string) error {
 		Pool: env.pool, Keys: keys, Logger: env.logger, Events: startEvents(ctx, env),
 		MaxDepth: env.cfg.MaxDepth, MaxFields: env.cfg.MaxFields, MaxComplexity: env.cfg.MaxComplexity, MaxTokens: env.cfg.MaxTokens,
 		MaxBodyBytes: env.cfg.MaxBodyBytes, RequestTimeout: env.cfg.RequestTimeout,
+		CredentialCheck: env.cfg.CredentialCheck, MaxSubscriptionsPerConnection: env.cfg.SubsPerConn, MaxSubscriptionsPerPrincipal: env.cfg.SubsPerCaller,
 		Introspection: env.cfg.Introspection, PersistedQueries: persisted.Mode(env.cfg.PersistedQueries),
 		// The embedded development default lets the playground load its docs before a token
 		// is entered; a deployment with DATABASE_URL never does.

@@ -39,6 +39,9 @@ type Config struct {
 	HeaderTimeout    time.Duration
 	ReadTimeout      time.Duration
 	IdleTimeout      time.Duration
+	CredentialCheck  time.Duration
+	SubsPerConn      int
+	SubsPerCaller    int
 	LogFormat        string
 	JWTSecret        string
 	JWKS             string
@@ -84,6 +87,9 @@ var Settings = []Setting{
 	{"CIVICLINK_SHUTDOWN_TIMEOUT", "shutdown-timeout", "20s", "how long a shutdown waits for in-flight requests"},
 	{"CIVICLINK_READ_HEADER_TIMEOUT", "read-header-timeout", "10s", "how long a client may take to send a request's headers (the connection is closed beyond)"},
 	{"CIVICLINK_READ_TIMEOUT", "read-timeout", "30s", "how long a client may take to send a whole request, body included (the connection is closed beyond)"},
+	{"CIVICLINK_CREDENTIAL_CHECK", "credential-check", "30s", "how often the credentials of open WebSockets and event streams are checked again; expired or revoked ones end their subscriptions with UNAUTHENTICATED"},
+	{"CIVICLINK_MAX_SUBSCRIPTIONS_PER_CONNECTION", "max-subscriptions-per-connection", "50", "most subscriptions one WebSocket may hold (RATE_LIMITED, limit connectionSubscriptions)"},
+	{"CIVICLINK_MAX_SUBSCRIPTIONS_PER_CALLER", "max-subscriptions-per-caller", "200", "most subscriptions one caller may hold on one instance (RATE_LIMITED, limit principalSubscriptions)"},
 	{"CIVICLINK_IDLE_TIMEOUT", "idle-timeout", "120s", "how long an idle keep-alive connection is kept open"},
 }
 
@@ -198,6 +204,9 @@ func build(values map[string]*string) (*Config, error) {
 	parse("CIVICLINK_SHUTDOWN_TIMEOUT", func(s string) (e error) { c.ShutdownTimeout, e = time.ParseDuration(s); return })
 	parse("CIVICLINK_READ_HEADER_TIMEOUT", func(s string) (e error) { c.HeaderTimeout, e = time.ParseDuration(s); return })
 	parse("CIVICLINK_READ_TIMEOUT", func(s string) (e error) { c.ReadTimeout, e = time.ParseDuration(s); return })
+	parse("CIVICLINK_CREDENTIAL_CHECK", func(s string) (e error) { c.CredentialCheck, e = time.ParseDuration(s); return })
+	parse("CIVICLINK_MAX_SUBSCRIPTIONS_PER_CONNECTION", func(s string) (e error) { c.SubsPerConn, e = strconv.Atoi(s); return })
+	parse("CIVICLINK_MAX_SUBSCRIPTIONS_PER_CALLER", func(s string) (e error) { c.SubsPerCaller, e = strconv.Atoi(s); return })
 	parse("CIVICLINK_IDLE_TIMEOUT", func(s string) (e error) { c.IdleTimeout, e = time.ParseDuration(s); return })
 	parse("CIVICLINK_LOG_FORMAT", func(s string) error {
 		if s != "text" && s != "json" {
@@ -214,7 +223,7 @@ func build(values map[string]*string) (*Config, error) {
 	for _, v := range []struct {
 		env string
 		n   float64
-	}{{"CIVICLINK_MAX_DEPTH", float64(c.MaxDepth)}, {"CIVICLINK_MAX_FIELDS", float64(c.MaxFields)}, {"CIVICLINK_MAX_TOKENS", float64(c.MaxTokens)}, {"CIVICLINK_MAX_COMPLEXITY", float64(c.MaxComplexity)}, {"CIVICLINK_MAX_BODY_BYTES", float64(c.MaxBodyBytes)}} {
+	}{{"CIVICLINK_MAX_DEPTH", float64(c.MaxDepth)}, {"CIVICLINK_MAX_FIELDS", float64(c.MaxFields)}, {"CIVICLINK_MAX_TOKENS", float64(c.MaxTokens)}, {"CIVICLINK_MAX_SUBSCRIPTIONS_PER_CONNECTION", float64(c.SubsPerConn)}, {"CIVICLINK_MAX_SUBSCRIPTIONS_PER_CALLER", float64(c.SubsPerCaller)}, {"CIVICLINK_MAX_COMPLEXITY", float64(c.MaxComplexity)}, {"CIVICLINK_MAX_BODY_BYTES", float64(c.MaxBodyBytes)}} {
 		if err == nil && v.n < 1 {
 			err = fmt.Errorf("%s must be at least 1", v.env)
 		}

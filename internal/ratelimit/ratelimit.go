@@ -86,6 +86,16 @@ func (l *Limiter) Allow(r *http.Request) Decision {
 	if l == nil {
 		return Decision{Allowed: true}
 	}
+	return l.AllowClient(ClientIP(r, l.opts.TrustForwarded), Key(r))
+}
+
+// AllowClient is Allow for a client known by its IP address and key (KeyOf its
+// credentials; "" = none): operations sent over a WebSocket take their tokens from the same
+// buckets as the client's HTTP requests.
+func (l *Limiter) AllowClient(ip, key string) Decision {
+	if l == nil {
+		return Decision{Allowed: true}
+	}
 	now := l.opts.Now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -95,11 +105,11 @@ func (l *Limiter) Allow(r *http.Request) Decision {
 		b    *bucket
 	}
 	var checks []check
-	if key := Key(r); key != "" && l.opts.PerKey > 0 {
+	if key != "" && l.opts.PerKey > 0 {
 		checks = append(checks, check{"key", l.bucket(l.keys, key, l.opts.PerKey, now)})
 	}
 	if l.opts.PerIP > 0 {
-		checks = append(checks, check{"ip", l.bucket(l.ips, ClientIP(r, l.opts.TrustForwarded), l.opts.PerIP, now)})
+		checks = append(checks, check{"ip", l.bucket(l.ips, ip, l.opts.PerIP, now)})
 	}
 	var taken []*rate.Reservation
 	for _, c := range checks {
@@ -156,10 +166,15 @@ func Key(r *http.Request) string {
 	if v == "" {
 		v = r.Header.Get("Authorization")
 	}
-	if v == "" {
+	return KeyOf(v)
+}
+
+// KeyOf identifies credentials (an X-API-Key or Authorization value) by a hash, "" for none.
+func KeyOf(credentials string) string {
+	if credentials == "" {
 		return ""
 	}
-	sum := sha256.Sum256([]byte(v))
+	sum := sha256.Sum256([]byte(credentials))
 	return hex.EncodeToString(sum[:16])
 }
 

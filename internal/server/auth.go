@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"time"
 
 	"civiclink/internal/auth"
+	"civiclink/internal/ratelimit"
 
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 )
@@ -30,9 +32,10 @@ func requireAuth(opts Options, next http.Handler) http.Handler {
 func websocketInit(opts Options) transport.WebsocketInitFunc {
 	return func(ctx context.Context, payload transport.InitPayload) (context.Context, *transport.InitPayload, error) {
 		authorization := payload.Authorization()
+		credentials := authorization
 		if authorization == "" {
 			if key, ok := payload[auth.APIKeyHeader].(string); ok && key != "" {
-				authorization = "ApiKey " + key
+				authorization, credentials = "ApiKey "+key, key
 			}
 		}
 		purpose, _ := payload[auth.PurposeHeader].(string)
@@ -44,6 +47,19 @@ func websocketInit(opts Options) transport.WebsocketInitFunc {
 			return ctx, nil, errors.New("UNAUTHENTICATED: " + err.Error())
 		}
 		ctx = auth.WithPrincipal(ctx, p)
+		if s := sessionFrom(ctx); s != nil {
+			// Operations on the socket share the rate-limit buckets of these credentials, and
+			// the socket closes, after its subscriptions have said why, once they lapse.
+			s.key = ratelimit.KeyOf(credentials)
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithCancel(ctx)
+			go watchCredentials(ctx, opts, s, authorization, purpose, func() {
+				for i := 0; i < 100 && s.subs.Load() > 0; i++ {
+					time.Sleep(20 * time.Millisecond)
+				}
+				cancel()
+			})
+		}
 		if opts.WebsocketInit != nil {
 			return opts.WebsocketInit(ctx, payload)
 		}

@@ -85,6 +85,14 @@ type Options struct {
 	WebsocketInit transport.WebsocketInitFunc
 	// KeepAlive is the WebSocket ping interval (0 = DefaultKeepAlive).
 	KeepAlive time.Duration
+	// CredentialCheck is how often the credentials of open WebSockets and event streams are
+	// checked again; lapsed ones end their subscriptions with UNAUTHENTICATED and close
+	// (0 = DefaultCredentialCheck).
+	CredentialCheck time.Duration
+	// MaxSubscriptionsPerConnection caps one WebSocket's subscriptions (0 = the default).
+	MaxSubscriptionsPerConnection int
+	// MaxSubscriptionsPerPrincipal caps one caller's subscriptions on this instance (0 = the default).
+	MaxSubscriptionsPerPrincipal int
 	// Events delivers workflow events to subscriptions; nil disables them.
 	Events *events.Broker
 }
@@ -126,10 +134,20 @@ func New(opts Options) *Handler {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
+	if opts.CredentialCheck == 0 {
+		opts.CredentialCheck = DefaultCredentialCheck
+	}
+	if opts.MaxSubscriptionsPerConnection == 0 {
+		opts.MaxSubscriptionsPerConnection = DefaultMaxSubscriptionsPerConnection
+	}
+	if opts.MaxSubscriptionsPerPrincipal == 0 {
+		opts.MaxSubscriptionsPerPrincipal = DefaultMaxSubscriptionsPerPrincipal
+	}
 	h := &Handler{Metrics: metrics.New(opts.Pool.Pool)}
 	h.closing, h.close = context.WithCancel(context.Background())
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", h.rateLimited(opts, requireAuth(opts, h.graphQLEndpoint(opts, graphQL(opts)))))
+	limiter := ratelimit.New(opts.RateLimit)
+	mux.Handle("/graphql", h.rateLimited(limiter, requireAuth(opts, h.graphQLEndpoint(opts, graphQL(opts, limiter)))))
 	examples, err := playground.Examples()
 	if err != nil {
 		opts.Logger.Error("playground examples", "err", err)
@@ -161,7 +179,7 @@ func (h *Handler) CloseSubscriptions(ctx context.Context) error {
 	}
 }
 
-func graphQL(opts Options) *handler.Server {
+func graphQL(opts Options, limiter *ratelimit.Limiter) *handler.Server {
 	if opts.Keys != nil {
 		// Cursors are sealed with a key derived from the configured keys, so every hub of a
 		// deployment accepts the cursors of the others.
@@ -212,6 +230,7 @@ func graphQL(opts Options) *handler.Server {
 		}
 		return next(ctx)
 	})
+	srv.AroundOperations(operationLimits(opts, limiter, &subscriptionCounter{n: map[string]int{}}, opts.Logger))
 	// An operation asking only for the schema is exempt from the depth and cost limits
 	// (introspection.go).
 	srv.Use(exceptSchemaOnly(limits.Depth{Max: opts.MaxDepth}))
@@ -224,8 +243,7 @@ func graphQL(opts Options) *handler.Server {
 
 // rateLimited refuses requests over the per-IP or per-key rate with 429, Retry-After and
 // RATE_LIMITED, before anything else (authentication included) runs.
-func (h *Handler) rateLimited(opts Options, next http.Handler) http.Handler {
-	limiter := ratelimit.New(opts.RateLimit)
+func (h *Handler) rateLimited(limiter *ratelimit.Limiter, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if d := limiter.Allow(r); !d.Allowed {
 			h.Metrics.RateLimited(d.Limit)
@@ -256,6 +274,17 @@ func (h *Handler) graphQLEndpoint(opts Options, next http.Handler) http.Handler 
 			defer cancel()
 			stop := context.AfterFunc(h.closing, cancel)
 			defer stop()
+			s := &session{websocket: r.Header.Get("Upgrade") != "", ip: ratelimit.ClientIP(r, opts.RateLimit.TrustForwarded), lapsed: make(chan struct{})}
+			ctx = withSession(ctx, s)
+			if !s.websocket {
+				// An event stream carries its credentials in its headers (WebSockets in
+				// connection_init, see websocketInit).
+				authorization := r.Header.Get("Authorization")
+				if key := r.Header.Get(auth.APIKeyHeader); authorization == "" && key != "" {
+					authorization = "ApiKey " + key
+				}
+				go watchCredentials(ctx, opts, s, authorization, r.Header.Get(auth.PurposeHeader), nil)
+			}
 		} else {
 			var cancel context.CancelFunc
 			ctx, cancel = context.WithTimeout(ctx, opts.RequestTimeout)
