@@ -75,9 +75,11 @@ func TestExamples(t *testing.T) {
 		"practices-response-times": {"urgency": []any{"HIGH", "CRITICAL"}, "from": "2026-01-01T00:00:00+08:00"},
 		"practices-rules":          {"subject": "GRID_EVENT", "history": true},
 		"practices-urgent-queue":   {"withinMinutes": float64(120), "overdueForMinutes": float64(525600)},
-		"refer-case":               nil, // no variables file: the input type is not settled yet
-		"referred-disputes":        {"first": float64(100)},
-		"station-welfare":          {"id": "U3RhdGlvbjox"},
+		// a live NON_POLICE case of grid C01-01 at scale 1; run in cmd/civiclink's TestReferCaseTabRuns.
+		"refer-case": {"input": map[string]any{"caseId": "Q2FzZTo2MDAwMw", "version": float64(1), "committeeId": "Q29tbWl0dGVlOjI",
+			"category": "NEIGHBOUR", "idempotencyKey": "playground-refer-case"}},
+		"referred-disputes": {"first": float64(100)},
+		"station-welfare":   {"id": "U3RhdGlvbjox"},
 		// BI examples (issue 6); their figures are tested in internal/server/bi_export_test.go.
 		"stats-difficult-disputes-by-mediator-kind": nil,
 		"stats-non-police-diversion":                {"bucket": "MONTH", "from": "2026-01-01T00:00:00+08:00"},

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"os"
@@ -13,7 +14,9 @@ import (
 	"testing"
 	"time"
 
+	"civiclink/internal/auth"
 	"civiclink/internal/hubtest"
+	"civiclink/playground"
 )
 
 // readmeBlock is one fenced code block of README.md.
@@ -208,4 +211,32 @@ func runShell(t *testing.T, hub *hubtest.Hub, script string) {
 	if err != nil {
 		t.Errorf("README's shell blocks: expected every line to succeed, got %v; the block that failed is the last one named:\n%s", err, out)
 	}
+}
+
+// TestReferCaseTabRuns: the playground's ReferCase tab carries working variables: with the
+// POLICE_OFFICER development token, on the demo data make run seeds, it refers a live case
+// (and a rerun returns the same dispute, by its idempotency key).
+func TestReferCaseTabRuns(t *testing.T) {
+	examples, err := playground.Examples()
+	if err != nil {
+		t.Fatal(err)
+	}
+	hub := hubtest.New(t, hubtest.Options{SeedScale: 1})
+	officer := hub.As(t, auth.PoliceOfficer, devScopes(t.Context(), hub.Pool)[auth.PoliceOfficer])
+	for _, e := range examples {
+		if e.Name != "refer-case" {
+			continue
+		}
+		var vars map[string]any
+		if err := json.Unmarshal([]byte(e.Variables), &vars); err != nil {
+			t.Fatalf("refer-case variables %q: %v", e.Variables, err)
+		}
+		for range 2 {
+			if res := officer.Query(t, e.Query, vars); len(res.Errors) > 0 || !strings.Contains(string(res.Data), `"REFERRED"`) {
+				t.Fatalf("expected the ReferCase tab to refer its case, got %d: %.500s", res.Status, res.Raw)
+			}
+		}
+		return
+	}
+	t.Fatal("no refer-case example")
 }

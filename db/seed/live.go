@@ -10,8 +10,9 @@ import (
 
 // LiveGrids are the grids that get live records at every scale: each gets, in the last hour
 // of the reference period, two NON_POLICE calls an officer is ON_SCENE at (ready for
-// advanceCase to NON_POLICE, then referCaseToMediation), a RECEIVED dispute a party applied
-// for, and a REPORTED grid event. README's examples name them.
+// advanceCase to NON_POLICE, then referCaseToMediation), a third already classified
+// NON_POLICE (ready for referCaseToMediation: the playground's ReferCase tab), a RECEIVED
+// dispute a party applied for, and a REPORTED grid event. README's examples name them.
 var LiveGrids = []string{"C01-01", "C01-02", "C02-01", "C02-02"}
 
 // liveStatements insert the live records with SQL over the loaded data, after the identity
@@ -35,14 +36,14 @@ var liveStatements = []struct {
 			  JOIN police.officer o ON o.id = og.officer_id),
 		n AS (SELECT coalesce(max(substr(case_no, 7)::int), 0) AS last FROM police."case" WHERE case_no LIKE 'J2026-%'),
 		c AS (
-			SELECT g.*, k, timestamptz '2026-10-31 15:00Z' + (g.ord * 2 + k) * interval '4 minutes' AS received,
+			SELECT g.*, k, timestamptz '2026-10-31 15:00Z' + (g.ord * 3 + k) * interval '2 minutes' AS received,
 			       row_number() OVER (ORDER BY g.ord, k) AS rn
-			  FROM g, generate_series(0, 1) AS k)
+			  FROM g, generate_series(0, 2) AS k)
 		INSERT INTO police."case" (case_no, station_id, kind, category, source, status, summary, occurred_at, received_at, grid_id, address, lead_officer_id,
 		                           dispatched_at, on_scene_at)
 		SELECT 'J2026-' || lpad((n.last + c.rn)::text, 6, '0'), c.station_id, 'NON_POLICE',
-		       CASE c.k WHEN 0 THEN 'NEIGHBOUR_DISPUTE' ELSE 'NOISE' END, 'HOTLINE_110', 'ON_SCENE',
-		       CASE c.k WHEN 0 THEN '居民来电：与邻居因楼道堆放杂物发生争执，民警已到场' ELSE '居民来电：楼上深夜装修噪音扰民，民警已到场' END
+		       CASE c.k WHEN 1 THEN 'NOISE' ELSE 'NEIGHBOUR_DISPUTE' END, 'HOTLINE_110', CASE c.k WHEN 2 THEN 'NON_POLICE' ELSE 'ON_SCENE' END,
+		       CASE c.k WHEN 1 THEN '居民来电：楼上深夜装修噪音扰民，民警已到场' ELSE '居民来电：与邻居因楼道堆放杂物发生争执，民警已到场' END
 		         || '（' || c.name || '）',
 		       c.received - interval '10 minutes', c.received, c.id, c.name, c.officer,
 		       c.received + interval '2 minutes', c.received + interval '12 minutes'
@@ -52,8 +53,8 @@ var liveStatements = []struct {
 		SELECT c.id, s.from_status, s.to_status, c.received_at + s.after, 'officer:' || o.badge_no
 		  FROM police."case" c JOIN police.officer o ON o.id = c.lead_officer_id,
 		       (VALUES (NULL, 'RECEIVED', interval '0'), ('RECEIVED', 'DISPATCHED', interval '2 minutes'),
-		               ('DISPATCHED', 'ON_SCENE', interval '12 minutes')) AS s(from_status, to_status, after)
-		 WHERE c.id > $1 ORDER BY c.id, s.after`},
+		               ('DISPATCHED', 'ON_SCENE', interval '12 minutes'), ('ON_SCENE', 'NON_POLICE', interval '20 minutes')) AS s(from_status, to_status, after)
+		 WHERE c.id > $1 AND (s.to_status <> 'NON_POLICE' OR c.status = 'NON_POLICE') ORDER BY c.id, s.after`},
 	{"police.case_party", "police.case", `
 		INSERT INTO police.case_party (case_id, person_id, role, is_minor)
 		SELECT c.id, p.id, 'CALLER', false

@@ -109,18 +109,19 @@ func TestRun(t *testing.T) {
 
 	t.Run("live starting records in every live grid", func(t *testing.T) {
 		for _, code := range LiveGrids {
-			var onScene, received, reported int
+			var onScene, classified, received, reported int
 			err := pool.QueryRow(ctx, `
 				SELECT (SELECT count(*) FROM police."case" c WHERE c.grid_id = g.id AND c.kind = 'NON_POLICE' AND c.status = 'ON_SCENE'),
+				       (SELECT count(*) FROM police."case" c WHERE c.grid_id = g.id AND c.kind = 'NON_POLICE' AND c.status = 'NON_POLICE'),
 				       (SELECT count(*) FROM mediation.dispute d WHERE d.grid_id = g.id AND d.status = 'RECEIVED'),
 				       (SELECT count(*) FROM street.grid_event e WHERE e.grid_id = g.id AND e.status = 'REPORTED')
-				  FROM street.grid g WHERE g.code = $1`, code).Scan(&onScene, &received, &reported)
+				  FROM street.grid g WHERE g.code = $1`, code).Scan(&onScene, &classified, &received, &reported)
 			if err != nil {
 				t.Fatalf("grid %s: %v", code, err)
 			}
-			if onScene < 2 || received < 1 || reported < 1 {
-				t.Errorf("grid %s: expected at least 2 NON_POLICE cases ON_SCENE, 1 RECEIVED dispute and 1 REPORTED event, got %d, %d, %d",
-					code, onScene, received, reported)
+			if onScene < 2 || classified < 1 || received < 1 || reported < 1 {
+				t.Errorf("grid %s: expected at least 2 NON_POLICE cases ON_SCENE, 1 in NON_POLICE, 1 RECEIVED dispute and 1 REPORTED event, got %d, %d, %d, %d",
+					code, onScene, classified, received, reported)
 			}
 		}
 	})
