@@ -69,9 +69,10 @@ func structColumns(rt reflect.Type) []string {
 }
 
 // WithPolicy makes every read of the table go through p. It is set once, where the table
-// is declared.
+// is declared, and registered for ScopedTables.
 func (t *Table[T]) WithPolicy(p Policy) *Table[T] {
 	t.policy = p
+	register(t.Name, p)
 	return t
 }
 

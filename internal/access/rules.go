@@ -37,9 +37,9 @@ var (
 	Cases = byRole(map[string]Rule{
 		auth.Admin:         all,
 		auth.PoliceOfficer: where("%[1]s.station_id = ?", station),
-		auth.StreetStaff: where(`(EXISTS (SELECT 1 FROM mediation.dispute d WHERE d.referred_case_id = %[1]s.id)
-			OR EXISTS (SELECT 1 FROM street.grid_event e WHERE e.converted_case_id = %[1]s.id))`, nil),
-		auth.GridWorker: where("EXISTS (SELECT 1 FROM street.grid_event e WHERE e.converted_case_id = %[1]s.id AND e.grid_id = ANY(?))", grids),
+		// street_linked: referred by a dispute or made from a grid event (kept by triggers).
+		auth.StreetStaff: where("%[1]s.street_linked", nil),
+		auth.GridWorker:  where("EXISTS (SELECT 1 FROM street.grid_event e WHERE e.converted_case_id = %[1]s.id AND e.grid_id = ANY(?))", grids),
 		auth.Mediator: where(`EXISTS (SELECT 1 FROM mediation.dispute d JOIN mediation.dispute_mediator dm ON dm.dispute_id = d.id
 			WHERE d.referred_case_id = %[1]s.id AND dm.mediator_id = ?)`, mediator),
 	})
