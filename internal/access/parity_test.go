@@ -1,0 +1,194 @@
+package access_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+
+	"civiclink/db/dbtest"
+	"civiclink/db/store"
+	"civiclink/internal/auth"
+	"civiclink/internal/dbpool"
+	"civiclink/internal/hubtest"
+)
+
+func TestMain(m *testing.M) { os.Exit(dbtest.Main(m)) }
+
+// caller is a principal of the parity test, with a name for failure messages.
+type caller struct {
+	name string
+	p    auth.Principal
+}
+
+func ptr(v int64) *int64 { return &v }
+
+// callers picks, from the seeded data, a principal of every role with a scope that sees
+// some rows and misses others, plus a caller without a role.
+func callers(t *testing.T, h *hubtest.Hub) []caller {
+	t.Helper()
+	ctx := context.Background()
+	one := func(what, sql string, dest ...any) {
+		t.Helper()
+		if err := h.Pool.QueryRow(ctx, sql).Scan(dest...); err != nil {
+			t.Fatalf("pick %s: %v", what, err)
+		}
+	}
+	var station, officer, community, mediator, committee int64
+	var grids []int64
+	// An officer with grids and grants, at a station whose cases are linked to risk items.
+	one("an officer", `SELECT o.station_id, o.id FROM police.officer o
+		WHERE EXISTS (SELECT 1 FROM police.officer_grid og WHERE og.officer_id = o.id)
+		  AND EXISTS (SELECT 1 FROM welfare.benefit_grant g WHERE g.officer_id = o.id)
+		ORDER BY (SELECT count(*) FROM risk.risk_link l JOIN police."case" c ON c.id = l.case_id WHERE c.station_id = o.station_id) DESC, o.id
+		LIMIT 1`, &station, &officer)
+	one("grids", `SELECT array_agg(id ORDER BY id) FROM (SELECT g.id FROM street.grid g
+		ORDER BY (SELECT count(*) FROM street.grid_event e WHERE e.grid_id = g.id AND e.converted_case_id IS NOT NULL) DESC, g.id LIMIT 2) x`, &grids)
+	one("a community", `SELECT g.community_id FROM mediation.dispute d JOIN street.grid g ON g.id = d.grid_id
+		GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1`, &community)
+	// A mediator assigned to a dispute of another committee too, when there is one.
+	one("a mediator", `SELECT m.id, m.committee_id FROM mediation.mediator m
+		WHERE EXISTS (SELECT 1 FROM mediation.dispute_mediator dm WHERE dm.mediator_id = m.id)
+		ORDER BY (SELECT count(*) FROM mediation.dispute_mediator dm JOIN mediation.dispute d ON d.id = dm.dispute_id
+			WHERE dm.mediator_id = m.id AND d.committee_id <> m.committee_id) DESC, m.id LIMIT 1`, &mediator, &committee)
+	return []caller{
+		{"street staff of every community", auth.Principal{Role: auth.StreetStaff}},
+		{"street staff of one community", auth.Principal{Role: auth.StreetStaff, Scope: auth.Scope{CommunityIDs: []int64{community}}}},
+		{"grid worker", auth.Principal{Role: auth.GridWorker, Scope: auth.Scope{GridIDs: grids}}},
+		{"police officer", auth.Principal{Role: auth.PoliceOfficer, Scope: auth.Scope{StationID: ptr(station), OfficerID: ptr(officer)}}},
+		{"mediator", auth.Principal{Role: auth.Mediator, Scope: auth.Scope{MediatorID: ptr(mediator), CommitteeIDs: []int64{committee}}}},
+		{"analyst", auth.Principal{Role: auth.Analyst}},
+		{"auditor", auth.Principal{Role: auth.Auditor}},
+		{"admin", auth.Principal{Role: auth.Admin}},
+		{"caller without a role", auth.Principal{}},
+	}
+}
+
+// through counts and fingerprints the rows of table visible through where (as the owner,
+// so row security does not apply) or, with where "", through q's row security.
+type through func(ctx context.Context, table, where string, args []any) (n, sum int64, err error)
+
+func counter(q store.Querier) through {
+	return func(ctx context.Context, table, where string, args []any) (int64, int64, error) {
+		if where == "" {
+			where = "TRUE"
+		}
+		var n, sum int64
+		err := q.QueryRow(ctx, fmt.Sprintf("SELECT count(*), coalesce(sum(hashtext(t::text)), 0) FROM %s t WHERE %s", table, where), args...).Scan(&n, &sum)
+		return n, sum, err
+	}
+}
+
+// TestRowSecurityMatchesTheGoRules compares, caller by caller and table by table, the rows
+// the Go rule of every scoped table (store.ScopedTables, as db/store applies them) lets
+// through with the rows PostgreSQL's row-level security lets through, over the seeded data.
+func TestRowSecurityMatchesTheGoRules(t *testing.T) {
+	t.Parallel()
+	h := hubtest.New(t, hubtest.Options{})
+	app, err := dbpool.Open(t.Context(), dbpool.Options{URL: h.URL, MaxConns: 2, RowSecurity: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer app.Close()
+	goRule, policy := counter(h.Pool), counter(app)
+	tables := store.ScopedTables()
+	if len(tables) < 30 {
+		t.Fatalf("only %d scoped tables are registered; the db packages were not loaded", len(tables))
+	}
+	for _, c := range callers(t, h) {
+		t.Run(c.name, func(t *testing.T) {
+			ctx := auth.WithPrincipal(context.Background(), c.p)
+			for _, table := range tables {
+				var wantN, wantSum int64
+				where, args, ok := table.Condition(ctx)
+				if ok {
+					if wantN, wantSum, err = goRule(ctx, table.Name, where, args); err != nil {
+						t.Fatalf("%s under the Go rule: %v", table.Name, err)
+					}
+				}
+				gotN, gotSum, err := policy(ctx, table.Name, "", nil)
+				if err != nil {
+					t.Errorf("%s under row security: %v", table.Name, err)
+					continue
+				}
+				if gotN != wantN || gotSum != wantSum {
+					t.Errorf("%s: row security lets %d rows through, the Go rule %d%s",
+						table.Name, gotN, wantN, difference(ctx, h, app, table.Name, where, args, ok))
+				}
+			}
+		})
+	}
+}
+
+// difference names a few rows that one side lets through and the other does not.
+func difference(ctx context.Context, h *hubtest.Hub, app *dbpool.Pool, table, where string, args []any, ok bool) string {
+	rows := func(q store.Querier, where string, args []any) []string {
+		if where == "" {
+			where = "TRUE"
+		}
+		var out []string
+		_ = q.QueryRow(ctx, fmt.Sprintf("SELECT coalesce(array_agg(t::text), '{}') FROM %s t WHERE %s", table, where), args...).Scan(&out)
+		return out
+	}
+	var goRows []string
+	if ok {
+		goRows = rows(h.Pool, where, args)
+	}
+	sqlRows := rows(app, "", nil)
+	only := func(a, b []string) string {
+		var out []string
+		for _, r := range a {
+			if !slices.Contains(b, r) {
+				if len(r) > 80 {
+					r = r[:80] + "…"
+				}
+				out = append(out, r)
+				if len(out) == 2 {
+					break
+				}
+			}
+		}
+		return strings.Join(out, "; ")
+	}
+	return fmt.Sprintf(" (only row security: %s) (only the Go rule: %s)", only(sqlRows, goRows), only(goRows, sqlRows))
+}
+
+// TestHubTablesAreTheHubsAlone checks the tables no caller reads through the API: API keys
+// and the event outbox are visible to the hub itself (SYSTEM) only.
+func TestHubTablesAreTheHubsAlone(t *testing.T) {
+	t.Parallel()
+	h := hubtest.New(t, hubtest.Options{})
+	app, err := dbpool.Open(t.Context(), dbpool.Options{URL: h.URL, MaxConns: 2, RowSecurity: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer app.Close()
+	for _, sql := range []string{
+		`INSERT INTO hub.api_key (name, prefix, key_hash, role, scope) VALUES ('parity', 'p', '\x00', 'ADMIN', '{}')`,
+		`INSERT INTO hub.outbox (topic, payload) VALUES ('caseChanged', '{}')`,
+	} {
+		if _, err := h.Pool.Exec(t.Context(), sql); err != nil {
+			t.Fatal(err)
+		}
+	}
+	count := counter(app)
+	for _, table := range []string{"hub.api_key", "hub.outbox"} {
+		total, _, err := count(auth.WithSystem(context.Background()), table, "", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if total == 0 {
+			t.Fatalf("%s is empty; the test needs rows", table)
+		}
+		for _, c := range callers(t, h) {
+			n, _, err := count(auth.WithPrincipal(context.Background(), c.p), table, "", nil)
+			if err != nil {
+				t.Errorf("%s as %s: %v", table, c.name, err)
+			} else if n != 0 {
+				t.Errorf("%s as %s: %d of %d rows visible, want none", table, c.name, n, total)
+			}
+		}
+	}
+}
