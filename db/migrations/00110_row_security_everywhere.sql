@@ -108,12 +108,6 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
 $$;
 -- +goose StatementEnd
 -- +goose StatementBegin
-CREATE FUNCTION hub.station_cases_disputes() RETURNS SETOF bigint
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
-  SELECT d.id FROM mediation.dispute d JOIN police."case" c ON c.id = d.referred_case_id WHERE c.station_id = hub.app_id('station')
-$$;
--- +goose StatementEnd
--- +goose StatementBegin
 CREATE FUNCTION hub.community_grids() RETURNS SETOF bigint
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
   SELECT g.id FROM street.grid g WHERE g.community_id = ANY (hub.app_ids('communities'))
@@ -179,7 +173,8 @@ DECLARE
     ['mediation.dispute', $r$(SELECT hub.app_role()) IN ('SYSTEM', 'ADMIN')
       OR ((SELECT hub.app_role()) = 'STREET_STAFF' AND ((SELECT hub.app_ids('communities')) = '{}' OR grid_id IN (SELECT hub.community_grids())))
       OR ((SELECT hub.app_role()) = 'GRID_WORKER' AND grid_id = ANY ((SELECT hub.app_ids('grids'))::bigint[]))
-      OR ((SELECT hub.app_role()) = 'POLICE_OFFICER' AND referred_case_id IS NOT NULL AND id IN (SELECT hub.station_cases_disputes()))
+      OR ((SELECT hub.app_role()) = 'POLICE_OFFICER' AND EXISTS (
+            SELECT 1 FROM police."case" c WHERE c.id = referred_case_id AND c.station_id = (SELECT hub.app_id('station'))))
       OR ((SELECT hub.app_role()) = 'MEDIATOR' AND (committee_id = ANY ((SELECT hub.app_ids('committees'))::bigint[]) OR id IN (SELECT hub.mediator_disputes())))$r$],
     ['mediation.dispute_party', $r$(SELECT hub.app_role()) IN ('SYSTEM', 'ADMIN')
       OR ((SELECT hub.app_role()) IN ('STREET_STAFF', 'MEDIATOR') AND EXISTS (SELECT 1 FROM mediation.dispute p WHERE p.id = dispute_id))$r$],
