@@ -233,6 +233,23 @@ BEGIN
 END
 $$;
 -- +goose StatementEnd
+-- hub.secure_reference gives a table of reference data (no personal data) the readers'
+-- policy; migrations that add such tables call it, e.g. SELECT hub.secure_reference('hub.rule').
+-- +goose StatementBegin
+CREATE FUNCTION hub.secure_reference(tbl regclass) RETURNS void LANGUAGE plpgsql AS $f$
+BEGIN
+  EXECUTE format('ALTER TABLE %s ENABLE ROW LEVEL SECURITY', tbl);
+  EXECUTE format('DROP POLICY IF EXISTS read ON %s', tbl);
+  EXECUTE format('CREATE POLICY read ON %s FOR SELECT TO civiclink_app USING ((SELECT hub.app_role()) IN '
+    '(''SYSTEM'', ''STREET_STAFF'', ''GRID_WORKER'', ''POLICE_OFFICER'', ''MEDIATOR'', ''ANALYST'', ''ADMIN''))', tbl);
+  EXECUTE format('DROP POLICY IF EXISTS write ON %s', tbl);
+  EXECUTE format('CREATE POLICY write ON %s FOR INSERT TO civiclink_app WITH CHECK (true)', tbl);
+  EXECUTE format('DROP POLICY IF EXISTS change ON %s', tbl);
+  EXECUTE format('CREATE POLICY change ON %s FOR UPDATE TO civiclink_app USING (true) WITH CHECK (true)', tbl);
+END
+$f$;
+-- +goose StatementEnd
+
 -- The functions of 00040 are no longer used by any policy.
 DROP FUNCTION hub.case_visible(bigint, bigint), hub.dispute_visible(bigint), hub.dispute_visible(bigint, bigint, bigint, bigint),
   hub.person_visible(bigint, bigint), hub.risk_item_visible(bigint, bigint);
