@@ -36,6 +36,9 @@ type Options struct {
 	dial func(ctx context.Context, network, addr string) (net.Conn, error)
 }
 
+// pingAfterIdle is how long a connection may sit idle before it is pinged on acquire.
+const pingAfterIdle = 30 * time.Second
+
 // Pool is the hub's connection pool. Without row security it is the plain pgxpool. With
 // it, Query, QueryRow, Exec and SendBatch send the caller's settings in the same pipeline
 // (one round trip) as the statement, transaction-locally, so they end with it and a
@@ -68,10 +71,12 @@ func Open(ctx context.Context, opts Options) (*Pool, error) {
 	cfg.ConnConfig.RuntimeParams["application_name"] = "civiclink"
 	cfg.ConnConfig.Tracer = &sqltrace.Tracer{Logger: opts.Logger, Slow: time.Second}
 	cfg.HealthCheckPeriod = 5 * time.Second
-	// pgxpool pings a connection idle for over a second before handing it out; that is a
-	// round trip of the request, so it is counted.
+	// A connection idle for long (the server may have gone away meanwhile) is pinged before
+	// it is handed out; that is a round trip of the request, so it is counted. pgxpool's
+	// default, after a second, would make a request's round trips depend on the pool's
+	// timing.
 	cfg.ShouldPing = func(ctx context.Context, p pgxpool.ShouldPingParams) bool {
-		if p.IdleDuration <= time.Second {
+		if p.IdleDuration <= pingAfterIdle {
 			return false
 		}
 		sqltrace.CountRoundTrip(ctx)
