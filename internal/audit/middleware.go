@@ -8,7 +8,6 @@ import (
 	"civiclink/internal/auth"
 	"civiclink/internal/privacy"
 
-	"civiclink/internal/dbpool"
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 )
@@ -16,7 +15,7 @@ import (
 // Responses returns a gqlgen response middleware that gives each response a ledger and,
 // when the response showed personal data in clear, appends an access-log row before the
 // response leaves. If the row cannot be written, the data is withheld.
-func Responses(db dbpool.DB, logger *slog.Logger) graphql.ResponseMiddleware {
+func Responses(l *Log, logger *slog.Logger) graphql.ResponseMiddleware {
 	return func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
 		ctx, ledger := privacy.WithLedger(ctx)
 		resp := next(ctx)
@@ -33,7 +32,7 @@ func Responses(db dbpool.DB, logger *slog.Logger) graphql.ResponseMiddleware {
 				e.Operation = oc.Operation.Name
 			}
 		}
-		if err := Append(context.WithoutCancel(ctx), db, e); err != nil {
+		if err := l.Append(context.WithoutCancel(ctx), e); err != nil {
 			logger.ErrorContext(ctx, "access log", "err", err)
 			return &graphql.Response{Errors: gqlerror.List{{
 				Message:    "personal data withheld: the access could not be logged",

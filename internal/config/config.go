@@ -18,6 +18,8 @@ type Config struct {
 	PGPort           int
 	PIIHMACKey       string
 	PIIEncKey        string
+	AuditKey         string
+	AuditHead        string
 	SeedScale        float64
 	LogLevel         string
 	MaxDepth         int
@@ -62,6 +64,8 @@ var Settings = []Setting{
 	{"CIVICLINK_PG_PORT", "pg-port", "54329", "port of the embedded cluster"},
 	{"CIVICLINK_PII_HMAC_KEY", "pii-hmac-key", "", "hex 32-byte key for identity-number HMACs (required with DATABASE_URL)"},
 	{"CIVICLINK_PII_ENC_KEY", "pii-enc-key", "", "hex 32-byte AES-256 key for identity-number ciphertexts (required with DATABASE_URL)"},
+	{"CIVICLINK_AUDIT_KEY", "audit-key", "", "hex 32-byte key of the access log's HMAC chain (required with DATABASE_URL; the embedded default generates one into its data folder)"},
+	{"CIVICLINK_AUDIT_HEAD", "audit-head", "", "file the hub keeps the access log's newest hash in, for audit verify (the embedded default: audit-head in its data folder; the hub also logs every head)"},
 	{"CIVICLINK_JWT_SECRET", "jwt-secret", "", "shared secret of HS256 bearer tokens (the embedded default generates one into its data folder)"},
 	{"CIVICLINK_JWKS", "jwks", "", "JWKS file path or http(s) URL whose keys verify RS256/ES256 bearer tokens"},
 	{"CIVICLINK_JWT_ISSUER", "jwt-issuer", "", "required iss of bearer tokens (empty = any)"},
@@ -96,6 +100,7 @@ var Settings = []Setting{
 // Secret settings: their values never appear in help output or logs.
 var secret = map[string]bool{
 	"DATABASE_URL": true, "CIVICLINK_PII_HMAC_KEY": true, "CIVICLINK_PII_ENC_KEY": true, "CIVICLINK_JWT_SECRET": true,
+	"CIVICLINK_AUDIT_KEY": true,
 }
 
 // Database lists the settings every command that opens the database takes as flags: where
@@ -107,6 +112,9 @@ var Database = []string{
 
 // Keys lists the identity-number key settings, needed by commands that write personal data.
 var Keys = []string{"CIVICLINK_PII_HMAC_KEY", "CIVICLINK_PII_ENC_KEY"}
+
+// Audit lists the access log's settings, needed by audit verify.
+var Audit = []string{"CIVICLINK_AUDIT_KEY", "CIVICLINK_AUDIT_HEAD"}
 
 // Load reads the environment, then parses args as flags over it; every setting is a flag.
 func Load(name string, args []string) (*Config, error) {
@@ -168,6 +176,8 @@ func build(values map[string]*string) (*Config, error) {
 		DataDir:          get("CIVICLINK_DATA_DIR"),
 		PIIHMACKey:       get("CIVICLINK_PII_HMAC_KEY"),
 		PIIEncKey:        get("CIVICLINK_PII_ENC_KEY"),
+		AuditKey:         get("CIVICLINK_AUDIT_KEY"),
+		AuditHead:        get("CIVICLINK_AUDIT_HEAD"),
 		LogLevel:         get("CIVICLINK_LOG_LEVEL"),
 		LogFormat:        get("CIVICLINK_LOG_FORMAT"),
 		JWTSecret:        get("CIVICLINK_JWT_SECRET"),

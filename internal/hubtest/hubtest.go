@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -20,6 +21,7 @@ import (
 	"civiclink/db/dbtest"
 	"civiclink/db/migrations"
 	"civiclink/db/seed"
+	"civiclink/internal/audit"
 	"civiclink/internal/auth"
 	"civiclink/internal/dbpool"
 	"civiclink/internal/events"
@@ -53,6 +55,8 @@ type Hub struct {
 	URL string
 	// Events is the hub's event broker.
 	Events *events.Broker
+	// Audit is the hub's access log (its head file is in the test's temporary folder).
+	Audit *audit.Log
 	// Token is the bearer token requests carry ("" = none).
 	Token string
 	// Purpose is the stated purpose requests carry ("" = none).
@@ -146,17 +150,24 @@ func Start(t testing.TB, url string, opts Options) *Hub {
 	if err != nil {
 		t.Fatalf("authenticator: %v", err)
 	}
+	accessLog, err := audit.New(appPool, AuditKey, filepath.Join(t.TempDir(), "audit-head"), logger)
+	if err != nil {
+		t.Fatalf("access log: %v", err)
+	}
 	h := server.New(server.Options{
-		Auth: authn,
+		Auth: authn, Audit: accessLog,
 		Pool: appPool, Keys: Keys(t), Logger: logger, Introspection: true,
 		MaxDepth: opts.MaxDepth, MaxComplexity: opts.MaxComplexity, Events: broker,
 		LoaderWait: loaderWait,
 	})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	hub := &Hub{Pool: pool, Keys: Keys(t), Server: srv, URL: url, Events: broker}
+	hub := &Hub{Pool: pool, Keys: Keys(t), Server: srv, URL: url, Events: broker, Audit: accessLog}
 	return hub.As(t, auth.Admin, auth.ScopeClaims{})
 }
+
+// AuditKey keys the test hubs' access-log chains.
+var AuditKey = []byte("civiclink-test-audit-key-0123456")
 
 // Secret signs the test hubs' HS256 tokens.
 var Secret = []byte("civiclink-test-secret-0123456789abcdef")

@@ -57,7 +57,9 @@ const (
 
 // Options configure the HTTP handler.
 type Options struct {
-	Pool          *dbpool.Pool
+	Pool *dbpool.Pool
+	// Audit is the access log; nil = one under a key random to this process (for tests).
+	Audit         *audit.Log
 	Keys          *pii.Keys
 	Logger        *slog.Logger
 	MaxDepth      int   // 0 = limits.DefaultMaxDepth
@@ -220,7 +222,7 @@ func graphQL(opts Options, limiter *ratelimit.Limiter) *handler.Server {
 		return next(loaders.WithRegistry(ctx, loaders.NewRegistry(opts.Pool, opts.LoaderWait)))
 	})
 	// Responses that show personal data in clear are written to the access log first.
-	srv.AroundResponses(audit.Responses(opts.Pool, opts.Logger))
+	srv.AroundResponses(audit.Responses(auditLog(opts), opts.Logger))
 	// A stated purpose must name a record the caller may see; it unlocks that record's persons.
 	srv.AroundOperations(privacy.Purposes(opts.Pool, opts.Logger))
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
@@ -353,4 +355,12 @@ func readyz(pool *pgxpool.Pool) http.HandlerFunc {
 		}
 		_, _ = w.Write([]byte("ready\n"))
 	}
+}
+
+// auditLog is the access log the handler appends to.
+func auditLog(opts Options) *audit.Log {
+	if opts.Audit != nil {
+		return opts.Audit
+	}
+	return audit.Ephemeral(opts.Pool, opts.Logger)
 }
