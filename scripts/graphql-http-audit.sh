@@ -42,7 +42,7 @@ hexkey() { head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
 CIVICLINK_JWT_SECRET=$(hexkey)
 export CIVICLINK_JWT_SECRET # the audit signs its bearer token with it
 DATABASE_URL="$db_url" CIVICLINK_ADDR="127.0.0.1:$port" \
-	CIVICLINK_PII_HMAC_KEY=$(hexkey) CIVICLINK_PII_ENC_KEY=$(hexkey) \
+	CIVICLINK_PII_HMAC_KEY=$(hexkey) CIVICLINK_PII_ENC_KEY=$(hexkey) CIVICLINK_AUDIT_KEY=$(hexkey) \
 	CIVICLINK_LOG_LEVEL=warn CIVICLINK_RATE_LIMIT_IP=1000 CIVICLINK_RATE_LIMIT_BURST=1000 \
 	"$work/civiclink" serve 2>"$work/hub.log" &
 hub_pid=$!

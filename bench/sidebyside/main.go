@@ -255,6 +255,7 @@ func startHub(ctx context.Context, cfg config, u *url.URL, s *side, tmp string) 
 		"CIVICLINK_JWT_SECRET="+secret,
 		"CIVICLINK_PII_HMAC_KEY="+randomHex(32),
 		"CIVICLINK_PII_ENC_KEY="+randomHex(32),
+		"CIVICLINK_AUDIT_KEY="+randomHex(32),
 		"CIVICLINK_RATE_LIMIT_IP=0", "CIVICLINK_RATE_LIMIT_KEY=0",
 		"CIVICLINK_MAX_CONNS=20", "CIVICLINK_LOG_LEVEL=warn")
 	if s.srv, err = startServer(s.name, cmd); err != nil {
