@@ -10,6 +10,7 @@ import (
 	"civiclink/db/statuslog"
 	"civiclink/db/street"
 	"context"
+	"errors"
 	"math"
 	"strconv"
 	"sync/atomic"
@@ -23,8 +24,6 @@ import (
 
 type AgreementResolver interface {
 	Dispute(ctx context.Context, obj *mediation.Agreement) (*mediation.Dispute, error)
-
-	Terms(ctx context.Context, obj *mediation.Agreement) (string, error)
 
 	FollowUps(ctx context.Context, obj *mediation.Agreement) ([]*mediation.FollowUp, error)
 }
@@ -62,8 +61,6 @@ type FollowUpResolver interface {
 }
 type MediationSessionResolver interface {
 	Dispute(ctx context.Context, obj *mediation.MediationSession) (*mediation.Dispute, error)
-
-	Record(ctx context.Context, obj *mediation.MediationSession) (*string, error)
 }
 type MediatorResolver interface {
 	Person(ctx context.Context, obj *mediation.Mediator) (*street.Person, error)
@@ -221,9 +218,32 @@ func (ec *executionContext) _Agreement_terms(ctx context.Context, field graphql.
 			return ec.fieldContext_Agreement_terms(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Agreement().Terms(ctx, obj)
+			return obj.Terms, nil
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				class, err := ec.unmarshalNPersonalClass2string(ctx, "AGREEMENT_TERMS")
+				if err != nil {
+					var zeroVal string
+					return zeroVal, err
+				}
+				mask, err := ec.unmarshalOPersonalMask2ᚖstring(ctx, "TEXT")
+				if err != nil {
+					var zeroVal string
+					return zeroVal, err
+				}
+				if ec.Directives.Personal == nil {
+					var zeroVal string
+					return zeroVal, errors.New("directive personal is not implemented")
+				}
+				return ec.Directives.Personal(ctx, obj, directive0, class, mask)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNString2string(ctx, selections, v)
 		},
@@ -232,7 +252,7 @@ func (ec *executionContext) _Agreement_terms(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_Agreement_terms(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Agreement", field, true, true, "String")
+	return graphql.NewScalarFieldContext("Agreement", field, false, false, "String")
 }
 
 func (ec *executionContext) _Agreement_performanceDeadline(ctx context.Context, field graphql.CollectedField, obj *mediation.Agreement) (ret graphql.Marshaler) {
@@ -1074,7 +1094,25 @@ func (ec *executionContext) _Dispute_summary(ctx context.Context, field graphql.
 		func(ctx context.Context) (any, error) {
 			return obj.Summary, nil
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				class, err := ec.unmarshalNPersonalClass2string(ctx, "FREE_TEXT")
+				if err != nil {
+					var zeroVal string
+					return zeroVal, err
+				}
+				if ec.Directives.Personal == nil {
+					var zeroVal string
+					return zeroVal, errors.New("directive personal is not implemented")
+				}
+				return ec.Directives.Personal(ctx, obj, directive0, class, nil)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNString2string(ctx, selections, v)
 		},
@@ -1143,7 +1181,25 @@ func (ec *executionContext) _Dispute_outcome(ctx context.Context, field graphql.
 		func(ctx context.Context) (any, error) {
 			return obj.Outcome, nil
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				class, err := ec.unmarshalNPersonalClass2string(ctx, "FREE_TEXT")
+				if err != nil {
+					var zeroVal *string
+					return zeroVal, err
+				}
+				if ec.Directives.Personal == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive personal is not implemented")
+				}
+				return ec.Directives.Personal(ctx, obj, directive0, class, nil)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
 			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
@@ -1745,10 +1801,10 @@ func (ec *executionContext) _DisputeParty_person(ctx context.Context, field grap
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *street.Person) graphql.Marshaler {
-			return ec.marshalNPerson2ᚖciviclinkᚋdbᚋstreetᚐPerson(ctx, selections, v)
+			return ec.marshalOPerson2ᚖciviclinkᚋdbᚋstreetᚐPerson(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_DisputeParty_person(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -2090,9 +2146,32 @@ func (ec *executionContext) _MediationSession_record(ctx context.Context, field 
 			return ec.fieldContext_MediationSession_record(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.MediationSession().Record(ctx, obj)
+			return obj.Record, nil
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				class, err := ec.unmarshalNPersonalClass2string(ctx, "SESSION_RECORD")
+				if err != nil {
+					var zeroVal *string
+					return zeroVal, err
+				}
+				mask, err := ec.unmarshalOPersonalMask2ᚖstring(ctx, "TEXT")
+				if err != nil {
+					var zeroVal *string
+					return zeroVal, err
+				}
+				if ec.Directives.Personal == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive personal is not implemented")
+				}
+				return ec.Directives.Personal(ctx, obj, directive0, class, mask)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
 			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
@@ -2101,7 +2180,7 @@ func (ec *executionContext) _MediationSession_record(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext_MediationSession_record(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("MediationSession", field, true, true, "String")
+	return graphql.NewScalarFieldContext("MediationSession", field, false, false, "String")
 }
 
 func (ec *executionContext) _Mediator_id(ctx context.Context, field graphql.CollectedField, obj *mediation.Mediator) (ret graphql.Marshaler) {
@@ -2140,10 +2219,10 @@ func (ec *executionContext) _Mediator_person(ctx context.Context, field graphql.
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *street.Person) graphql.Marshaler {
-			return ec.marshalNPerson2ᚖciviclinkᚋdbᚋstreetᚐPerson(ctx, selections, v)
+			return ec.marshalOPerson2ᚖciviclinkᚋdbᚋstreetᚐPerson(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mediator_person(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -2822,11 +2901,10 @@ func (ec *executionContext) _Agreement(ctx context.Context, sel ast.SelectionSet
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "terms":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Agreement_terms(ctx, field, obj)
-				})
+			out.Values[i] = ec._Agreement_terms(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "performanceDeadline":
 			out.Values[i] = ec._Agreement_performanceDeadline(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -3344,7 +3422,7 @@ func (ec *executionContext) _DisputeParty(ctx context.Context, sel ast.Selection
 				})
 		case "person":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._DisputeParty_person(ctx, field, obj)
 				})
@@ -3472,11 +3550,10 @@ func (ec *executionContext) _MediationSession(ctx context.Context, sel ast.Selec
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "record":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._MediationSession_record(ctx, field, obj)
-				})
+			out.Values[i] = ec._MediationSession_record(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -3512,7 +3589,7 @@ func (ec *executionContext) _Mediator(ctx context.Context, sel ast.SelectionSet,
 			}
 		case "person":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Mediator_person(ctx, field, obj)
 				})

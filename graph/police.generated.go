@@ -12,6 +12,7 @@ import (
 	"civiclink/db/street"
 	"civiclink/db/welfare"
 	"context"
+	"errors"
 	"math"
 	"strconv"
 	"sync/atomic"
@@ -27,7 +28,7 @@ type CaseResolver interface {
 	Station(ctx context.Context, obj *police.Case) (*police.Station, error)
 	Grid(ctx context.Context, obj *police.Case) (*street.Grid, error)
 	Estate(ctx context.Context, obj *police.Case) (*street.Estate, error)
-	Address(ctx context.Context, obj *police.Case) (*string, error)
+
 	LeadOfficer(ctx context.Context, obj *police.Case) (*police.Officer, error)
 
 	Parties(ctx context.Context, obj *police.Case) ([]*police.CaseParty, error)
@@ -42,8 +43,7 @@ type CasePartyResolver interface {
 }
 type OfficerResolver interface {
 	Station(ctx context.Context, obj *police.Officer) (*police.Station, error)
-	Phone(ctx context.Context, obj *police.Officer) (*string, error)
-	HomeAddress(ctx context.Context, obj *police.Officer) (*string, error)
+
 	Grids(ctx context.Context, obj *police.Officer) ([]*police.OfficerGrid, error)
 	BenefitGrants(ctx context.Context, obj *police.Officer) ([]*welfare.BenefitGrant, error)
 	Cases(ctx context.Context, obj *police.Officer, first *int, after *string, last *int, before *string, filter *police.CaseFilter, orderBy []*relay.Order) (*relay.Connection[*police.Case], error)
@@ -432,7 +432,25 @@ func (ec *executionContext) _Case_summary(ctx context.Context, field graphql.Col
 		func(ctx context.Context) (any, error) {
 			return obj.Summary, nil
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				class, err := ec.unmarshalNPersonalClass2string(ctx, "FREE_TEXT")
+				if err != nil {
+					var zeroVal string
+					return zeroVal, err
+				}
+				if ec.Directives.Personal == nil {
+					var zeroVal string
+					return zeroVal, errors.New("directive personal is not implemented")
+				}
+				return ec.Directives.Personal(ctx, obj, directive0, class, nil)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNString2string(ctx, selections, v)
 		},
@@ -618,9 +636,32 @@ func (ec *executionContext) _Case_address(ctx context.Context, field graphql.Col
 			return ec.fieldContext_Case_address(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Case().Address(ctx, obj)
+			return obj.Address, nil
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				class, err := ec.unmarshalNPersonalClass2string(ctx, "CASE_ADDRESS")
+				if err != nil {
+					var zeroVal *string
+					return zeroVal, err
+				}
+				mask, err := ec.unmarshalOPersonalMask2ᚖstring(ctx, "ADDRESS")
+				if err != nil {
+					var zeroVal *string
+					return zeroVal, err
+				}
+				if ec.Directives.Personal == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive personal is not implemented")
+				}
+				return ec.Directives.Personal(ctx, obj, directive0, class, mask)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
 			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
@@ -629,7 +670,7 @@ func (ec *executionContext) _Case_address(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext_Case_address(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Case", field, true, true, "String")
+	return graphql.NewScalarFieldContext("Case", field, false, false, "String")
 }
 
 func (ec *executionContext) _Case_leadOfficer(ctx context.Context, field graphql.CollectedField, obj *police.Case) (ret graphql.Marshaler) {
@@ -675,7 +716,25 @@ func (ec *executionContext) _Case_disposition(ctx context.Context, field graphql
 		func(ctx context.Context) (any, error) {
 			return obj.Disposition, nil
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				class, err := ec.unmarshalNPersonalClass2string(ctx, "FREE_TEXT")
+				if err != nil {
+					var zeroVal *string
+					return zeroVal, err
+				}
+				if ec.Directives.Personal == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive personal is not implemented")
+				}
+				return ec.Directives.Personal(ctx, obj, directive0, class, nil)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
 			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
@@ -1190,10 +1249,10 @@ func (ec *executionContext) _CaseParty_person(ctx context.Context, field graphql
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *street.Person) graphql.Marshaler {
-			return ec.marshalNPerson2ᚖciviclinkᚋdbᚋstreetᚐPerson(ctx, selections, v)
+			return ec.marshalOPerson2ᚖciviclinkᚋdbᚋstreetᚐPerson(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_CaseParty_person(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -1411,9 +1470,32 @@ func (ec *executionContext) _Officer_phone(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Officer_phone(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Officer().Phone(ctx, obj)
+			return obj.Phone, nil
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				class, err := ec.unmarshalNPersonalClass2string(ctx, "OFFICER_CONTACT")
+				if err != nil {
+					var zeroVal *string
+					return zeroVal, err
+				}
+				mask, err := ec.unmarshalOPersonalMask2ᚖstring(ctx, "PHONE")
+				if err != nil {
+					var zeroVal *string
+					return zeroVal, err
+				}
+				if ec.Directives.Personal == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive personal is not implemented")
+				}
+				return ec.Directives.Personal(ctx, obj, directive0, class, mask)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
 			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
@@ -1422,7 +1504,7 @@ func (ec *executionContext) _Officer_phone(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_Officer_phone(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Officer", field, true, true, "String")
+	return graphql.NewScalarFieldContext("Officer", field, false, false, "String")
 }
 
 func (ec *executionContext) _Officer_homeAddress(ctx context.Context, field graphql.CollectedField, obj *police.Officer) (ret graphql.Marshaler) {
@@ -1434,9 +1516,32 @@ func (ec *executionContext) _Officer_homeAddress(ctx context.Context, field grap
 			return ec.fieldContext_Officer_homeAddress(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Officer().HomeAddress(ctx, obj)
+			return obj.HomeAddress, nil
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				class, err := ec.unmarshalNPersonalClass2string(ctx, "OFFICER_CONTACT")
+				if err != nil {
+					var zeroVal *string
+					return zeroVal, err
+				}
+				mask, err := ec.unmarshalOPersonalMask2ᚖstring(ctx, "ADDRESS")
+				if err != nil {
+					var zeroVal *string
+					return zeroVal, err
+				}
+				if ec.Directives.Personal == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive personal is not implemented")
+				}
+				return ec.Directives.Personal(ctx, obj, directive0, class, mask)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
 			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
@@ -1445,7 +1550,7 @@ func (ec *executionContext) _Officer_homeAddress(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_Officer_homeAddress(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Officer", field, true, true, "String")
+	return graphql.NewScalarFieldContext("Officer", field, false, false, "String")
 }
 
 func (ec *executionContext) _Officer_grids(ctx context.Context, field graphql.CollectedField, obj *police.Officer) (ret graphql.Marshaler) {
@@ -2666,11 +2771,10 @@ func (ec *executionContext) _Case(ctx context.Context, sel ast.SelectionSet, obj
 					return ec._Case_estate(ctx, field, obj)
 				})
 		case "address":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Case_address(ctx, field, obj)
-				})
+			out.Values[i] = ec._Case_address(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "leadOfficer":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -2861,7 +2965,7 @@ func (ec *executionContext) _CaseParty(ctx context.Context, sel ast.SelectionSet
 				})
 		case "person":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._CaseParty_person(ctx, field, obj)
 				})
@@ -2935,17 +3039,15 @@ func (ec *executionContext) _Officer(ctx context.Context, sel ast.SelectionSet, 
 					return ec._Officer_station(ctx, field, obj)
 				})
 		case "phone":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Officer_phone(ctx, field, obj)
-				})
+			out.Values[i] = ec._Officer_phone(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "homeAddress":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Officer_homeAddress(ctx, field, obj)
-				})
+			out.Values[i] = ec._Officer_homeAddress(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "grids":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,

@@ -11,6 +11,7 @@ import (
 	"civiclink/db/statuslog"
 	"civiclink/db/street"
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -951,7 +952,25 @@ func (ec *executionContext) _RiskItem_description(ctx context.Context, field gra
 		func(ctx context.Context) (any, error) {
 			return obj.Description, nil
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				class, err := ec.unmarshalNPersonalClass2string(ctx, "FREE_TEXT")
+				if err != nil {
+					var zeroVal string
+					return zeroVal, err
+				}
+				if ec.Directives.Personal == nil {
+					var zeroVal string
+					return zeroVal, errors.New("directive personal is not implemented")
+				}
+				return ec.Directives.Personal(ctx, obj, directive0, class, nil)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNString2string(ctx, selections, v)
 		},

@@ -65,6 +65,7 @@ type ResolverRoot interface {
 }
 
 type DirectiveRoot struct {
+	Personal func(ctx context.Context, obj any, next graphql.Resolver, class string, mask *string) (res any, err error)
 }
 
 type ComplexityRoot struct {
@@ -6099,7 +6100,7 @@ enum OrderDirection {
 }
 
 "One transition of a workflow, as kept in the entity's status log."
-type StatusChange {
+type StatusChange @holdsPersonal(public: ["fromStatus", "toStatus", "at", "actor"]) {
   "Status before the transition; null for the first entry."
   fromStatus: String
   "Status after the transition."
@@ -6109,7 +6110,7 @@ type StatusChange {
   "Who made it."
   actor: String!
   "Why, when a reason was given."
-  reason: String
+  reason: String @personal(class: FREE_TEXT)
 }
 
 """
@@ -6178,7 +6179,7 @@ type Mediator implements Node {
   "Opaque global ID."
   id: ID!
   "The person serving as mediator (personal fields masked)."
-  person: Person!
+  person: Person
   "The committee the mediator sits on."
   committee: Committee!
   "What kind of mediator (full-time, community notable, lawyer …)."
@@ -6188,7 +6189,7 @@ type Mediator implements Node {
 }
 
 "A civil dispute before a committee."
-type Dispute implements Node {
+type Dispute implements Node @holdsPersonal(public: ["id", "disputeNo", "committee", "source", "referredCase", "gridEvent", "grid", "estate", "category", "difficulty", "amount", "status", "receivedAt", "closedAt", "parties", "mediators", "sessions", "agreement", "riskItems", "statusLog", "version", "firstContactAt"]) {
   "Opaque global ID."
   id: ID!
   "Human-facing number, e.g. T2024-00123."
@@ -6214,13 +6215,13 @@ type Dispute implements Node {
   "Workflow state; one of the DisputeStatus values."
   status: WorkflowStatus!
   "Short account of the dispute."
-  summary: String!
+  summary: String! @personal(class: FREE_TEXT)
   "When the committee received the dispute."
   receivedAt: DateTime!
   "When the dispute was closed; null while open."
   closedAt: DateTime
   "How the dispute ended, in words."
-  outcome: String
+  outcome: String @personal(class: FREE_TEXT)
   "The people on each side (personal fields masked)."
   parties: [DisputeParty!]!
   "The mediators assigned, with their roles."
@@ -6244,7 +6245,7 @@ type DisputeParty implements Node {
   "The dispute."
   dispute: Dispute!
   "The party (personal fields masked)."
-  person: Person!
+  person: Person
   "APPLICANT, RESPONDENT or THIRD_PARTY."
   side: DisputeSide!
 }
@@ -6262,7 +6263,7 @@ type DisputeMediator implements Node {
 }
 
 "One sitting of a mediation."
-type MediationSession implements Node {
+type MediationSession implements Node @holdsPersonal(public: ["id", "dispute", "heldAt", "place", "approaches"]) {
   "Opaque global ID."
   id: ID!
   "The dispute mediated."
@@ -6274,11 +6275,11 @@ type MediationSession implements Node {
   "Approaches used, such as emotional counselling."
   approaches: [MediationApproach!]!
   "What was said; redacted unless allowed."
-  record: String
+  record: String @personal(class: SESSION_RECORD, mask: TEXT)
 }
 
 "The settlement a mediation reached."
-type Agreement implements Node {
+type Agreement implements Node @holdsPersonal(public: ["id", "dispute", "form", "performanceDeadline", "signedAt", "judicialConfirmation", "followUps", "version"]) {
   "Opaque global ID."
   id: ID!
   "The dispute settled."
@@ -6286,7 +6287,7 @@ type Agreement implements Node {
   "WRITTEN or ORAL."
   form: AgreementForm!
   "Terms; redacted unless allowed."
-  terms: String!
+  terms: String! @personal(class: AGREEMENT_TERMS, mask: TEXT)
   "Day by which the agreement must be performed."
   performanceDeadline: Date
   "When the agreement was signed."
@@ -6485,7 +6486,7 @@ type Station implements Node {
 }
 
 "A police officer. Phone and home address are sensitive."
-type Officer implements Node {
+type Officer implements Node @holdsPersonal(public: ["id", "badgeNo", "name", "rank", "duty", "station", "grids", "benefitGrants", "cases"]) {
   "Opaque global ID."
   id: ID!
   "Badge number."
@@ -6499,9 +6500,9 @@ type Officer implements Node {
   "The officer's station."
   station: Station!
   "Phone; masked unless allowed."
-  phone: String
+  phone: String @personal(class: OFFICER_CONTACT, mask: PHONE)
   "Home address; masked unless allowed."
-  homeAddress: String
+  homeAddress: String @personal(class: OFFICER_CONTACT, mask: ADDRESS)
   "Grids the officer serves."
   grids: [OfficerGrid!]!
   "Welfare benefits the officer applied for or received, newest first."
@@ -6523,7 +6524,7 @@ type OfficerGrid implements Node {
 }
 
 "A police incident or case."
-type Case implements Node {
+type Case implements Node @holdsPersonal(public: ["id", "caseNo", "kind", "category", "source", "status", "occurredAt", "receivedAt", "closedAt", "station", "grid", "estate", "leadOfficer", "parties", "referrals", "sourceEvents", "riskItems", "statusLog", "version", "dispatchedAt", "onSceneAt", "responseRule"]) {
   "Opaque global ID."
   id: ID!
   "Human-facing number, e.g. J2024-000123."
@@ -6537,7 +6538,7 @@ type Case implements Node {
   "Workflow state; one of the CaseStatus values."
   status: WorkflowStatus!
   "Short account of the case."
-  summary: String!
+  summary: String! @personal(class: FREE_TEXT)
   "When the incident happened, when known."
   occurredAt: DateTime
   "When the police received the case."
@@ -6551,11 +6552,11 @@ type Case implements Node {
   "The estate where it happened, if any."
   estate: Estate
   "Address of the incident; masked unless allowed."
-  address: String
+  address: String @personal(class: CASE_ADDRESS, mask: ADDRESS)
   "The officer leading the case."
   leadOfficer: Officer
   "How the case was disposed of."
-  disposition: String
+  disposition: String @personal(class: FREE_TEXT)
   "Callers, victims, suspects and witnesses."
   parties: [CaseParty!]!
   "Mediation disputes the case was referred to."
@@ -6577,7 +6578,7 @@ type CaseParty implements Node {
   "The case."
   case: Case!
   "The person involved (personal fields masked)."
-  person: Person!
+  person: Person
   "CALLER, VICTIM, SUSPECT or WITNESS."
   role: CasePartyRole!
   "Whether the party was a minor at the time."
@@ -6716,6 +6717,48 @@ extend type Query {
   "A case by its number; null when none has it."
   case(caseNo: String!): Case
 }
+`, BuiltIn: false},
+	{Name: "../schema/privacy.graphqls", Input: `# The classification of personal data, declared once, next to the schema; internal/privacy
+# implements it for every path (field values, free text, ordering and filter arguments) and
+# its tests fail when a type holding personal data gains a field that is not classified.
+
+"Who may read a personal field in clear (docs/security.md has the role table)."
+enum PersonalClass {
+  "A person's identity: name, identity number, birth date, phone, address."
+  PERSON
+  "An officer's phone and home address."
+  OFFICER_CONTACT
+  "The address of an incident."
+  CASE_ADDRESS
+  "What was said in a mediation session."
+  SESSION_RECORD
+  "The terms of a mediation agreement."
+  AGREEMENT_TERMS
+  "Free text that may name the row's parties: their names, numbers, phones and addresses are masked inside it, keeping its shape."
+  FREE_TEXT
+}
+
+"How a masked value looks."
+enum PersonalMask {
+  "Family name kept: 张*."
+  NAME
+  "Region and last four kept: 110***********1234."
+  ID_NUMBER
+  "First three and last four kept: 138****5678."
+  PHONE
+  "District and street kept, the rest masked."
+  ADDRESS
+  "Null."
+  HIDDEN
+  "Replaced by [redacted]."
+  TEXT
+}
+
+"The field (or order value) holds personal data of class; masked as mask unless the caller may see it."
+directive @personal(class: PersonalClass!, mask: PersonalMask) on FIELD_DEFINITION | ENUM_VALUE
+
+"The type holds personal data: each of its fields is @personal or named in public."
+directive @holdsPersonal(public: [String!]!) on OBJECT
 `, BuiltIn: false},
 	{Name: "../schema/response.graphqls", Input: `"A workflow whose response is measured."
 enum ResponseWorkflow {
@@ -6908,7 +6951,7 @@ type Assessment implements Node {
 }
 
 "One identified risk in a grid."
-type RiskItem implements Node {
+type RiskItem implements Node @holdsPersonal(public: ["id", "assessment", "grid", "estate", "dimension", "likelihood", "impact", "level", "status", "identifiedAt", "measures", "links", "statusLog", "version"]) {
   "Opaque global ID."
   id: ID!
   "The assessment it belongs to, if any."
@@ -6920,7 +6963,7 @@ type RiskItem implements Node {
   "Which dimension of risk."
   dimension: RiskDimension!
   "What the risk is."
-  description: String!
+  description: String! @personal(class: FREE_TEXT)
   "Likelihood, 1-5."
   likelihood: Int!
   "Impact, 1-5."
@@ -7090,7 +7133,7 @@ One version of one of the street office's published rules of deadlines and dutie
 reminder from the version in force when the duty arose, so a new version changes nothing
 before its validFrom.
 """
-type Rule implements Node {
+type Rule implements Node @holdsPersonal(public: ["id", "code", "version", "subject", "duty", "urgency", "deadlineMinutes", "remind", "description", "validFrom", "validTo", "reason", "createdBy", "createdAt", "changes"]) {
   "Opaque global ID."
   id: ID!
   "The rule's code, e.g. GRID_EVENT_RESPONSE_CRITICAL, MEASURE_OVERDUE."
@@ -7124,7 +7167,7 @@ type Rule implements Node {
 }
 
 "One logged edit of a rule version."
-type RuleChange {
+type RuleChange @holdsPersonal(public: ["action", "at", "actor", "reason"]) {
   "PUBLISHED or ENDED."
   action: String!
   "When."
@@ -7256,21 +7299,21 @@ type Grid implements Node {
 }
 
 "An entry of the master person index. Personal fields come back masked unless the caller may see them."
-type Person implements Node {
+type Person implements Node @holdsPersonal(public: ["id", "gender", "grid", "flags", "caseInvolvements", "disputeInvolvements", "gridPosts", "mediatorPosts"]) {
   "Opaque global ID."
   id: ID!
   "Name; masked as 张* unless allowed."
-  name: String!
+  name: String! @personal(class: PERSON, mask: NAME)
   "Identity number; masked as 110***********1234 unless allowed. Null when not recorded."
-  idNumber: String
+  idNumber: String @personal(class: PERSON, mask: ID_NUMBER)
   "The person's gender."
   gender: Gender!
   "Date of birth; null when masked or not recorded."
-  birthDate: Date
+  birthDate: Date @personal(class: PERSON, mask: HIDDEN)
   "Mobile phone; masked as 138****5678 unless allowed."
-  phone: String
+  phone: String @personal(class: PERSON, mask: PHONE)
   "Home address; masked unless allowed."
-  address: String
+  address: String @personal(class: PERSON, mask: ADDRESS)
   "The grid the person is registered in."
   grid: Grid
   "Care flags such as ELDERLY_ALONE or MINOR."
@@ -7290,7 +7333,7 @@ type GridWorker implements Node {
   "Opaque global ID."
   id: ID!
   "The grid worker (personal fields masked)."
-  person: Person!
+  person: Person
   "The grid served."
   grid: Grid!
   "LEADER, FULL_TIME or PART_TIME."
@@ -7348,7 +7391,7 @@ type AllianceMembership implements Node {
 }
 
 "Something a grid worker reported, and what became of it."
-type GridEvent implements Node {
+type GridEvent implements Node @holdsPersonal(public: ["id", "eventNo", "grid", "estate", "reporter", "category", "urgency", "status", "reportedAt", "dueAt", "closedAt", "convertedCase", "convertedDispute", "riskItems", "statusLog", "version", "dispatchedAt", "dueRule", "respondedAt", "responseRule"]) {
   "Opaque global ID."
   id: ID!
   "Human-facing number, e.g. E2024-000123."
@@ -7366,7 +7409,7 @@ type GridEvent implements Node {
   "Workflow state; one of the GridEventStatus values."
   status: WorkflowStatus!
   "Short account of the event."
-  summary: String!
+  summary: String! @personal(class: FREE_TEXT)
   "When it was reported."
   reportedAt: DateTime!
   "When it must be handled by."
@@ -7587,7 +7630,7 @@ input GridOrder {
   direction: OrderDirection! = ASC
 }
 "What Person lists can be ordered by."
-enum PersonOrderField { NAME CREATED_AT }
+enum PersonOrderField { NAME @personal(class: PERSON) CREATED_AT }
 "One ordering term of a Person list."
 input PersonOrder {
   "The column to order by."

@@ -11,6 +11,7 @@ import (
 	"civiclink/db/statuslog"
 	"civiclink/db/street"
 	"context"
+	"errors"
 	"math"
 	"strconv"
 	"sync/atomic"
@@ -62,12 +63,8 @@ type GridWorkerResolver interface {
 	Grid(ctx context.Context, obj *street.GridWorker) (*street.Grid, error)
 }
 type PersonResolver interface {
-	Name(ctx context.Context, obj *street.Person) (string, error)
 	IDNumber(ctx context.Context, obj *street.Person) (*string, error)
 
-	BirthDate(ctx context.Context, obj *street.Person) (*time.Time, error)
-	Phone(ctx context.Context, obj *street.Person) (*string, error)
-	Address(ctx context.Context, obj *street.Person) (*string, error)
 	Grid(ctx context.Context, obj *street.Person) (*street.Grid, error)
 
 	CaseInvolvements(ctx context.Context, obj *street.Person) ([]*police.CaseParty, error)
@@ -2183,7 +2180,25 @@ func (ec *executionContext) _GridEvent_summary(ctx context.Context, field graphq
 		func(ctx context.Context) (any, error) {
 			return obj.Summary, nil
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				class, err := ec.unmarshalNPersonalClass2string(ctx, "FREE_TEXT")
+				if err != nil {
+					var zeroVal string
+					return zeroVal, err
+				}
+				if ec.Directives.Personal == nil {
+					var zeroVal string
+					return zeroVal, errors.New("directive personal is not implemented")
+				}
+				return ec.Directives.Personal(ctx, obj, directive0, class, nil)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNString2string(ctx, selections, v)
 		},
@@ -2735,10 +2750,10 @@ func (ec *executionContext) _GridWorker_person(ctx context.Context, field graphq
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *street.Person) graphql.Marshaler {
-			return ec.marshalNPerson2ᚖciviclinkᚋdbᚋstreetᚐPerson(ctx, selections, v)
+			return ec.marshalOPerson2ᚖciviclinkᚋdbᚋstreetᚐPerson(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_GridWorker_person(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -3061,9 +3076,32 @@ func (ec *executionContext) _Person_name(ctx context.Context, field graphql.Coll
 			return ec.fieldContext_Person_name(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Person().Name(ctx, obj)
+			return obj.Name, nil
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				class, err := ec.unmarshalNPersonalClass2string(ctx, "PERSON")
+				if err != nil {
+					var zeroVal string
+					return zeroVal, err
+				}
+				mask, err := ec.unmarshalOPersonalMask2ᚖstring(ctx, "NAME")
+				if err != nil {
+					var zeroVal string
+					return zeroVal, err
+				}
+				if ec.Directives.Personal == nil {
+					var zeroVal string
+					return zeroVal, errors.New("directive personal is not implemented")
+				}
+				return ec.Directives.Personal(ctx, obj, directive0, class, mask)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNString2string(ctx, selections, v)
 		},
@@ -3072,7 +3110,7 @@ func (ec *executionContext) _Person_name(ctx context.Context, field graphql.Coll
 	)
 }
 func (ec *executionContext) fieldContext_Person_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Person", field, true, true, "String")
+	return graphql.NewScalarFieldContext("Person", field, false, false, "String")
 }
 
 func (ec *executionContext) _Person_idNumber(ctx context.Context, field graphql.CollectedField, obj *street.Person) (ret graphql.Marshaler) {
@@ -3086,7 +3124,30 @@ func (ec *executionContext) _Person_idNumber(ctx context.Context, field graphql.
 		func(ctx context.Context) (any, error) {
 			return ec.Resolvers.Person().IDNumber(ctx, obj)
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				class, err := ec.unmarshalNPersonalClass2string(ctx, "PERSON")
+				if err != nil {
+					var zeroVal *string
+					return zeroVal, err
+				}
+				mask, err := ec.unmarshalOPersonalMask2ᚖstring(ctx, "ID_NUMBER")
+				if err != nil {
+					var zeroVal *string
+					return zeroVal, err
+				}
+				if ec.Directives.Personal == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive personal is not implemented")
+				}
+				return ec.Directives.Personal(ctx, obj, directive0, class, mask)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
 			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
@@ -3130,9 +3191,32 @@ func (ec *executionContext) _Person_birthDate(ctx context.Context, field graphql
 			return ec.fieldContext_Person_birthDate(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Person().BirthDate(ctx, obj)
+			return obj.BirthDate, nil
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				class, err := ec.unmarshalNPersonalClass2string(ctx, "PERSON")
+				if err != nil {
+					var zeroVal *time.Time
+					return zeroVal, err
+				}
+				mask, err := ec.unmarshalOPersonalMask2ᚖstring(ctx, "HIDDEN")
+				if err != nil {
+					var zeroVal *time.Time
+					return zeroVal, err
+				}
+				if ec.Directives.Personal == nil {
+					var zeroVal *time.Time
+					return zeroVal, errors.New("directive personal is not implemented")
+				}
+				return ec.Directives.Personal(ctx, obj, directive0, class, mask)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
 			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
 		},
@@ -3141,7 +3225,7 @@ func (ec *executionContext) _Person_birthDate(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_Person_birthDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Person", field, true, true, "Date")
+	return graphql.NewScalarFieldContext("Person", field, false, false, "Date")
 }
 
 func (ec *executionContext) _Person_phone(ctx context.Context, field graphql.CollectedField, obj *street.Person) (ret graphql.Marshaler) {
@@ -3153,9 +3237,32 @@ func (ec *executionContext) _Person_phone(ctx context.Context, field graphql.Col
 			return ec.fieldContext_Person_phone(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Person().Phone(ctx, obj)
+			return obj.Phone, nil
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				class, err := ec.unmarshalNPersonalClass2string(ctx, "PERSON")
+				if err != nil {
+					var zeroVal *string
+					return zeroVal, err
+				}
+				mask, err := ec.unmarshalOPersonalMask2ᚖstring(ctx, "PHONE")
+				if err != nil {
+					var zeroVal *string
+					return zeroVal, err
+				}
+				if ec.Directives.Personal == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive personal is not implemented")
+				}
+				return ec.Directives.Personal(ctx, obj, directive0, class, mask)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
 			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
@@ -3164,7 +3271,7 @@ func (ec *executionContext) _Person_phone(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext_Person_phone(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Person", field, true, true, "String")
+	return graphql.NewScalarFieldContext("Person", field, false, false, "String")
 }
 
 func (ec *executionContext) _Person_address(ctx context.Context, field graphql.CollectedField, obj *street.Person) (ret graphql.Marshaler) {
@@ -3176,9 +3283,32 @@ func (ec *executionContext) _Person_address(ctx context.Context, field graphql.C
 			return ec.fieldContext_Person_address(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Person().Address(ctx, obj)
+			return obj.Address, nil
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				class, err := ec.unmarshalNPersonalClass2string(ctx, "PERSON")
+				if err != nil {
+					var zeroVal *string
+					return zeroVal, err
+				}
+				mask, err := ec.unmarshalOPersonalMask2ᚖstring(ctx, "ADDRESS")
+				if err != nil {
+					var zeroVal *string
+					return zeroVal, err
+				}
+				if ec.Directives.Personal == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive personal is not implemented")
+				}
+				return ec.Directives.Personal(ctx, obj, directive0, class, mask)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
 			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
@@ -3187,7 +3317,7 @@ func (ec *executionContext) _Person_address(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext_Person_address(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Person", field, true, true, "String")
+	return graphql.NewScalarFieldContext("Person", field, false, false, "String")
 }
 
 func (ec *executionContext) _Person_grid(ctx context.Context, field graphql.CollectedField, obj *street.Person) (ret graphql.Marshaler) {
@@ -5384,7 +5514,7 @@ func (ec *executionContext) _GridWorker(ctx context.Context, sel ast.SelectionSe
 			}
 		case "person":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._GridWorker_person(ctx, field, obj)
 				})
@@ -5530,11 +5660,10 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "name":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Person_name(ctx, field, obj)
-				})
+			out.Values[i] = ec._Person_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "idNumber":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -5547,23 +5676,20 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "birthDate":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Person_birthDate(ctx, field, obj)
-				})
+			out.Values[i] = ec._Person_birthDate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "phone":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Person_phone(ctx, field, obj)
-				})
+			out.Values[i] = ec._Person_phone(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "address":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Person_address(ctx, field, obj)
-				})
+			out.Values[i] = ec._Person_address(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "grid":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -6928,6 +7054,13 @@ func (ec *executionContext) marshalOManagementMode2ᚕstringᚄ(ctx context.Cont
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalOPerson2ᚖciviclinkᚋdbᚋstreetᚐPerson(ctx context.Context, sel ast.SelectionSet, v *street.Person) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Person(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOPersonFilter2ᚖciviclinkᚋdbᚋstreetᚐPersonFilter(ctx context.Context, v any) (*street.PersonFilter, error) {

@@ -13,17 +13,11 @@ import (
 	"civiclink/db/statuslog"
 	"civiclink/db/street"
 	"civiclink/graph"
-	"civiclink/internal/pii"
-	"civiclink/internal/privacy"
 	"context"
 )
 
 func (r *agreementResolver) Dispute(ctx context.Context, obj *mediation.Agreement) (*mediation.Dispute, error) {
 	return ref(ctx, mediation.DisputeByID, obj.DisputeID)
-}
-
-func (r *agreementResolver) Terms(ctx context.Context, obj *mediation.Agreement) (string, error) {
-	return privacy.String(ctx, obj.ID(), privacy.AgreementTerms, privacy.Key{Type: "Dispute", PK: obj.DisputeID}, true, obj.Terms, pii.MaskText), nil
 }
 
 func (r *agreementResolver) FollowUps(ctx context.Context, obj *mediation.Agreement) ([]*mediation.FollowUp, error) {
@@ -103,7 +97,7 @@ func (r *disputePartyResolver) Dispute(ctx context.Context, obj *mediation.Dispu
 }
 
 func (r *disputePartyResolver) Person(ctx context.Context, obj *mediation.DisputeParty) (*street.Person, error) {
-	return ref(ctx, street.PersonByID, obj.PersonID)
+	return optRef(ctx, street.PersonByID, &obj.PersonID) // null when the caller may not see the person
 }
 
 func (r *followUpResolver) Agreement(ctx context.Context, obj *mediation.FollowUp) (*mediation.Agreement, error) {
@@ -114,12 +108,8 @@ func (r *mediationSessionResolver) Dispute(ctx context.Context, obj *mediation.M
 	return ref(ctx, mediation.DisputeByID, obj.DisputeID)
 }
 
-func (r *mediationSessionResolver) Record(ctx context.Context, obj *mediation.MediationSession) (*string, error) {
-	return privacy.OptString(ctx, obj.ID(), privacy.SessionRecord, privacy.Key{Type: "Dispute", PK: obj.DisputeID}, true, obj.Record, pii.MaskText), nil
-}
-
 func (r *mediatorResolver) Person(ctx context.Context, obj *mediation.Mediator) (*street.Person, error) {
-	return ref(ctx, street.PersonByID, obj.PersonID)
+	return optRef(ctx, street.PersonByID, &obj.PersonID) // null when the caller may not see the person
 }
 
 func (r *mediatorResolver) Committee(ctx context.Context, obj *mediation.Mediator) (*mediation.Committee, error) {

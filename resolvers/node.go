@@ -99,11 +99,11 @@ type nodeKey struct {
 func decodeNode(field, id string) (nodeKey, error) {
 	typeName, pk, err := globalid.Decode(id)
 	if err != nil {
-		return nodeKey{}, apierr.BadInput(field, "%q %v", id, err)
+		return nodeKey{}, apierr.BadInput(field, "%v", err) // never echo the value: a caller may paste personal data
 	}
 	loader, ok := nodeTypes[typeName]
 	if !ok {
-		return nodeKey{}, apierr.BadInput(field, "%q %v", id, globalid.ErrInvalid)
+		return nodeKey{}, apierr.BadInput(field, "%v", globalid.ErrInvalid)
 	}
 	return nodeKey{typeName: typeName, pk: pk, loader: loader}, nil
 }

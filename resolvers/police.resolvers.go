@@ -14,8 +14,6 @@ import (
 	"civiclink/db/street"
 	"civiclink/db/welfare"
 	"civiclink/graph"
-	"civiclink/internal/pii"
-	"civiclink/internal/privacy"
 	"context"
 )
 
@@ -29,10 +27,6 @@ func (r *caseResolver) Grid(ctx context.Context, obj *police.Case) (*street.Grid
 
 func (r *caseResolver) Estate(ctx context.Context, obj *police.Case) (*street.Estate, error) {
 	return optRef(ctx, street.EstateByID, obj.EstateID)
-}
-
-func (r *caseResolver) Address(ctx context.Context, obj *police.Case) (*string, error) {
-	return privacy.OptString(ctx, obj.ID(), privacy.CaseAddress, privacy.Key{Type: "Case", PK: obj.PK}, true, obj.Address, pii.MaskAddress), nil
 }
 
 func (r *caseResolver) LeadOfficer(ctx context.Context, obj *police.Case) (*police.Officer, error) {
@@ -64,19 +58,11 @@ func (r *casePartyResolver) Case(ctx context.Context, obj *police.CaseParty) (*p
 }
 
 func (r *casePartyResolver) Person(ctx context.Context, obj *police.CaseParty) (*street.Person, error) {
-	return ref(ctx, street.PersonByID, obj.PersonID)
+	return optRef(ctx, street.PersonByID, &obj.PersonID) // null when the caller may not see the person
 }
 
 func (r *officerResolver) Station(ctx context.Context, obj *police.Officer) (*police.Station, error) {
 	return ref(ctx, police.StationByID, obj.StationID)
-}
-
-func (r *officerResolver) Phone(ctx context.Context, obj *police.Officer) (*string, error) {
-	return privacy.OptString(ctx, obj.ID(), privacy.OfficerContact, privacy.Key{Type: "Officer", PK: obj.PK}, sameStation(ctx, obj.StationID), obj.Phone, pii.MaskPhone), nil
-}
-
-func (r *officerResolver) HomeAddress(ctx context.Context, obj *police.Officer) (*string, error) {
-	return privacy.OptString(ctx, obj.ID(), privacy.OfficerContact, privacy.Key{Type: "Officer", PK: obj.PK}, sameStation(ctx, obj.StationID), obj.HomeAddress, pii.MaskAddress), nil
 }
 
 func (r *officerResolver) Grids(ctx context.Context, obj *police.Officer) ([]*police.OfficerGrid, error) {

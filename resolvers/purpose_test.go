@@ -1,6 +1,7 @@
 package resolvers_test
 
 import (
+	"bytes"
 	"context"
 	"strings"
 	"testing"
@@ -164,5 +165,34 @@ func TestPurposeIsBound(t *testing.T) {
 	want := []string{"case " + caseNo, "dispute " + disputeNo}
 	if strings.Join(purposes, "|") != strings.Join(want, "|") {
 		t.Errorf("access log purposes %q, want %q", purposes, want)
+	}
+}
+
+// TestHiddenPersonNullsOnlyItself lists, as a mediator, the disputes of the mediator's
+// committee with their parties' persons: a party whose person the mediator may not see (a
+// committee dispute the mediator is not assigned to) comes back as person: null, and the
+// rest of the response stays. The same holds for grid workers' and mediators' persons.
+func TestHiddenPersonNullsOnlyItself(t *testing.T) {
+	t.Parallel()
+	s := newScene(t)
+	hidden := s.count(t, `SELECT count(*) FROM mediation.dispute_party dp JOIN mediation.dispute d ON d.id = dp.dispute_id
+		WHERE d.committee_id = $1 AND NOT EXISTS (SELECT 1 FROM mediation.dispute_mediator dm JOIN mediation.dispute_party x ON x.dispute_id = dm.dispute_id
+			WHERE dm.mediator_id = $2 AND x.person_id = dp.person_id)`, s.commitee, s.mediator)
+	if hidden == 0 {
+		t.Fatalf("the scene has no party hidden from the mediator; the test needs one")
+	}
+	for _, tt := range []struct{ role, query string }{
+		{auth.Mediator, `{ disputes(first: 500) { nodes { disputeNo parties { side person { name } } } } }`},
+		{auth.Mediator, `{ mediators(first: 500) { nodes { kind person { name } } } }`},
+		{auth.GridWorker, `{ disputes(first: 500) { nodes { disputeNo mediators { mediator { person { name } } } } } }`},
+	} {
+		res := s.callers[tt.role].Query(t, tt.query, nil)
+		if len(res.Errors) > 0 || bytes.HasPrefix(bytes.TrimSpace(res.Data), []byte("null")) {
+			t.Errorf("%s %s: %s, want data with hidden persons null", tt.role, tt.query, res.Raw)
+		}
+	}
+	res := s.callers[auth.Mediator].Query(t, `{ disputes(first: 500) { nodes { parties { person { id } } } } }`, nil)
+	if nulls := bytes.Count(res.Raw, []byte(`"person":null`)); nulls == 0 {
+		t.Errorf("no party's person is null for the mediator, want the %d hidden ones null: %.300s", hidden, res.Raw)
 	}
 }

@@ -13,9 +13,7 @@ import (
 	"civiclink/db/statuslog"
 	"civiclink/db/street"
 	"civiclink/graph"
-	"civiclink/internal/pii"
 	"context"
-	"time"
 )
 
 func (r *allianceMembershipResolver) PropertyCompany(ctx context.Context, obj *street.AllianceMembership) (*street.PropertyCompany, error) {
@@ -119,42 +117,15 @@ func (r *gridEventResolver) StatusLog(ctx context.Context, obj *street.GridEvent
 }
 
 func (r *gridWorkerResolver) Person(ctx context.Context, obj *street.GridWorker) (*street.Person, error) {
-	return ref(ctx, street.PersonByID, obj.PersonID)
+	return optRef(ctx, street.PersonByID, &obj.PersonID) // null when the caller may not see the person
 }
 
 func (r *gridWorkerResolver) Grid(ctx context.Context, obj *street.GridWorker) (*street.Grid, error) {
 	return ref(ctx, street.GridByID, obj.GridID)
 }
 
-func (r *personResolver) Name(ctx context.Context, obj *street.Person) (string, error) {
-	show, err := r.showPerson(ctx, obj)
-	if err != nil {
-		return "", err
-	}
-	if show {
-		return obj.Name, nil
-	}
-	return pii.MaskName(obj.Name), nil
-}
-
 func (r *personResolver) IDNumber(ctx context.Context, obj *street.Person) (*string, error) {
 	return r.idNumber(ctx, obj)
-}
-
-func (r *personResolver) BirthDate(ctx context.Context, obj *street.Person) (*time.Time, error) {
-	show, err := r.showPerson(ctx, obj)
-	if err != nil || !show {
-		return nil, err
-	}
-	return obj.BirthDate, nil
-}
-
-func (r *personResolver) Phone(ctx context.Context, obj *street.Person) (*string, error) {
-	return r.personField(ctx, obj, obj.Phone, pii.MaskPhone)
-}
-
-func (r *personResolver) Address(ctx context.Context, obj *street.Person) (*string, error) {
-	return r.personField(ctx, obj, obj.Address, pii.MaskAddress)
 }
 
 func (r *personResolver) Grid(ctx context.Context, obj *street.Person) (*street.Grid, error) {

@@ -67,23 +67,6 @@ func Show(ctx context.Context, entity string, class Class, key Key, rowOK bool) 
 	return true
 }
 
-// String returns v when shown, else mask(v).
-func String(ctx context.Context, entity string, class Class, key Key, rowOK bool, v string, mask func(string) string) string {
-	if Show(ctx, entity, class, key, rowOK) {
-		return v
-	}
-	return mask(v)
-}
-
-// OptString is String for a nullable value.
-func OptString(ctx context.Context, entity string, class Class, key Key, rowOK bool, v *string, mask func(string) string) *string {
-	if v == nil {
-		return nil
-	}
-	s := String(ctx, entity, class, key, rowOK, *v, mask)
-	return &s
-}
-
 // Ledger collects the entities whose personal data a request showed in clear.
 type Ledger struct {
 	mu  sync.Mutex

@@ -11,6 +11,7 @@ import (
 	"civiclink/db/store"
 	"civiclink/db/street"
 	"civiclink/internal/auth"
+	"civiclink/internal/pii"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/gqlerror"
@@ -57,8 +58,12 @@ var (
 // Grant: an unparsable purpose is refused with BAD_USER_INPUT, one naming a record the
 // caller cannot see (or that does not exist) with FORBIDDEN, before anything is resolved.
 // The principal's purpose becomes the canonical record reference, which the access log keeps.
-func Purposes(db store.Querier, logger *slog.Logger) graphql.OperationMiddleware {
+//
+// It also gives the operation the loader that batches what free texts may mention (keys
+// decrypt identity numbers for it).
+func Purposes(db store.Querier, keys *pii.Keys, logger *slog.Logger) graphql.OperationMiddleware {
 	return func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+		ctx = withMentions(ctx, db, keys)
 		p := auth.FromContext(ctx)
 		if p.Purpose == "" && !p.PurposeStated {
 			return next(ctx)

@@ -191,7 +191,7 @@ func graphQL(opts Options, limiter *ratelimit.Limiter) *handler.Server {
 	}
 	schema := graph.NewExecutableSchema(graph.Config{Resolvers: &resolvers.Resolver{
 		DB: opts.Pool, Keys: opts.Keys, Logger: opts.Logger, Events: opts.Events,
-	}})
+	}, Directives: graph.DirectiveRoot{Personal: privacy.Directive}})
 	srv := handler.New(schema)
 	srv.AddTransport(transport.Websocket{
 		// graphql-transport-ws clients get a "ping" every KeepAlive (graphql-ws ones a "ka");
@@ -224,7 +224,7 @@ func graphQL(opts Options, limiter *ratelimit.Limiter) *handler.Server {
 	// Responses that show personal data in clear are written to the access log first.
 	srv.AroundResponses(audit.Responses(auditLog(opts), opts.Logger))
 	// A stated purpose must name a record the caller may see; it unlocks that record's persons.
-	srv.AroundOperations(privacy.Purposes(opts.Pool, opts.Logger))
+	srv.AroundOperations(privacy.Purposes(opts.Pool, opts.Keys, opts.Logger))
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		oc := graphql.GetOperationContext(ctx)
 		if oc.Operation != nil {
@@ -235,6 +235,13 @@ func graphQL(opts Options, limiter *ratelimit.Limiter) *handler.Server {
 	srv.AroundOperations(operationLimits(opts, limiter, &subscriptionCounter{n: map[string]int{}}, opts.Logger))
 	// An operation asking only for the schema is exempt from the depth and cost limits
 	// (introspection.go).
+	// The schema's classification of personal data: no ordering or filtering by a personal
+	// value, and any field nobody classified on a type holding personal data is withheld.
+	classification := privacy.Classify(schema.Schema())
+	srv.Use(classification)
+	if fc := classification.FailClosed(); fc != nil {
+		srv.Use(fc)
+	}
 	srv.Use(exceptSchemaOnly(limits.Depth{Max: opts.MaxDepth}))
 	srv.Use(limits.Fields{Max: opts.MaxFields})
 	srv.Use(exceptSchemaOnly(limits.Cost{Max: opts.MaxComplexity}))
