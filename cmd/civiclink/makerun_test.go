@@ -22,7 +22,15 @@ func TestMakeRunStopsCleanly(t *testing.T) {
 	addr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
 	cmd := exec.Command("make", "run", "BIN="+filepath.Join(dir, "civiclink"))
 	cmd.Dir = "../.."
-	cmd.Env = cleanEnv("CIVICLINK_DATA_DIR="+filepath.Join(dir, "data"), fmt.Sprintf("CIVICLINK_PG_PORT=%d", freePort(t)),
+	// Run as a reader would, not as a sub-make of `make test` (which would print
+	// "make[1]: Entering directory" first).
+	var env []string
+	for _, kv := range cleanEnv() {
+		if k, _, _ := strings.Cut(kv, "="); k != "MAKEFLAGS" && k != "MAKELEVEL" && k != "MFLAGS" && k != "MAKEOVERRIDES" {
+			env = append(env, kv)
+		}
+	}
+	cmd.Env = append(env, "CIVICLINK_DATA_DIR="+filepath.Join(dir, "data"), fmt.Sprintf("CIVICLINK_PG_PORT=%d", freePort(t)),
 		"CIVICLINK_ADDR="+addr, "CIVICLINK_SEED_SCALE=0")
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	var out syncBuffer
