@@ -160,6 +160,7 @@ var pageTemplate = template.Must(template.New("page").Parse(`<!DOCTYPE html>
 <link rel="stylesheet" href="{{.Prefix}}graphiql.min.css">
 <link rel="stylesheet" href="{{.Prefix}}graphiql-plugin-explorer.css">
 <link rel="stylesheet" href="{{.Prefix}}playground.css">
+<link rel="stylesheet" href="{{.Prefix}}chart.css">
 </head>
 <body>
 <div id="graphiql"><p class="civiclink-loading">Loading the CivicLink playground…</p></div>
@@ -170,6 +171,7 @@ var pageTemplate = template.Must(template.New("page").Parse(`<!DOCTYPE html>
 <script src="{{.Prefix}}react-dom.production.min.js"></script>
 <script src="{{.Prefix}}graphiql.min.js"></script>
 <script src="{{.Prefix}}graphiql-plugin-explorer.umd.js"></script>
+<script src="{{.Prefix}}chart.js"></script>
 <script src="{{.Prefix}}boot.js"></script>
 </body>
 </html>

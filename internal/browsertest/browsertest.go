@@ -9,6 +9,7 @@ import (
 	"context"
 	"fmt"
 	"image"
+	"image/color"
 	"image/png"
 	"os"
 	"os/exec"
@@ -19,6 +20,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 )
 
@@ -204,4 +207,59 @@ func NonBlank(img image.Image) int {
 // String describes an image's size, for failure messages.
 func String(img image.Image) string {
 	return fmt.Sprintf("%dx%d image", img.Bounds().Dx(), img.Bounds().Dy())
+}
+
+// Headers makes the tab send these HTTP headers with every request from now on
+// (Network.setExtraHTTPHeaders), e.g. the bearer token of a page that calls the API.
+func (b *Browser) Headers(t testing.TB, headers map[string]string) {
+	t.Helper()
+	h := network.Headers{}
+	for k, v := range headers {
+		h[k] = v
+	}
+	b.Do(t, "set extra headers", func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
+		_, err := cdp.Call(ctx, tg, network.SetExtraHTTPHeaders, network.SetExtraHTTPHeadersParams{Headers: h})
+		return chromedp.Void{}, err
+	})
+}
+
+// Row returns the colours of row y of img, left to right, for counting runs such as bars.
+func Row(img image.Image, y int) []color.RGBA {
+	bounds := img.Bounds()
+	out := make([]color.RGBA, 0, bounds.Dx())
+	for x := bounds.Min.X; x < bounds.Max.X; x++ {
+		r, g, b, a := img.At(x, bounds.Min.Y+y).RGBA()
+		out = append(out, color.RGBA{uint8(r >> 8), uint8(g >> 8), uint8(b >> 8), uint8(a >> 8)})
+	}
+	return out
+}
+
+// Runs counts the runs of consecutive pixels for which keep holds.
+func Runs(row []color.RGBA, keep func(color.RGBA) bool) int {
+	n := 0
+	in := false
+	for _, c := range row {
+		k := keep(c)
+		if k && !in {
+			n++
+		}
+		in = k
+	}
+	return n
+}
+
+// Near returns a test for colours within tolerance of want on every channel.
+func Near(want color.RGBA, tolerance int) func(color.RGBA) bool {
+	near := func(a, b uint8) bool { d := int(a) - int(b); return d <= tolerance && d >= -tolerance }
+	return func(c color.RGBA) bool { return near(c.R, want.R) && near(c.G, want.G) && near(c.B, want.B) }
+}
+
+// Wait is an action that evaluates expression in the page every 50 ms until it is true
+// (chromedp.Poll, at most a minute), usable among the steps of Do.
+func Wait(expression string) chromedp.Action[chromedp.Void] {
+	poll := chromedp.Poll[bool](expression, chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(time.Minute))
+	return func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
+		_, err := poll(ctx, tg)
+		return chromedp.Void{}, err
+	}
 }
