@@ -33,14 +33,15 @@ import (
 type QueryResolver interface {
 	Node(ctx context.Context, id string) (relay.Node, error)
 	Nodes(ctx context.Context, ids []string) ([]relay.Node, error)
-	CaseStats(ctx context.Context, filter *police.CaseFilter, groupBy []string, timeBucket *string, asOf *time.Time) ([]*analytics.Group, error)
-	GridEventStats(ctx context.Context, filter *street.GridEventFilter, groupBy []string, timeBucket *string, asOf *time.Time) ([]*analytics.Group, error)
-	DisputeStats(ctx context.Context, filter *mediation.DisputeFilter, groupBy []string, timeBucket *string, asOf *time.Time) ([]*analytics.Group, error)
-	RiskItemStats(ctx context.Context, filter *risk.RiskItemFilter, groupBy []string, timeBucket *string, asOf *time.Time) ([]*analytics.Group, error)
+	CaseStats(ctx context.Context, filter *police.CaseFilter, groupBy []string, timeBucket *string, asOf *time.Time, gridAsOf *string) ([]*analytics.Group, error)
+	GridEventStats(ctx context.Context, filter *street.GridEventFilter, groupBy []string, timeBucket *string, asOf *time.Time, gridAsOf *string) ([]*analytics.Group, error)
+	DisputeStats(ctx context.Context, filter *mediation.DisputeFilter, groupBy []string, timeBucket *string, asOf *time.Time, gridAsOf *string) ([]*analytics.Group, error)
+	RiskItemStats(ctx context.Context, filter *risk.RiskItemFilter, groupBy []string, timeBucket *string, asOf *time.Time, gridAsOf *string) ([]*analytics.Group, error)
 	BenefitGrantStats(ctx context.Context, filter *welfare.BenefitGrantFilter, groupBy []string, timeBucket *string, asOf *time.Time) ([]*analytics.Group, error)
 	SurveyResponseStats(ctx context.Context, filter *analytics.SurveyResponseStatsFilter, groupBy []string, timeBucket *string, asOf *time.Time) ([]*analytics.Group, error)
 	OverdueAgreements(ctx context.Context, asOf *time.Time, gridID *string, first *int) ([]*analytics.OverdueAgreement, error)
 	AccessLog(ctx context.Context, first *int, after *string, last *int, before *string, filter *hub.AccessLogFilter, orderBy []*relay.Order) (*relay.Connection[*hub.AccessLogEntry], error)
+	GridRedraws(ctx context.Context) ([]*street.GridRedraw, error)
 	Committees(ctx context.Context, first *int, after *string, last *int, before *string, filter *mediation.CommitteeFilter, orderBy []*relay.Order) (*relay.Connection[*mediation.Committee], error)
 	Mediators(ctx context.Context, first *int, after *string, last *int, before *string, filter *mediation.MediatorFilter, orderBy []*relay.Order) (*relay.Connection[*mediation.Mediator], error)
 	Disputes(ctx context.Context, first *int, after *string, last *int, before *string, filter *mediation.DisputeFilter, orderBy []*relay.Order) (*relay.Connection[*mediation.Dispute], error)
@@ -51,7 +52,7 @@ type QueryResolver interface {
 	Officer(ctx context.Context, badgeNo string) (*police.Officer, error)
 	Cases(ctx context.Context, first *int, after *string, last *int, before *string, filter *police.CaseFilter, orderBy []*relay.Order) (*relay.Connection[*police.Case], error)
 	Case(ctx context.Context, caseNo string) (*police.Case, error)
-	ResponseStats(ctx context.Context, filter *analytics.ResponseStatsFilter, groupBy []string, timeBucket *string, asOf *time.Time) ([]*analytics.Group, error)
+	ResponseStats(ctx context.Context, filter *analytics.ResponseStatsFilter, groupBy []string, timeBucket *string, asOf *time.Time, gridAsOf *string) ([]*analytics.Group, error)
 	UrgentQueue(ctx context.Context, withinMinutes *int, overdueForMinutes *int, first *int) ([]*urgent.Item, error)
 	Assessments(ctx context.Context, first *int, after *string, last *int, before *string, filter *risk.AssessmentFilter, orderBy []*relay.Order) (*relay.Connection[*risk.Assessment], error)
 	RiskItems(ctx context.Context, first *int, after *string, last *int, before *string, filter *risk.RiskItemFilter, orderBy []*relay.Order) (*relay.Connection[*risk.RiskItem], error)
@@ -324,6 +325,14 @@ func (ec *executionContext) field_Query_caseStats_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["asOf"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "gridAsOf",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOGridAsOf2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["gridAsOf"] = arg4
 	return args, nil
 }
 
@@ -544,6 +553,14 @@ func (ec *executionContext) field_Query_disputeStats_args(ctx context.Context, r
 		return nil, err
 	}
 	args["asOf"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "gridAsOf",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOGridAsOf2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["gridAsOf"] = arg4
 	return args, nil
 }
 
@@ -704,6 +721,14 @@ func (ec *executionContext) field_Query_gridEventStats_args(ctx context.Context,
 		return nil, err
 	}
 	args["asOf"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "gridAsOf",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOGridAsOf2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["gridAsOf"] = arg4
 	return args, nil
 }
 
@@ -1274,6 +1299,14 @@ func (ec *executionContext) field_Query_responseStats_args(ctx context.Context, 
 		return nil, err
 	}
 	args["asOf"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "gridAsOf",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOGridAsOf2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["gridAsOf"] = arg4
 	return args, nil
 }
 
@@ -1312,6 +1345,14 @@ func (ec *executionContext) field_Query_riskItemStats_args(ctx context.Context, 
 		return nil, err
 	}
 	args["asOf"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "gridAsOf",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOGridAsOf2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["gridAsOf"] = arg4
 	return args, nil
 }
 
@@ -1783,7 +1824,7 @@ func (ec *executionContext) _Query_caseStats(ctx context.Context, field graphql.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().CaseStats(ctx, fc.Args["filter"].(*police.CaseFilter), fc.Args["groupBy"].([]string), fc.Args["timeBucket"].(*string), fc.Args["asOf"].(*time.Time))
+			return ec.Resolvers.Query().CaseStats(ctx, fc.Args["filter"].(*police.CaseFilter), fc.Args["groupBy"].([]string), fc.Args["timeBucket"].(*string), fc.Args["asOf"].(*time.Time), fc.Args["gridAsOf"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*analytics.Group) graphql.Marshaler {
@@ -1827,7 +1868,7 @@ func (ec *executionContext) _Query_gridEventStats(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().GridEventStats(ctx, fc.Args["filter"].(*street.GridEventFilter), fc.Args["groupBy"].([]string), fc.Args["timeBucket"].(*string), fc.Args["asOf"].(*time.Time))
+			return ec.Resolvers.Query().GridEventStats(ctx, fc.Args["filter"].(*street.GridEventFilter), fc.Args["groupBy"].([]string), fc.Args["timeBucket"].(*string), fc.Args["asOf"].(*time.Time), fc.Args["gridAsOf"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*analytics.Group) graphql.Marshaler {
@@ -1871,7 +1912,7 @@ func (ec *executionContext) _Query_disputeStats(ctx context.Context, field graph
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().DisputeStats(ctx, fc.Args["filter"].(*mediation.DisputeFilter), fc.Args["groupBy"].([]string), fc.Args["timeBucket"].(*string), fc.Args["asOf"].(*time.Time))
+			return ec.Resolvers.Query().DisputeStats(ctx, fc.Args["filter"].(*mediation.DisputeFilter), fc.Args["groupBy"].([]string), fc.Args["timeBucket"].(*string), fc.Args["asOf"].(*time.Time), fc.Args["gridAsOf"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*analytics.Group) graphql.Marshaler {
@@ -1915,7 +1956,7 @@ func (ec *executionContext) _Query_riskItemStats(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().RiskItemStats(ctx, fc.Args["filter"].(*risk.RiskItemFilter), fc.Args["groupBy"].([]string), fc.Args["timeBucket"].(*string), fc.Args["asOf"].(*time.Time))
+			return ec.Resolvers.Query().RiskItemStats(ctx, fc.Args["filter"].(*risk.RiskItemFilter), fc.Args["groupBy"].([]string), fc.Args["timeBucket"].(*string), fc.Args["asOf"].(*time.Time), fc.Args["gridAsOf"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*analytics.Group) graphql.Marshaler {
@@ -2121,6 +2162,38 @@ func (ec *executionContext) fieldContext_Query_accessLog(ctx context.Context, fi
 	if fc.Args, err = ec.field_Query_accessLog_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_gridRedraws(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_gridRedraws(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().GridRedraws(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*street.GridRedraw) graphql.Marshaler {
+			return ec.marshalNGridRedraw2ᚕᚖciviclinkᚋdbᚋstreetᚐGridRedrawᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_gridRedraws(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GridRedraw(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -2575,7 +2648,7 @@ func (ec *executionContext) _Query_responseStats(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().ResponseStats(ctx, fc.Args["filter"].(*analytics.ResponseStatsFilter), fc.Args["groupBy"].([]string), fc.Args["timeBucket"].(*string), fc.Args["asOf"].(*time.Time))
+			return ec.Resolvers.Query().ResponseStats(ctx, fc.Args["filter"].(*analytics.ResponseStatsFilter), fc.Args["groupBy"].([]string), fc.Args["timeBucket"].(*string), fc.Args["asOf"].(*time.Time), fc.Args["gridAsOf"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*analytics.Group) graphql.Marshaler {
@@ -3643,6 +3716,11 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._GridWorker(ctx, sel, obj)
+	case *street.GridRedraw:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._GridRedraw(ctx, sel, obj)
 	case *street.GridEvent:
 		if obj == nil {
 			return graphql.Null
@@ -3862,6 +3940,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_accessLog(ctx, field)
+				})
+		case "gridRedraws":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_gridRedraws(ctx, field)
 				})
 		case "committees":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,

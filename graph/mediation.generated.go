@@ -1426,6 +1426,38 @@ func (ec *executionContext) fieldContext_Dispute_version(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("Dispute", field, false, false, "Int")
 }
 
+func (ec *executionContext) _Dispute_gridAtTheTime(ctx context.Context, field graphql.CollectedField, obj *mediation.Dispute) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dispute_gridAtTheTime(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GridAtTheTime(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *street.GridVersion) graphql.Marshaler {
+			return ec.marshalOGridVersion2ᚖciviclinkᚋdbᚋstreetᚐGridVersion(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Dispute_gridAtTheTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Dispute",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GridVersion(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Dispute_firstContactAt(ctx context.Context, field graphql.CollectedField, obj *mediation.Dispute) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3239,6 +3271,12 @@ func (ec *executionContext) _Dispute(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "gridAtTheTime":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Dispute_gridAtTheTime(ctx, field, obj)
+				})
 		case "firstContactAt":
 			out.Values[i] = ec._Dispute_firstContactAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {

@@ -929,6 +929,38 @@ func (ec *executionContext) fieldContext_Case_version(_ context.Context, field g
 	return graphql.NewScalarFieldContext("Case", field, false, false, "Int")
 }
 
+func (ec *executionContext) _Case_gridAtTheTime(ctx context.Context, field graphql.CollectedField, obj *police.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_gridAtTheTime(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GridAtTheTime(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *street.GridVersion) graphql.Marshaler {
+			return ec.marshalOGridVersion2ᚖciviclinkᚋdbᚋstreetᚐGridVersion(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Case_gridAtTheTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Case",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GridVersion(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Case_dispatchedAt(ctx context.Context, field graphql.CollectedField, obj *police.Case) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2821,6 +2853,12 @@ func (ec *executionContext) _Case(ctx context.Context, sel ast.SelectionSet, obj
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "gridAtTheTime":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Case_gridAtTheTime(ctx, field, obj)
+				})
 		case "dispatchedAt":
 			out.Values[i] = ec._Case_dispatchedAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {

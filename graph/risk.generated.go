@@ -1207,6 +1207,38 @@ func (ec *executionContext) fieldContext_RiskItem_version(_ context.Context, fie
 	return graphql.NewScalarFieldContext("RiskItem", field, false, false, "Int")
 }
 
+func (ec *executionContext) _RiskItem_gridAtTheTime(ctx context.Context, field graphql.CollectedField, obj *risk.RiskItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RiskItem_gridAtTheTime(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GridAtTheTime(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *street.GridVersion) graphql.Marshaler {
+			return ec.marshalOGridVersion2ᚖciviclinkᚋdbᚋstreetᚐGridVersion(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RiskItem_gridAtTheTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RiskItem",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GridVersion(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _RiskItemConnection_edges(ctx context.Context, field graphql.CollectedField, obj *relay.Connection[*risk.RiskItem]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2051,6 +2083,12 @@ func (ec *executionContext) _RiskItem(ctx context.Context, sel ast.SelectionSet,
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "gridAtTheTime":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RiskItem_gridAtTheTime(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}

@@ -198,31 +198,32 @@ type ComplexityRoot struct {
 	}
 
 	Case struct {
-		Address      func(childComplexity int) int
-		CaseNo       func(childComplexity int) int
-		Category     func(childComplexity int) int
-		ClosedAt     func(childComplexity int) int
-		DispatchedAt func(childComplexity int) int
-		Disposition  func(childComplexity int) int
-		Estate       func(childComplexity int) int
-		Grid         func(childComplexity int) int
-		ID           func(childComplexity int) int
-		Kind         func(childComplexity int) int
-		LeadOfficer  func(childComplexity int) int
-		OccurredAt   func(childComplexity int) int
-		OnSceneAt    func(childComplexity int) int
-		Parties      func(childComplexity int) int
-		ReceivedAt   func(childComplexity int) int
-		Referrals    func(childComplexity int) int
-		ResponseRule func(childComplexity int) int
-		RiskItems    func(childComplexity int) int
-		Source       func(childComplexity int) int
-		SourceEvents func(childComplexity int) int
-		Station      func(childComplexity int) int
-		Status       func(childComplexity int) int
-		StatusLog    func(childComplexity int) int
-		Summary      func(childComplexity int) int
-		Version      func(childComplexity int) int
+		Address       func(childComplexity int) int
+		CaseNo        func(childComplexity int) int
+		Category      func(childComplexity int) int
+		ClosedAt      func(childComplexity int) int
+		DispatchedAt  func(childComplexity int) int
+		Disposition   func(childComplexity int) int
+		Estate        func(childComplexity int) int
+		Grid          func(childComplexity int) int
+		GridAtTheTime func(childComplexity int) int
+		ID            func(childComplexity int) int
+		Kind          func(childComplexity int) int
+		LeadOfficer   func(childComplexity int) int
+		OccurredAt    func(childComplexity int) int
+		OnSceneAt     func(childComplexity int) int
+		Parties       func(childComplexity int) int
+		ReceivedAt    func(childComplexity int) int
+		Referrals     func(childComplexity int) int
+		ResponseRule  func(childComplexity int) int
+		RiskItems     func(childComplexity int) int
+		Source        func(childComplexity int) int
+		SourceEvents  func(childComplexity int) int
+		Station       func(childComplexity int) int
+		Status        func(childComplexity int) int
+		StatusLog     func(childComplexity int) int
+		Summary       func(childComplexity int) int
+		Version       func(childComplexity int) int
 	}
 
 	CaseConnection struct {
@@ -332,6 +333,7 @@ type ComplexityRoot struct {
 		Estate         func(childComplexity int) int
 		FirstContactAt func(childComplexity int) int
 		Grid           func(childComplexity int) int
+		GridAtTheTime  func(childComplexity int) int
 		GridEvent      func(childComplexity int) int
 		ID             func(childComplexity int) int
 		Mediators      func(childComplexity int) int
@@ -459,7 +461,9 @@ type ComplexityRoot struct {
 		Name        func(childComplexity int) int
 		Officers    func(childComplexity int) int
 		Persons     func(childComplexity int, first *int, after *string, last *int, before *string, filter *street.PersonFilter, orderBy []*relay.Order) int
+		RetiredAt   func(childComplexity int) int
 		RiskItems   func(childComplexity int, first *int, after *string, last *int, before *string, filter *risk.RiskItemFilter, orderBy []*relay.Order) int
+		Versions    func(childComplexity int) int
 		Workers     func(childComplexity int) int
 	}
 
@@ -486,6 +490,7 @@ type ComplexityRoot struct {
 		Estate           func(childComplexity int) int
 		EventNo          func(childComplexity int) int
 		Grid             func(childComplexity int) int
+		GridAtTheTime    func(childComplexity int) int
 		ID               func(childComplexity int) int
 		ReportedAt       func(childComplexity int) int
 		Reporter         func(childComplexity int) int
@@ -534,6 +539,27 @@ type ComplexityRoot struct {
 		Status                  func(childComplexity int) int
 		Suppressed              func(childComplexity int) int
 		Urgency                 func(childComplexity int) int
+	}
+
+	GridRedraw struct {
+		Actor       func(childComplexity int) int
+		Details     func(childComplexity int) int
+		EffectiveAt func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Kind        func(childComplexity int) int
+		Reason      func(childComplexity int) int
+		Versions    func(childComplexity int) int
+	}
+
+	GridVersion struct {
+		Code      func(childComplexity int) int
+		Community func(childComplexity int) int
+		Grid      func(childComplexity int) int
+		Name      func(childComplexity int) int
+		Redraw    func(childComplexity int) int
+		ValidFrom func(childComplexity int) int
+		ValidTo   func(childComplexity int) int
+		Version   func(childComplexity int) int
 	}
 
 	GridWorker struct {
@@ -632,6 +658,7 @@ type ComplexityRoot struct {
 		RecordAgreement              func(childComplexity int, input model.RecordAgreementInput) int
 		RecordFollowUp               func(childComplexity int, input model.RecordFollowUpInput) int
 		RecordMediationSession       func(childComplexity int, input model.RecordMediationSessionInput) int
+		RedrawGrid                   func(childComplexity int, input model.RedrawGridInput) int
 		ReferCaseToMediation         func(childComplexity int, input model.ReferCaseToMediationInput) int
 		RegisterCase                 func(childComplexity int, input model.RegisterCaseInput) int
 		RegisterDispute              func(childComplexity int, input model.RegisterDisputeInput) int
@@ -773,19 +800,20 @@ type ComplexityRoot struct {
 		BenefitGrantStats   func(childComplexity int, filter *welfare.BenefitGrantFilter, groupBy []string, timeBucket *string, asOf *time.Time) int
 		BenefitGrants       func(childComplexity int, first *int, after *string, last *int, before *string, filter *welfare.BenefitGrantFilter, orderBy []*relay.Order) int
 		Case                func(childComplexity int, caseNo string) int
-		CaseStats           func(childComplexity int, filter *police.CaseFilter, groupBy []string, timeBucket *string, asOf *time.Time) int
+		CaseStats           func(childComplexity int, filter *police.CaseFilter, groupBy []string, timeBucket *string, asOf *time.Time, gridAsOf *string) int
 		Cases               func(childComplexity int, first *int, after *string, last *int, before *string, filter *police.CaseFilter, orderBy []*relay.Order) int
 		Committees          func(childComplexity int, first *int, after *string, last *int, before *string, filter *mediation.CommitteeFilter, orderBy []*relay.Order) int
 		Communities         func(childComplexity int, first *int, after *string, last *int, before *string, orderBy []*relay.Order) int
 		Community           func(childComplexity int, code string) int
 		Dispute             func(childComplexity int, disputeNo string) int
-		DisputeStats        func(childComplexity int, filter *mediation.DisputeFilter, groupBy []string, timeBucket *string, asOf *time.Time) int
+		DisputeStats        func(childComplexity int, filter *mediation.DisputeFilter, groupBy []string, timeBucket *string, asOf *time.Time, gridAsOf *string) int
 		Disputes            func(childComplexity int, first *int, after *string, last *int, before *string, filter *mediation.DisputeFilter, orderBy []*relay.Order) int
 		Estates             func(childComplexity int, first *int, after *string, last *int, before *string, filter *street.EstateFilter, orderBy []*relay.Order) int
 		Grid                func(childComplexity int, code string) int
 		GridEvent           func(childComplexity int, eventNo string) int
-		GridEventStats      func(childComplexity int, filter *street.GridEventFilter, groupBy []string, timeBucket *string, asOf *time.Time) int
+		GridEventStats      func(childComplexity int, filter *street.GridEventFilter, groupBy []string, timeBucket *string, asOf *time.Time, gridAsOf *string) int
 		GridEvents          func(childComplexity int, first *int, after *string, last *int, before *string, filter *street.GridEventFilter, orderBy []*relay.Order) int
+		GridRedraws         func(childComplexity int) int
 		GridWorkers         func(childComplexity int, first *int, after *string, last *int, before *string, filter *street.GridWorkerFilter, orderBy []*relay.Order) int
 		Grids               func(childComplexity int, first *int, after *string, last *int, before *string, filter *street.GridFilter, orderBy []*relay.Order) int
 		Mediators           func(childComplexity int, first *int, after *string, last *int, before *string, filter *mediation.MediatorFilter, orderBy []*relay.Order) int
@@ -797,8 +825,8 @@ type ComplexityRoot struct {
 		Persons             func(childComplexity int, first *int, after *string, last *int, before *string, filter *street.PersonFilter, orderBy []*relay.Order) int
 		Programs            func(childComplexity int, first *int, after *string, last *int, before *string, filter *welfare.ProgramFilter, orderBy []*relay.Order) int
 		PropertyCompanies   func(childComplexity int, first *int, after *string, last *int, before *string, filter *street.PropertyCompanyFilter, orderBy []*relay.Order) int
-		ResponseStats       func(childComplexity int, filter *analytics.ResponseStatsFilter, groupBy []string, timeBucket *string, asOf *time.Time) int
-		RiskItemStats       func(childComplexity int, filter *risk.RiskItemFilter, groupBy []string, timeBucket *string, asOf *time.Time) int
+		ResponseStats       func(childComplexity int, filter *analytics.ResponseStatsFilter, groupBy []string, timeBucket *string, asOf *time.Time, gridAsOf *string) int
+		RiskItemStats       func(childComplexity int, filter *risk.RiskItemFilter, groupBy []string, timeBucket *string, asOf *time.Time, gridAsOf *string) int
 		RiskItems           func(childComplexity int, first *int, after *string, last *int, before *string, filter *risk.RiskItemFilter, orderBy []*relay.Order) int
 		Rules               func(childComplexity int, code *string, subject *string, asOf *time.Time, history *bool) int
 		Station             func(childComplexity int, code string) int
@@ -806,6 +834,11 @@ type ComplexityRoot struct {
 		SurveyResponseStats func(childComplexity int, filter *analytics.SurveyResponseStatsFilter, groupBy []string, timeBucket *string, asOf *time.Time) int
 		Surveys             func(childComplexity int, first *int, after *string, last *int, before *string, filter *welfare.SurveyFilter, orderBy []*relay.Order) int
 		UrgentQueue         func(childComplexity int, withinMinutes *int, overdueForMinutes *int, first *int) int
+	}
+
+	RedrawGridPayload struct {
+		Grids  func(childComplexity int) int
+		Redraw func(childComplexity int) int
 	}
 
 	ReferCaseToMediationPayload struct {
@@ -836,21 +869,22 @@ type ComplexityRoot struct {
 	}
 
 	RiskItem struct {
-		Assessment   func(childComplexity int) int
-		Description  func(childComplexity int) int
-		Dimension    func(childComplexity int) int
-		Estate       func(childComplexity int) int
-		Grid         func(childComplexity int) int
-		ID           func(childComplexity int) int
-		IdentifiedAt func(childComplexity int) int
-		Impact       func(childComplexity int) int
-		Level        func(childComplexity int) int
-		Likelihood   func(childComplexity int) int
-		Links        func(childComplexity int) int
-		Measures     func(childComplexity int) int
-		Status       func(childComplexity int) int
-		StatusLog    func(childComplexity int) int
-		Version      func(childComplexity int) int
+		Assessment    func(childComplexity int) int
+		Description   func(childComplexity int) int
+		Dimension     func(childComplexity int) int
+		Estate        func(childComplexity int) int
+		Grid          func(childComplexity int) int
+		GridAtTheTime func(childComplexity int) int
+		ID            func(childComplexity int) int
+		IdentifiedAt  func(childComplexity int) int
+		Impact        func(childComplexity int) int
+		Level         func(childComplexity int) int
+		Likelihood    func(childComplexity int) int
+		Links         func(childComplexity int) int
+		Measures      func(childComplexity int) int
+		Status        func(childComplexity int) int
+		StatusLog     func(childComplexity int) int
+		Version       func(childComplexity int) int
 	}
 
 	RiskItemConnection struct {
@@ -1593,6 +1627,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Case.Grid(childComplexity), true
+	case "Case.gridAtTheTime":
+		if e.ComplexityRoot.Case.GridAtTheTime == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.GridAtTheTime(childComplexity), true
 	case "Case.id":
 		if e.ComplexityRoot.Case.ID == nil {
 			break
@@ -2138,6 +2178,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Dispute.Grid(childComplexity), true
+	case "Dispute.gridAtTheTime":
+		if e.ComplexityRoot.Dispute.GridAtTheTime == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dispute.GridAtTheTime(childComplexity), true
 	case "Dispute.gridEvent":
 		if e.ComplexityRoot.Dispute.GridEvent == nil {
 			break
@@ -2721,6 +2767,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Grid.Persons(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*street.PersonFilter), args["orderBy"].([]*relay.Order)), true
+	case "Grid.retiredAt":
+		if e.ComplexityRoot.Grid.RetiredAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Grid.RetiredAt(childComplexity), true
 	case "Grid.riskItems":
 		if e.ComplexityRoot.Grid.RiskItems == nil {
 			break
@@ -2732,6 +2784,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Grid.RiskItems(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*risk.RiskItemFilter), args["orderBy"].([]*relay.Order)), true
+	case "Grid.versions":
+		if e.ComplexityRoot.Grid.Versions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Grid.Versions(childComplexity), true
 	case "Grid.workers":
 		if e.ComplexityRoot.Grid.Workers == nil {
 			break
@@ -2837,6 +2895,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.GridEvent.Grid(childComplexity), true
+	case "GridEvent.gridAtTheTime":
+		if e.ComplexityRoot.GridEvent.GridAtTheTime == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GridEvent.GridAtTheTime(childComplexity), true
 	case "GridEvent.id":
 		if e.ComplexityRoot.GridEvent.ID == nil {
 			break
@@ -3057,6 +3121,98 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.GridEventStatsGroup.Urgency(childComplexity), true
+
+	case "GridRedraw.actor":
+		if e.ComplexityRoot.GridRedraw.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GridRedraw.Actor(childComplexity), true
+	case "GridRedraw.details":
+		if e.ComplexityRoot.GridRedraw.Details == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GridRedraw.Details(childComplexity), true
+	case "GridRedraw.effectiveAt":
+		if e.ComplexityRoot.GridRedraw.EffectiveAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GridRedraw.EffectiveAt(childComplexity), true
+	case "GridRedraw.id":
+		if e.ComplexityRoot.GridRedraw.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GridRedraw.ID(childComplexity), true
+	case "GridRedraw.kind":
+		if e.ComplexityRoot.GridRedraw.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GridRedraw.Kind(childComplexity), true
+	case "GridRedraw.reason":
+		if e.ComplexityRoot.GridRedraw.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GridRedraw.Reason(childComplexity), true
+	case "GridRedraw.versions":
+		if e.ComplexityRoot.GridRedraw.Versions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GridRedraw.Versions(childComplexity), true
+
+	case "GridVersion.code":
+		if e.ComplexityRoot.GridVersion.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GridVersion.Code(childComplexity), true
+	case "GridVersion.community":
+		if e.ComplexityRoot.GridVersion.Community == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GridVersion.Community(childComplexity), true
+	case "GridVersion.grid":
+		if e.ComplexityRoot.GridVersion.Grid == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GridVersion.Grid(childComplexity), true
+	case "GridVersion.name":
+		if e.ComplexityRoot.GridVersion.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GridVersion.Name(childComplexity), true
+	case "GridVersion.redraw":
+		if e.ComplexityRoot.GridVersion.Redraw == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GridVersion.Redraw(childComplexity), true
+	case "GridVersion.validFrom":
+		if e.ComplexityRoot.GridVersion.ValidFrom == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GridVersion.ValidFrom(childComplexity), true
+	case "GridVersion.validTo":
+		if e.ComplexityRoot.GridVersion.ValidTo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GridVersion.ValidTo(childComplexity), true
+	case "GridVersion.version":
+		if e.ComplexityRoot.GridVersion.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GridVersion.Version(childComplexity), true
 
 	case "GridWorker.activeFrom":
 		if e.ComplexityRoot.GridWorker.ActiveFrom == nil {
@@ -3568,6 +3724,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RecordMediationSession(childComplexity, args["input"].(model.RecordMediationSessionInput)), true
+	case "Mutation.redrawGrid":
+		if e.ComplexityRoot.Mutation.RedrawGrid == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_redrawGrid_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RedrawGrid(childComplexity, args["input"].(model.RedrawGridInput)), true
 	case "Mutation.referCaseToMediation":
 		if e.ComplexityRoot.Mutation.ReferCaseToMediation == nil {
 			break
@@ -4178,7 +4345,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.CaseStats(childComplexity, args["filter"].(*police.CaseFilter), args["groupBy"].([]string), args["timeBucket"].(*string), args["asOf"].(*time.Time)), true
+		return e.ComplexityRoot.Query.CaseStats(childComplexity, args["filter"].(*police.CaseFilter), args["groupBy"].([]string), args["timeBucket"].(*string), args["asOf"].(*time.Time), args["gridAsOf"].(*string)), true
 	case "Query.cases":
 		if e.ComplexityRoot.Query.Cases == nil {
 			break
@@ -4244,7 +4411,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.DisputeStats(childComplexity, args["filter"].(*mediation.DisputeFilter), args["groupBy"].([]string), args["timeBucket"].(*string), args["asOf"].(*time.Time)), true
+		return e.ComplexityRoot.Query.DisputeStats(childComplexity, args["filter"].(*mediation.DisputeFilter), args["groupBy"].([]string), args["timeBucket"].(*string), args["asOf"].(*time.Time), args["gridAsOf"].(*string)), true
 	case "Query.disputes":
 		if e.ComplexityRoot.Query.Disputes == nil {
 			break
@@ -4299,7 +4466,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.GridEventStats(childComplexity, args["filter"].(*street.GridEventFilter), args["groupBy"].([]string), args["timeBucket"].(*string), args["asOf"].(*time.Time)), true
+		return e.ComplexityRoot.Query.GridEventStats(childComplexity, args["filter"].(*street.GridEventFilter), args["groupBy"].([]string), args["timeBucket"].(*string), args["asOf"].(*time.Time), args["gridAsOf"].(*string)), true
 	case "Query.gridEvents":
 		if e.ComplexityRoot.Query.GridEvents == nil {
 			break
@@ -4311,6 +4478,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.GridEvents(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*street.GridEventFilter), args["orderBy"].([]*relay.Order)), true
+	case "Query.gridRedraws":
+		if e.ComplexityRoot.Query.GridRedraws == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.GridRedraws(childComplexity), true
 	case "Query.gridWorkers":
 		if e.ComplexityRoot.Query.GridWorkers == nil {
 			break
@@ -4443,7 +4616,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.ResponseStats(childComplexity, args["filter"].(*analytics.ResponseStatsFilter), args["groupBy"].([]string), args["timeBucket"].(*string), args["asOf"].(*time.Time)), true
+		return e.ComplexityRoot.Query.ResponseStats(childComplexity, args["filter"].(*analytics.ResponseStatsFilter), args["groupBy"].([]string), args["timeBucket"].(*string), args["asOf"].(*time.Time), args["gridAsOf"].(*string)), true
 	case "Query.riskItemStats":
 		if e.ComplexityRoot.Query.RiskItemStats == nil {
 			break
@@ -4454,7 +4627,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.RiskItemStats(childComplexity, args["filter"].(*risk.RiskItemFilter), args["groupBy"].([]string), args["timeBucket"].(*string), args["asOf"].(*time.Time)), true
+		return e.ComplexityRoot.Query.RiskItemStats(childComplexity, args["filter"].(*risk.RiskItemFilter), args["groupBy"].([]string), args["timeBucket"].(*string), args["asOf"].(*time.Time), args["gridAsOf"].(*string)), true
 	case "Query.riskItems":
 		if e.ComplexityRoot.Query.RiskItems == nil {
 			break
@@ -4532,6 +4705,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.UrgentQueue(childComplexity, args["withinMinutes"].(*int), args["overdueForMinutes"].(*int), args["first"].(*int)), true
+
+	case "RedrawGridPayload.grids":
+		if e.ComplexityRoot.RedrawGridPayload.Grids == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RedrawGridPayload.Grids(childComplexity), true
+	case "RedrawGridPayload.redraw":
+		if e.ComplexityRoot.RedrawGridPayload.Redraw == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RedrawGridPayload.Redraw(childComplexity), true
 
 	case "ReferCaseToMediationPayload.case":
 		if e.ComplexityRoot.ReferCaseToMediationPayload.Case == nil {
@@ -4691,6 +4877,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RiskItem.Grid(childComplexity), true
+	case "RiskItem.gridAtTheTime":
+		if e.ComplexityRoot.RiskItem.GridAtTheTime == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RiskItem.GridAtTheTime(childComplexity), true
 	case "RiskItem.id":
 		if e.ComplexityRoot.RiskItem.ID == nil {
 			break
@@ -5482,6 +5674,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("LinkRiskItemInput", ec.unmarshalInputLinkRiskItemInput),
 			graphql.NewInputUnmarshaler("MediatorFilter", ec.unmarshalInputMediatorFilter),
 			graphql.NewInputUnmarshaler("MediatorOrder", ec.unmarshalInputMediatorOrder),
+			graphql.NewInputUnmarshaler("NewGridInput", ec.unmarshalInputNewGridInput),
 			graphql.NewInputUnmarshaler("OfficerFilter", ec.unmarshalInputOfficerFilter),
 			graphql.NewInputUnmarshaler("OfficerOrder", ec.unmarshalInputOfficerOrder),
 			graphql.NewInputUnmarshaler("OpenAssessmentInput", ec.unmarshalInputOpenAssessmentInput),
@@ -5497,6 +5690,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("RecordAgreementInput", ec.unmarshalInputRecordAgreementInput),
 			graphql.NewInputUnmarshaler("RecordFollowUpInput", ec.unmarshalInputRecordFollowUpInput),
 			graphql.NewInputUnmarshaler("RecordMediationSessionInput", ec.unmarshalInputRecordMediationSessionInput),
+			graphql.NewInputUnmarshaler("RedrawGridInput", ec.unmarshalInputRedrawGridInput),
 			graphql.NewInputUnmarshaler("ReferCaseToMediationInput", ec.unmarshalInputReferCaseToMediationInput),
 			graphql.NewInputUnmarshaler("RegisterCaseInput", ec.unmarshalInputRegisterCaseInput),
 			graphql.NewInputUnmarshaler("RegisterDisputeInput", ec.unmarshalInputRegisterDisputeInput),
@@ -5986,13 +6180,13 @@ extend type Query {
   singling out one person or record (leadOfficerId, officerId, referredCaseId) is FORBIDDEN
   and DateTime bounds must be local midnights (BAD_USER_INPUT).
   """
-  caseStats(filter: CaseFilter, groupBy: [CaseStatsDimension!], timeBucket: TimeBucket, asOf: Date): [CaseStatsGroup!]!
+  caseStats(filter: CaseFilter, groupBy: [CaseStatsDimension!], timeBucket: TimeBucket, asOf: Date, gridAsOf: GridAsOf = CURRENT): [CaseStatsGroup!]!
   "Grid events aggregated by the day reported; see caseStats."
-  gridEventStats(filter: GridEventFilter, groupBy: [GridEventStatsDimension!], timeBucket: TimeBucket, asOf: Date): [GridEventStatsGroup!]!
+  gridEventStats(filter: GridEventFilter, groupBy: [GridEventStatsDimension!], timeBucket: TimeBucket, asOf: Date, gridAsOf: GridAsOf = CURRENT): [GridEventStatsGroup!]!
   "Disputes aggregated by the day received; see caseStats."
-  disputeStats(filter: DisputeFilter, groupBy: [DisputeStatsDimension!], timeBucket: TimeBucket, asOf: Date): [DisputeStatsGroup!]!
+  disputeStats(filter: DisputeFilter, groupBy: [DisputeStatsDimension!], timeBucket: TimeBucket, asOf: Date, gridAsOf: GridAsOf = CURRENT): [DisputeStatsGroup!]!
   "Risk items aggregated by the day identified; asOf decides which measures are overdue and which links are recent."
-  riskItemStats(filter: RiskItemFilter, groupBy: [RiskItemStatsDimension!], timeBucket: TimeBucket, asOf: Date): [RiskItemStatsGroup!]!
+  riskItemStats(filter: RiskItemFilter, groupBy: [RiskItemStatsDimension!], timeBucket: TimeBucket, asOf: Date, gridAsOf: GridAsOf = CURRENT): [RiskItemStatsGroup!]!
   "Officers' benefit grants aggregated by the day applied for; see caseStats."
   benefitGrantStats(filter: BenefitGrantFilter, groupBy: [BenefitGrantStatsDimension!], timeBucket: TimeBucket, asOf: Date): [BenefitGrantStatsGroup!]!
   "Survey answers aggregated by the start of the survey period; see caseStats."
@@ -6130,6 +6324,143 @@ can select status across them (as risk links do); each entity only ever takes th
 its own workflow, listed in CaseStatus, DisputeStatus and GridEventStatus, which filters use.
 """
 enum WorkflowStatus { RECEIVED DISPATCHED ON_SCENE ACCEPTED INVESTIGATING DECIDED CLOSED NON_POLICE REFERRED POLICE_MEDIATION AGREED FAILED TERMINATED TRANSFERRED DECLINED IN_MEDIATION WITHDRAWN PERFORMING PERFORMED ARCHIVED DEFAULTED LITIGATION REPORTED FILED CANCELLED HANDLING FEEDBACK CHECKED CONVERTED }
+`, BuiltIn: false},
+	{Name: "../schema/gridhistory.graphqls", Input: `"Which grid an aggregate groups records by."
+enum GridAsOf {
+  "The grid (and community) the record belonged to when it happened; redraws never change it."
+  EVENT_TIME
+  "The grid the record is in after every redraw since."
+  CURRENT
+}
+
+"How a redraw reshapes the grid map."
+enum RedrawKind {
+  "Some estates of a grid, with their records, persons and grid workers, go to a new grid."
+  SPLIT
+  "A grid and everything in it goes into another grid; it is retired."
+  MERGE
+  "A grid moves to another community."
+  MOVE
+}
+
+"What a grid was between two redraws."
+type GridVersion {
+  "The grid."
+  grid: Grid!
+  "Version number, 1 for the first."
+  version: Int!
+  "Its code then."
+  code: String!
+  "Its name then."
+  name: String!
+  "Its community then."
+  community: Community!
+  "When the version took effect."
+  validFrom: DateTime!
+  "When a redraw ended it; null while current."
+  validTo: DateTime
+  "The redraw that opened it; null for a grid's first version."
+  redraw: GridRedraw
+}
+
+"One logged reshaping of the grid map."
+type GridRedraw implements Node {
+  "Opaque global ID."
+  id: ID!
+  "SPLIT, MERGE or MOVE."
+  kind: RedrawKind!
+  "When it took effect."
+  effectiveAt: DateTime!
+  "Why."
+  reason: String!
+  "Who made it."
+  actor: String!
+  "How many rows of each kind it reassigned (JSON object)."
+  details: String!
+  "The grid versions it opened."
+  versions: [GridVersion!]!
+}
+
+"A new grid made by a split."
+input NewGridInput {
+  "Its code (A-Z, 0-9 and -)."
+  code: String!
+  "Its name."
+  name: String!
+  "BASIC or DEDICATED."
+  kind: GridKind!
+}
+
+"A redraw: SPLIT takes newGrid and estateIds (with personIds, gridWorkerIds, officerIds); MERGE intoGridId; MOVE communityId."
+input RedrawGridInput {
+  "What to do."
+  kind: RedrawKind!
+  "The grid split, merged away or moved."
+  gridId: ID!
+  "SPLIT: the new grid."
+  newGrid: NewGridInput
+  "SPLIT: the new grid's community (default: the grid's)."
+  communityId: ID
+  "MERGE: the grid that takes everything."
+  intoGridId: ID
+  "SPLIT: the estates (with their records) that go to the new grid."
+  estateIds: [ID!]
+  "SPLIT: the persons that go to the new grid."
+  personIds: [ID!]
+  "SPLIT: the grid workers appointed to the new grid instead."
+  gridWorkerIds: [ID!]
+  "SPLIT: the officers of the grid who also cover the new grid."
+  officerIds: [ID!]
+  "Why (logged)."
+  reason: String!
+  "Makes a retry return the first result without writing again."
+  idempotencyKey: String
+}
+
+"The result of a redraw."
+type RedrawGridPayload {
+  "The logged redraw."
+  redraw: GridRedraw!
+  "The grids it changed (a split's new grid last)."
+  grids: [Grid!]!
+}
+
+extend type Grid {
+  "Its versions, oldest first."
+  versions: [GridVersion!]!
+  "When a merge retired it; null while in use."
+  retiredAt: DateTime
+}
+
+extend type Case {
+  "The grid version the case was received in (kept through redraws)."
+  gridAtTheTime: GridVersion
+}
+
+extend type GridEvent {
+  "The grid version the event was reported in (kept through redraws)."
+  gridAtTheTime: GridVersion
+}
+
+extend type Dispute {
+  "The grid version the dispute was received in (kept through redraws)."
+  gridAtTheTime: GridVersion
+}
+
+extend type RiskItem {
+  "The grid version the risk was identified in (kept through redraws)."
+  gridAtTheTime: GridVersion
+}
+
+extend type Query {
+  "Every redraw of the grid map, newest first."
+  gridRedraws: [GridRedraw!]!
+}
+
+extend type Mutation {
+  "Split, merge or move grids (ADMIN), reassigning estates, persons, grid workers, officers and records in one transaction; logged."
+  redrawGrid(input: RedrawGridInput!): RedrawGridPayload!
+}
 `, BuiltIn: false},
 	{Name: "../schema/mediation.graphqls", Input: `"Levels of mediation committee."
 enum CommitteeLevel { STREET COMMUNITY IN_STATION }
@@ -6872,7 +7203,7 @@ extend type Query {
   events and disputes, by workflow, urgency, grid, community, station and hour of day, cut in
   Asia/Shanghai time; the same disclosure control as caseStats.
   """
-  responseStats(filter: ResponseStatsFilter, groupBy: [ResponseStatsDimension!], timeBucket: TimeBucket, asOf: Date): [ResponseStatsGroup!]!
+  responseStats(filter: ResponseStatsFilter, groupBy: [ResponseStatsDimension!], timeBucket: TimeBucket, asOf: Date, gridAsOf: GridAsOf = CURRENT): [ResponseStatsGroup!]!
   """
   The live view of the response to emergencies: open cases awaiting the police on the scene
   and open HIGH/CRITICAL grid events awaiting a grid worker, whose deadline falls within
@@ -8852,6 +9183,8 @@ func (ec *executionContext) childFields_Case(ctx context.Context, field graphql.
 		return ec.fieldContext_Case_statusLog(ctx, field)
 	case "version":
 		return ec.fieldContext_Case_version(ctx, field)
+	case "gridAtTheTime":
+		return ec.fieldContext_Case_gridAtTheTime(ctx, field)
 	case "dispatchedAt":
 		return ec.fieldContext_Case_dispatchedAt(ctx, field)
 	case "onSceneAt":
@@ -9102,6 +9435,8 @@ func (ec *executionContext) childFields_Dispute(ctx context.Context, field graph
 		return ec.fieldContext_Dispute_statusLog(ctx, field)
 	case "version":
 		return ec.fieldContext_Dispute_version(ctx, field)
+	case "gridAtTheTime":
+		return ec.fieldContext_Dispute_gridAtTheTime(ctx, field)
 	case "firstContactAt":
 		return ec.fieldContext_Dispute_firstContactAt(ctx, field)
 	}
@@ -9334,6 +9669,10 @@ func (ec *executionContext) childFields_Grid(ctx context.Context, field graphql.
 		return ec.fieldContext_Grid_riskItems(ctx, field)
 	case "assessments":
 		return ec.fieldContext_Grid_assessments(ctx, field)
+	case "versions":
+		return ec.fieldContext_Grid_versions(ctx, field)
+	case "retiredAt":
+		return ec.fieldContext_Grid_retiredAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Grid", field.Name)
 }
@@ -9398,6 +9737,8 @@ func (ec *executionContext) childFields_GridEvent(ctx context.Context, field gra
 		return ec.fieldContext_GridEvent_statusLog(ctx, field)
 	case "version":
 		return ec.fieldContext_GridEvent_version(ctx, field)
+	case "gridAtTheTime":
+		return ec.fieldContext_GridEvent_gridAtTheTime(ctx, field)
 	case "dispatchedAt":
 		return ec.fieldContext_GridEvent_dispatchedAt(ctx, field)
 	case "respondedAt":
@@ -9482,6 +9823,48 @@ func (ec *executionContext) childFields_GridEventStatsGroup(ctx context.Context,
 		return ec.fieldContext_GridEventStatsGroup_p90DaysToClose(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type GridEventStatsGroup", field.Name)
+}
+
+func (ec *executionContext) childFields_GridRedraw(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_GridRedraw_id(ctx, field)
+	case "kind":
+		return ec.fieldContext_GridRedraw_kind(ctx, field)
+	case "effectiveAt":
+		return ec.fieldContext_GridRedraw_effectiveAt(ctx, field)
+	case "reason":
+		return ec.fieldContext_GridRedraw_reason(ctx, field)
+	case "actor":
+		return ec.fieldContext_GridRedraw_actor(ctx, field)
+	case "details":
+		return ec.fieldContext_GridRedraw_details(ctx, field)
+	case "versions":
+		return ec.fieldContext_GridRedraw_versions(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type GridRedraw", field.Name)
+}
+
+func (ec *executionContext) childFields_GridVersion(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "grid":
+		return ec.fieldContext_GridVersion_grid(ctx, field)
+	case "version":
+		return ec.fieldContext_GridVersion_version(ctx, field)
+	case "code":
+		return ec.fieldContext_GridVersion_code(ctx, field)
+	case "name":
+		return ec.fieldContext_GridVersion_name(ctx, field)
+	case "community":
+		return ec.fieldContext_GridVersion_community(ctx, field)
+	case "validFrom":
+		return ec.fieldContext_GridVersion_validFrom(ctx, field)
+	case "validTo":
+		return ec.fieldContext_GridVersion_validTo(ctx, field)
+	case "redraw":
+		return ec.fieldContext_GridVersion_redraw(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type GridVersion", field.Name)
 }
 
 func (ec *executionContext) childFields_GridWorker(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -9886,6 +10269,16 @@ func (ec *executionContext) childFields_PublishRulePayload(ctx context.Context, 
 	return nil, fmt.Errorf("no field named %q was found under type PublishRulePayload", field.Name)
 }
 
+func (ec *executionContext) childFields_RedrawGridPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "redraw":
+		return ec.fieldContext_RedrawGridPayload_redraw(ctx, field)
+	case "grids":
+		return ec.fieldContext_RedrawGridPayload_grids(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RedrawGridPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_ReferCaseToMediationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "case":
@@ -9972,6 +10365,8 @@ func (ec *executionContext) childFields_RiskItem(ctx context.Context, field grap
 		return ec.fieldContext_RiskItem_statusLog(ctx, field)
 	case "version":
 		return ec.fieldContext_RiskItem_version(ctx, field)
+	case "gridAtTheTime":
+		return ec.fieldContext_RiskItem_gridAtTheTime(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RiskItem", field.Name)
 }

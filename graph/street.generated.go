@@ -1784,6 +1784,61 @@ func (ec *executionContext) fieldContext_Grid_assessments(ctx context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _Grid_versions(ctx context.Context, field graphql.CollectedField, obj *street.Grid) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Grid_versions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Versions(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*street.GridVersion) graphql.Marshaler {
+			return ec.marshalNGridVersion2ᚕᚖciviclinkᚋdbᚋstreetᚐGridVersionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Grid_versions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Grid",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GridVersion(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Grid_retiredAt(ctx context.Context, field graphql.CollectedField, obj *street.Grid) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Grid_retiredAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RetiredAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Grid_retiredAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Grid", field, false, false, "DateTime")
+}
+
 func (ec *executionContext) _GridConnection_edges(ctx context.Context, field graphql.CollectedField, obj *relay.Connection[*street.Grid]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2428,6 +2483,38 @@ func (ec *executionContext) _GridEvent_version(ctx context.Context, field graphq
 }
 func (ec *executionContext) fieldContext_GridEvent_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("GridEvent", field, false, false, "Int")
+}
+
+func (ec *executionContext) _GridEvent_gridAtTheTime(ctx context.Context, field graphql.CollectedField, obj *street.GridEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GridEvent_gridAtTheTime(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GridAtTheTime(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *street.GridVersion) graphql.Marshaler {
+			return ec.marshalOGridVersion2ᚖciviclinkᚋdbᚋstreetᚐGridVersion(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_GridEvent_gridAtTheTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GridEvent",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GridVersion(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _GridEvent_dispatchedAt(ctx context.Context, field graphql.CollectedField, obj *street.GridEvent) (ret graphql.Marshaler) {
@@ -5163,6 +5250,17 @@ func (ec *executionContext) _Grid(ctx context.Context, sel ast.SelectionSet, obj
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Grid_assessments(ctx, field, obj)
 				})
+		case "versions":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Grid_versions(ctx, field, obj)
+				})
+		case "retiredAt":
+			out.Values[i] = ec._Grid_retiredAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -5370,6 +5468,12 @@ func (ec *executionContext) _GridEvent(ctx context.Context, sel ast.SelectionSet
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "gridAtTheTime":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._GridEvent_gridAtTheTime(ctx, field, obj)
+				})
 		case "dispatchedAt":
 			out.Values[i] = ec._GridEvent_dispatchedAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {

@@ -51,6 +51,7 @@ type MutationResolver interface {
 	AdvanceBenefitGrant(ctx context.Context, input model.AdvanceBenefitGrantInput) (*model.BenefitGrantPayload, error)
 	OpenSurvey(ctx context.Context, input model.OpenSurveyInput) (*model.SurveyPayload, error)
 	SubmitSurveyResponse(ctx context.Context, input model.SubmitSurveyResponseInput) (*model.SurveyPayload, error)
+	RedrawGrid(ctx context.Context, input model.RedrawGridInput) (*model.RedrawGridPayload, error)
 	PublishRule(ctx context.Context, input model.PublishRuleInput) (*model.PublishRulePayload, error)
 }
 type SubscriptionResolver interface {
@@ -368,6 +369,20 @@ func (ec *executionContext) field_Mutation_recordMediationSession_args(ctx conte
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.RecordMediationSessionInput, error) {
 			return ec.unmarshalNRecordMediationSessionInput2civiclinkᚋgraphᚋmodelᚐRecordMediationSessionInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_redrawGrid_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RedrawGridInput, error) {
+			return ec.unmarshalNRedrawGridInput2civiclinkᚋgraphᚋmodelᚐRedrawGridInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -2146,6 +2161,50 @@ func (ec *executionContext) fieldContext_Mutation_submitSurveyResponse(ctx conte
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_submitSurveyResponse_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_redrawGrid(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_redrawGrid(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RedrawGrid(ctx, fc.Args["input"].(model.RedrawGridInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RedrawGridPayload) graphql.Marshaler {
+			return ec.marshalNRedrawGridPayload2ᚖciviclinkᚋgraphᚋmodelᚐRedrawGridPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_redrawGrid(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RedrawGridPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_redrawGrid_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -5450,6 +5509,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "submitSurveyResponse":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_submitSurveyResponse(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "redrawGrid":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_redrawGrid(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++

@@ -72,6 +72,7 @@ func TestExamples(t *testing.T) {
 		"grid-risk":   {"code": "C05-05"},
 		"person-view": {"id": "UGVyc29uOjIzNjc0"},
 		// practices examples (issue 15); run in resolvers/practices_examples_test.go.
+		"practices-grid-history":   nil,
 		"practices-response-times": {"urgency": []any{"HIGH", "CRITICAL"}, "from": "2026-01-01T00:00:00+08:00"},
 		"practices-rules":          {"subject": "GRID_EVENT", "history": true},
 		"practices-urgent-queue":   {"withinMinutes": float64(120), "overdueForMinutes": float64(525600)},
@@ -92,7 +93,7 @@ func TestExamples(t *testing.T) {
 	for _, e := range ex {
 		names = append(names, e.Name)
 	}
-	wantNames := []string{"grid-risk", "person-view", "practices-response-times", "practices-rules", "practices-urgent-queue", "refer-case", "referred-disputes", "station-welfare",
+	wantNames := []string{"grid-risk", "person-view", "practices-grid-history", "practices-response-times", "practices-rules", "practices-urgent-queue", "refer-case", "referred-disputes", "station-welfare",
 		"stats-difficult-disputes-by-mediator-kind", "stats-non-police-diversion", "stats-open-risks-by-grid",
 		"stats-overdue-agreements", "stats-referred-disputes-by-grid-month", "stats-welfare-vs-satisfaction"}
 	if !reflect.DeepEqual(names, wantNames) {

@@ -16,20 +16,20 @@ import (
 	"time"
 )
 
-func (r *queryResolver) CaseStats(ctx context.Context, filter *police.CaseFilter, groupBy []string, timeBucket *string, asOf *time.Time) ([]*analytics.Group, error) {
-	return stats(ctx, analytics.Cases, filter, groupBy, timeBucket, asOf)
+func (r *queryResolver) CaseStats(ctx context.Context, filter *police.CaseFilter, groupBy []string, timeBucket *string, asOf *time.Time, gridAsOf *string) ([]*analytics.Group, error) {
+	return gridStats(ctx, analytics.Cases, filter, groupBy, timeBucket, asOf, gridAsOf)
 }
 
-func (r *queryResolver) GridEventStats(ctx context.Context, filter *street.GridEventFilter, groupBy []string, timeBucket *string, asOf *time.Time) ([]*analytics.Group, error) {
-	return stats(ctx, analytics.GridEvents, filter, groupBy, timeBucket, asOf)
+func (r *queryResolver) GridEventStats(ctx context.Context, filter *street.GridEventFilter, groupBy []string, timeBucket *string, asOf *time.Time, gridAsOf *string) ([]*analytics.Group, error) {
+	return gridStats(ctx, analytics.GridEvents, filter, groupBy, timeBucket, asOf, gridAsOf)
 }
 
-func (r *queryResolver) DisputeStats(ctx context.Context, filter *mediation.DisputeFilter, groupBy []string, timeBucket *string, asOf *time.Time) ([]*analytics.Group, error) {
-	return stats(ctx, analytics.Disputes, filter, groupBy, timeBucket, asOf)
+func (r *queryResolver) DisputeStats(ctx context.Context, filter *mediation.DisputeFilter, groupBy []string, timeBucket *string, asOf *time.Time, gridAsOf *string) ([]*analytics.Group, error) {
+	return gridStats(ctx, analytics.Disputes, filter, groupBy, timeBucket, asOf, gridAsOf)
 }
 
-func (r *queryResolver) RiskItemStats(ctx context.Context, filter *risk.RiskItemFilter, groupBy []string, timeBucket *string, asOf *time.Time) ([]*analytics.Group, error) {
-	return stats(ctx, analytics.RiskItems, filter, groupBy, timeBucket, asOf)
+func (r *queryResolver) RiskItemStats(ctx context.Context, filter *risk.RiskItemFilter, groupBy []string, timeBucket *string, asOf *time.Time, gridAsOf *string) ([]*analytics.Group, error) {
+	return gridStats(ctx, analytics.RiskItems, filter, groupBy, timeBucket, asOf, gridAsOf)
 }
 
 func (r *queryResolver) BenefitGrantStats(ctx context.Context, filter *welfare.BenefitGrantFilter, groupBy []string, timeBucket *string, asOf *time.Time) ([]*analytics.Group, error) {

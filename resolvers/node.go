@@ -83,6 +83,7 @@ var nodeTypes = map[string]nodeLoader{
 	"Measure":            nodeOf(risk.MeasureByID),
 	"AccessLogEntry":     nodeOf(hub.AccessLogEntryByID),
 	"Rule":               nodeOf(rules.ByID),
+	"GridRedraw":         nodeOf(street.GridRedrawByID),
 }
 
 // MaxNodes is the most IDs one nodes(ids:) call may ask for.

@@ -12,8 +12,8 @@ import (
 	"time"
 )
 
-func (r *queryResolver) ResponseStats(ctx context.Context, filter *analytics.ResponseStatsFilter, groupBy []string, timeBucket *string, asOf *time.Time) ([]*analytics.Group, error) {
-	return stats(ctx, analytics.Responses, filter, groupBy, timeBucket, asOf)
+func (r *queryResolver) ResponseStats(ctx context.Context, filter *analytics.ResponseStatsFilter, groupBy []string, timeBucket *string, asOf *time.Time, gridAsOf *string) ([]*analytics.Group, error) {
+	return gridStats(ctx, analytics.Responses, filter, groupBy, timeBucket, asOf, gridAsOf)
 }
 
 func (r *queryResolver) UrgentQueue(ctx context.Context, withinMinutes *int, overdueForMinutes *int, first *int) ([]*urgent.Item, error) {

@@ -53,6 +53,9 @@ type Dimension struct {
 	// Ref names the entity type when the key is a primary key (Grid, Station …), for
 	// resolving it; empty for enum-valued keys.
 	Ref string
+	// EventTime, when set, is the expression grouping by the grid of the time of the row
+	// (Query.GridAsOf EVENT_TIME, see gridasof.go) instead of SQL, today's grid.
+	EventTime string
 }
 
 // Measure is one figure of a group.
@@ -116,6 +119,9 @@ type Query struct {
 	GroupBy []string
 	Bucket  *string
 	AsOf    *time.Time
+	// GridAsOf is EVENT_TIME to group grids and communities by the grid version of the
+	// time of each row, CURRENT (or nil) by today's grid.
+	GridAsOf *string
 }
 
 // Today returns the current day in Zone, at midnight UTC like every Date.
@@ -166,7 +172,7 @@ func (s *Spec) build(q Query) (*statement, error) {
 		inner = append(inner, fmt.Sprintf("date_trunc('%s', %s) AS bucket_local", bucket.unit, s.LocalTime))
 	}
 	for i, key := range st.dims {
-		inner = append(inner, fmt.Sprintf("(%s) AS dim_%d", s.Dimensions[key].SQL, i))
+		inner = append(inner, fmt.Sprintf("(%s) AS dim_%d", s.Dimensions[key].sql(q.GridAsOf), i))
 	}
 	where, err := st.where(q.Where)
 	if err != nil {

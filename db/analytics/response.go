@@ -46,8 +46,8 @@ var Responses = &Spec{
 	Dimensions: map[string]Dimension{
 		"WORKFLOW":    {SQL: "t.workflow"},
 		"URGENCY":     {SQL: "t.urgency"},
-		"GRID":        {SQL: "t.grid_id", Ref: "Grid"},
-		"COMMUNITY":   {SQL: communityOfGrid, Ref: "Community"},
+		"GRID":        {SQL: "t.grid_id", Ref: "Grid", EventTime: gridOfTime},
+		"COMMUNITY":   {SQL: communityOfGrid, Ref: "Community", EventTime: communityOfTime},
 		"STATION":     {SQL: "t.station_id", Ref: "Station"},
 		"HOUR_OF_DAY": {SQL: "extract(hour FROM " + localTime("t.started_at") + ")::int"},
 	},

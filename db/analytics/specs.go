@@ -68,8 +68,8 @@ var Cases = &Spec{
 	People:     "count(*)",
 	Dimensions: map[string]Dimension{
 		"STATION":   {SQL: "t.station_id", Ref: "Station"},
-		"GRID":      {SQL: "t.grid_id", Ref: "Grid"},
-		"COMMUNITY": {SQL: communityOfGrid, Ref: "Community"},
+		"GRID":      {SQL: "t.grid_id", Ref: "Grid", EventTime: gridOfTime},
+		"COMMUNITY": {SQL: communityOfGrid, Ref: "Community", EventTime: communityOfTime},
 		"KIND":      {SQL: "t.kind"},
 		"CATEGORY":  {SQL: "t.category"},
 		"SOURCE":    {SQL: "t.source"},
@@ -94,8 +94,8 @@ var GridEvents = &Spec{
 	LocalTime: localTime("t.reported_at"),
 	People:    "count(*)",
 	Dimensions: map[string]Dimension{
-		"GRID":      {SQL: "t.grid_id", Ref: "Grid"},
-		"COMMUNITY": {SQL: communityOfGrid, Ref: "Community"},
+		"GRID":      {SQL: "t.grid_id", Ref: "Grid", EventTime: gridOfTime},
+		"COMMUNITY": {SQL: communityOfGrid, Ref: "Community", EventTime: communityOfTime},
 		"CATEGORY":  {SQL: "t.category"},
 		"URGENCY":   {SQL: "t.urgency"},
 		"STATUS":    {SQL: "t.status"},
@@ -126,8 +126,8 @@ var Disputes = &Spec{
 	LocalTime: localTime("t.received_at"),
 	People:    "count(*)",
 	Dimensions: map[string]Dimension{
-		"GRID":       {SQL: "t.grid_id", Ref: "Grid"},
-		"COMMUNITY":  {SQL: communityOfGrid, Ref: "Community"},
+		"GRID":       {SQL: "t.grid_id", Ref: "Grid", EventTime: gridOfTime},
+		"COMMUNITY":  {SQL: communityOfGrid, Ref: "Community", EventTime: communityOfTime},
 		"COMMITTEE":  {SQL: "t.committee_id", Ref: "Committee"},
 		"SOURCE":     {SQL: "t.source"},
 		"CATEGORY":   {SQL: "t.category"},
@@ -170,8 +170,8 @@ var RiskItems = &Spec{
 	},
 	LocalTime: localTime("t.identified_at"),
 	Dimensions: map[string]Dimension{
-		"GRID":      {SQL: "t.grid_id", Ref: "Grid"},
-		"COMMUNITY": {SQL: communityOfGrid, Ref: "Community"},
+		"GRID":      {SQL: "t.grid_id", Ref: "Grid", EventTime: gridOfTime},
+		"COMMUNITY": {SQL: communityOfGrid, Ref: "Community", EventTime: communityOfTime},
 		"LEVEL":     {SQL: "t.level"},
 		"STATUS":    {SQL: "t.status"},
 		"DIMENSION": {SQL: "t.dimension"},

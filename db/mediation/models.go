@@ -56,6 +56,7 @@ type Dispute struct {
 	ReceivedAt     time.Time  `db:"received_at"`
 	ClosedAt       *time.Time `db:"closed_at"`
 	FirstContactAt *time.Time `db:"first_contact_at"`
+	GridVersionID  *int64     `db:"grid_version_id"`
 	Outcome        *string    `db:"outcome"`
 }
 

@@ -68,6 +68,7 @@ type Case struct {
 	ClosedAt      *time.Time `db:"closed_at"`
 	DispatchedAt  *time.Time `db:"dispatched_at"`
 	OnSceneAt     *time.Time `db:"on_scene_at"`
+	GridVersionID *int64     `db:"grid_version_id"`
 	GridID        *int64     `db:"grid_id"`
 	EstateID      *int64     `db:"estate_id"`
 	Address       *string    `db:"address"`

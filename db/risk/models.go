@@ -37,16 +37,17 @@ type Assessment struct {
 // RiskItem is one identified risk in a grid. Its level is derived from likelihood and impact.
 type RiskItem struct {
 	store.Row
-	AssessmentID *int64    `db:"assessment_id"`
-	GridID       int64     `db:"grid_id"`
-	EstateID     *int64    `db:"estate_id"`
-	Dimension    string    `db:"dimension"`
-	Description  string    `db:"description"`
-	Likelihood   int       `db:"likelihood"`
-	Impact       int       `db:"impact"`
-	Level        string    `db:"level"`
-	Status       string    `db:"status"`
-	IdentifiedAt time.Time `db:"identified_at"`
+	AssessmentID  *int64    `db:"assessment_id"`
+	GridID        int64     `db:"grid_id"`
+	EstateID      *int64    `db:"estate_id"`
+	Dimension     string    `db:"dimension"`
+	Description   string    `db:"description"`
+	Likelihood    int       `db:"likelihood"`
+	Impact        int       `db:"impact"`
+	Level         string    `db:"level"`
+	Status        string    `db:"status"`
+	IdentifiedAt  time.Time `db:"identified_at"`
+	GridVersionID *int64    `db:"grid_version_id"`
 }
 
 // Measure is an action against a risk item.

@@ -138,6 +138,11 @@ func Run(ctx context.Context, pool *pgxpool.Pool, opts Options) (Stats, error) {
 	if err := l.resetSequences(ctx); err != nil {
 		return stats, err
 	}
+	// What the practices derive from the history, and the past redraw (which writes through
+	// the identity sequences, so it runs after they are reset); then the live records.
+	if err := w.loadPractices(ctx, l); err != nil {
+		return stats, err
+	}
 	if err := l.loadLive(ctx); err != nil {
 		return stats, err
 	}
@@ -159,7 +164,6 @@ func (w *world) load(ctx context.Context, l *loader) error {
 		w.linkConvertedEvents,
 		w.loadWelfare,
 		w.loadRisk,
-		w.loadPractices,
 	} {
 		if err := step(ctx, l); err != nil {
 			return err

@@ -276,13 +276,16 @@ func checkConsistency(t *testing.T, pool *pgxpool.Pool) {
 		{"events converted into a case are in its grid and precede it", `
 			SELECT count(*) FROM street.grid_event e JOIN police."case" c ON c.id = e.converted_case_id
 			 WHERE c.grid_id <> e.grid_id OR e.reported_at > c.received_at`},
-		{"event reporters are grid workers of the event's grid", `
-			SELECT count(*) FROM street.grid_event e JOIN street.grid_worker gw ON gw.id = e.reporter_id WHERE gw.grid_id <> e.grid_id`},
-		{"risk links point at entities of the item's grid", `
+		// A redraw moves events to today's grid; the reporter was a worker of the grid of the time.
+		{"event reporters are grid workers of the event's grid at the time", `
+			SELECT count(*) FROM street.grid_event e JOIN street.grid_worker gw ON gw.id = e.reporter_id
+			  JOIN street.grid_version v ON v.id = e.grid_version_id WHERE gw.grid_id <> v.grid_id`},
+		{"risk links point at entities of the item's grid at the time", `
 			SELECT count(*) FROM risk.risk_link k JOIN risk.risk_item i ON i.id = k.risk_item_id
 			  LEFT JOIN police."case" c ON c.id = k.case_id LEFT JOIN mediation.dispute d ON d.id = k.dispute_id
 			  LEFT JOIN street.grid_event e ON e.id = k.grid_event_id
-			 WHERE coalesce(c.grid_id, d.grid_id, e.grid_id) <> i.grid_id`},
+			 WHERE (SELECT grid_id FROM street.grid_version WHERE id = coalesce(c.grid_version_id, d.grid_version_id, e.grid_version_id))
+			    <> (SELECT grid_id FROM street.grid_version WHERE id = i.grid_version_id)`},
 		{"risk items of assessments are identified after the assessment opened", `
 			SELECT count(*) FROM risk.risk_item i JOIN risk.assessment a ON a.id = i.assessment_id WHERE i.identified_at < a.opened_at`},
 		{"assessments have a level once graded and a decision once decided", `

@@ -39,10 +39,11 @@ type Community struct {
 // Grid is a cell of the grid-management map, inside one community.
 type Grid struct {
 	store.Row
-	CommunityID int64  `db:"community_id"`
-	Code        string `db:"code"`
-	Name        string `db:"name"`
-	Kind        string `db:"kind"`
+	CommunityID int64      `db:"community_id"`
+	Code        string     `db:"code"`
+	Name        string     `db:"name"`
+	Kind        string     `db:"kind"`
+	RetiredAt   *time.Time `db:"retired_at"`
 }
 
 // Person is an entry of the master person index. Identity numbers are kept only as an HMAC
@@ -113,6 +114,7 @@ type GridEvent struct {
 	ClosedAt           *time.Time `db:"closed_at"`
 	DispatchedAt       *time.Time `db:"dispatched_at"`
 	RespondedAt        *time.Time `db:"responded_at"`
+	GridVersionID      *int64     `db:"grid_version_id"`
 	ConvertedCaseID    *int64     `db:"converted_case_id"`
 	ConvertedDisputeID *int64     `db:"converted_dispute_id"`
 }

@@ -342,6 +342,16 @@ type MediationSessionPayload struct {
 type Mutation struct {
 }
 
+// A new grid made by a split.
+type NewGridInput struct {
+	// Its code (A-Z, 0-9 and -).
+	Code string `json:"code"`
+	// Its name.
+	Name string `json:"name"`
+	// BASIC or DEDICATED.
+	Kind string `json:"kind"`
+}
+
 // A new risk assessment.
 type OpenAssessmentInput struct {
 	// The title.
@@ -469,6 +479,40 @@ type RecordMediationSessionInput struct {
 	Record *string `json:"record,omitempty"`
 	// Client-chosen key that makes a retry of this mutation return the first result instead of acting twice.
 	IdempotencyKey *string `json:"idempotencyKey,omitempty"`
+}
+
+// A redraw: SPLIT takes newGrid and estateIds (with personIds, gridWorkerIds, officerIds); MERGE intoGridId; MOVE communityId.
+type RedrawGridInput struct {
+	// What to do.
+	Kind string `json:"kind"`
+	// The grid split, merged away or moved.
+	GridID string `json:"gridId"`
+	// SPLIT: the new grid.
+	NewGrid *NewGridInput `json:"newGrid,omitempty"`
+	// SPLIT: the new grid's community (default: the grid's).
+	CommunityID *string `json:"communityId,omitempty"`
+	// MERGE: the grid that takes everything.
+	IntoGridID *string `json:"intoGridId,omitempty"`
+	// SPLIT: the estates (with their records) that go to the new grid.
+	EstateIds []string `json:"estateIds,omitempty"`
+	// SPLIT: the persons that go to the new grid.
+	PersonIds []string `json:"personIds,omitempty"`
+	// SPLIT: the grid workers appointed to the new grid instead.
+	GridWorkerIds []string `json:"gridWorkerIds,omitempty"`
+	// SPLIT: the officers of the grid who also cover the new grid.
+	OfficerIds []string `json:"officerIds,omitempty"`
+	// Why (logged).
+	Reason string `json:"reason"`
+	// Makes a retry return the first result without writing again.
+	IdempotencyKey *string `json:"idempotencyKey,omitempty"`
+}
+
+// The result of a redraw.
+type RedrawGridPayload struct {
+	// The logged redraw.
+	Redraw *street.GridRedraw `json:"redraw"`
+	// The grids it changed (a split's new grid last).
+	Grids []*street.Grid `json:"grids"`
 }
 
 // A referral of a NON_POLICE case to mediation.

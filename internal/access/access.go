@@ -160,6 +160,7 @@ var Mutations = map[string][]string{
 	"openSurvey":                   {auth.StreetStaff},
 	"submitSurveyResponse":         {auth.PoliceOfficer},
 	"publishRule":                  {auth.Admin},
+	"redrawGrid":                   {auth.Admin},
 }
 
 // ForbiddenError refuses a mutation outside the caller's role or scope.
