@@ -976,7 +976,7 @@ type ComplexityRoot struct {
 	}
 
 	Subscription struct {
-		WorkflowEvents func(childComplexity int, filter *model.WorkflowEventFilter) int
+		WorkflowEvents func(childComplexity int, filter *model.WorkflowEventFilter, after *string) int
 	}
 
 	Survey struct {
@@ -5327,7 +5327,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Subscription.WorkflowEvents(childComplexity, args["filter"].(*model.WorkflowEventFilter)), true
+		return e.ComplexityRoot.Subscription.WorkflowEvents(childComplexity, args["filter"].(*model.WorkflowEventFilter), args["after"].(*string)), true
 
 	case "Survey.id":
 		if e.ComplexityRoot.Survey.ID == nil {
@@ -8868,10 +8868,15 @@ type WorkflowEvent {
   actor: String!
 }
 
-"Live updates over WebSocket (graphql-transport-ws)."
+"Live updates over WebSocket (graphql-transport-ws) or server-sent events."
 type Subscription {
-  "Workflow events as they commit, from every hub process, filtered by grid, station or kind."
-  workflowEvents(filter: WorkflowEventFilter): WorkflowEvent!
+  """
+  Workflow events as they commit, from every hub process, filtered by grid, station or kind.
+  With after (an event id), the stream first replays the events committed after that one
+  (from the outbox, kept for seven days), then continues live: a client that reconnects, or
+  whose stream ended with SUBSCRIBER_TOO_SLOW (extensions.lastId), resumes without loss.
+  """
+  workflowEvents(filter: WorkflowEventFilter, after: ID): WorkflowEvent!
 }
 `, BuiltIn: false},
 }

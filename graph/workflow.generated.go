@@ -55,7 +55,7 @@ type MutationResolver interface {
 	PublishRule(ctx context.Context, input model.PublishRuleInput) (*model.PublishRulePayload, error)
 }
 type SubscriptionResolver interface {
-	WorkflowEvents(ctx context.Context, filter *model.WorkflowEventFilter) (<-chan *events.Event, error)
+	WorkflowEvents(ctx context.Context, filter *model.WorkflowEventFilter, after *string) (<-chan *events.Event, error)
 }
 type WorkflowEventResolver interface {
 	ID(ctx context.Context, obj *events.Event) (string, error)
@@ -472,6 +472,14 @@ func (ec *executionContext) field_Subscription_workflowEvents_args(ctx context.C
 		return nil, err
 	}
 	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
 	return args, nil
 }
 
@@ -2393,7 +2401,7 @@ func (ec *executionContext) _Subscription_workflowEvents(ctx context.Context, fi
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Subscription().WorkflowEvents(ctx, fc.Args["filter"].(*model.WorkflowEventFilter))
+			return ec.Resolvers.Subscription().WorkflowEvents(ctx, fc.Args["filter"].(*model.WorkflowEventFilter), fc.Args["after"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *events.Event) graphql.Marshaler {

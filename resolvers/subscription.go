@@ -3,6 +3,7 @@ package resolvers
 import (
 	"context"
 	"errors"
+	"strconv"
 
 	"civiclink/db/mediation"
 	"civiclink/db/police"
@@ -15,8 +16,14 @@ import (
 	"civiclink/internal/events"
 )
 
-// workflowEvents subscribes to workflow events, filtered by grid, station and kind.
-func (r *subscriptionResolver) workflowEvents(ctx context.Context, filter *model.WorkflowEventFilter) (<-chan *events.Event, error) {
+// eventBatch is the most events whose visibility is decided together.
+const eventBatch = 256
+
+// workflowEvents subscribes to workflow events, filtered by grid, station and kind, from
+// after the event id after when given. Visibility is decided for the events waiting in a
+// batch, one statement per entity type; a subscription that falls too far behind ends with
+// SUBSCRIBER_TOO_SLOW naming the last event it got.
+func (r *subscriptionResolver) workflowEvents(ctx context.Context, filter *model.WorkflowEventFilter, after *string) (<-chan *events.Event, error) {
 	if r.Events == nil {
 		return nil, apierr.New(apierr.Internal, "live updates are not enabled on this server")
 	}
@@ -31,26 +38,70 @@ func (r *subscriptionResolver) workflowEvents(ctx context.Context, filter *model
 		}
 		f.Kinds = filter.Kinds
 	}
-	in := r.Events.Subscribe(ctx, f)
+	var from int64
+	var replay store.Querier // none: live only
+	if after != nil {
+		n, err := strconv.ParseInt(*after, 10, 64)
+		if err != nil || n < 0 {
+			return nil, apierr.BadInput("after", "after must be the id of an event")
+		}
+		from, replay = n, r.DB
+	}
+	// What the caller may see of the events is decided below.
+	sub := r.Events.Subscribe(ctx, f, from, replay)
 	out := make(chan *events.Event, 1)
 	go func() {
 		defer close(out)
-		for e := range in {
-			// Only events about rows the subscriber may see reach it.
-			if visible, err := r.eventVisible(ctx, &e); err != nil || !visible {
-				if err != nil {
-					r.Logger.WarnContext(ctx, "check event visibility", "kind", e.Kind, "err", err)
-				}
-				continue
-			}
-			select {
-			case out <- &e:
-			case <-ctx.Done():
+		for {
+			batch := receiveBatch(ctx, sub.Events())
+			if batch == nil {
+				events.EndStream(ctx, sub.Err())
 				return
+			}
+			visible, err := r.visibleEvents(ctx, batch)
+			if err != nil {
+				r.Logger.WarnContext(ctx, "check event visibility", "events", len(batch), "err", err)
+			}
+			for i := range batch {
+				if !visible[batch[i].ID] {
+					continue
+				}
+				select {
+				case out <- &batch[i]:
+				case <-ctx.Done():
+					return
+				}
 			}
 		}
 	}()
 	return out, nil
+}
+
+// receiveBatch waits for the next event and takes those already waiting after it, up to
+// eventBatch; nil when the channel is closed.
+func receiveBatch(ctx context.Context, in <-chan events.Event) []events.Event {
+	var batch []events.Event
+	select {
+	case e, ok := <-in:
+		if !ok {
+			return nil
+		}
+		batch = append(batch, e)
+	case <-ctx.Done():
+		return nil
+	}
+	for len(batch) < eventBatch {
+		select {
+		case e, ok := <-in:
+			if !ok {
+				return batch
+			}
+			batch = append(batch, e)
+		default:
+			return batch
+		}
+	}
+	return batch
 }
 
 // eventSubject loads the entity an event concerns; nil when it no longer exists.
@@ -66,9 +117,10 @@ func eventSubject(ctx context.Context, e *events.Event) (relay.Node, error) {
 	return n, err
 }
 
-// eventSubjects reads an event's subject directly (not through the subscription's loaders,
+// eventSubjects reads which subjects of a batch of events exist and are visible to the
+// caller, one statement per entity type, directly (not through the subscription's loaders,
 // whose cache would outlive the data), under the subscriber's access rules.
-var eventSubjects = map[string]func(ctx context.Context, db store.Querier, id int64) error{
+var eventSubjects = map[string]func(ctx context.Context, db store.Querier, ids []int64) (map[int64]bool, error){
 	"Case":      readable(police.Cases),
 	"Dispute":   readable(mediation.Disputes),
 	"GridEvent": readable(street.GridEvents),
@@ -76,23 +128,46 @@ var eventSubjects = map[string]func(ctx context.Context, db store.Querier, id in
 	"Measure":   readable(risk.Measures),
 }
 
-// readable returns a check that row id of table exists and is visible to the caller.
-func readable[T any](table *store.Table[T]) func(ctx context.Context, db store.Querier, id int64) error {
-	return func(ctx context.Context, db store.Querier, id int64) error {
-		_, err := row(ctx, db, table, id)
-		return err
+// readable returns a check of which rows of table with the given ids the caller may see.
+func readable[T any, P interface {
+	*T
+	Key() int64
+}](table *store.Table[T]) func(ctx context.Context, db store.Querier, ids []int64) (map[int64]bool, error) {
+	return func(ctx context.Context, db store.Querier, ids []int64) (map[int64]bool, error) {
+		rows, err := table.ByIDs(ctx, db, ids, func(t *T) int64 { return P(t).Key() })
+		if err != nil {
+			return nil, err
+		}
+		seen := make(map[int64]bool, len(rows))
+		for id := range rows {
+			seen[id] = true
+		}
+		return seen, nil
 	}
 }
 
-// eventVisible reports whether the subscriber may see the event's subject.
-func (r *subscriptionResolver) eventVisible(ctx context.Context, e *events.Event) (bool, error) {
-	read, ok := eventSubjects[e.EntityType]
-	if !ok {
-		return false, nil
+// visibleEvents reports, by event id, which events of batch the subscriber may see.
+func (r *subscriptionResolver) visibleEvents(ctx context.Context, batch []events.Event) (map[int64]bool, error) {
+	byType := map[string][]int64{}
+	for _, e := range batch {
+		byType[e.EntityType] = append(byType[e.EntityType], e.EntityID)
 	}
-	err := read(ctx, r.DB, e.EntityID)
-	if errors.Is(err, store.ErrNotFound) {
-		return false, nil
+	visibleSubjects := map[string]map[int64]bool{}
+	var firstErr error
+	for typ, ids := range byType {
+		read, ok := eventSubjects[typ]
+		if !ok {
+			continue
+		}
+		seen, err := read(ctx, r.DB, ids)
+		if err != nil && firstErr == nil {
+			firstErr = err
+		}
+		visibleSubjects[typ] = seen
 	}
-	return err == nil, err
+	out := make(map[int64]bool, len(batch))
+	for _, e := range batch {
+		out[e.ID] = visibleSubjects[e.EntityType][e.EntityID]
+	}
+	return out, firstErr
 }

@@ -146,8 +146,8 @@ func (r *mutationResolver) SubmitSurveyResponse(ctx context.Context, input model
 	return respond(ctx, r.DB, res, err, surveyPayload)
 }
 
-func (r *subscriptionResolver) WorkflowEvents(ctx context.Context, filter *model.WorkflowEventFilter) (<-chan *events.Event, error) {
-	return r.workflowEvents(ctx, filter)
+func (r *subscriptionResolver) WorkflowEvents(ctx context.Context, filter *model.WorkflowEventFilter, after *string) (<-chan *events.Event, error) {
+	return r.workflowEvents(ctx, filter, after)
 }
 
 func (r *workflowEventResolver) ID(ctx context.Context, obj *events.Event) (string, error) {

@@ -15,7 +15,8 @@ const overdueScanInterval = time.Minute
 
 // startEvents starts this process's event broker, which listens on PostgreSQL for workflow
 // events committed by any hub process, and the periodic scan that announces overdue
-// measures. Both stop when ctx ends.
+// measures and prunes the outbox (one instance of the cluster at a time). Both stop when
+// ctx ends.
 func startEvents(ctx context.Context, env *environment) *events.Broker {
 	ctx = auth.WithSystem(ctx)
 	broker := events.NewBroker(env.logger)
@@ -34,6 +35,11 @@ func startEvents(ctx context.Context, env *environment) *events.Broker {
 				env.logger.Warn("scan overdue measures", "err", err)
 			} else if n > 0 {
 				env.logger.Info("overdue measures announced", "count", n)
+			}
+			if n, err := events.PruneOutbox(ctx, env.pool, events.DefaultRetention); err != nil && ctx.Err() == nil {
+				env.logger.Warn("prune the event outbox", "err", err)
+			} else if n > 0 {
+				env.logger.Info("event outbox pruned", "rows", n)
 			}
 			select {
 			case <-ctx.Done():

@@ -641,7 +641,7 @@ type SubmitSurveyResponseInput struct {
 	IdempotencyKey *string `json:"idempotencyKey,omitempty"`
 }
 
-// Live updates over WebSocket (graphql-transport-ws).
+// Live updates over WebSocket (graphql-transport-ws) or server-sent events.
 type Subscription struct {
 }
 

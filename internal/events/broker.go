@@ -6,19 +6,29 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
 	"civiclink/db/store"
+	"civiclink/internal/auth"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgxlisten"
 )
 
-// SubscriberBuffer is how many undelivered events a subscriber may fall behind by before
-// further events are dropped for it (and logged).
-const SubscriberBuffer = 64
+const (
+	// SubscriberBuffer is how many undelivered events a subscriber may fall behind by; one
+	// further event ends its subscription with a TooSlow error naming the last id it got.
+	SubscriberBuffer = 1024
+	// ReplayWindow is how far before the newest event it heard the broker reads the outbox
+	// again after its listener reconnects: events committed while it was away, and events
+	// that committed late (a lower id after a higher one) are delivered then, once each.
+	ReplayWindow = time.Minute
+	// MaxReplay is the most events one resumed subscription is sent from the outbox.
+	MaxReplay = 10000
+)
 
 // Filter selects the events a subscriber receives; empty fields match everything.
 type Filter struct {
@@ -37,30 +47,150 @@ func (f Filter) matches(e Event) bool {
 	return len(f.Kinds) == 0 || slices.Contains(f.Kinds, e.Kind)
 }
 
-type subscriber struct {
+// TooSlow ends a subscription whose subscriber fell SubscriberBuffer events behind. It
+// names the last event delivered, from which the client resumes.
+type TooSlow struct {
+	LastID int64
+}
+
+func (e *TooSlow) Error() string {
+	return fmt.Sprintf("the subscriber fell more than %d events behind; resume after event %d", SubscriberBuffer, e.LastID)
+}
+
+// ErrorCode is the error's extensions.code.
+func (e *TooSlow) ErrorCode() string { return "SUBSCRIBER_TOO_SLOW" }
+
+// ErrorExtensions names the last event delivered (lastId) for the client to resume after.
+func (e *TooSlow) ErrorExtensions() map[string]any {
+	return map[string]any{"lastId": fmt.Sprint(e.LastID)}
+}
+
+// Subscription is one subscriber's stream of events.
+type Subscription struct {
 	filter Filter
-	ch     chan Event
+	out    chan Event
+
+	mu       sync.Mutex
+	queue    []Event
+	wake     chan struct{}
+	err      error
+	overflow bool           // the queue overflowed: the stream ends after what is queued
+	last     int64          // id of the last event handed to out
+	replayed map[int64]bool // events sent from the outbox on resuming, not to be sent again
+}
+
+// Events are the subscription's events, in the order the broker heard them; the channel is
+// closed when the subscription ends (Err says why, nil when its context ended).
+func (s *Subscription) Events() <-chan Event { return s.out }
+
+// Err is what ended the subscription (a *TooSlow), or nil.
+func (s *Subscription) Err() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.err
+}
+
+// offer queues e without blocking; a full queue ends the subscription with TooSlow.
+func (s *Subscription) offer(e Event) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.overflow || !s.filter.matches(e) {
+		return
+	}
+	if len(s.queue) >= SubscriberBuffer {
+		// The events already queued are still delivered; then the stream ends (pump).
+		s.overflow = true
+	} else {
+		s.queue = append(s.queue, e)
+	}
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+// pump hands the replayed events, then queued ones, to out until ctx ends or the
+// subscription fails.
+func (s *Subscription) pump(ctx context.Context, replay func(ctx context.Context) ([]Event, error), logger *slog.Logger) {
+	defer func() {
+		s.mu.Lock()
+		if s.overflow {
+			s.err = &TooSlow{LastID: s.last}
+		}
+		s.mu.Unlock()
+		close(s.out)
+	}()
+	send := func(e Event) bool {
+		select {
+		case s.out <- e:
+			s.mu.Lock()
+			s.last = max(s.last, e.ID)
+			s.mu.Unlock()
+			return true
+		case <-ctx.Done():
+			return false
+		}
+	}
+	if replay != nil {
+		backlog, err := replay(ctx)
+		if err != nil {
+			logger.WarnContext(ctx, "replay events for a resumed subscription", "err", err)
+		}
+		for _, e := range backlog {
+			s.replayed[e.ID] = true
+			if s.filter.matches(e) && !send(e) {
+				return
+			}
+		}
+	}
+	for {
+		s.mu.Lock()
+		if s.overflow && len(s.queue) == 0 {
+			s.mu.Unlock()
+			return
+		}
+		var next []Event
+		next, s.queue = s.queue, nil
+		s.mu.Unlock()
+		for _, e := range next {
+			if !s.replayed[e.ID] && !send(e) {
+				return
+			}
+		}
+		if len(next) > 0 {
+			continue
+		}
+		select {
+		case <-s.wake:
+		case <-ctx.Done():
+			return
+		}
+	}
 }
 
 // Broker delivers the events this process hears to its subscribers.
 type Broker struct {
 	logger *slog.Logger
 	mu     sync.Mutex
-	subs   map[*subscriber]struct{}
+	subs   map[*Subscription]struct{}
 	ready  chan struct{}
 	once   sync.Once
+
+	heard  map[int64]time.Time // ids heard within 2 × ReplayWindow of the newest
+	newest time.Time           // commit time of the newest event heard
 }
 
 // NewBroker returns a broker; call Run to start listening.
 func NewBroker(logger *slog.Logger) *Broker {
-	return &Broker{logger: logger, subs: map[*subscriber]struct{}{}, ready: make(chan struct{})}
+	return &Broker{logger: logger, subs: map[*Subscription]struct{}{}, ready: make(chan struct{}), heard: map[int64]time.Time{}}
 }
 
 // Ready is closed once the broker listens for the first time.
 func (b *Broker) Ready() <-chan struct{} { return b.ready }
 
 // Run listens for events until ctx ends, reconnecting after database outages; connect must
-// return a connection for the broker's exclusive use.
+// return a connection for the broker's exclusive use. After each reconnect the broker
+// reads the outbox back from ReplayWindow before the newest event it had heard.
 func (b *Broker) Run(ctx context.Context, connect func(ctx context.Context) (*pgx.Conn, error)) error {
 	l := &pgxlisten.Listener{
 		Connect:        connect,
@@ -77,9 +207,24 @@ func (b *Broker) Run(ctx context.Context, connect func(ctx context.Context) (*pg
 	return fmt.Errorf("listen for events: %w", err)
 }
 
-// HandleBacklog implements pgxlisten.BacklogHandler: it is called once LISTEN is active.
-func (b *Broker) HandleBacklog(context.Context, string, *pgx.Conn) error {
+// HandleBacklog implements pgxlisten.BacklogHandler: it is called each time LISTEN is
+// active again, before any notification, and replays what the outbox holds since
+// ReplayWindow before the newest event heard (nothing on the first start).
+func (b *Broker) HandleBacklog(ctx context.Context, _ string, conn *pgx.Conn) error {
 	b.once.Do(func() { close(b.ready) })
+	b.mu.Lock()
+	since := b.newest
+	b.mu.Unlock()
+	if since.IsZero() {
+		return nil
+	}
+	backlog, err := ReadOutbox(ctx, conn, `created_at >= $1`, since.Add(-ReplayWindow))
+	if err != nil {
+		return fmt.Errorf("replay the outbox after reconnecting: %w", err)
+	}
+	for _, e := range backlog {
+		b.Publish(ctx, e)
+	}
 	return nil
 }
 
@@ -93,74 +238,92 @@ func (b *Broker) HandleNotification(ctx context.Context, n *pgconn.Notification,
 	return nil
 }
 
-// Publish hands e to every matching subscriber of this process without blocking.
-func (b *Broker) Publish(ctx context.Context, e Event) {
+// Publish hands e to every matching subscriber of this process without blocking, once: an
+// event heard again (a replay after a reconnect) is not handed out twice.
+func (b *Broker) Publish(_ context.Context, e Event) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if e.ID != 0 {
+		if _, dup := b.heard[e.ID]; dup {
+			return
+		}
+		b.heard[e.ID] = e.At
+		if e.At.After(b.newest) {
+			b.newest = e.At
+			for id, at := range b.heard {
+				if b.newest.Sub(at) > 2*ReplayWindow {
+					delete(b.heard, id)
+				}
+			}
+		}
+	}
 	for s := range b.subs {
-		if !s.filter.matches(e) {
-			continue
-		}
-		select {
-		case s.ch <- e:
-		default:
-			b.logger.WarnContext(ctx, "subscriber too slow: event dropped", "kind", e.Kind, "event", e.ID)
-		}
+		s.offer(e)
 	}
 }
 
-// Subscribe returns the events matching f until ctx ends, when the channel is closed.
-func (b *Broker) Subscribe(ctx context.Context, f Filter) <-chan Event {
-	s := &subscriber{filter: f, ch: make(chan Event, SubscriberBuffer)}
+// Subscribe returns the events matching f until ctx ends. With db set, the subscription
+// starts with the events after the outbox id after (at most MaxReplay), read from db, then
+// continues live without repeating any; with db nil it is live only.
+func (b *Broker) Subscribe(ctx context.Context, f Filter, after int64, db store.Querier) *Subscription {
+	s := &Subscription{filter: f, out: make(chan Event), wake: make(chan struct{}, 1), replayed: map[int64]bool{}}
 	b.mu.Lock()
 	b.subs[s] = struct{}{}
 	b.mu.Unlock()
+	var replay func(ctx context.Context) ([]Event, error)
+	if db != nil {
+		replay = func(ctx context.Context) ([]Event, error) {
+			// The outbox is the hub's: it is read as the hub, and the subscriber's own
+			// access rules decide what it sees of the events.
+			return ReadOutbox(auth.WithSystem(ctx), db, `id > $1 ORDER BY id LIMIT `+fmt.Sprint(MaxReplay), after)
+		}
+	}
 	go func() {
-		<-ctx.Done()
+		s.pump(ctx, replay, b.logger)
 		b.mu.Lock()
 		delete(b.subs, s)
-		close(s.ch)
 		b.mu.Unlock()
 	}()
-	return s.ch
+	return s
 }
 
-// ScanOverdueMeasures emits a MEASURE_OVERDUE event for every measure that is past its due
-// day (plus the days of grace of the MEASURE_OVERDUE rule in force on it) and not done and has had none for that due day yet. Several processes may scan at
-// once: the outbox's dedupe key lets each event be written once.
-func ScanOverdueMeasures(ctx context.Context, db store.Querier) (int, error) {
-	rows, err := db.Query(ctx, `
-		WITH due AS (
-			SELECT m.id, r.grid_id, m.status, 'measure-overdue:' || m.id || ':' || m.due_on AS key
-			FROM risk.measure m JOIN risk.risk_item r ON r.id = m.risk_item_id
-			WHERE m.status <> 'DONE' AND m.due_on + hub.rule_days('MEASURE_OVERDUE', m.due_on) < current_date
-		)
-		INSERT INTO hub.outbox (topic, payload, grid_id, entity_type, entity_id, dedupe_key)
-		SELECT $1, '{}', due.grid_id, 'Measure', due.id, due.key FROM due
-		ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING
-		RETURNING id, created_at, grid_id, entity_id`, MeasureOverdue)
+// ReadOutbox reads the events of the outbox rows matching where (a trusted SQL fragment
+// over the outbox's columns with bound parameters args), in id order unless where orders
+// them itself.
+func ReadOutbox(ctx context.Context, db store.Querier, where string, args ...any) ([]Event, error) {
+	order := " ORDER BY id"
+	if strings.Contains(where, "ORDER BY") {
+		order = ""
+	}
+	rows, err := db.Query(ctx, `SELECT id, topic, payload, created_at, grid_id, station_id, entity_type, entity_id FROM hub.outbox WHERE `+where+order, args...)
 	if err != nil {
-		return 0, fmt.Errorf("scan overdue measures: %w", err)
+		return nil, fmt.Errorf("read the outbox: %w", err)
 	}
-	var found []Event
+	defer rows.Close()
+	var list []Event
 	for rows.Next() {
-		e := Event{Kind: MeasureOverdue, EntityType: "Measure", Actor: "system:overdue-scan"}
-		if err := rows.Scan(&e.ID, &e.At, &e.GridID, &e.EntityID); err != nil {
-			rows.Close()
-			return 0, fmt.Errorf("scan overdue measures: %w", err)
+		var e Event
+		var payload []byte
+		var entityType *string
+		var entityID *int64
+		if err := rows.Scan(&e.ID, &e.Kind, &payload, &e.At, &e.GridID, &e.StationID, &entityType, &entityID); err != nil {
+			return nil, fmt.Errorf("read the outbox: %w", err)
 		}
-		found = append(found, e)
+		var p Event
+		_ = json.Unmarshal(payload, &p) // older rows may hold less; the columns are authoritative
+		e.FromStatus, e.ToStatus, e.Actor = p.FromStatus, p.ToStatus, p.Actor
+		if entityType != nil {
+			e.EntityType = *entityType
+		}
+		if entityID != nil {
+			e.EntityID = *entityID
+		}
+		list = append(list, e)
 	}
-	rows.Close()
 	if err := rows.Err(); err != nil {
-		return 0, fmt.Errorf("scan overdue measures: %w", err)
+		return nil, fmt.Errorf("read the outbox: %w", err)
 	}
-	for _, e := range found {
-		if err := notify(ctx, db, e); err != nil {
-			return 0, err
-		}
-	}
-	return len(found), nil
+	return list, nil
 }
 
 // Subscribers returns how many subscriptions this process serves.

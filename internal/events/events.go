@@ -42,17 +42,25 @@ type Event struct {
 }
 
 // Emit writes e to the outbox and notifies listeners, inside tx: the notification is
-// delivered when tx commits and never if it rolls back.
+// delivered when tx commits and never if it rolls back. The stored payload carries the
+// event's outbox id and time (the id is drawn before the row is written), so an event read
+// back from the outbox is the event announced.
 func Emit(ctx context.Context, tx store.Querier, e Event) error {
 	payload, err := json.Marshal(e)
 	if err != nil {
 		return fmt.Errorf("encode event: %w", err)
 	}
-	err = tx.QueryRow(ctx, `INSERT INTO hub.outbox (topic, payload, grid_id, station_id, entity_type, entity_id)
-		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id, created_at`,
-		e.Kind, payload, e.GridID, e.StationID, e.EntityType, e.EntityID).Scan(&e.ID, &e.At)
+	var stored []byte
+	err = tx.QueryRow(ctx, `WITH next AS (SELECT nextval(pg_get_serial_sequence('hub.outbox', 'id')) AS id, now() AS at)
+		INSERT INTO hub.outbox (id, topic, payload, grid_id, station_id, entity_type, entity_id, created_at)
+		SELECT next.id, $1, $2::jsonb || jsonb_build_object('id', next.id, 'at', next.at), $3, $4, $5, $6, next.at FROM next
+		RETURNING payload`,
+		e.Kind, payload, e.GridID, e.StationID, e.EntityType, e.EntityID).Scan(&stored)
 	if err != nil {
 		return fmt.Errorf("write %s event to outbox: %w", e.Kind, err)
+	}
+	if err := json.Unmarshal(stored, &e); err != nil {
+		return fmt.Errorf("decode stored event: %w", err)
 	}
 	return notify(ctx, tx, e)
 }

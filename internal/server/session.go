@@ -11,6 +11,7 @@ import (
 
 	"civiclink/internal/apierr"
 	"civiclink/internal/auth"
+	"civiclink/internal/events"
 	"civiclink/internal/ratelimit"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -137,15 +138,18 @@ func operationLimits(opts Options, limiter *ratelimit.Limiter, counter *subscrip
 				map[string]any{"limit": "principalSubscriptions", "max": opts.MaxSubscriptionsPerPrincipal}))
 		}
 		context.AfterFunc(ctx, release)
-		if s == nil {
-			return next(ctx)
+		var lapsed <-chan struct{} // nil (never) outside long-lived connections
+		if s != nil {
+			lapsed = s.lapsed
 		}
-		// The subscription's resolver runs under opCtx: cancelling it ends the event stream.
-		opCtx, cancel := context.WithCancel(ctx)
+		// The subscription's resolver runs under opCtx: cancelling it ends the event stream;
+		// a stream that ends early says why in the StreamEnd.
+		opCtx, end := events.WithStreamEnd(ctx)
+		opCtx, cancel := context.WithCancel(opCtx)
 		stop := context.AfterFunc(ctx, cancel)
 		go func() {
 			select {
-			case <-s.lapsed:
+			case <-lapsed:
 				cancel()
 			case <-opCtx.Done():
 			}
@@ -158,14 +162,23 @@ func operationLimits(opts Options, limiter *ratelimit.Limiter, counter *subscrip
 			}
 			stop()
 			cancel()
+			if told {
+				return nil
+			}
+			told = true
 			select {
-			case <-s.lapsed:
-				if !told {
-					told = true
-					logger.DebugContext(ctx, "subscription ended: credentials lapsed")
-					return errorResponse(apierr.Unauthenticated, "the credentials expired or were revoked; reconnect with valid ones", nil)
-				}
+			case <-lapsed:
+				logger.DebugContext(ctx, "subscription ended: credentials lapsed")
+				return errorResponse(apierr.Unauthenticated, "the credentials expired or were revoked; reconnect with valid ones", nil)
 			default:
+			}
+			var coded interface {
+				error
+				ErrorCode() string
+				ErrorExtensions() map[string]any
+			}
+			if errors.As(end.Err(), &coded) {
+				return errorResponse(coded.ErrorCode(), coded.Error(), coded.ErrorExtensions())
 			}
 			return nil
 		}
