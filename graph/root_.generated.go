@@ -6364,7 +6364,7 @@ type GridVersion {
 }
 
 "One logged reshaping of the grid map."
-type GridRedraw implements Node {
+type GridRedraw implements Node @holdsPersonal(public: ["id", "kind", "effectiveAt", "reason", "actor", "details", "versions"]) {
   "Opaque global ID."
   id: ID!
   "SPLIT, MERGE or MOVE."
@@ -6520,7 +6520,7 @@ type Mediator implements Node {
 }
 
 "A civil dispute before a committee."
-type Dispute implements Node @holdsPersonal(public: ["id", "disputeNo", "committee", "source", "referredCase", "gridEvent", "grid", "estate", "category", "difficulty", "amount", "status", "receivedAt", "closedAt", "parties", "mediators", "sessions", "agreement", "riskItems", "statusLog", "version", "firstContactAt"]) {
+type Dispute implements Node @holdsPersonal(public: ["id", "disputeNo", "committee", "source", "referredCase", "gridEvent", "grid", "estate", "category", "difficulty", "amount", "status", "receivedAt", "closedAt", "parties", "mediators", "sessions", "agreement", "riskItems", "statusLog", "version", "firstContactAt", "gridAtTheTime"]) {
   "Opaque global ID."
   id: ID!
   "Human-facing number, e.g. T2024-00123."
@@ -6855,7 +6855,7 @@ type OfficerGrid implements Node {
 }
 
 "A police incident or case."
-type Case implements Node @holdsPersonal(public: ["id", "caseNo", "kind", "category", "source", "status", "occurredAt", "receivedAt", "closedAt", "station", "grid", "estate", "leadOfficer", "parties", "referrals", "sourceEvents", "riskItems", "statusLog", "version", "dispatchedAt", "onSceneAt", "responseRule"]) {
+type Case implements Node @holdsPersonal(public: ["id", "caseNo", "kind", "category", "source", "status", "occurredAt", "receivedAt", "closedAt", "station", "grid", "estate", "leadOfficer", "parties", "referrals", "sourceEvents", "riskItems", "statusLog", "version", "dispatchedAt", "onSceneAt", "responseRule", "gridAtTheTime"]) {
   "Opaque global ID."
   id: ID!
   "Human-facing number, e.g. J2024-000123."
@@ -7282,7 +7282,7 @@ type Assessment implements Node {
 }
 
 "One identified risk in a grid."
-type RiskItem implements Node @holdsPersonal(public: ["id", "assessment", "grid", "estate", "dimension", "likelihood", "impact", "level", "status", "identifiedAt", "measures", "links", "statusLog", "version"]) {
+type RiskItem implements Node @holdsPersonal(public: ["id", "assessment", "grid", "estate", "dimension", "likelihood", "impact", "level", "status", "identifiedAt", "measures", "links", "statusLog", "version", "gridAtTheTime"]) {
   "Opaque global ID."
   id: ID!
   "The assessment it belongs to, if any."
@@ -7722,7 +7722,7 @@ type AllianceMembership implements Node {
 }
 
 "Something a grid worker reported, and what became of it."
-type GridEvent implements Node @holdsPersonal(public: ["id", "eventNo", "grid", "estate", "reporter", "category", "urgency", "status", "reportedAt", "dueAt", "closedAt", "convertedCase", "convertedDispute", "riskItems", "statusLog", "version", "dispatchedAt", "dueRule", "respondedAt", "responseRule"]) {
+type GridEvent implements Node @holdsPersonal(public: ["id", "eventNo", "grid", "estate", "reporter", "category", "urgency", "status", "reportedAt", "dueAt", "closedAt", "convertedCase", "convertedDispute", "riskItems", "statusLog", "version", "dispatchedAt", "dueRule", "respondedAt", "responseRule", "gridAtTheTime"]) {
   "Opaque global ID."
   id: ID!
   "Human-facing number, e.g. E2024-000123."
