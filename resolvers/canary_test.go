@@ -132,9 +132,11 @@ func TestCanaryLeak(t *testing.T) {
 
 	// WebSocket: a street-staff subscriber sees a new dispute about the canary person.
 	sub := dialSubscription(t, s.callers[auth.StreetStaff], `subscription { workflowEvents { kind subject { ... on Dispute { summary parties { person { name phone idNumber address } } } } } }`, nil)
+	// Subscriptions register asynchronously after the subscribe message.
+	waitFor(t, func() bool { return s.hub.Events.Subscribers() >= 1 })
 	var committee string
 	_ = s.hub.Pool.QueryRow(ctx, `SELECT committee_id FROM mediation.dispute WHERE id = $1`, dispute).Scan(&committee)
-	res := s.callers[auth.StreetStaff].Query(t, `mutation($in: RegisterDisputeInput!) { registerDispute(input: $in) { dispute { summary } } }`, map[string]any{"in": map[string]any{
+	res := s.callers[auth.StreetStaff].Query(t, `mutation($in: RegisterDisputeInput!) { registerDispute(input: $in) { dispute { id version summary } } }`, map[string]any{"in": map[string]any{
 		"committeeId": globalid.Encode("Committee", mustInt(committee)), "source": "PARTY_APPLICATION", "category": "NEIGHBOUR", "summary": text,
 		"parties": []any{map[string]any{"personId": pid, "side": "APPLICANT"}},
 	}})
@@ -142,15 +144,50 @@ func TestCanaryLeak(t *testing.T) {
 	if len(res.Errors) > 0 {
 		t.Fatalf("registerDispute: %s", res.Raw)
 	}
-	// Every message the subscriber gets within a few seconds is scanned.
-	rctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	// Accepting it announces DISPUTE_STATUS_CHANGED with the dispute as subject.
+	var reg struct {
+		RegisterDispute struct {
+			Dispute struct {
+				ID      string
+				Version int
+			}
+		}
+	}
+	res.MustData(t, &reg)
+	adv := s.callers[auth.StreetStaff].Query(t, `mutation($in: AdvanceDisputeInput!) { advanceDispute(input: $in) { dispute { summary } } }`, map[string]any{"in": map[string]any{
+		"disputeId": reg.RegisterDispute.Dispute.ID, "version": reg.RegisterDispute.Dispute.Version, "to": "ACCEPTED",
+	}})
+	scan(t, "mutation payload", adv.Raw)
+	if len(adv.Errors) > 0 {
+		t.Fatalf("advanceDispute: %s", adv.Raw)
+	}
+	// Every message the subscriber gets is scanned, up to and including the event about the
+	// new dispute, which must arrive: a scan of no frames proves nothing.
+	rctx, cancel := context.WithTimeout(ctx, 20*time.Second)
 	defer cancel()
-	for {
+	for events := 0; events == 0; {
 		var m json.RawMessage
 		if err := wsjson.Read(rctx, sub.conn, &m); err != nil {
-			break
+			t.Fatalf("WebSocket: no event about the registered dispute arrived (%v); want one, scanned for canaries", err)
 		}
 		scan(t, "WebSocket", m)
+		var frame struct {
+			Type    string `json:"type"`
+			Payload struct {
+				Data struct {
+					WorkflowEvents struct {
+						Subject *struct {
+							Summary *string `json:"summary"`
+						} `json:"subject"`
+					} `json:"workflowEvents"`
+				} `json:"data"`
+			} `json:"payload"`
+		}
+		if err := json.Unmarshal(m, &frame); err == nil && frame.Type == "next" {
+			if subj := frame.Payload.Data.WorkflowEvents.Subject; subj != nil && subj.Summary != nil {
+				events++
+			}
+		}
 	}
 
 	// The control: a purpose naming the dispute shows its party in clear to an admin.
