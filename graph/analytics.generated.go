@@ -672,6 +672,116 @@ func (ec *executionContext) fieldContext_CaseStatsGroup_status(_ context.Context
 	return graphql.NewScalarFieldContext("CaseStatsGroup", field, true, false, "CaseStatus")
 }
 
+func (ec *executionContext) _CaseStatsGroup_estate(ctx context.Context, field graphql.CollectedField, obj *analytics.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseStatsGroup_estate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Estate(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *street.Estate) graphql.Marshaler {
+			return ec.marshalOEstate2ᚖciviclinkᚋdbᚋstreetᚐEstate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CaseStatsGroup_estate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CaseStatsGroup",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Estate(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CaseStatsGroup_propertyCompany(ctx context.Context, field graphql.CollectedField, obj *analytics.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseStatsGroup_propertyCompany(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PropertyCompany(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *street.PropertyCompany) graphql.Marshaler {
+			return ec.marshalOPropertyCompany2ᚖciviclinkᚋdbᚋstreetᚐPropertyCompany(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CaseStatsGroup_propertyCompany(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CaseStatsGroup",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PropertyCompany(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CaseStatsGroup_managementMode(ctx context.Context, field graphql.CollectedField, obj *analytics.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseStatsGroup_managementMode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ManagementMode(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOManagementMode2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CaseStatsGroup_managementMode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseStatsGroup", field, true, false, "ManagementMode")
+}
+
+func (ec *executionContext) _CaseStatsGroup_allianceMember(ctx context.Context, field graphql.CollectedField, obj *analytics.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseStatsGroup_allianceMember(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AllianceMember()
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CaseStatsGroup_allianceMember(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseStatsGroup", field, true, false, "Boolean")
+}
+
 func (ec *executionContext) _CaseStatsGroup_suppressed(ctx context.Context, field graphql.CollectedField, obj *analytics.Group) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -1180,6 +1290,116 @@ func (ec *executionContext) _DisputeStatsGroup_mediatorKind(ctx context.Context,
 }
 func (ec *executionContext) fieldContext_DisputeStatsGroup_mediatorKind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("DisputeStatsGroup", field, true, false, "MediatorKind")
+}
+
+func (ec *executionContext) _DisputeStatsGroup_estate(ctx context.Context, field graphql.CollectedField, obj *analytics.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DisputeStatsGroup_estate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Estate(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *street.Estate) graphql.Marshaler {
+			return ec.marshalOEstate2ᚖciviclinkᚋdbᚋstreetᚐEstate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DisputeStatsGroup_estate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DisputeStatsGroup",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Estate(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DisputeStatsGroup_propertyCompany(ctx context.Context, field graphql.CollectedField, obj *analytics.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DisputeStatsGroup_propertyCompany(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PropertyCompany(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *street.PropertyCompany) graphql.Marshaler {
+			return ec.marshalOPropertyCompany2ᚖciviclinkᚋdbᚋstreetᚐPropertyCompany(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DisputeStatsGroup_propertyCompany(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DisputeStatsGroup",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PropertyCompany(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DisputeStatsGroup_managementMode(ctx context.Context, field graphql.CollectedField, obj *analytics.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DisputeStatsGroup_managementMode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ManagementMode(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOManagementMode2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DisputeStatsGroup_managementMode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DisputeStatsGroup", field, true, false, "ManagementMode")
+}
+
+func (ec *executionContext) _DisputeStatsGroup_allianceMember(ctx context.Context, field graphql.CollectedField, obj *analytics.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DisputeStatsGroup_allianceMember(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AllianceMember()
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DisputeStatsGroup_allianceMember(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DisputeStatsGroup", field, true, false, "Boolean")
 }
 
 func (ec *executionContext) _DisputeStatsGroup_suppressed(ctx context.Context, field graphql.CollectedField, obj *analytics.Group) (ret graphql.Marshaler) {
@@ -1750,6 +1970,116 @@ func (ec *executionContext) _GridEventStatsGroup_status(ctx context.Context, fie
 }
 func (ec *executionContext) fieldContext_GridEventStatsGroup_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("GridEventStatsGroup", field, true, false, "GridEventStatus")
+}
+
+func (ec *executionContext) _GridEventStatsGroup_estate(ctx context.Context, field graphql.CollectedField, obj *analytics.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GridEventStatsGroup_estate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Estate(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *street.Estate) graphql.Marshaler {
+			return ec.marshalOEstate2ᚖciviclinkᚋdbᚋstreetᚐEstate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_GridEventStatsGroup_estate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GridEventStatsGroup",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Estate(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _GridEventStatsGroup_propertyCompany(ctx context.Context, field graphql.CollectedField, obj *analytics.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GridEventStatsGroup_propertyCompany(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PropertyCompany(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *street.PropertyCompany) graphql.Marshaler {
+			return ec.marshalOPropertyCompany2ᚖciviclinkᚋdbᚋstreetᚐPropertyCompany(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_GridEventStatsGroup_propertyCompany(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GridEventStatsGroup",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PropertyCompany(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _GridEventStatsGroup_managementMode(ctx context.Context, field graphql.CollectedField, obj *analytics.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GridEventStatsGroup_managementMode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ManagementMode(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOManagementMode2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_GridEventStatsGroup_managementMode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GridEventStatsGroup", field, true, false, "ManagementMode")
+}
+
+func (ec *executionContext) _GridEventStatsGroup_allianceMember(ctx context.Context, field graphql.CollectedField, obj *analytics.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GridEventStatsGroup_allianceMember(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AllianceMember()
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_GridEventStatsGroup_allianceMember(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GridEventStatsGroup", field, true, false, "Boolean")
 }
 
 func (ec *executionContext) _GridEventStatsGroup_suppressed(ctx context.Context, field graphql.CollectedField, obj *analytics.Group) (ret graphql.Marshaler) {
@@ -2388,6 +2718,116 @@ func (ec *executionContext) _RiskItemStatsGroup_dimension(ctx context.Context, f
 }
 func (ec *executionContext) fieldContext_RiskItemStatsGroup_dimension(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RiskItemStatsGroup", field, true, false, "RiskDimension")
+}
+
+func (ec *executionContext) _RiskItemStatsGroup_estate(ctx context.Context, field graphql.CollectedField, obj *analytics.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RiskItemStatsGroup_estate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Estate(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *street.Estate) graphql.Marshaler {
+			return ec.marshalOEstate2ᚖciviclinkᚋdbᚋstreetᚐEstate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RiskItemStatsGroup_estate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RiskItemStatsGroup",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Estate(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RiskItemStatsGroup_propertyCompany(ctx context.Context, field graphql.CollectedField, obj *analytics.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RiskItemStatsGroup_propertyCompany(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PropertyCompany(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *street.PropertyCompany) graphql.Marshaler {
+			return ec.marshalOPropertyCompany2ᚖciviclinkᚋdbᚋstreetᚐPropertyCompany(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RiskItemStatsGroup_propertyCompany(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RiskItemStatsGroup",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PropertyCompany(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RiskItemStatsGroup_managementMode(ctx context.Context, field graphql.CollectedField, obj *analytics.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RiskItemStatsGroup_managementMode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ManagementMode(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOManagementMode2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RiskItemStatsGroup_managementMode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RiskItemStatsGroup", field, true, false, "ManagementMode")
+}
+
+func (ec *executionContext) _RiskItemStatsGroup_allianceMember(ctx context.Context, field graphql.CollectedField, obj *analytics.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RiskItemStatsGroup_allianceMember(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AllianceMember()
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RiskItemStatsGroup_allianceMember(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RiskItemStatsGroup", field, true, false, "Boolean")
 }
 
 func (ec *executionContext) _RiskItemStatsGroup_suppressed(ctx context.Context, field graphql.CollectedField, obj *analytics.Group) (ret graphql.Marshaler) {
@@ -3094,6 +3534,28 @@ func (ec *executionContext) _CaseStatsGroup(ctx context.Context, sel ast.Selecti
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "estate":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CaseStatsGroup_estate(ctx, field, obj)
+				})
+		case "propertyCompany":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CaseStatsGroup_propertyCompany(ctx, field, obj)
+				})
+		case "managementMode":
+			out.Values[i] = ec._CaseStatsGroup_managementMode(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "allianceMember":
+			out.Values[i] = ec._CaseStatsGroup_allianceMember(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "suppressed":
 			out.Values[i] = ec._CaseStatsGroup_suppressed(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -3227,6 +3689,28 @@ func (ec *executionContext) _DisputeStatsGroup(ctx context.Context, sel ast.Sele
 			}
 		case "mediatorKind":
 			out.Values[i] = ec._DisputeStatsGroup_mediatorKind(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "estate":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DisputeStatsGroup_estate(ctx, field, obj)
+				})
+		case "propertyCompany":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DisputeStatsGroup_propertyCompany(ctx, field, obj)
+				})
+		case "managementMode":
+			out.Values[i] = ec._DisputeStatsGroup_managementMode(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "allianceMember":
+			out.Values[i] = ec._DisputeStatsGroup_allianceMember(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -3377,6 +3861,28 @@ func (ec *executionContext) _GridEventStatsGroup(ctx context.Context, sel ast.Se
 			}
 		case "status":
 			out.Values[i] = ec._GridEventStatsGroup_status(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "estate":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._GridEventStatsGroup_estate(ctx, field, obj)
+				})
+		case "propertyCompany":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._GridEventStatsGroup_propertyCompany(ctx, field, obj)
+				})
+		case "managementMode":
+			out.Values[i] = ec._GridEventStatsGroup_managementMode(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "allianceMember":
+			out.Values[i] = ec._GridEventStatsGroup_allianceMember(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -3565,6 +4071,28 @@ func (ec *executionContext) _RiskItemStatsGroup(ctx context.Context, sel ast.Sel
 			}
 		case "dimension":
 			out.Values[i] = ec._RiskItemStatsGroup_dimension(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "estate":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RiskItemStatsGroup_estate(ctx, field, obj)
+				})
+		case "propertyCompany":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RiskItemStatsGroup_propertyCompany(ctx, field, obj)
+				})
+		case "managementMode":
+			out.Values[i] = ec._RiskItemStatsGroup_managementMode(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "allianceMember":
+			out.Values[i] = ec._RiskItemStatsGroup_allianceMember(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}

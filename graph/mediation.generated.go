@@ -2655,7 +2655,7 @@ func (ec *executionContext) unmarshalInputDisputeFilter(ctx context.Context, obj
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"status", "source", "category", "difficulty", "committeeId", "gridId", "referredCaseId", "receivedFrom", "receivedTo"}
+	fieldsInOrder := [...]string{"status", "source", "category", "difficulty", "committeeId", "gridId", "referredCaseId", "estateId", "propertyCompanyId", "receivedFrom", "receivedTo"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -2711,6 +2711,20 @@ func (ec *executionContext) unmarshalInputDisputeFilter(ctx context.Context, obj
 				return it, err
 			}
 			it.ReferredCaseID = data
+		case "estateId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("estateId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EstateID = data
+		case "propertyCompanyId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("propertyCompanyId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PropertyCompanyID = data
 		case "receivedFrom":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receivedFrom"))
 			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)

@@ -2399,7 +2399,7 @@ func (ec *executionContext) unmarshalInputCaseFilter(ctx context.Context, obj an
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"status", "kind", "category", "source", "stationId", "gridId", "estateId", "leadOfficerId", "receivedFrom", "receivedTo", "referred"}
+	fieldsInOrder := [...]string{"status", "kind", "category", "source", "stationId", "gridId", "estateId", "propertyCompanyId", "leadOfficerId", "receivedFrom", "receivedTo", "referred"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -2455,6 +2455,13 @@ func (ec *executionContext) unmarshalInputCaseFilter(ctx context.Context, obj an
 				return it, err
 			}
 			it.EstateID = data
+		case "propertyCompanyId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("propertyCompanyId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PropertyCompanyID = data
 		case "leadOfficerId":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("leadOfficerId"))
 			data, err := ec.unmarshalOID2ᚖstring(ctx, v)

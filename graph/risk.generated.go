@@ -1558,7 +1558,7 @@ func (ec *executionContext) unmarshalInputRiskItemFilter(ctx context.Context, ob
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"status", "level", "dimension", "gridId", "assessmentId", "hasOverdueMeasure", "identifiedFrom", "identifiedTo"}
+	fieldsInOrder := [...]string{"status", "level", "dimension", "gridId", "assessmentId", "estateId", "propertyCompanyId", "hasOverdueMeasure", "identifiedFrom", "identifiedTo"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -1600,6 +1600,20 @@ func (ec *executionContext) unmarshalInputRiskItemFilter(ctx context.Context, ob
 				return it, err
 			}
 			it.AssessmentID = data
+		case "estateId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("estateId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EstateID = data
+		case "propertyCompanyId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("propertyCompanyId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PropertyCompanyID = data
 		case "hasOverdueMeasure":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasOverdueMeasure"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)

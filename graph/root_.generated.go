@@ -251,6 +251,7 @@ type ComplexityRoot struct {
 	}
 
 	CaseStatsGroup struct {
+		AllianceMember         func(childComplexity int) int
 		AvgDaysToClose         func(childComplexity int) int
 		Bucket                 func(childComplexity int) int
 		BucketLabel            func(childComplexity int) int
@@ -258,11 +259,14 @@ type ComplexityRoot struct {
 		Closed                 func(childComplexity int) int
 		Community              func(childComplexity int) int
 		Count                  func(childComplexity int) int
+		Estate                 func(childComplexity int) int
 		Grid                   func(childComplexity int) int
 		Kind                   func(childComplexity int) int
+		ManagementMode         func(childComplexity int) int
 		MedianDaysToClose      func(childComplexity int) int
 		NonPolice              func(childComplexity int) int
 		P90DaysToClose         func(childComplexity int) int
+		PropertyCompany        func(childComplexity int) int
 		Referred               func(childComplexity int) int
 		ShareNonPolice         func(childComplexity int) int
 		ShareNonPoliceReferred func(childComplexity int) int
@@ -383,6 +387,7 @@ type ComplexityRoot struct {
 
 	DisputeStatsGroup struct {
 		Agreed                func(childComplexity int) int
+		AllianceMember        func(childComplexity int) int
 		AvgAmount             func(childComplexity int) int
 		AvgDaysToAgreement    func(childComplexity int) int
 		AvgDaysToClose        func(childComplexity int) int
@@ -393,8 +398,10 @@ type ComplexityRoot struct {
 		Community             func(childComplexity int) int
 		Count                 func(childComplexity int) int
 		Difficulty            func(childComplexity int) int
+		Estate                func(childComplexity int) int
 		Failed                func(childComplexity int) int
 		Grid                  func(childComplexity int) int
+		ManagementMode        func(childComplexity int) int
 		MedianDaysToAgreement func(childComplexity int) int
 		MedianDaysToClose     func(childComplexity int) int
 		MediatorKind          func(childComplexity int) int
@@ -402,6 +409,7 @@ type ComplexityRoot struct {
 		P90DaysToClose        func(childComplexity int) int
 		Pending               func(childComplexity int) int
 		Performed             func(childComplexity int) int
+		PropertyCompany       func(childComplexity int) int
 		ShareAgreed           func(childComplexity int) int
 		SharePerformed        func(childComplexity int) int
 		Source                func(childComplexity int) int
@@ -521,6 +529,7 @@ type ComplexityRoot struct {
 	}
 
 	GridEventStatsGroup struct {
+		AllianceMember          func(childComplexity int) int
 		AvgDaysToClose          func(childComplexity int) int
 		Bucket                  func(childComplexity int) int
 		BucketLabel             func(childComplexity int) int
@@ -529,9 +538,12 @@ type ComplexityRoot struct {
 		Community               func(childComplexity int) int
 		Converted               func(childComplexity int) int
 		Count                   func(childComplexity int) int
+		Estate                  func(childComplexity int) int
 		Grid                    func(childComplexity int) int
+		ManagementMode          func(childComplexity int) int
 		MedianDaysToClose       func(childComplexity int) int
 		P90DaysToClose          func(childComplexity int) int
+		PropertyCompany         func(childComplexity int) int
 		ShareConverted          func(childComplexity int) int
 		ShareConvertedToCase    func(childComplexity int) int
 		ShareConvertedToDispute func(childComplexity int) int
@@ -904,17 +916,21 @@ type ComplexityRoot struct {
 	}
 
 	RiskItemStatsGroup struct {
+		AllianceMember           func(childComplexity int) int
 		AvgScore                 func(childComplexity int) int
 		Bucket                   func(childComplexity int) int
 		BucketLabel              func(childComplexity int) int
 		Community                func(childComplexity int) int
 		Count                    func(childComplexity int) int
 		Dimension                func(childComplexity int) int
+		Estate                   func(childComplexity int) int
 		Grid                     func(childComplexity int) int
 		Level                    func(childComplexity int) int
 		LinkedCasesLast30Days    func(childComplexity int) int
 		LinkedDisputesLast30Days func(childComplexity int) int
+		ManagementMode           func(childComplexity int) int
 		OverdueMeasures          func(childComplexity int) int
+		PropertyCompany          func(childComplexity int) int
 		Status                   func(childComplexity int) int
 		Suppressed               func(childComplexity int) int
 		WithOverdueMeasures      func(childComplexity int) int
@@ -1812,6 +1828,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CasePayload.Case(childComplexity), true
 
+	case "CaseStatsGroup.allianceMember":
+		if e.ComplexityRoot.CaseStatsGroup.AllianceMember == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseStatsGroup.AllianceMember(childComplexity), true
 	case "CaseStatsGroup.avgDaysToClose":
 		if e.ComplexityRoot.CaseStatsGroup.AvgDaysToClose == nil {
 			break
@@ -1854,6 +1876,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CaseStatsGroup.Count(childComplexity), true
+	case "CaseStatsGroup.estate":
+		if e.ComplexityRoot.CaseStatsGroup.Estate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseStatsGroup.Estate(childComplexity), true
 	case "CaseStatsGroup.grid":
 		if e.ComplexityRoot.CaseStatsGroup.Grid == nil {
 			break
@@ -1866,6 +1894,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CaseStatsGroup.Kind(childComplexity), true
+	case "CaseStatsGroup.managementMode":
+		if e.ComplexityRoot.CaseStatsGroup.ManagementMode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseStatsGroup.ManagementMode(childComplexity), true
 	case "CaseStatsGroup.medianDaysToClose":
 		if e.ComplexityRoot.CaseStatsGroup.MedianDaysToClose == nil {
 			break
@@ -1884,6 +1918,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CaseStatsGroup.P90DaysToClose(childComplexity), true
+	case "CaseStatsGroup.propertyCompany":
+		if e.ComplexityRoot.CaseStatsGroup.PropertyCompany == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseStatsGroup.PropertyCompany(childComplexity), true
 	case "CaseStatsGroup.referred":
 		if e.ComplexityRoot.CaseStatsGroup.Referred == nil {
 			break
@@ -2376,6 +2416,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DisputeStatsGroup.Agreed(childComplexity), true
+	case "DisputeStatsGroup.allianceMember":
+		if e.ComplexityRoot.DisputeStatsGroup.AllianceMember == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DisputeStatsGroup.AllianceMember(childComplexity), true
 	case "DisputeStatsGroup.avgAmount":
 		if e.ComplexityRoot.DisputeStatsGroup.AvgAmount == nil {
 			break
@@ -2436,6 +2482,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DisputeStatsGroup.Difficulty(childComplexity), true
+	case "DisputeStatsGroup.estate":
+		if e.ComplexityRoot.DisputeStatsGroup.Estate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DisputeStatsGroup.Estate(childComplexity), true
 	case "DisputeStatsGroup.failed":
 		if e.ComplexityRoot.DisputeStatsGroup.Failed == nil {
 			break
@@ -2448,6 +2500,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DisputeStatsGroup.Grid(childComplexity), true
+	case "DisputeStatsGroup.managementMode":
+		if e.ComplexityRoot.DisputeStatsGroup.ManagementMode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DisputeStatsGroup.ManagementMode(childComplexity), true
 	case "DisputeStatsGroup.medianDaysToAgreement":
 		if e.ComplexityRoot.DisputeStatsGroup.MedianDaysToAgreement == nil {
 			break
@@ -2490,6 +2548,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DisputeStatsGroup.Performed(childComplexity), true
+	case "DisputeStatsGroup.propertyCompany":
+		if e.ComplexityRoot.DisputeStatsGroup.PropertyCompany == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DisputeStatsGroup.PropertyCompany(childComplexity), true
 	case "DisputeStatsGroup.shareAgreed":
 		if e.ComplexityRoot.DisputeStatsGroup.ShareAgreed == nil {
 			break
@@ -3013,6 +3077,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.GridEventPayload.GridEvent(childComplexity), true
 
+	case "GridEventStatsGroup.allianceMember":
+		if e.ComplexityRoot.GridEventStatsGroup.AllianceMember == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GridEventStatsGroup.AllianceMember(childComplexity), true
 	case "GridEventStatsGroup.avgDaysToClose":
 		if e.ComplexityRoot.GridEventStatsGroup.AvgDaysToClose == nil {
 			break
@@ -3061,12 +3131,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.GridEventStatsGroup.Count(childComplexity), true
+	case "GridEventStatsGroup.estate":
+		if e.ComplexityRoot.GridEventStatsGroup.Estate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GridEventStatsGroup.Estate(childComplexity), true
 	case "GridEventStatsGroup.grid":
 		if e.ComplexityRoot.GridEventStatsGroup.Grid == nil {
 			break
 		}
 
 		return e.ComplexityRoot.GridEventStatsGroup.Grid(childComplexity), true
+	case "GridEventStatsGroup.managementMode":
+		if e.ComplexityRoot.GridEventStatsGroup.ManagementMode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GridEventStatsGroup.ManagementMode(childComplexity), true
 	case "GridEventStatsGroup.medianDaysToClose":
 		if e.ComplexityRoot.GridEventStatsGroup.MedianDaysToClose == nil {
 			break
@@ -3079,6 +3161,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.GridEventStatsGroup.P90DaysToClose(childComplexity), true
+	case "GridEventStatsGroup.propertyCompany":
+		if e.ComplexityRoot.GridEventStatsGroup.PropertyCompany == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GridEventStatsGroup.PropertyCompany(childComplexity), true
 	case "GridEventStatsGroup.shareConverted":
 		if e.ComplexityRoot.GridEventStatsGroup.ShareConverted == nil {
 			break
@@ -4989,6 +5077,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RiskItemPayload.RiskItem(childComplexity), true
 
+	case "RiskItemStatsGroup.allianceMember":
+		if e.ComplexityRoot.RiskItemStatsGroup.AllianceMember == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RiskItemStatsGroup.AllianceMember(childComplexity), true
 	case "RiskItemStatsGroup.avgScore":
 		if e.ComplexityRoot.RiskItemStatsGroup.AvgScore == nil {
 			break
@@ -5025,6 +5119,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RiskItemStatsGroup.Dimension(childComplexity), true
+	case "RiskItemStatsGroup.estate":
+		if e.ComplexityRoot.RiskItemStatsGroup.Estate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RiskItemStatsGroup.Estate(childComplexity), true
 	case "RiskItemStatsGroup.grid":
 		if e.ComplexityRoot.RiskItemStatsGroup.Grid == nil {
 			break
@@ -5049,12 +5149,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RiskItemStatsGroup.LinkedDisputesLast30Days(childComplexity), true
+	case "RiskItemStatsGroup.managementMode":
+		if e.ComplexityRoot.RiskItemStatsGroup.ManagementMode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RiskItemStatsGroup.ManagementMode(childComplexity), true
 	case "RiskItemStatsGroup.overdueMeasures":
 		if e.ComplexityRoot.RiskItemStatsGroup.OverdueMeasures == nil {
 			break
 		}
 
 		return e.ComplexityRoot.RiskItemStatsGroup.OverdueMeasures(childComplexity), true
+	case "RiskItemStatsGroup.propertyCompany":
+		if e.ComplexityRoot.RiskItemStatsGroup.PropertyCompany == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RiskItemStatsGroup.PropertyCompany(childComplexity), true
 	case "RiskItemStatsGroup.status":
 		if e.ComplexityRoot.RiskItemStatsGroup.Status == nil {
 			break
@@ -5834,6 +5946,14 @@ enum CaseStatsDimension {
   SOURCE
   "Current workflow state."
   STATUS
+  "The estate where it happened (null when none was recorded)."
+  ESTATE
+  "The property company managing that estate (null for guarantee and self-managed estates)."
+  PROPERTY_COMPANY
+  "How that estate is managed: MARKET, GUARANTEE or SELF_MANAGED."
+  MANAGEMENT_MODE
+  "Whether that estate's company was a member of the property alliance on the row's day (false without a company, null without an estate)."
+  ALLIANCE_MEMBER
 }
 
 "Keys grid events can be grouped by."
@@ -5848,6 +5968,14 @@ enum GridEventStatsDimension {
   URGENCY
   "Current workflow state."
   STATUS
+  "The estate where it happened (null when none was recorded)."
+  ESTATE
+  "The property company managing that estate (null for guarantee and self-managed estates)."
+  PROPERTY_COMPANY
+  "How that estate is managed: MARKET, GUARANTEE or SELF_MANAGED."
+  MANAGEMENT_MODE
+  "Whether that estate's company was a member of the property alliance on the row's day (false without a company, null without an estate)."
+  ALLIANCE_MEMBER
 }
 
 "Keys disputes can be grouped by."
@@ -5868,6 +5996,14 @@ enum DisputeStatsDimension {
   STATUS
   "Kind of the lead mediator (COMMUNITY_NOTABLE, FULL_TIME …)."
   MEDIATOR_KIND
+  "The estate where it happened (null when none was recorded)."
+  ESTATE
+  "The property company managing that estate (null for guarantee and self-managed estates)."
+  PROPERTY_COMPANY
+  "How that estate is managed: MARKET, GUARANTEE or SELF_MANAGED."
+  MANAGEMENT_MODE
+  "Whether that estate's company was a member of the property alliance on the row's day (false without a company, null without an estate)."
+  ALLIANCE_MEMBER
 }
 
 "Keys risk items can be grouped by."
@@ -5882,6 +6018,14 @@ enum RiskItemStatsDimension {
   STATUS
   "Which dimension of risk (LEGALITY … PUBLIC_ORDER)."
   DIMENSION
+  "The estate where it happened (null when none was recorded)."
+  ESTATE
+  "The property company managing that estate (null for guarantee and self-managed estates)."
+  PROPERTY_COMPANY
+  "How that estate is managed: MARKET, GUARANTEE or SELF_MANAGED."
+  MANAGEMENT_MODE
+  "Whether that estate's company was a member of the property alliance on the row's day (false without a company, null without an estate)."
+  ALLIANCE_MEMBER
 }
 
 "Keys benefit grants can be grouped by."
@@ -5932,6 +6076,14 @@ type CaseStatsGroup {
   source: CaseSource
   "STATUS key."
   status: CaseStatus
+  "ESTATE key."
+  estate: Estate
+  "PROPERTY_COMPANY key."
+  propertyCompany: PropertyCompany
+  "MANAGEMENT_MODE key."
+  managementMode: ManagementMode
+  "ALLIANCE_MEMBER key: the estate's company was an alliance member on the row's day."
+  allianceMember: Boolean
   "True for the one cell folding every cell about fewer than five people (and, when those are together about fewer than five, the next smallest): it has no keys and null figures."
   suppressed: Boolean!
   "Number of cases."
@@ -5972,6 +6124,14 @@ type GridEventStatsGroup {
   urgency: Urgency
   "STATUS key."
   status: GridEventStatus
+  "ESTATE key."
+  estate: Estate
+  "PROPERTY_COMPANY key."
+  propertyCompany: PropertyCompany
+  "MANAGEMENT_MODE key."
+  managementMode: ManagementMode
+  "ALLIANCE_MEMBER key: the estate's company was an alliance member on the row's day."
+  allianceMember: Boolean
   "True for the one cell folding every cell about fewer than five people (and, when those are together about fewer than five, the next smallest): it has no keys and null figures."
   suppressed: Boolean!
   "Number of events."
@@ -6018,6 +6178,14 @@ type DisputeStatsGroup {
   status: DisputeStatus
   "MEDIATOR_KIND key: the kind of the lead mediator."
   mediatorKind: MediatorKind
+  "ESTATE key."
+  estate: Estate
+  "PROPERTY_COMPANY key."
+  propertyCompany: PropertyCompany
+  "MANAGEMENT_MODE key."
+  managementMode: ManagementMode
+  "ALLIANCE_MEMBER key: the estate's company was an alliance member on the row's day."
+  allianceMember: Boolean
   "True for the one cell folding every cell about fewer than five people (and, when those are together about fewer than five, the next smallest): it has no keys and null figures."
   suppressed: Boolean!
   "Number of disputes."
@@ -6070,6 +6238,14 @@ type RiskItemStatsGroup {
   status: RiskItemStatus
   "DIMENSION key."
   dimension: RiskDimension
+  "ESTATE key."
+  estate: Estate
+  "PROPERTY_COMPANY key."
+  propertyCompany: PropertyCompany
+  "MANAGEMENT_MODE key."
+  managementMode: ManagementMode
+  "ALLIANCE_MEMBER key: the estate's company was an alliance member on the row's day."
+  allianceMember: Boolean
   "Always false: risk items are not about people."
   suppressed: Boolean!
   "Number of risk items."
@@ -6736,6 +6912,10 @@ input DisputeFilter {
   gridId: ID
   "Only the dispute referred from this case."
   referredCaseId: ID
+  "Only rows in this estate."
+  estateId: ID
+  "Only rows at estates this property company manages."
+  propertyCompanyId: ID
   "Only rows received at or after this instant."
   receivedFrom: DateTime
   "Only rows received before this instant."
@@ -6996,6 +7176,8 @@ input CaseFilter {
   gridId: ID
   "Only rows in this estate."
   estateId: ID
+  "Only rows at estates this property company manages."
+  propertyCompanyId: ID
   "Only cases led by this officer."
   leadOfficerId: ID
   "Only rows received at or after this instant."
@@ -7404,6 +7586,10 @@ input RiskItemFilter {
   gridId: ID
   "Only items of this assessment."
   assessmentId: ID
+  "Only rows in this estate."
+  estateId: ID
+  "Only rows at estates this property company manages."
+  propertyCompanyId: ID
   "Only items with (true) or without (false) an overdue measure."
   hasOverdueMeasure: Boolean
   "Only items identified at or after this instant."
@@ -7936,6 +8122,8 @@ input GridEventFilter {
   gridId: ID
   "Only rows in this estate."
   estateId: ID
+  "Only rows at estates this property company manages."
+  propertyCompanyId: ID
   "Only events reported at or after this instant."
   reportedFrom: DateTime
   "Only events reported before this instant."
@@ -9268,6 +9456,14 @@ func (ec *executionContext) childFields_CaseStatsGroup(ctx context.Context, fiel
 		return ec.fieldContext_CaseStatsGroup_source(ctx, field)
 	case "status":
 		return ec.fieldContext_CaseStatsGroup_status(ctx, field)
+	case "estate":
+		return ec.fieldContext_CaseStatsGroup_estate(ctx, field)
+	case "propertyCompany":
+		return ec.fieldContext_CaseStatsGroup_propertyCompany(ctx, field)
+	case "managementMode":
+		return ec.fieldContext_CaseStatsGroup_managementMode(ctx, field)
+	case "allianceMember":
+		return ec.fieldContext_CaseStatsGroup_allianceMember(ctx, field)
 	case "suppressed":
 		return ec.fieldContext_CaseStatsGroup_suppressed(ctx, field)
 	case "count":
@@ -9532,6 +9728,14 @@ func (ec *executionContext) childFields_DisputeStatsGroup(ctx context.Context, f
 		return ec.fieldContext_DisputeStatsGroup_status(ctx, field)
 	case "mediatorKind":
 		return ec.fieldContext_DisputeStatsGroup_mediatorKind(ctx, field)
+	case "estate":
+		return ec.fieldContext_DisputeStatsGroup_estate(ctx, field)
+	case "propertyCompany":
+		return ec.fieldContext_DisputeStatsGroup_propertyCompany(ctx, field)
+	case "managementMode":
+		return ec.fieldContext_DisputeStatsGroup_managementMode(ctx, field)
+	case "allianceMember":
+		return ec.fieldContext_DisputeStatsGroup_allianceMember(ctx, field)
 	case "suppressed":
 		return ec.fieldContext_DisputeStatsGroup_suppressed(ctx, field)
 	case "count":
@@ -9804,6 +10008,14 @@ func (ec *executionContext) childFields_GridEventStatsGroup(ctx context.Context,
 		return ec.fieldContext_GridEventStatsGroup_urgency(ctx, field)
 	case "status":
 		return ec.fieldContext_GridEventStatsGroup_status(ctx, field)
+	case "estate":
+		return ec.fieldContext_GridEventStatsGroup_estate(ctx, field)
+	case "propertyCompany":
+		return ec.fieldContext_GridEventStatsGroup_propertyCompany(ctx, field)
+	case "managementMode":
+		return ec.fieldContext_GridEventStatsGroup_managementMode(ctx, field)
+	case "allianceMember":
+		return ec.fieldContext_GridEventStatsGroup_allianceMember(ctx, field)
 	case "suppressed":
 		return ec.fieldContext_GridEventStatsGroup_suppressed(ctx, field)
 	case "count":
@@ -10424,6 +10636,14 @@ func (ec *executionContext) childFields_RiskItemStatsGroup(ctx context.Context, 
 		return ec.fieldContext_RiskItemStatsGroup_status(ctx, field)
 	case "dimension":
 		return ec.fieldContext_RiskItemStatsGroup_dimension(ctx, field)
+	case "estate":
+		return ec.fieldContext_RiskItemStatsGroup_estate(ctx, field)
+	case "propertyCompany":
+		return ec.fieldContext_RiskItemStatsGroup_propertyCompany(ctx, field)
+	case "managementMode":
+		return ec.fieldContext_RiskItemStatsGroup_managementMode(ctx, field)
+	case "allianceMember":
+		return ec.fieldContext_RiskItemStatsGroup_allianceMember(ctx, field)
 	case "suppressed":
 		return ec.fieldContext_RiskItemStatsGroup_suppressed(ctx, field)
 	case "count":

@@ -4255,7 +4255,7 @@ func (ec *executionContext) unmarshalInputGridEventFilter(ctx context.Context, o
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"status", "category", "urgency", "gridId", "estateId", "reportedFrom", "reportedTo"}
+	fieldsInOrder := [...]string{"status", "category", "urgency", "gridId", "estateId", "propertyCompanyId", "reportedFrom", "reportedTo"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -4297,6 +4297,13 @@ func (ec *executionContext) unmarshalInputGridEventFilter(ctx context.Context, o
 				return it, err
 			}
 			it.EstateID = data
+		case "propertyCompanyId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("propertyCompanyId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PropertyCompanyID = data
 		case "reportedFrom":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reportedFrom"))
 			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
@@ -7158,6 +7165,24 @@ func (ec *executionContext) marshalOManagementMode2ᚕstringᚄ(ctx context.Cont
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalOManagementMode2ᚖstring(ctx context.Context, v any) (*string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalString(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOManagementMode2ᚖstring(ctx context.Context, sel ast.SelectionSet, v *string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(*v)
+	return res
 }
 
 func (ec *executionContext) marshalOPerson2ᚖciviclinkᚋdbᚋstreetᚐPerson(ctx context.Context, sel ast.SelectionSet, v *street.Person) graphql.Marshaler {

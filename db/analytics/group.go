@@ -108,7 +108,41 @@ func (g *Group) Program(ctx context.Context) (*welfare.Program, error) {
 	return welfare.ProgramByID.LoadOptional(ctx, id)
 }
 
+// Estate is the ESTATE key.
+func (g *Group) Estate(ctx context.Context) (*street.Estate, error) {
+	id, err := g.refKey("ESTATE")
+	if err != nil || id == nil {
+		return nil, err
+	}
+	return street.EstateByID.LoadOptional(ctx, id)
+}
+
+// PropertyCompany is the PROPERTY_COMPANY key.
+func (g *Group) PropertyCompany(ctx context.Context) (*street.PropertyCompany, error) {
+	id, err := g.refKey("PROPERTY_COMPANY")
+	if err != nil || id == nil {
+		return nil, err
+	}
+	return street.PropertyCompanyByID.LoadOptional(ctx, id)
+}
+
+// AllianceMember is the ALLIANCE_MEMBER key.
+func (g *Group) AllianceMember() (*bool, error) {
+	v := g.keys["ALLIANCE_MEMBER"]
+	if v == nil {
+		return nil, nil
+	}
+	b, err := strconv.ParseBool(*v)
+	if err != nil {
+		return nil, fmt.Errorf("analytics: ALLIANCE_MEMBER key %q: %w", *v, err)
+	}
+	return &b, nil
+}
+
 // Enum-valued keys.
+
+// ManagementMode is the MANAGEMENT_MODE key.
+func (g *Group) ManagementMode() *string { return g.keys["MANAGEMENT_MODE"] }
 
 // Kind is the KIND key.
 func (g *Group) Kind() *string { return g.keys["KIND"] }

@@ -48,6 +48,43 @@ func last30Days(col string) string {
 	return fmt.Sprintf("%s >= %s - interval '30 days' AND %s < %s", col, end, col, end)
 }
 
+// estateOf is a column of the row's estate (null for rows without one).
+func estateOf(col string) string {
+	return "(SELECT e." + col + " FROM street.estate e WHERE e.id = t.estate_id)"
+}
+
+// allianceMember holds when, on the row's local day (of localTime), the row's estate was
+// managed by a company of the property alliance: a membership that began on or before that
+// day and had not ended by it (left_on is the first day outside). False for an estate
+// without a company (GUARANTEE, SELF_MANAGED), null for a row without an estate.
+func allianceMember(localTime string) string {
+	day := "(" + localTime + ")::date"
+	return "(SELECT EXISTS (SELECT 1 FROM street.alliance_membership am WHERE am.property_company_id = e.property_company_id" +
+		" AND am.joined_on <= " + day + " AND (am.left_on IS NULL OR am.left_on > " + day + ")) FROM street.estate e WHERE e.id = t.estate_id)"
+}
+
+// estateDimensions are the linking keys of rows that happen at an estate (cases, grid
+// events, disputes, risk items), with alliance membership as of the row's day.
+func estateDimensions(localTime string) map[string]Dimension {
+	return map[string]Dimension{
+		"ESTATE":           {SQL: "t.estate_id", Ref: "Estate"},
+		"PROPERTY_COMPANY": {SQL: estateOf("property_company_id"), Ref: "PropertyCompany"},
+		"MANAGEMENT_MODE":  {SQL: estateOf("management_mode")},
+		"ALLIANCE_MEMBER":  {SQL: allianceMember(localTime)},
+	}
+}
+
+// dimensions merges sets of dimensions.
+func dimensions(sets ...map[string]Dimension) map[string]Dimension {
+	out := map[string]Dimension{}
+	for _, set := range sets {
+		for k, d := range set {
+			out[k] = d
+		}
+	}
+	return out
+}
+
 func join(parts ...[]Measure) []Measure {
 	var out []Measure
 	for _, p := range parts {
@@ -66,7 +103,7 @@ var Cases = &Spec{
 	Extra:      []string{"EXISTS (SELECT 1 FROM mediation.dispute d WHERE d.referred_case_id = t.id) AS referred"},
 	LocalTime:  localTime("t.received_at"),
 	People:     "count(*)",
-	Dimensions: map[string]Dimension{
+	Dimensions: dimensions(map[string]Dimension{
 		"STATION":   {SQL: "t.station_id", Ref: "Station"},
 		"GRID":      {SQL: "t.grid_id", Ref: "Grid", EventTime: gridOfTime},
 		"COMMUNITY": {SQL: communityOfGrid, Ref: "Community", EventTime: communityOfTime},
@@ -74,7 +111,7 @@ var Cases = &Spec{
 		"CATEGORY":  {SQL: "t.category"},
 		"SOURCE":    {SQL: "t.source"},
 		"STATUS":    {SQL: "t.status"},
-	},
+	}, estateDimensions(localTime("t.received_at"))),
 	Measures: join([]Measure{
 		{Name: "nonPolice", SQL: countIf("t.kind = 'NON_POLICE'")},
 		{Name: "referred", SQL: countIf("t.referred")},
@@ -93,13 +130,13 @@ var GridEvents = &Spec{
 	From:      "street.grid_event t",
 	LocalTime: localTime("t.reported_at"),
 	People:    "count(*)",
-	Dimensions: map[string]Dimension{
+	Dimensions: dimensions(map[string]Dimension{
 		"GRID":      {SQL: "t.grid_id", Ref: "Grid", EventTime: gridOfTime},
 		"COMMUNITY": {SQL: communityOfGrid, Ref: "Community", EventTime: communityOfTime},
 		"CATEGORY":  {SQL: "t.category"},
 		"URGENCY":   {SQL: "t.urgency"},
 		"STATUS":    {SQL: "t.status"},
-	},
+	}, estateDimensions(localTime("t.reported_at"))),
 	Measures: join([]Measure{
 		{Name: "converted", SQL: countIf("t.status = 'CONVERTED'")},
 		{Name: "closed", SQL: countIf("t.closed_at IS NOT NULL")},
@@ -125,7 +162,7 @@ var Disputes = &Spec{
 	},
 	LocalTime: localTime("t.received_at"),
 	People:    "count(*)",
-	Dimensions: map[string]Dimension{
+	Dimensions: dimensions(map[string]Dimension{
 		"GRID":       {SQL: "t.grid_id", Ref: "Grid", EventTime: gridOfTime},
 		"COMMUNITY":  {SQL: communityOfGrid, Ref: "Community", EventTime: communityOfTime},
 		"COMMITTEE":  {SQL: "t.committee_id", Ref: "Committee"},
@@ -135,7 +172,7 @@ var Disputes = &Spec{
 		"STATUS":     {SQL: "t.status"},
 		"MEDIATOR_KIND": {SQL: "(SELECT m.kind FROM mediation.dispute_mediator dm JOIN mediation.mediator m ON m.id = dm.mediator_id " +
 			"WHERE dm.dispute_id = t.id AND dm.role = 'LEAD')"},
-	},
+	}, estateDimensions(localTime("t.received_at"))),
 	Measures: join([]Measure{
 		{Name: "agreed", SQL: countIf("t.agreement_signed_at IS NOT NULL")},
 		{Name: "performed", SQL: countIf("t.agreement_signed_at IS NOT NULL AND " + performed)},
@@ -169,13 +206,13 @@ var RiskItems = &Spec{
 			"WHERE l.risk_item_id = t.id AND " + last30Days("d.received_at") + ") AS disputes_last_30_days",
 	},
 	LocalTime: localTime("t.identified_at"),
-	Dimensions: map[string]Dimension{
+	Dimensions: dimensions(map[string]Dimension{
 		"GRID":      {SQL: "t.grid_id", Ref: "Grid", EventTime: gridOfTime},
 		"COMMUNITY": {SQL: communityOfGrid, Ref: "Community", EventTime: communityOfTime},
 		"LEVEL":     {SQL: "t.level"},
 		"STATUS":    {SQL: "t.status"},
 		"DIMENSION": {SQL: "t.dimension"},
-	},
+	}, estateDimensions(localTime("t.identified_at"))),
 	Measures: []Measure{
 		{Name: "withOverdueMeasures", SQL: countIf("t.overdue_measures > 0")},
 		{Name: "overdueMeasures", SQL: "sum(t.overdue_measures)"},

@@ -95,8 +95,10 @@ type DisputeFilter struct {
 	CommitteeID    *string
 	GridID         *string
 	ReferredCaseID *string
-	ReceivedFrom   *time.Time
-	ReceivedTo     *time.Time
+	// EstateID and PropertyCompanyID keep rows at this estate, at estates this company manages.
+	EstateID, PropertyCompanyID *string
+	ReceivedFrom                *time.Time
+	ReceivedTo                  *time.Time
 }
 
 // Conds translates the filter.
@@ -107,5 +109,5 @@ func (f *DisputeFilter) Conds() (store.Conds, error) {
 	return new(store.Filter).In("status", f.Status).In("source", f.Source).In("category", f.Category).
 		In("difficulty", f.Difficulty).Ref("committeeId", "committee_id", "Committee", f.CommitteeID).
 		Ref("gridId", "grid_id", "Grid", f.GridID).Ref("referredCaseId", "referred_case_id", "Case", f.ReferredCaseID).
-		Range("received_at", f.ReceivedFrom, f.ReceivedTo).Done()
+		Estate(f.EstateID, f.PropertyCompanyID).Range("received_at", f.ReceivedFrom, f.ReceivedTo).Done()
 }

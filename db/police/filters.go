@@ -30,17 +30,19 @@ func (f *OfficerFilter) Conds() (store.Conds, error) {
 
 // CaseFilter selects cases.
 type CaseFilter struct {
-	Status        []string
-	Kind          []string
-	Category      []string
-	Source        []string
-	StationID     *string
-	GridID        *string
-	EstateID      *string
-	LeadOfficerID *string
-	ReceivedFrom  *time.Time
-	ReceivedTo    *time.Time
-	Referred      *bool
+	Status    []string
+	Kind      []string
+	Category  []string
+	Source    []string
+	StationID *string
+	GridID    *string
+	EstateID  *string
+	// PropertyCompanyID keeps rows at estates this company manages.
+	PropertyCompanyID *string
+	LeadOfficerID     *string
+	ReceivedFrom      *time.Time
+	ReceivedTo        *time.Time
+	Referred          *bool
 }
 
 // Conds translates the filter.
@@ -50,7 +52,7 @@ func (f *CaseFilter) Conds() (store.Conds, error) {
 	}
 	flt := new(store.Filter).In("status", f.Status).In("kind", f.Kind).In("category", f.Category).In("source", f.Source).
 		Ref("stationId", "station_id", "Station", f.StationID).Ref("gridId", "grid_id", "Grid", f.GridID).
-		Ref("estateId", "estate_id", "Estate", f.EstateID).Ref("leadOfficerId", "lead_officer_id", "Officer", f.LeadOfficerID).
+		Estate(f.EstateID, f.PropertyCompanyID).Ref("leadOfficerId", "lead_officer_id", "Officer", f.LeadOfficerID).
 		Range("received_at", f.ReceivedFrom, f.ReceivedTo)
 	if f.Referred != nil {
 		sub := "EXISTS (SELECT 1 FROM mediation.dispute d WHERE d.referred_case_id = t.id)"

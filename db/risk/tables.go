@@ -63,14 +63,16 @@ func (f *AssessmentFilter) Conds() (store.Conds, error) {
 
 // RiskItemFilter selects risk items.
 type RiskItemFilter struct {
-	Status            []string
-	Level             []string
-	Dimension         []string
-	GridID            *string
-	AssessmentID      *string
-	HasOverdueMeasure *bool
-	IdentifiedFrom    *time.Time
-	IdentifiedTo      *time.Time
+	Status       []string
+	Level        []string
+	Dimension    []string
+	GridID       *string
+	AssessmentID *string
+	// EstateID and PropertyCompanyID keep rows at this estate, at estates this company manages.
+	EstateID, PropertyCompanyID *string
+	HasOverdueMeasure           *bool
+	IdentifiedFrom              *time.Time
+	IdentifiedTo                *time.Time
 }
 
 // Conds translates the filter.
@@ -80,7 +82,7 @@ func (f *RiskItemFilter) Conds() (store.Conds, error) {
 	}
 	flt := new(store.Filter).In("status", f.Status).In("level", f.Level).In("dimension", f.Dimension).
 		Ref("gridId", "grid_id", "Grid", f.GridID).Ref("assessmentId", "assessment_id", "Assessment", f.AssessmentID).
-		Range("identified_at", f.IdentifiedFrom, f.IdentifiedTo)
+		Estate(f.EstateID, f.PropertyCompanyID).Range("identified_at", f.IdentifiedFrom, f.IdentifiedTo)
 	if f.HasOverdueMeasure != nil {
 		sub := "EXISTS (SELECT 1 FROM risk.measure m WHERE m.risk_item_id = t.id AND m.status <> 'DONE' AND m.due_on + hub.rule_days('MEASURE_OVERDUE', m.due_on) < current_date)"
 		if !*f.HasOverdueMeasure {

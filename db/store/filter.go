@@ -63,6 +63,13 @@ func (f *Filter) RefWhere(field, typeName string, id *string, sql string) *Filte
 	return f
 }
 
+// Estate adds the filters of rows that happen at an estate (alias t, column estate_id): the
+// estate itself (field estateId) and the company managing it (field propertyCompanyId).
+func (f *Filter) Estate(estateID, propertyCompanyID *string) *Filter {
+	return f.Ref("estateId", "estate_id", "Estate", estateID).RefWhere("propertyCompanyId", "PropertyCompany", propertyCompanyID,
+		"t.estate_id IN (SELECT e.id FROM street.estate e WHERE e.property_company_id = ?)")
+}
+
 // Range adds from <= column < to for whichever bounds are set.
 func (f *Filter) Range(col string, from, to *time.Time) *Filter {
 	if from != nil {

@@ -108,13 +108,15 @@ func (f *PropertyCompanyFilter) Conds() (store.Conds, error) {
 
 // GridEventFilter selects grid events.
 type GridEventFilter struct {
-	Status       []string
-	Category     []string
-	Urgency      []string
-	GridID       *string
-	EstateID     *string
-	ReportedFrom *time.Time
-	ReportedTo   *time.Time
+	Status   []string
+	Category []string
+	Urgency  []string
+	GridID   *string
+	EstateID *string
+	// PropertyCompanyID keeps rows at estates this company manages.
+	PropertyCompanyID *string
+	ReportedFrom      *time.Time
+	ReportedTo        *time.Time
 }
 
 // Conds translates the filter.
@@ -123,6 +125,6 @@ func (f *GridEventFilter) Conds() (store.Conds, error) {
 		return nil, nil
 	}
 	return new(store.Filter).In("status", f.Status).In("category", f.Category).In("urgency", f.Urgency).
-		Ref("gridId", "grid_id", "Grid", f.GridID).Ref("estateId", "estate_id", "Estate", f.EstateID).
+		Ref("gridId", "grid_id", "Grid", f.GridID).Estate(f.EstateID, f.PropertyCompanyID).
 		Range("reported_at", f.ReportedFrom, f.ReportedTo).Done()
 }
