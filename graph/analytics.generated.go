@@ -2174,6 +2174,29 @@ func (ec *executionContext) fieldContext_GridEventStatsGroup_closed(_ context.Co
 	return graphql.NewScalarFieldContext("GridEventStatsGroup", field, true, false, "Int")
 }
 
+func (ec *executionContext) _GridEventStatsGroup_cancelled(ctx context.Context, field graphql.CollectedField, obj *analytics.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GridEventStatsGroup_cancelled(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cancelled(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_GridEventStatsGroup_cancelled(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GridEventStatsGroup", field, true, false, "Int")
+}
+
 func (ec *executionContext) _GridEventStatsGroup_shareConverted(ctx context.Context, field graphql.CollectedField, obj *analytics.Group) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3903,6 +3926,11 @@ func (ec *executionContext) _GridEventStatsGroup(ctx context.Context, sel ast.Se
 			}
 		case "closed":
 			out.Values[i] = ec._GridEventStatsGroup_closed(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "cancelled":
+			out.Values[i] = ec._GridEventStatsGroup_cancelled(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}

@@ -533,6 +533,7 @@ type ComplexityRoot struct {
 		AvgDaysToClose          func(childComplexity int) int
 		Bucket                  func(childComplexity int) int
 		BucketLabel             func(childComplexity int) int
+		Cancelled               func(childComplexity int) int
 		Category                func(childComplexity int) int
 		Closed                  func(childComplexity int) int
 		Community               func(childComplexity int) int
@@ -3101,6 +3102,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.GridEventStatsGroup.BucketLabel(childComplexity), true
+	case "GridEventStatsGroup.cancelled":
+		if e.ComplexityRoot.GridEventStatsGroup.Cancelled == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GridEventStatsGroup.Cancelled(childComplexity), true
 	case "GridEventStatsGroup.category":
 		if e.ComplexityRoot.GridEventStatsGroup.Category == nil {
 			break
@@ -6092,7 +6099,7 @@ type CaseStatsGroup {
   nonPolice: Int
   "Cases referred (diverted) to mediation."
   referred: Int
-  "Cases closed."
+  "Cases whose handling ended (a closing time: CLOSED, and DECIDED, REFERRED, TERMINATED or TRANSFERRED cases)."
   closed: Int
   "Share of the cases that were NON_POLICE (0-1)."
   shareNonPolice: Float
@@ -6100,11 +6107,11 @@ type CaseStatsGroup {
   shareReferred: Float
   "Share of the NON_POLICE cases diverted to mediation (0-1)."
   shareNonPoliceReferred: Float
-  "Average days from received to closed, over closed cases."
+  "Average days from received to the closing time, over the cases counted in closed."
   avgDaysToClose: Float
-  "Median days from received to closed."
+  "Median days from received to the closing time, over the cases counted in closed."
   medianDaysToClose: Float
-  "90th percentile of days from received to closed."
+  "90th percentile of days from received to the closing time, over the cases counted in closed."
   p90DaysToClose: Float
 }
 
@@ -6138,8 +6145,10 @@ type GridEventStatsGroup {
   count: Int
   "Events converted into a case or a dispute."
   converted: Int
-  "Events closed."
+  "Events handled to the end (status CLOSED); cancelled and converted events are not counted here."
   closed: Int
+  "Events cancelled (status CANCELLED)."
+  cancelled: Int
   "Share converted into a case or a dispute (0-1)."
   shareConverted: Float
   "Share converted into a dispute (0-1)."
@@ -6148,11 +6157,11 @@ type GridEventStatsGroup {
   shareConvertedToCase: Float
   "Share closed after their due time, or still open past it on the as-of day (0-1)."
   shareOverdue: Float
-  "Average days from reported to closed."
+  "Average days from reported to closed, over CLOSED events only (not cancelled or converted ones)."
   avgDaysToClose: Float
-  "Median days from reported to closed."
+  "Median days from reported to closed, over CLOSED events only."
   medianDaysToClose: Float
-  "90th percentile of days from reported to closed."
+  "90th percentile of days from reported to closed, over CLOSED events only."
   p90DaysToClose: Float
 }
 
@@ -6208,17 +6217,17 @@ type DisputeStatsGroup {
   sumAmount: Float
   "Average amount in dispute, in yuan."
   avgAmount: Float
-  "Average days from received to the agreement's signature."
+  "Average days from received to the agreement's signature, over disputes with an agreement."
   avgDaysToAgreement: Float
   "Median days from received to the agreement's signature."
   medianDaysToAgreement: Float
   "90th percentile of days from received to the agreement's signature."
   p90DaysToAgreement: Float
-  "Average days from received to closed."
+  "Average days from received to closed, over every ended dispute (PERFORMED, ARCHIVED, FAILED, WITHDRAWN, DECLINED, LITIGATION)."
   avgDaysToClose: Float
-  "Median days from received to closed."
+  "Median days from received to closed, over every ended dispute (see avgDaysToClose)."
   medianDaysToClose: Float
-  "90th percentile of days from received to closed."
+  "90th percentile of days from received to closed, over every ended dispute."
   p90DaysToClose: Float
 }
 
@@ -10024,6 +10033,8 @@ func (ec *executionContext) childFields_GridEventStatsGroup(ctx context.Context,
 		return ec.fieldContext_GridEventStatsGroup_converted(ctx, field)
 	case "closed":
 		return ec.fieldContext_GridEventStatsGroup_closed(ctx, field)
+	case "cancelled":
+		return ec.fieldContext_GridEventStatsGroup_cancelled(ctx, field)
 	case "shareConverted":
 		return ec.fieldContext_GridEventStatsGroup_shareConverted(ctx, field)
 	case "shareConvertedToDispute":

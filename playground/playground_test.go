@@ -86,7 +86,7 @@ func TestExamples(t *testing.T) {
 		"stats-non-police-diversion":                {"bucket": "MONTH", "from": "2026-01-01T00:00:00+08:00"},
 		"stats-open-risks-by-grid":                  {"asOf": "2026-10-31"},
 		"stats-overdue-agreements":                  {"asOf": "2026-10-31"},
-		"stats-referred-disputes-by-grid-month":     {"bucket": "MONTH"},
+		"stats-referred-disputes-by-community-year": {"bucket": "YEAR"},
 		"stats-welfare-vs-satisfaction":             {"bucket": "YEAR"},
 	}
 	var names []string
@@ -95,7 +95,7 @@ func TestExamples(t *testing.T) {
 	}
 	wantNames := []string{"grid-risk", "person-view", "practices-grid-history", "practices-response-times", "practices-rules", "practices-urgent-queue", "refer-case", "referred-disputes", "station-welfare",
 		"stats-difficult-disputes-by-mediator-kind", "stats-non-police-diversion", "stats-open-risks-by-grid",
-		"stats-overdue-agreements", "stats-referred-disputes-by-grid-month", "stats-welfare-vs-satisfaction"}
+		"stats-overdue-agreements", "stats-referred-disputes-by-community-year", "stats-welfare-vs-satisfaction"}
 	if !reflect.DeepEqual(names, wantNames) {
 		t.Fatalf("Examples() names = %q, want %q (sorted by name)", names, wantNames)
 	}

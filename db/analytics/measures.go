@@ -15,6 +15,9 @@ func (g *Group) Closed() *int { return g.intMeasure("closed") }
 // Converted is the converted measure; null when suppressed.
 func (g *Group) Converted() *int { return g.intMeasure("converted") }
 
+// Cancelled is the cancelled measure; null when suppressed.
+func (g *Group) Cancelled() *int { return g.intMeasure("cancelled") }
+
 // Agreed is the agreed measure; null when suppressed.
 func (g *Group) Agreed() *int { return g.intMeasure("agreed") }
 

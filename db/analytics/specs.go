@@ -139,12 +139,15 @@ var GridEvents = &Spec{
 	}, estateDimensions(localTime("t.reported_at"))),
 	Measures: join([]Measure{
 		{Name: "converted", SQL: countIf("t.status = 'CONVERTED'")},
-		{Name: "closed", SQL: countIf("t.closed_at IS NOT NULL")},
+		// Closed means handled to the end (CLOSED); cancelled and converted events also get a
+		// closing time but are counted apart, and the durations are over CLOSED ones only.
+		{Name: "closed", SQL: countIf("t.status = 'CLOSED'")},
+		{Name: "cancelled", SQL: countIf("t.status = 'CANCELLED'")},
 		{Name: "shareConverted", SQL: share("t.status = 'CONVERTED'")},
 		{Name: "shareConvertedToDispute", SQL: share("t.converted_dispute_id IS NOT NULL")},
 		{Name: "shareConvertedToCase", SQL: share("t.converted_case_id IS NOT NULL")},
 		{Name: "shareOverdue", SQL: share("t.due_at IS NOT NULL AND coalesce(t.closed_at, (t.as_of + 1)::timestamp AT TIME ZONE '" + Zone + "') > t.due_at")},
-	}, durations("DaysToClose", days("t.reported_at", "t.closed_at"))),
+	}, durations("DaysToClose", "CASE WHEN t.status = 'CLOSED' THEN "+days("t.reported_at", "t.closed_at")+" END")),
 }
 
 // performed holds for a dispute whose agreement was performed.

@@ -21,13 +21,13 @@ import (
 func TestStatsSuppressedCellsCarryNoKeys(t *testing.T) {
 	t.Parallel()
 	analyst := hubtest.New(t, hubtest.Options{}).As(t, auth.Analyst, auth.ScopeClaims{})
-	query, vars := savedExample(t, "stats-referred-disputes-by-grid-month")
-	res := analyst.Query(t, query, with(vars, "bucket", "MONTH"))
+	query, vars := savedExample(t, "stats-referred-disputes-by-community-year")
+	res := analyst.Query(t, query, with(vars, "bucket", "QUARTER"))
 	if n := strings.Count(string(res.Raw), `"suppressed":true`); n != 1 {
 		t.Errorf("the answer has %d suppressed cells, want exactly one folded cell", n)
 	}
 	for _, row := range groups(t, res, "disputeStats") {
-		if row["suppressed"] == true && (row["bucketLabel"] != nil || row["grid"] != nil || row["count"] != nil) {
+		if row["suppressed"] == true && (row["bucketLabel"] != nil || row["community"] != nil || row["count"] != nil) {
 			t.Errorf("suppressed cell carries keys or figures: %v", row)
 		}
 	}

@@ -232,22 +232,22 @@ func queryRows(t *testing.T, hub *hubtest.Hub, sql string, args []any, scan func
 	}
 }
 
-// TestStatsReferredDisputesByGridMonth: disputes referred by the police per grid per month,
-// with outcome and share of agreements performed.
-func TestStatsReferredDisputesByGridMonth(t *testing.T) {
+// TestStatsReferredDisputesByCommunityYear: disputes referred by the police per community per
+// year (the saved default) and per quarter, with outcome and share of agreements performed.
+func TestStatsReferredDisputesByCommunityYear(t *testing.T) {
 	t.Parallel()
 	hub := hubtest.New(t, hubtest.Options{})
-	query, vars := savedExample(t, "stats-referred-disputes-by-grid-month")
+	query, vars := savedExample(t, "stats-referred-disputes-by-community-year")
 	for _, tc := range []struct{ bucket, unit, label string }{
-		{"MONTH", "month", "YYYY-MM"},
 		{"YEAR", "year", "YYYY"},
+		{"QUARTER", "quarter", `YYYY-"Q"Q`},
 	} {
 		t.Run(tc.bucket, func(t *testing.T) {
 			res := hub.Query(t, query, with(vars, "bucket", tc.bucket))
 			got := groups(t, res, "disputeStats")
 			expected, people := map[string]want{}, map[string]int{}
 			queryRows(t, hub, fmt.Sprintf(`
-				SELECT to_char(date_trunc('%s', d.received_at AT TIME ZONE 'Asia/Shanghai'), '%s'), coalesce(g.code, ''),
+				SELECT to_char(date_trunc('%s', d.received_at AT TIME ZONE 'Asia/Shanghai'), '%s'), coalesce(c.code, ''),
 				       count(*), count(a.id),
 				       count(*) FILTER (WHERE d.status = 'FAILED'),
 				       count(*) FILTER (WHERE d.status IN ('WITHDRAWN', 'DECLINED')),
@@ -256,6 +256,7 @@ func TestStatsReferredDisputesByGridMonth(t *testing.T) {
 				FROM mediation.dispute d
 				LEFT JOIN mediation.agreement a ON a.dispute_id = d.id
 				LEFT JOIN street.grid g ON g.id = d.grid_id
+				LEFT JOIN street.community c ON c.id = g.community_id
 				WHERE d.source = 'POLICE_REFERRAL'
 				GROUP BY 1, 2`, tc.unit, tc.label), nil, func(scan func(...any) error) {
 				var label, grid string
@@ -269,7 +270,7 @@ func TestStatsReferredDisputesByGridMonth(t *testing.T) {
 			if len(expected) == 0 {
 				t.Fatal("the seed has no referred disputes")
 			}
-			checkCells(t, got, func(r map[string]any) string { return str(r, "bucketLabel") + "|" + str(r, "grid.code") }, expected, people)
+			checkCells(t, got, func(r map[string]any) string { return str(r, "bucketLabel") + "|" + str(r, "community.code") }, expected, people)
 			if tc.bucket == "YEAR" {
 				shown := 0
 				for k := range expected {
@@ -709,11 +710,11 @@ func TestStatsGridEventsByCommunityYear(t *testing.T) {
 	t.Parallel()
 	hub := hubtest.New(t, hubtest.Options{})
 	res := hub.Query(t, `{ gridEventStats(groupBy: [COMMUNITY], timeBucket: YEAR) {
-		bucketLabel community { code } suppressed count converted shareConverted medianDaysToClose p90DaysToClose } }`, nil)
+		bucketLabel community { code } suppressed count converted closed cancelled shareConverted medianDaysToClose p90DaysToClose } }`, nil)
 	got := groups(t, res, "gridEventStats")
 	type acc struct {
-		n, converted float64
-		days         []float64
+		n, converted, closed, cancelled float64
+		days                            []float64
 	}
 	cells := map[string]*acc{}
 	shanghai := time.FixedZone("UTC+8", 8*3600)
@@ -734,14 +735,20 @@ func TestStatsGridEventsByCommunityYear(t *testing.T) {
 		if status == "CONVERTED" {
 			a.converted++
 		}
-		if closed != nil {
+		// CANCELLED and CONVERTED events have a closing time too, but are not closed.
+		switch status {
+		case "CLOSED":
+			a.closed++
 			a.days = append(a.days, closed.Sub(reported).Seconds()/86400)
+		case "CANCELLED":
+			a.cancelled++
 		}
 	})
 	expected, people := map[string]want{}, map[string]int{}
 	for k, a := range cells {
 		people[k] = int(a.n)
 		expected[k] = want{"count": f(a.n), "converted": f(a.converted), "shareConverted": f(a.converted / a.n),
+			"closed": f(a.closed), "cancelled": f(a.cancelled),
 			"medianDaysToClose": percentile(a.days, 0.5), "p90DaysToClose": percentile(a.days, 0.9)}
 	}
 	checkCells(t, got, func(r map[string]any) string { return str(r, "bucketLabel") + "|" + str(r, "community.code") }, expected, people)

@@ -263,7 +263,7 @@ func TestExportRefusals(t *testing.T) {
 		{"unknown format", url.Values{"example": {"stats-open-risks-by-grid"}, "format": {"xlsx"}}, http.StatusBadRequest},
 		{"two root fields without field=", url.Values{"example": {"stats-welfare-vs-satisfaction"}}, http.StatusBadRequest},
 		{"invalid query", url.Values{"query": {"{ nothing }"}}, http.StatusBadRequest},
-		{"bad variables", url.Values{"example": {"stats-referred-disputes-by-grid-month"}, "vars": {`{"bucket": "DECADE"}`}}, http.StatusBadRequest},
+		{"bad variables", url.Values{"example": {"stats-referred-disputes-by-community-year"}, "vars": {`{"bucket": "DECADE"}`}}, http.StatusBadRequest},
 		{"vars not an object", url.Values{"example": {"stats-open-risks-by-grid"}, "vars": {`[1]`}}, http.StatusBadRequest},
 	} {
 		r := getExport(t, hub, tc.params)
