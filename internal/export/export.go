@@ -67,6 +67,10 @@ type request struct {
 	Format        string          `json:"format"`
 	Field         string          `json:"field"`
 	Limit         int             `json:"limit"`
+	// BOM asks for a CSV for spreadsheets: a UTF-8 byte-order mark first (so Excel reads
+	// Chinese text as UTF-8) and text that looks like a date or number (2021-11, 042513)
+	// written as ="…" so that it stays text.
+	BOM bool `json:"bom"`
 }
 
 // Handler returns the /export handler. graphql serves the GraphQL endpoint at path
@@ -179,7 +183,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	} else {
 		hd.Set("Content-Type", "text/csv; charset=utf-8")
 		hd.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": filename + ".csv"}))
-		err = writeCSV(w, t)
+		err = writeCSV(w, t, req.BOM)
 	}
 	if err != nil {
 		h.logger.WarnContext(r.Context(), "export: write", "err", err)
@@ -210,6 +214,13 @@ func parseRequest(r *http.Request) (*request, error) {
 			req.Vars = json.RawMessage(v)
 		} else if v := f.Get("variables"); v != "" {
 			req.Vars = json.RawMessage(v)
+		}
+		switch f.Get("bom") {
+		case "", "0", "false":
+		case "1", "true":
+			req.BOM = true
+		default:
+			return nil, fmt.Errorf("bom must be 1 or 0")
 		}
 		if l := f.Get("limit"); l != "" {
 			n, err := strconv.Atoi(l)
@@ -382,7 +393,14 @@ func writeError(w http.ResponseWriter, status int, code, msg string) {
 	writeRaw(w, status, b)
 }
 
-func writeCSV(w io.Writer, t *table) error {
+// writeCSV writes the table; for spreadsheets (bom) with a byte-order mark first and
+// date-like text kept as text.
+func writeCSV(w io.Writer, t *table, bom bool) error {
+	if bom {
+		if _, err := io.WriteString(w, "\uFEFF"); err != nil {
+			return err
+		}
+	}
 	cw := csv.NewWriter(w)
 	if err := cw.Write(t.columns); err != nil {
 		return err
@@ -390,7 +408,7 @@ func writeCSV(w io.Writer, t *table) error {
 	rec := make([]string, len(t.columns))
 	for _, r := range t.rows {
 		for i, c := range t.columns {
-			s, err := csvText(cell(r, c))
+			s, err := csvText(cell(r, c), bom)
 			if err != nil {
 				return err
 			}

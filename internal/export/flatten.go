@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"strings"
 )
 
@@ -138,12 +139,21 @@ func cell(r *object, col string) any {
 
 // csvText renders a cell for CSV: null is empty, numbers and booleans as JSON writes them,
 // lists as JSON text. A string that a spreadsheet would run as a formula (=, +, -, @, tab,
-// carriage return first) gets a leading apostrophe.
-func csvText(v any) (string, error) {
+// carriage return first) gets a leading apostrophe. For spreadsheets, text that a
+// spreadsheet would read as a date or a number (2021-11, 2024-05-01, 042513) is written as
+// ="…", which shows it unchanged as text.
+// dateOrNumber matches text that spreadsheets reinterpret: digits with date, time or number
+// separators only.
+var dateOrNumber = regexp.MustCompile(`^[0-9][0-9 .,:/-]*$`)
+
+func csvText(v any, spreadsheet bool) (string, error) {
 	switch t := v.(type) {
 	case nil:
 		return "", nil
 	case string:
+		if spreadsheet && dateOrNumber.MatchString(t) {
+			return `="` + t + `"`, nil
+		}
 		if t != "" && strings.ContainsRune("=+-@\t\r", rune(t[0])) {
 			return "'" + t, nil
 		}

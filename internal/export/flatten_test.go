@@ -46,7 +46,7 @@ func TestFlattenColumnsAndCells(t *testing.T) {
 				t.Errorf("columns %q, want %q", tab.columns, tc.columns)
 			}
 			var buf bytes.Buffer
-			if err := writeCSV(&buf, tab); err != nil {
+			if err := writeCSV(&buf, tab, false); err != nil {
 				t.Fatal(err)
 			}
 			if buf.String() != tc.csv {

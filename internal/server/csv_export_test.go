@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/url"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -337,5 +338,39 @@ func TestExportAuthorization(t *testing.T) {
 		if res.StatusCode != http.StatusUnauthorized {
 			t.Errorf("%s with a bad token: status %d, want 401", path, res.StatusCode)
 		}
+	}
+}
+
+// TestExportCSVForSpreadsheets: bom=1 starts the file with a UTF-8 byte-order mark (Excel on
+// a Chinese-locale Windows otherwise shows community names as mojibake) and keeps month
+// labels such as 2021-11 as text (="2021-11"), which a spreadsheet would turn into dates;
+// without it the CSV is plain.
+func TestExportCSVForSpreadsheets(t *testing.T) {
+	t.Parallel()
+	hub := hubtest.New(t, hubtest.Options{})
+	params := url.Values{"query": {`{ disputeStats(groupBy: [COMMUNITY], timeBucket: MONTH) { bucketLabel community { name } suppressed count } }`}}
+	plain := getExport(t, hub, params)
+	params.Set("bom", "1")
+	sheet := getExport(t, hub, params)
+	if sheet.status != http.StatusOK || plain.status != http.StatusOK {
+		t.Fatalf("export status %d and %d, want 200: %s", sheet.status, plain.status, sheet.body)
+	}
+	if !bytes.HasPrefix(sheet.body, []byte("\uFEFFbucketLabel,community.name,")) || bytes.HasPrefix(plain.body, []byte("\uFEFF")) {
+		t.Errorf("bom=1 export starts %q and the plain one %q; want a byte-order mark only with bom=1", sheet.body[:min(40, len(sheet.body))], plain.body[:min(40, len(plain.body))])
+	}
+	records, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(sheet.body, []byte("\uFEFF")))).ReadAll()
+	if err != nil || len(records) < 2 {
+		t.Fatalf("bom=1 export is not CSV with rows: %v", err)
+	}
+	month := regexp.MustCompile(`^="\d{4}-\d{2}"$`)
+	chinese := false
+	for _, rec := range records[1:] {
+		if rec[0] != "" && !month.MatchString(rec[0]) {
+			t.Errorf("month label %q, want it kept as text like =\"2021-11\"", rec[0])
+		}
+		chinese = chinese || strings.ContainsFunc(rec[1], func(r rune) bool { return r >= 0x4e00 && r <= 0x9fff })
+	}
+	if !chinese || !regexp.MustCompile(`(?m)^\d{4}-\d{2},`).Match(plain.body) {
+		t.Errorf("want Chinese community names in the sheet and bare month labels in the plain CSV:\n%.300s", plain.body)
 	}
 }
