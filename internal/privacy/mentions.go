@@ -67,25 +67,29 @@ func Redact(ctx context.Context, text string, mentions []Mention) string {
 // parties, the persons behind the records it links (risk items) or came from (events); a
 // case also mentions its own address. $1 holds the records' keys. Columns: record key, row
 // type, row key, name, identity-number ciphertext, phone, address, minor.
+// personColumns are the columns of a mentioned person (from street.person p), after the
+// record key.
+const personColumns = `'Person', p.id, p.name, p.id_number_cipher, p.phone, p.address, ` + minorSQL
+
 var mentionSQL = map[string]string{
-	"Dispute": `SELECT dp.dispute_id, 'Person', p.id, p.name, p.id_number_cipher, p.phone, p.address, ` + minorSQL + `
+	"Dispute": `SELECT dp.dispute_id, ` + personColumns + `
 		FROM mediation.dispute_party dp JOIN street.person p ON p.id = dp.person_id WHERE dp.dispute_id = ANY ($1)
-		UNION ALL SELECT dm.dispute_id, 'Person', p.id, p.name, p.id_number_cipher, p.phone, p.address, ` + minorSQL + `
+		UNION ALL SELECT dm.dispute_id, ` + personColumns + `
 		FROM mediation.dispute_mediator dm JOIN mediation.mediator m ON m.id = dm.mediator_id JOIN street.person p ON p.id = m.person_id
 		WHERE dm.dispute_id = ANY ($1)`,
-	"Case": `SELECT cp.case_id, 'Person', p.id, p.name, p.id_number_cipher, p.phone, p.address, ` + minorSQL + `
+	"Case": `SELECT cp.case_id, ` + personColumns + `
 		FROM police.case_party cp JOIN street.person p ON p.id = cp.person_id WHERE cp.case_id = ANY ($1)
 		UNION ALL SELECT c.id, 'Case', c.id, NULL, NULL, NULL, c.address, false FROM police."case" c WHERE c.id = ANY ($1) AND c.address IS NOT NULL`,
-	"RiskItem": `SELECT l.risk_item_id, 'Person', p.id, p.name, p.id_number_cipher, p.phone, p.address, ` + minorSQL + `
+	"RiskItem": `SELECT l.risk_item_id, ` + personColumns + `
 		FROM risk.risk_link l JOIN mediation.dispute_party dp ON dp.dispute_id = l.dispute_id JOIN street.person p ON p.id = dp.person_id
 		WHERE l.risk_item_id = ANY ($1)
-		UNION ALL SELECT l.risk_item_id, 'Person', p.id, p.name, p.id_number_cipher, p.phone, p.address, ` + minorSQL + `
+		UNION ALL SELECT l.risk_item_id, ` + personColumns + `
 		FROM risk.risk_link l JOIN police.case_party cp ON cp.case_id = l.case_id JOIN street.person p ON p.id = cp.person_id
 		WHERE l.risk_item_id = ANY ($1)`,
-	"GridEvent": `SELECT e.id, 'Person', p.id, p.name, p.id_number_cipher, p.phone, p.address, ` + minorSQL + `
+	"GridEvent": `SELECT e.id, ` + personColumns + `
 		FROM street.grid_event e JOIN street.grid_worker w ON w.id = e.reporter_id JOIN street.person p ON p.id = w.person_id
 		WHERE e.id = ANY ($1)
-		UNION ALL SELECT e.id, 'Person', p.id, p.name, p.id_number_cipher, p.phone, p.address, ` + minorSQL + `
+		UNION ALL SELECT e.id, ` + personColumns + `
 		FROM street.grid_event e JOIN mediation.dispute_party dp ON dp.dispute_id = e.converted_dispute_id JOIN street.person p ON p.id = dp.person_id
 		WHERE e.id = ANY ($1)`,
 }
