@@ -7,6 +7,7 @@
 //	<DataDir>/pgdata            the cluster (initdb on first use)
 //	<DataDir>/log/postgres.log  the server log
 //	<DataDir>/secrets/          a 0700 folder for the caller's secret files
+//	<DataDir>/secrets/pgpass    the superuser's generated password (0600, password-file format)
 //	<DataDir>/port              the TCP port last used, reused on the next start
 //
 // One process owns a running server: the one whose Start started it (or that
@@ -16,8 +17,11 @@
 // process holds that lock, so a command run beside a serving hub leaves the
 // hub's database running. Stop stops the server unconditionally.
 //
-// The server listens only on 127.0.0.1 and on a unix socket inside pgdata,
-// with trust authentication for the superuser "postgres".
+// The server listens only on 127.0.0.1 and on a unix socket inside pgdata, and
+// requires a password (scram-sha-256) on both: the superuser "postgres" has the
+// generated one in secrets/pgpass, which URL carries. A cluster made when this
+// package still trusted local connections gets the password and the new
+// pg_hba.conf at its next Start.
 //
 // PostgreSQL refuses to run as root. When the current process is root, initdb,
 // pg_ctl and postgres are run as the "postgres" OS user (switching credentials

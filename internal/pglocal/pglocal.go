@@ -103,6 +103,8 @@ type runEnv struct {
 	major   int
 	as      *osAccount // nil: run as the current user
 	log     *slog.Logger
+	// password is the superuser's, from the secrets folder (set by Start only).
+	password string
 }
 
 // osAccount is the OS user the PostgreSQL programs run as when we are root.
@@ -137,6 +139,9 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 		return nil, err
 	}
 	defer unlock()
+	if e.password, err = e.loadPassword(); err != nil {
+		return nil, fmt.Errorf("pglocal: %w", err)
+	}
 
 	if _, err := os.Stat(filepath.Join(e.pgdata, "PG_VERSION")); errors.Is(err, fs.ErrNotExist) {
 		if err := e.initdb(ctx, opts.Ephemeral); err != nil {
@@ -156,6 +161,9 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 	if c, err := e.reuseRunning(ctx, opts.Port); err != nil {
 		return nil, err
 	} else if c != nil {
+		if err := c.secure(ctx); err != nil {
+			return nil, fmt.Errorf("pglocal: %w", err)
+		}
 		return c, c.join()
 	}
 
@@ -185,6 +193,10 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 		_ = e.stop(context.WithoutCancel(ctx), "fast")
 		return nil, fmt.Errorf("pglocal: record port: %w", err)
 	}
+	if err := c.secure(ctx); err != nil {
+		_ = e.stop(context.WithoutCancel(ctx), "fast")
+		return nil, fmt.Errorf("pglocal: %w", err)
+	}
 	e.log.Info("PostgreSQL ready", "port", port, "took", time.Since(started).Round(time.Millisecond))
 	return c, c.join()
 }
@@ -210,10 +222,15 @@ func StopDir(ctx context.Context, opts Options) error {
 }
 
 // URL returns the connection URL of database dbname on this server as the
-// superuser, e.g. postgres://postgres@127.0.0.1:54329/civiclink?sslmode=disable.
+// superuser, with its password, e.g.
+// postgres://postgres:PASSWORD@127.0.0.1:54329/civiclink?sslmode=disable.
 func (c *Cluster) URL(dbname string) string {
-	return fmt.Sprintf("postgres://%s@127.0.0.1:%d/%s?sslmode=disable", Superuser, c.port, dbname)
+	return fmt.Sprintf("postgres://%s:%s@127.0.0.1:%d/%s?sslmode=disable", Superuser, c.env.password, c.port, dbname)
 }
+
+// PassFile returns the path of the password file (<DataDir>/secrets/pgpass), for
+// PGPASSFILE.
+func (c *Cluster) PassFile() string { return filepath.Join(c.SecretsDir(), PassFileName) }
 
 // Port returns the TCP port the server listens on at 127.0.0.1.
 func (c *Cluster) Port() int { return c.port }
@@ -359,6 +376,11 @@ func (e *runEnv) makeFolders() error {
 // it to pgdata, so a half-made cluster is never taken for a real one.
 func (e *runEnv) initdb(ctx context.Context, ephemeral bool) error {
 	tmp := filepath.Join(e.dataDir, initDirName)
+	pwfile, removePwfile, err := e.writePasswordFile(e.password)
+	if err != nil {
+		return fmt.Errorf("password file for initdb: %w", err)
+	}
+	defer removePwfile()
 	var lastErr error
 	for _, locale := range []string{"C.UTF-8", "C"} {
 		if err := os.RemoveAll(tmp); err != nil {
@@ -370,7 +392,7 @@ func (e *runEnv) initdb(ctx context.Context, ephemeral bool) error {
 		if err := e.chown(tmp); err != nil {
 			return err
 		}
-		args := []string{"-D", tmp, "-U", Superuser, "-E", "UTF8", "--locale=" + locale, "-A", "trust"}
+		args := []string{"-D", tmp, "-U", Superuser, "-E", "UTF8", "--locale=" + locale, "-A", "scram-sha-256", "--pwfile=" + pwfile}
 		if e.major >= 14 {
 			args = append(args, "--no-instructions")
 		}
@@ -393,12 +415,7 @@ func (e *runEnv) initdb(ctx context.Context, ephemeral bool) error {
 		_ = os.RemoveAll(tmp)
 		return lastErr
 	}
-	hba := "# Written by civiclink/internal/pglocal: trust on the unix socket and 127.0.0.1 only.\n" +
-		"local all         all              trust\n" +
-		"host  all         all 127.0.0.1/32 trust\n" +
-		"local replication all              trust\n" +
-		"host  replication all 127.0.0.1/32 trust\n"
-	if err := e.writeOwned(filepath.Join(tmp, "pg_hba.conf"), hba, 0o600); err != nil {
+	if err := e.writeOwned(filepath.Join(tmp, "pg_hba.conf"), hbaConf, 0o600); err != nil {
 		return err
 	}
 	f, err := os.OpenFile(filepath.Join(tmp, "postgresql.conf"), os.O_APPEND|os.O_WRONLY, 0)
@@ -682,6 +699,9 @@ func waitReady(ctx context.Context, url string) error {
 		cancel()
 		if err == nil {
 			return nil
+		}
+		if isAuthFailure(err) {
+			return fmt.Errorf("%w (the superuser's password is in secrets/%s of the data dir; if that file was lost, remove the data dir's pgdata to start afresh)", err, PassFileName)
 		}
 		lastErr = err
 		select {

@@ -56,7 +56,7 @@ func TestClusterLifecycle(t *testing.T) {
 	if c.Port() <= 0 {
 		t.Fatalf("Port() = %d, expected a positive port", c.Port())
 	}
-	wantURL := fmt.Sprintf("postgres://postgres@127.0.0.1:%d/app?sslmode=disable", c.Port())
+	wantURL := fmt.Sprintf("postgres://postgres:%s@127.0.0.1:%d/app?sslmode=disable", c.env.password, c.Port())
 	if got := c.URL("app"); got != wantURL {
 		t.Errorf("URL(app) = %q, expected %q", got, wantURL)
 	}
@@ -345,4 +345,78 @@ func TestReleaseLeavesServerForOtherUsers(t *testing.T) {
 	if stopped, err := c2.Release(t.Context()); err != nil || !stopped {
 		t.Fatalf("Release by the last user in the owning process: expected the server stopped, got stopped=%v err=%v", stopped, err)
 	}
+}
+
+// TestOnlyItsOwnUsersConnect: the cluster refuses a connection without the password or with
+// a wrong one, on TCP and on the unix socket, as any OS user (root included); the generated
+// password is in a 0600 file psql reads as PGPASSFILE.
+func TestOnlyItsOwnUsersConnect(t *testing.T) {
+	dir := t.TempDir()
+	c := startTest(t, dir)
+	connect(t, c).Close(t.Context())
+	st, err := os.Stat(c.PassFile())
+	if err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("password file %s: expected mode 0600, got %v (err %v)", c.PassFile(), st, err)
+	}
+	data, _ := os.ReadFile(c.PassFile())
+	if want := "*:*:*:postgres:" + c.env.password + "\n"; string(data) != want || len(c.env.password) < 32 {
+		t.Errorf("password file: expected %q (a generated password of 32+ characters), got %q", want, data)
+	}
+	socket := filepath.Join(dir, pgdataDirName)
+	for _, tc := range []struct{ name, host, user, password string }{
+		{"tcp without password", "127.0.0.1", "postgres", ""},
+		{"tcp with a wrong password", "127.0.0.1", "postgres", "wrong"},
+		{"socket without password", socket, "postgres", ""},
+		{"socket as another role", socket, "nobody", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) { expectRefused(t, tc.host, c.Port(), tc.user, tc.password) })
+	}
+}
+
+// expectRefused connects with exactly the given password (none from PGPASSWORD or a password
+// file) and fails unless the server refuses it as an authentication failure.
+func expectRefused(t *testing.T, host string, port int, user, password string) {
+	t.Helper()
+	cfg, err := pgx.ParseConfig(fmt.Sprintf("host=%s port=%d user=%s dbname=postgres sslmode=disable", host, port, user))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Password = password
+	cfg.Fallbacks = nil
+	conn, err := pgx.ConnectConfig(t.Context(), cfg)
+	if err == nil {
+		conn.Close(t.Context())
+		t.Fatalf("connect to %s:%d as %s with password %q: expected it refused, it was accepted", host, port, user, password)
+	}
+	if !isAuthFailure(err) {
+		t.Errorf("connect to %s:%d as %s: expected an authentication failure (28P01/28000), got %v", host, port, user, err)
+	}
+}
+
+// TestTrustClusterIsSecured: a cluster made when pglocal trusted local connections (its
+// pg_hba.conf says trust and no password file exists) gets a password and the password-only
+// pg_hba.conf at its next Start, and then refuses a connection without it.
+func TestTrustClusterIsSecured(t *testing.T) {
+	dir := t.TempDir()
+	c := startTest(t, dir)
+	if err := c.Stop(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	trust := "local all all trust\nhost all all 127.0.0.1/32 trust\n"
+	if err := c.env.writeOwned(filepath.Join(dir, pgdataDirName, "pg_hba.conf"), trust, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(c.PassFile()); err != nil {
+		t.Fatal(err)
+	}
+	c2 := startTest(t, dir)
+	if c2.env.password == c.env.password {
+		t.Fatal("expected a new password to be generated")
+	}
+	connect(t, c2).Close(t.Context())
+	hba, _ := os.ReadFile(filepath.Join(dir, pgdataDirName, "pg_hba.conf"))
+	if string(hba) != hbaConf {
+		t.Errorf("pg_hba.conf after Start: expected pglocal's password-only one, got:\n%s", hba)
+	}
+	expectRefused(t, "127.0.0.1", c2.Port(), "postgres", "")
 }
