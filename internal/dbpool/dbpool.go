@@ -14,8 +14,10 @@ import (
 
 	"civiclink/db/sqltrace"
 	"civiclink/internal/auth"
+	"civiclink/internal/fairshare"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/multitracer"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
@@ -69,7 +71,8 @@ func Open(ctx context.Context, opts Options) (*Pool, error) {
 	}
 	cfg.ConnConfig.RuntimeParams["statement_timeout"] = fmt.Sprint(timeout.Milliseconds())
 	cfg.ConnConfig.RuntimeParams["application_name"] = "civiclink"
-	cfg.ConnConfig.Tracer = &sqltrace.Tracer{Logger: opts.Logger, Slow: time.Second}
+	// fairshare.Tracer bounds the connections of each request and caller (internal/fairshare).
+	cfg.ConnConfig.Tracer = multitracer.New(&sqltrace.Tracer{Logger: opts.Logger, Slow: time.Second}, fairshare.Tracer{})
 	cfg.HealthCheckPeriod = 5 * time.Second
 	// A connection idle for long (the server may have gone away meanwhile) is pinged before
 	// it is handed out; that is a round trip of the request, so it is counted. pgxpool's

@@ -22,6 +22,7 @@ import (
 	"civiclink/internal/dbpool"
 	"civiclink/internal/events"
 	"civiclink/internal/export"
+	"civiclink/internal/fairshare"
 	"civiclink/internal/limits"
 	"civiclink/internal/metrics"
 	"civiclink/internal/persisted"
@@ -97,6 +98,9 @@ type Options struct {
 	MaxSubscriptionsPerPrincipal int
 	// Events delivers workflow events to subscriptions; nil disables them.
 	Events *events.Broker
+	// FairShare bounds the database connections of one request and of one caller; its zero
+	// fields are fairshare.Defaults for the pool's size.
+	FairShare fairshare.Options
 }
 
 // Handler is the hub's HTTP handler.
@@ -149,7 +153,8 @@ func New(opts Options) *Handler {
 	h.closing, h.close = context.WithCancel(context.Background())
 	mux := http.NewServeMux()
 	limiter := ratelimit.New(opts.RateLimit)
-	mux.Handle("/graphql", h.rateLimited(limiter, requireAuth(opts, h.graphQLEndpoint(opts, graphQL(opts, limiter)))))
+	share := fairshare.New(fairshare.Defaults(opts.FairShare, opts.Pool.Config().MaxConns))
+	mux.Handle("/graphql", h.rateLimited(limiter, requireAuth(opts, h.graphQLEndpoint(opts, share, graphQL(opts, limiter, share)))))
 	examples, err := playground.Examples()
 	if err != nil {
 		opts.Logger.Error("playground examples", "err", err)
@@ -181,7 +186,7 @@ func (h *Handler) CloseSubscriptions(ctx context.Context) error {
 	}
 }
 
-func graphQL(opts Options, limiter *ratelimit.Limiter) *handler.Server {
+func graphQL(opts Options, limiter *ratelimit.Limiter, share *fairshare.Limiter) *handler.Server {
 	if opts.Keys != nil {
 		// Cursors are sealed with a key derived from the configured keys, so every hub of a
 		// deployment accepts the cursors of the others.
@@ -232,7 +237,7 @@ func graphQL(opts Options, limiter *ratelimit.Limiter) *handler.Server {
 		}
 		return next(ctx)
 	})
-	srv.AroundOperations(operationLimits(opts, limiter, &subscriptionCounter{n: map[string]int{}}, opts.Logger))
+	srv.AroundOperations(operationLimits(opts, limiter, share, &subscriptionCounter{n: map[string]int{}}, opts.Logger))
 	// An operation asking only for the schema is exempt from the depth and cost limits
 	// (introspection.go).
 	// The schema's classification of personal data: no ordering or filtering by a personal
@@ -245,7 +250,7 @@ func graphQL(opts Options, limiter *ratelimit.Limiter) *handler.Server {
 	srv.Use(exceptSchemaOnly(limits.Depth{Max: opts.MaxDepth}))
 	srv.Use(limits.Fields{Max: opts.MaxFields})
 	srv.Use(exceptSchemaOnly(limits.Cost{Max: opts.MaxComplexity}))
-	srv.SetErrorPresenter(apierr.Presenter(opts.Logger))
+	srv.SetErrorPresenter(overSharePresenter(apierr.Presenter(opts.Logger)))
 	srv.SetRecoverFunc(apierr.Recover(opts.Logger))
 	return srv
 }
@@ -265,9 +270,10 @@ func (h *Handler) rateLimited(limiter *ratelimit.Limiter, next http.Handler) htt
 	})
 }
 
-// graphQLEndpoint wraps the GraphQL server: a statement counter and a deadline per request,
-// a trace span, metrics, and the statement count in a response header.
-func (h *Handler) graphQLEndpoint(opts Options, next http.Handler) http.Handler {
+// graphQLEndpoint wraps the GraphQL server: a statement counter, a deadline and a fair share
+// of the database per request, a trace span, metrics, and the statement count in a response
+// header.
+func (h *Handler) graphQLEndpoint(opts Options, share *fairshare.Limiter, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		info := infoFrom(r.Context())
@@ -298,8 +304,12 @@ func (h *Handler) graphQLEndpoint(opts Options, next http.Handler) http.Handler 
 			var cancel context.CancelFunc
 			ctx, cancel = context.WithTimeout(ctx, opts.RequestTimeout)
 			defer cancel()
+			// Operations over WebSockets and event streams get theirs in operationLimits.
+			var end func()
+			ctx, end = share.Begin(ctx, auth.FromContext(ctx).Actor())
+			defer end()
 		}
-		next.ServeHTTP(&countingWriter{ResponseWriter: w, counter: counter}, r.WithContext(ctx))
+		next.ServeHTTP(&countingWriter{ResponseWriter: w, counter: counter, share: fairshare.FromContext(ctx)}, r.WithContext(ctx))
 		if !isLongLived(r) {
 			h.Metrics.Request(info.operationName(), info.outcomeOr(outcomeOK), time.Since(start).Seconds(), counter.Count())
 		}
@@ -310,10 +320,13 @@ func isLongLived(r *http.Request) bool {
 	return r.Header.Get("Upgrade") != "" || (r.Method == http.MethodPost && containsToken(r.Header.Get("Accept"), "text/event-stream"))
 }
 
-// countingWriter adds the statement count header just before the response starts.
+// countingWriter adds the statement count header just before the response starts, and
+// answers 429 with Retry-After when the request was refused a connection for being over its
+// caller's share.
 type countingWriter struct {
 	http.ResponseWriter
 	counter *sqltrace.Counter
+	share   *fairshare.Request
 	wrote   bool
 }
 
@@ -321,6 +334,10 @@ func (w *countingWriter) WriteHeader(code int) {
 	if !w.wrote {
 		w.wrote = true
 		w.Header().Set(StatementsHeader, strconv.FormatInt(w.counter.Count(), 10))
+		if w.share.Refused() {
+			w.Header().Set("Retry-After", strconv.Itoa(int(fairshare.RetryAfter.Seconds())))
+			code = http.StatusTooManyRequests
+		}
 	}
 	w.ResponseWriter.WriteHeader(code)
 }

@@ -12,6 +12,7 @@ import (
 	"civiclink/internal/apierr"
 	"civiclink/internal/auth"
 	"civiclink/internal/events"
+	"civiclink/internal/fairshare"
 	"civiclink/internal/ratelimit"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -110,7 +111,7 @@ func (c *subscriptionCounter) acquire(principal string, max int) (release func()
 // transport), a rate limit per operation on WebSockets (the same buckets as HTTP), caps on
 // subscriptions per connection and per principal, and the end, with UNAUTHENTICATED, of
 // every subscription whose credentials lapse.
-func operationLimits(opts Options, limiter *ratelimit.Limiter, counter *subscriptionCounter, logger *slog.Logger) graphql.OperationMiddleware {
+func operationLimits(opts Options, limiter *ratelimit.Limiter, share *fairshare.Limiter, counter *subscriptionCounter, logger *slog.Logger) graphql.OperationMiddleware {
 	return func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		oc := graphql.GetOperationContext(ctx)
 		s := sessionFrom(ctx)
@@ -122,7 +123,13 @@ func operationLimits(opts Options, limiter *ratelimit.Limiter, counter *subscrip
 			}
 		}
 		if oc.Operation == nil || oc.Operation.Operation != ast.Subscription {
-			return withDeadline(ctx, opts.RequestTimeout, next)
+			end := func() {}
+			if s != nil {
+				// A query or mutation over a socket or stream gets the fair share an HTTP
+				// request gets in graphQLEndpoint (subscriptions are capped in number instead).
+				ctx, end = share.Begin(ctx, auth.FromContext(ctx).Actor())
+			}
+			return withDeadline(ctx, opts.RequestTimeout, end, next)
 		}
 		if s != nil && s.websocket {
 			if int(s.subs.Add(1)) > opts.MaxSubscriptionsPerConnection {
@@ -185,10 +192,12 @@ func operationLimits(opts Options, limiter *ratelimit.Limiter, counter *subscrip
 	}
 }
 
-// withDeadline runs a query or mutation under timeout; one that runs out of time answers
-// TIMEOUT (gqlgen itself produces no response once the context has ended).
-func withDeadline(ctx context.Context, timeout time.Duration, next graphql.OperationHandler) graphql.ResponseHandler {
+// withDeadline runs a query or mutation under timeout, and calls end once it is over; one
+// that runs out of time answers TIMEOUT (gqlgen itself produces no response once the context
+// has ended).
+func withDeadline(ctx context.Context, timeout time.Duration, end func(), next graphql.OperationHandler) graphql.ResponseHandler {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
+	context.AfterFunc(ctx, end)
 	responses := next(ctx)
 	answered := false
 	return func(rctx context.Context) *graphql.Response {
@@ -201,6 +210,22 @@ func withDeadline(ctx context.Context, timeout time.Duration, next graphql.Opera
 		}
 		answered = true
 		return resp
+	}
+}
+
+// overSharePresenter presents the failure of a request refused a connection for being over
+// its caller's share (the acquisition fails as cancelled, see fairshare.Tracer) as
+// RATE_LIMITED with retryAfter; every other error as next does.
+func overSharePresenter(next graphql.ErrorPresenterFunc) graphql.ErrorPresenterFunc {
+	return func(ctx context.Context, err error) *gqlerror.Error {
+		if !errors.Is(err, context.Canceled) || !fairshare.FromContext(ctx).Refused() {
+			return next(ctx, err)
+		}
+		e := graphql.DefaultErrorPresenter(ctx, err)
+		secs := int(fairshare.RetryAfter.Seconds())
+		e.Message = fmt.Sprintf("the caller is using its share of database connections; retry after %d s", secs)
+		e.Extensions = map[string]any{"code": apierr.RateLimited, "limit": "databaseShare", "retryAfter": secs}
+		return e
 	}
 }
 

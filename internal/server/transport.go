@@ -194,6 +194,8 @@ func outcomeFor(list gqlerror.List) string {
 		switch code, _ := e.Extensions["code"].(string); code {
 		case apierr.QueryTooComplex:
 			return outcomeTooComplex
+		case apierr.RateLimited:
+			return outcomeRateLimited
 		case apierr.PersistedQueryNotFound, apierr.PersistedQueryNotAllowed:
 			return outcomePersisted
 		case apierr.Unavailable:
