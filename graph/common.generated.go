@@ -40,6 +40,7 @@ type QueryResolver interface {
 	BenefitGrantStats(ctx context.Context, filter *welfare.BenefitGrantFilter, groupBy []string, timeBucket *string, asOf *time.Time) ([]*analytics.Group, error)
 	SurveyResponseStats(ctx context.Context, filter *analytics.SurveyResponseStatsFilter, groupBy []string, timeBucket *string, asOf *time.Time) ([]*analytics.Group, error)
 	OverdueAgreements(ctx context.Context, asOf *time.Time, gridID *string, first *int) ([]*analytics.OverdueAgreement, error)
+	OverdueAgreementStats(ctx context.Context, groupBy []string, timeBucket *string, asOf *time.Time) ([]*analytics.Group, error)
 	AccessLog(ctx context.Context, first *int, after *string, last *int, before *string, filter *hub.AccessLogFilter, orderBy []*relay.Order) (*relay.Connection[*hub.AccessLogEntry], error)
 	GridRedraws(ctx context.Context) ([]*street.GridRedraw, error)
 	Committees(ctx context.Context, first *int, after *string, last *int, before *string, filter *mediation.CommitteeFilter, orderBy []*relay.Order) (*relay.Connection[*mediation.Committee], error)
@@ -1069,6 +1070,36 @@ func (ec *executionContext) field_Query_officers_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["orderBy"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_overdueAgreementStats_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "groupBy",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOOverdueAgreementStatsDimension2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["groupBy"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "timeBucket",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOTimeBucket2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["timeBucket"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg2
 	return args, nil
 }
 
@@ -2116,6 +2147,50 @@ func (ec *executionContext) fieldContext_Query_overdueAgreements(ctx context.Con
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_overdueAgreements_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_overdueAgreementStats(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_overdueAgreementStats(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().OverdueAgreementStats(ctx, fc.Args["groupBy"].([]string), fc.Args["timeBucket"].(*string), fc.Args["asOf"].(*time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*analytics.Group) graphql.Marshaler {
+			return ec.marshalNOverdueAgreementStatsGroup2ᚕᚖciviclinkᚋdbᚋanalyticsᚐGroupᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_overdueAgreementStats(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OverdueAgreementStatsGroup(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_overdueAgreementStats_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -3934,6 +4009,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_overdueAgreements(ctx, field)
+				})
+		case "overdueAgreementStats":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_overdueAgreementStats(ctx, field)
 				})
 		case "accessLog":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,

@@ -722,6 +722,20 @@ type ComplexityRoot struct {
 		Rule                func(childComplexity int) int
 	}
 
+	OverdueAgreementStatsGroup struct {
+		AvgDaysOverdue    func(childComplexity int) int
+		Bucket            func(childComplexity int) int
+		BucketLabel       func(childComplexity int) int
+		Category          func(childComplexity int) int
+		Committee         func(childComplexity int) int
+		Community         func(childComplexity int) int
+		Count             func(childComplexity int) int
+		Grid              func(childComplexity int) int
+		MedianDaysOverdue func(childComplexity int) int
+		Status            func(childComplexity int) int
+		Suppressed        func(childComplexity int) int
+	}
+
 	PageInfo struct {
 		EndCursor       func(childComplexity int) int
 		HasNextPage     func(childComplexity int) int
@@ -808,45 +822,46 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		AccessLog           func(childComplexity int, first *int, after *string, last *int, before *string, filter *hub.AccessLogFilter, orderBy []*relay.Order) int
-		Assessments         func(childComplexity int, first *int, after *string, last *int, before *string, filter *risk.AssessmentFilter, orderBy []*relay.Order) int
-		BenefitGrantStats   func(childComplexity int, filter *welfare.BenefitGrantFilter, groupBy []string, timeBucket *string, asOf *time.Time) int
-		BenefitGrants       func(childComplexity int, first *int, after *string, last *int, before *string, filter *welfare.BenefitGrantFilter, orderBy []*relay.Order) int
-		Case                func(childComplexity int, caseNo string) int
-		CaseStats           func(childComplexity int, filter *police.CaseFilter, groupBy []string, timeBucket *string, asOf *time.Time, gridAsOf *string) int
-		Cases               func(childComplexity int, first *int, after *string, last *int, before *string, filter *police.CaseFilter, orderBy []*relay.Order) int
-		Committees          func(childComplexity int, first *int, after *string, last *int, before *string, filter *mediation.CommitteeFilter, orderBy []*relay.Order) int
-		Communities         func(childComplexity int, first *int, after *string, last *int, before *string, orderBy []*relay.Order) int
-		Community           func(childComplexity int, code string) int
-		Dispute             func(childComplexity int, disputeNo string) int
-		DisputeStats        func(childComplexity int, filter *mediation.DisputeFilter, groupBy []string, timeBucket *string, asOf *time.Time, gridAsOf *string) int
-		Disputes            func(childComplexity int, first *int, after *string, last *int, before *string, filter *mediation.DisputeFilter, orderBy []*relay.Order) int
-		Estates             func(childComplexity int, first *int, after *string, last *int, before *string, filter *street.EstateFilter, orderBy []*relay.Order) int
-		Grid                func(childComplexity int, code string) int
-		GridEvent           func(childComplexity int, eventNo string) int
-		GridEventStats      func(childComplexity int, filter *street.GridEventFilter, groupBy []string, timeBucket *string, asOf *time.Time, gridAsOf *string) int
-		GridEvents          func(childComplexity int, first *int, after *string, last *int, before *string, filter *street.GridEventFilter, orderBy []*relay.Order) int
-		GridRedraws         func(childComplexity int) int
-		GridWorkers         func(childComplexity int, first *int, after *string, last *int, before *string, filter *street.GridWorkerFilter, orderBy []*relay.Order) int
-		Grids               func(childComplexity int, first *int, after *string, last *int, before *string, filter *street.GridFilter, orderBy []*relay.Order) int
-		Mediators           func(childComplexity int, first *int, after *string, last *int, before *string, filter *mediation.MediatorFilter, orderBy []*relay.Order) int
-		Node                func(childComplexity int, id string) int
-		Nodes               func(childComplexity int, ids []string) int
-		Officer             func(childComplexity int, badgeNo string) int
-		Officers            func(childComplexity int, first *int, after *string, last *int, before *string, filter *police.OfficerFilter, orderBy []*relay.Order) int
-		OverdueAgreements   func(childComplexity int, asOf *time.Time, gridID *string, first *int) int
-		Persons             func(childComplexity int, first *int, after *string, last *int, before *string, filter *street.PersonFilter, orderBy []*relay.Order) int
-		Programs            func(childComplexity int, first *int, after *string, last *int, before *string, filter *welfare.ProgramFilter, orderBy []*relay.Order) int
-		PropertyCompanies   func(childComplexity int, first *int, after *string, last *int, before *string, filter *street.PropertyCompanyFilter, orderBy []*relay.Order) int
-		ResponseStats       func(childComplexity int, filter *analytics.ResponseStatsFilter, groupBy []string, timeBucket *string, asOf *time.Time, gridAsOf *string) int
-		RiskItemStats       func(childComplexity int, filter *risk.RiskItemFilter, groupBy []string, timeBucket *string, asOf *time.Time, gridAsOf *string) int
-		RiskItems           func(childComplexity int, first *int, after *string, last *int, before *string, filter *risk.RiskItemFilter, orderBy []*relay.Order) int
-		Rules               func(childComplexity int, code *string, subject *string, asOf *time.Time, history *bool) int
-		Station             func(childComplexity int, code string) int
-		Stations            func(childComplexity int, first *int, after *string, last *int, before *string, orderBy []*relay.Order) int
-		SurveyResponseStats func(childComplexity int, filter *analytics.SurveyResponseStatsFilter, groupBy []string, timeBucket *string, asOf *time.Time) int
-		Surveys             func(childComplexity int, first *int, after *string, last *int, before *string, filter *welfare.SurveyFilter, orderBy []*relay.Order) int
-		UrgentQueue         func(childComplexity int, withinMinutes *int, overdueForMinutes *int, first *int) int
+		AccessLog             func(childComplexity int, first *int, after *string, last *int, before *string, filter *hub.AccessLogFilter, orderBy []*relay.Order) int
+		Assessments           func(childComplexity int, first *int, after *string, last *int, before *string, filter *risk.AssessmentFilter, orderBy []*relay.Order) int
+		BenefitGrantStats     func(childComplexity int, filter *welfare.BenefitGrantFilter, groupBy []string, timeBucket *string, asOf *time.Time) int
+		BenefitGrants         func(childComplexity int, first *int, after *string, last *int, before *string, filter *welfare.BenefitGrantFilter, orderBy []*relay.Order) int
+		Case                  func(childComplexity int, caseNo string) int
+		CaseStats             func(childComplexity int, filter *police.CaseFilter, groupBy []string, timeBucket *string, asOf *time.Time, gridAsOf *string) int
+		Cases                 func(childComplexity int, first *int, after *string, last *int, before *string, filter *police.CaseFilter, orderBy []*relay.Order) int
+		Committees            func(childComplexity int, first *int, after *string, last *int, before *string, filter *mediation.CommitteeFilter, orderBy []*relay.Order) int
+		Communities           func(childComplexity int, first *int, after *string, last *int, before *string, orderBy []*relay.Order) int
+		Community             func(childComplexity int, code string) int
+		Dispute               func(childComplexity int, disputeNo string) int
+		DisputeStats          func(childComplexity int, filter *mediation.DisputeFilter, groupBy []string, timeBucket *string, asOf *time.Time, gridAsOf *string) int
+		Disputes              func(childComplexity int, first *int, after *string, last *int, before *string, filter *mediation.DisputeFilter, orderBy []*relay.Order) int
+		Estates               func(childComplexity int, first *int, after *string, last *int, before *string, filter *street.EstateFilter, orderBy []*relay.Order) int
+		Grid                  func(childComplexity int, code string) int
+		GridEvent             func(childComplexity int, eventNo string) int
+		GridEventStats        func(childComplexity int, filter *street.GridEventFilter, groupBy []string, timeBucket *string, asOf *time.Time, gridAsOf *string) int
+		GridEvents            func(childComplexity int, first *int, after *string, last *int, before *string, filter *street.GridEventFilter, orderBy []*relay.Order) int
+		GridRedraws           func(childComplexity int) int
+		GridWorkers           func(childComplexity int, first *int, after *string, last *int, before *string, filter *street.GridWorkerFilter, orderBy []*relay.Order) int
+		Grids                 func(childComplexity int, first *int, after *string, last *int, before *string, filter *street.GridFilter, orderBy []*relay.Order) int
+		Mediators             func(childComplexity int, first *int, after *string, last *int, before *string, filter *mediation.MediatorFilter, orderBy []*relay.Order) int
+		Node                  func(childComplexity int, id string) int
+		Nodes                 func(childComplexity int, ids []string) int
+		Officer               func(childComplexity int, badgeNo string) int
+		Officers              func(childComplexity int, first *int, after *string, last *int, before *string, filter *police.OfficerFilter, orderBy []*relay.Order) int
+		OverdueAgreementStats func(childComplexity int, groupBy []string, timeBucket *string, asOf *time.Time) int
+		OverdueAgreements     func(childComplexity int, asOf *time.Time, gridID *string, first *int) int
+		Persons               func(childComplexity int, first *int, after *string, last *int, before *string, filter *street.PersonFilter, orderBy []*relay.Order) int
+		Programs              func(childComplexity int, first *int, after *string, last *int, before *string, filter *welfare.ProgramFilter, orderBy []*relay.Order) int
+		PropertyCompanies     func(childComplexity int, first *int, after *string, last *int, before *string, filter *street.PropertyCompanyFilter, orderBy []*relay.Order) int
+		ResponseStats         func(childComplexity int, filter *analytics.ResponseStatsFilter, groupBy []string, timeBucket *string, asOf *time.Time, gridAsOf *string) int
+		RiskItemStats         func(childComplexity int, filter *risk.RiskItemFilter, groupBy []string, timeBucket *string, asOf *time.Time, gridAsOf *string) int
+		RiskItems             func(childComplexity int, first *int, after *string, last *int, before *string, filter *risk.RiskItemFilter, orderBy []*relay.Order) int
+		Rules                 func(childComplexity int, code *string, subject *string, asOf *time.Time, history *bool) int
+		Station               func(childComplexity int, code string) int
+		Stations              func(childComplexity int, first *int, after *string, last *int, before *string, orderBy []*relay.Order) int
+		SurveyResponseStats   func(childComplexity int, filter *analytics.SurveyResponseStatsFilter, groupBy []string, timeBucket *string, asOf *time.Time) int
+		Surveys               func(childComplexity int, first *int, after *string, last *int, before *string, filter *welfare.SurveyFilter, orderBy []*relay.Order) int
+		UrgentQueue           func(childComplexity int, withinMinutes *int, overdueForMinutes *int, first *int) int
 	}
 
 	RedrawGridPayload struct {
@@ -4064,6 +4079,73 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.OverdueAgreement.Rule(childComplexity), true
 
+	case "OverdueAgreementStatsGroup.avgDaysOverdue":
+		if e.ComplexityRoot.OverdueAgreementStatsGroup.AvgDaysOverdue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OverdueAgreementStatsGroup.AvgDaysOverdue(childComplexity), true
+	case "OverdueAgreementStatsGroup.bucket":
+		if e.ComplexityRoot.OverdueAgreementStatsGroup.Bucket == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OverdueAgreementStatsGroup.Bucket(childComplexity), true
+	case "OverdueAgreementStatsGroup.bucketLabel":
+		if e.ComplexityRoot.OverdueAgreementStatsGroup.BucketLabel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OverdueAgreementStatsGroup.BucketLabel(childComplexity), true
+	case "OverdueAgreementStatsGroup.category":
+		if e.ComplexityRoot.OverdueAgreementStatsGroup.Category == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OverdueAgreementStatsGroup.Category(childComplexity), true
+	case "OverdueAgreementStatsGroup.committee":
+		if e.ComplexityRoot.OverdueAgreementStatsGroup.Committee == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OverdueAgreementStatsGroup.Committee(childComplexity), true
+	case "OverdueAgreementStatsGroup.community":
+		if e.ComplexityRoot.OverdueAgreementStatsGroup.Community == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OverdueAgreementStatsGroup.Community(childComplexity), true
+	case "OverdueAgreementStatsGroup.count":
+		if e.ComplexityRoot.OverdueAgreementStatsGroup.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OverdueAgreementStatsGroup.Count(childComplexity), true
+	case "OverdueAgreementStatsGroup.grid":
+		if e.ComplexityRoot.OverdueAgreementStatsGroup.Grid == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OverdueAgreementStatsGroup.Grid(childComplexity), true
+	case "OverdueAgreementStatsGroup.medianDaysOverdue":
+		if e.ComplexityRoot.OverdueAgreementStatsGroup.MedianDaysOverdue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OverdueAgreementStatsGroup.MedianDaysOverdue(childComplexity), true
+	case "OverdueAgreementStatsGroup.status":
+		if e.ComplexityRoot.OverdueAgreementStatsGroup.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OverdueAgreementStatsGroup.Status(childComplexity), true
+	case "OverdueAgreementStatsGroup.suppressed":
+		if e.ComplexityRoot.OverdueAgreementStatsGroup.Suppressed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OverdueAgreementStatsGroup.Suppressed(childComplexity), true
+
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
 			break
@@ -4657,6 +4739,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Officers(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*police.OfficerFilter), args["orderBy"].([]*relay.Order)), true
+	case "Query.overdueAgreementStats":
+		if e.ComplexityRoot.Query.OverdueAgreementStats == nil {
+			break
+		}
+
+		args, err := ec.field_Query_overdueAgreementStats_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.OverdueAgreementStats(childComplexity, args["groupBy"].([]string), args["timeBucket"].(*string), args["asOf"].(*time.Time)), true
 	case "Query.overdueAgreements":
 		if e.ComplexityRoot.Query.OverdueAgreements == nil {
 			break
@@ -6047,6 +6140,46 @@ enum BenefitGrantStatsDimension {
   STATUS
 }
 
+"Keys overdue agreements can be grouped by."
+enum OverdueAgreementStatsDimension {
+  "The dispute's grid."
+  GRID
+  "The community of that grid."
+  COMMUNITY
+  "The committee mediating the dispute."
+  COMMITTEE
+  "What the dispute is about."
+  CATEGORY
+  "The dispute's state (AGREED, PERFORMING or DEFAULTED)."
+  STATUS
+}
+
+"One cell of overdueAgreementStats; cells about fewer than five agreements fold into the one suppressed cell."
+type OverdueAgreementStatsGroup {
+  "Start of the time bucket of the performance deadline, when asked for."
+  bucket: DateTime
+  "Label of the time bucket."
+  bucketLabel: String
+  "GRID key."
+  grid: Grid
+  "COMMUNITY key."
+  community: Community
+  "COMMITTEE key."
+  committee: Committee
+  "CATEGORY key."
+  category: DisputeCategory
+  "STATUS key."
+  status: DisputeStatus
+  "True for the one cell folding every cell about fewer than five agreements: it has no keys and null figures."
+  suppressed: Boolean!
+  "Number of live obligations (see OverdueAgreement) on the as-of day."
+  count: Int
+  "Average days from the performance deadline to the as-of day."
+  avgDaysOverdue: Float
+  "Median days from the performance deadline to the as-of day."
+  medianDaysOverdue: Float
+}
+
 "Keys survey responses can be grouped by."
 enum SurveyResponseStatsDimension {
   "The station surveyed."
@@ -6339,10 +6472,14 @@ type SurveyResponseStatsGroup {
   shareBelonging: Float
 }
 
-"An agreement past its performance deadline with no follow-up visit yet."
+"""
+A live obligation: an agreement past its performance deadline (and the grace days of the
+AGREEMENT_FOLLOW_UP rule in force on it), whose dispute is not PERFORMED, ARCHIVED, WITHDRAWN
+or in LITIGATION, with no follow-up visit since the deadline.
+"""
 type OverdueAgreement {
-  "The agreement."
-  agreement: Agreement!
+  "The agreement; null for a role that may not read agreements (a grid worker sees the dispute's status)."
+  agreement: Agreement
   "Its dispute."
   dispute: Dispute!
   "The dispute's grid."
@@ -6376,8 +6513,14 @@ extend type Query {
   benefitGrantStats(filter: BenefitGrantFilter, groupBy: [BenefitGrantStatsDimension!], timeBucket: TimeBucket, asOf: Date): [BenefitGrantStatsGroup!]!
   "Survey answers aggregated by the start of the survey period; see caseStats."
   surveyResponseStats(filter: SurveyResponseStatsFilter, groupBy: [SurveyResponseStatsDimension!], timeBucket: TimeBucket, asOf: Date): [SurveyResponseStatsGroup!]!
-  "Agreements past their deadline on asOf (default today) with no follow-up visit, most overdue first (at most 500)."
+  """
+  The live obligations on asOf (default today; see OverdueAgreement), most overdue first (at
+  most 500): a work list for STREET_STAFF, MEDIATOR, GRID_WORKER (own grids) and ADMIN. Any
+  other role gets FORBIDDEN; analysts ask overdueAgreementStats.
+  """
   overdueAgreements(asOf: Date, gridId: ID, first: Int): [OverdueAgreement!]!
+  "The live obligations on asOf (see OverdueAgreement) aggregated by the day performance was due; for analysts."
+  overdueAgreementStats(groupBy: [OverdueAgreementStatsDimension!], timeBucket: TimeBucket, asOf: Date): [OverdueAgreementStatsGroup!]!
 }
 `, BuiltIn: false},
 	{Name: "../schema/audit.graphqls", Input: `"One read that showed personal data in clear, as the access log keeps it."
@@ -10325,6 +10468,34 @@ func (ec *executionContext) childFields_OverdueAgreement(ctx context.Context, fi
 		return ec.fieldContext_OverdueAgreement_rule(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type OverdueAgreement", field.Name)
+}
+
+func (ec *executionContext) childFields_OverdueAgreementStatsGroup(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "bucket":
+		return ec.fieldContext_OverdueAgreementStatsGroup_bucket(ctx, field)
+	case "bucketLabel":
+		return ec.fieldContext_OverdueAgreementStatsGroup_bucketLabel(ctx, field)
+	case "grid":
+		return ec.fieldContext_OverdueAgreementStatsGroup_grid(ctx, field)
+	case "community":
+		return ec.fieldContext_OverdueAgreementStatsGroup_community(ctx, field)
+	case "committee":
+		return ec.fieldContext_OverdueAgreementStatsGroup_committee(ctx, field)
+	case "category":
+		return ec.fieldContext_OverdueAgreementStatsGroup_category(ctx, field)
+	case "status":
+		return ec.fieldContext_OverdueAgreementStatsGroup_status(ctx, field)
+	case "suppressed":
+		return ec.fieldContext_OverdueAgreementStatsGroup_suppressed(ctx, field)
+	case "count":
+		return ec.fieldContext_OverdueAgreementStatsGroup_count(ctx, field)
+	case "avgDaysOverdue":
+		return ec.fieldContext_OverdueAgreementStatsGroup_avgDaysOverdue(ctx, field)
+	case "medianDaysOverdue":
+		return ec.fieldContext_OverdueAgreementStatsGroup_medianDaysOverdue(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OverdueAgreementStatsGroup", field.Name)
 }
 
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

@@ -43,3 +43,7 @@ func (r *queryResolver) SurveyResponseStats(ctx context.Context, filter *analyti
 func (r *queryResolver) OverdueAgreements(ctx context.Context, asOf *time.Time, gridID *string, first *int) ([]*analytics.OverdueAgreement, error) {
 	return overdueAgreements(ctx, asOf, gridID, first)
 }
+
+func (r *queryResolver) OverdueAgreementStats(ctx context.Context, groupBy []string, timeBucket *string, asOf *time.Time) ([]*analytics.Group, error) {
+	return stats(ctx, analytics.OverdueAgreements, nil, groupBy, timeBucket, asOf)
+}

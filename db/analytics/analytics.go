@@ -73,6 +73,9 @@ type Spec struct {
 	Name string
 	// From is a trusted FROM clause whose main table has alias t (filters apply to t).
 	From string
+	// Rows, when set, is a trusted condition every row must meet (over t and the joins of
+	// From, with p.as_of the as-of day): what the spec counts at all.
+	Rows string
 	// Extra are trusted row-level "expression AS name" columns that measures and
 	// dimensions of the outer query may use as t.name.
 	Extra []string
@@ -177,6 +180,9 @@ func (s *Spec) build(q Query) (*statement, error) {
 	where, err := st.where(q.Where)
 	if err != nil {
 		return nil, err
+	}
+	if s.Rows != "" {
+		where += " AND (" + s.Rows + ")"
 	}
 
 	// Outer query: one row per group, keys first, then the people count and the measures.

@@ -60,6 +60,12 @@ func (g *Group) ShareReferred() *float64 { return g.measures["shareReferred"] }
 // ShareNonPoliceReferred is the shareNonPoliceReferred measure; null when suppressed or undefined.
 func (g *Group) ShareNonPoliceReferred() *float64 { return g.measures["shareNonPoliceReferred"] }
 
+// AvgDaysOverdue is the avgDaysOverdue measure; null when suppressed or undefined.
+func (g *Group) AvgDaysOverdue() *float64 { return g.measures["avgDaysOverdue"] }
+
+// MedianDaysOverdue is the medianDaysOverdue measure; null when suppressed or undefined.
+func (g *Group) MedianDaysOverdue() *float64 { return g.measures["medianDaysOverdue"] }
+
 // AvgDaysToClose is the avgDaysToClose measure; null when suppressed or undefined.
 func (g *Group) AvgDaysToClose() *float64 { return g.measures["avgDaysToClose"] }
 

@@ -3,19 +3,22 @@ package analytics
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"civiclink/db/mediation"
 	"civiclink/db/store"
 	"civiclink/db/street"
 	"civiclink/internal/access"
+	"civiclink/internal/auth"
 )
 
 // MaxOverdue is the most overdue agreements one request returns.
 const MaxOverdue = 500
 
-// OverdueAgreement is an agreement whose performance deadline has passed without any
-// follow-up visit, with the grid worker to remind.
+// OverdueAgreement is a live obligation (liveObligation): an agreement past its performance
+// deadline, still to be performed, with no follow-up visit since the deadline, and the grid
+// worker to remind.
 type OverdueAgreement struct {
 	// PerformanceDeadline is the day the agreement should have been performed by.
 	PerformanceDeadline time.Time
@@ -28,9 +31,10 @@ type OverdueAgreement struct {
 	workerID    *int64
 }
 
-// Agreement is the overdue agreement.
+// Agreement is the overdue agreement; nil for a role that may not read agreements (a grid
+// worker sees the dispute's status, not its agreement).
 func (o *OverdueAgreement) Agreement(ctx context.Context) (*mediation.Agreement, error) {
-	return mediation.AgreementByID.Load(ctx, o.agreementID)
+	return mediation.AgreementByID.LoadOptional(ctx, &o.agreementID)
 }
 
 // Dispute is the agreement's dispute.
@@ -49,11 +53,23 @@ func (o *OverdueAgreement) GridWorker(ctx context.Context) (*street.GridWorker, 
 	return street.GridWorkerByID.LoadOptional(ctx, o.workerID)
 }
 
-// overdueSQL lists, in one statement, the agreements past their deadline and the days of grace
-// of the AGREEMENT_FOLLOW_UP rule in force on it, on the as-of day ($1),
-// with no follow-up visit, optionally in one grid ($2), most overdue first, at most $3, among
-// the disputes (alias t) the request may see (%s).
-const overdueSQL = `
+// liveObligation is the condition, over agreement a of dispute d on day asOf (trusted SQL
+// expressions), of a live obligation: the performance deadline and the days of grace of the
+// AGREEMENT_FOLLOW_UP rule in force on it have passed, the dispute is not PERFORMED, ARCHIVED,
+// WITHDRAWN or in LITIGATION (it is AGREED, PERFORMING or DEFAULTED), and nobody has visited
+// since the deadline (a follow-up before it does not count). One definition serves the list
+// and its aggregate.
+func liveObligation(a, d, asOf string) string {
+	return fmt.Sprintf(`%[1]s.performance_deadline + hub.rule_days('AGREEMENT_FOLLOW_UP', %[1]s.performance_deadline) < %[3]s
+  AND %[2]s.status NOT IN ('PERFORMED', 'ARCHIVED', 'WITHDRAWN', 'LITIGATION')
+  AND NOT EXISTS (SELECT 1 FROM mediation.follow_up f WHERE f.agreement_id = %[1]s.id
+    AND f.visited_at >= (%[1]s.performance_deadline::timestamp AT TIME ZONE '%[4]s'))`, a, d, asOf, Zone)
+}
+
+// overdueSQL lists, in one statement, the live obligations on the as-of day ($1), optionally
+// in one grid ($2), most overdue first, at most $3, among the disputes (alias t) the request
+// may see (%s).
+var overdueSQL = `
 SELECT a.id, a.dispute_id, a.performance_deadline, ($1::date - a.performance_deadline) AS days_overdue, t.grid_id, w.id
 FROM mediation.agreement a
 JOIN mediation.dispute t ON t.id = a.dispute_id
@@ -63,18 +79,32 @@ LEFT JOIN LATERAL (
   ORDER BY CASE gw.post WHEN 'LEADER' THEN 0 WHEN 'FULL_TIME' THEN 1 ELSE 2 END, gw.active_from, gw.id
   LIMIT 1
 ) w ON TRUE
-WHERE a.performance_deadline + hub.rule_days('AGREEMENT_FOLLOW_UP', a.performance_deadline) < $1::date
-  AND NOT EXISTS (SELECT 1 FROM mediation.follow_up f WHERE f.agreement_id = a.id)
+WHERE ` + liveObligation("a", "t", "$1::date") + `
   AND ($2::bigint IS NULL OR t.grid_id = $2::bigint)
   AND %s
 ORDER BY a.performance_deadline, a.id
 LIMIT $3`
 
-// Overdue lists agreements overdue on asOf (today in Zone when nil) with no follow-up visit,
-// in grid gridID when not nil, at most first (MaxOverdue when nil or larger), among the
-// disputes the request may see: it is a list of cases, not an aggregate, so an analyst gets
-// none.
+// OverdueRoles are the roles that act on overdue agreements and get the list: street staff
+// and mediators record follow-ups, the grid worker is the one reminded (own grids), the
+// administrator supervises. Others are refused; analysts are pointed to the aggregate.
+var OverdueRoles = []string{auth.StreetStaff, auth.Mediator, auth.GridWorker, auth.Admin}
+
+// Overdue lists the live obligations on asOf (today in Zone when nil), in grid gridID when
+// not nil, at most first (MaxOverdue when nil or larger), among the disputes the request may
+// see. It is a work list naming disputes, for OverdueRoles only: any other role is refused
+// with FORBIDDEN (an analyst with a pointer to overdueAgreementStats). The statement reads as
+// the hub once the disputes' row rule has chosen the rows, since row-level security would
+// hide the agreements from a grid worker who is to be reminded of them.
 func Overdue(ctx context.Context, db store.Querier, asOf *time.Time, gridID *int64, first *int) ([]*OverdueAgreement, error) {
+	p := auth.FromContext(ctx)
+	if !p.Is(OverdueRoles...) {
+		msg := fmt.Sprintf("overdueAgreements is a work list for %s; a %s may not read it", strings.Join(OverdueRoles, ", "), roleName(p.Role))
+		if p.Role == auth.Analyst {
+			msg = "overdueAgreements names disputes, which analysts see as aggregates only: ask overdueAgreementStats instead"
+		}
+		return nil, &access.ForbiddenError{Message: msg}
+	}
 	day := Today()
 	if asOf != nil {
 		day = *asOf
@@ -96,7 +126,7 @@ func Overdue(ctx context.Context, db store.Querier, asOf *time.Time, gridID *int
 	if err != nil {
 		return nil, err
 	}
-	rows, err := db.Query(ctx, fmt.Sprintf(overdueSQL, where), st.args...)
+	rows, err := db.Query(statementContext(ctx), fmt.Sprintf(overdueSQL, where), st.args...)
 	if err != nil {
 		return nil, fmt.Errorf("overdue agreements: %w", err)
 	}
@@ -113,4 +143,28 @@ func Overdue(ctx context.Context, db store.Querier, asOf *time.Time, gridID *int
 		return nil, fmt.Errorf("overdue agreements: %w", err)
 	}
 	return out, nil
+}
+
+// OverdueAgreements aggregates the live obligations on the as-of day (liveObligation) by the
+// day their performance was due, for analysts: how many agreements wait for a reminder, where
+// and for how long, never which.
+var OverdueAgreements = &Spec{
+	Name:      "overdueAgreementStats",
+	From:      "mediation.agreement t JOIN mediation.dispute d ON d.id = t.dispute_id",
+	Rows:      liveObligation("t", "d", "p.as_of"),
+	Extra:     []string{"(p.as_of - t.performance_deadline) AS days_overdue"},
+	LocalTime: "t.performance_deadline::timestamp",
+	People:    "count(*)",
+	Access:    Access{Rule: access.Agreements, Aggregates: []string{auth.Analyst}},
+	Dimensions: map[string]Dimension{
+		"GRID":      {SQL: "d.grid_id", Ref: "Grid"},
+		"COMMUNITY": {SQL: "(SELECT g.community_id FROM street.grid g WHERE g.id = d.grid_id)", Ref: "Community"},
+		"COMMITTEE": {SQL: "d.committee_id", Ref: "Committee"},
+		"CATEGORY":  {SQL: "d.category"},
+		"STATUS":    {SQL: "d.status"},
+	},
+	Measures: []Measure{
+		{Name: "avgDaysOverdue", SQL: "avg(t.days_overdue)"},
+		{Name: "medianDaysOverdue", SQL: median("t.days_overdue")},
+	},
 }

@@ -453,9 +453,48 @@ func TestStatsDifficultDisputesByMediatorKind(t *testing.T) {
 
 // TestStatsOverdueAgreements: overdue agreements with no follow-up visit, with the grid and
 // the grid worker to remind.
+// liveObligations is the plain-SQL condition of a live obligation on day $1 over agreement a
+// of dispute d: past the deadline and the rule's grace days, not performed, archived,
+// withdrawn or litigated, no visit on or after the deadline's local day.
+const liveObligations = `a.performance_deadline + hub.rule_days('AGREEMENT_FOLLOW_UP', a.performance_deadline) < $1::date
+	AND d.status IN ('AGREED', 'PERFORMING', 'DEFAULTED')
+	AND NOT EXISTS (SELECT 1 FROM mediation.follow_up f WHERE f.agreement_id = a.id
+	  AND (f.visited_at AT TIME ZONE 'Asia/Shanghai')::date >= a.performance_deadline)`
+
+// makeLiveObligations turns agreements of the test's own database clone into the cases the
+// list must tell apart (the small test seed has no live obligation): disputes DEFAULTED or
+// PERFORMING with no visit since the deadline (two keep a visit from before it), and
+// ARCHIVED or LITIGATION ones without visits (not live). It returns the grids of the live ones.
+func makeLiveObligations(t *testing.T, hub *hubtest.Hub) []string {
+	t.Helper()
+	ctx := context.Background()
+	var grids []string
+	err := hub.Pool.QueryRow(ctx, `
+		WITH picked AS (
+		  SELECT a.id, a.dispute_id, a.performance_deadline, row_number() OVER (ORDER BY a.performance_deadline, a.id) AS n
+		  FROM mediation.agreement a JOIN mediation.dispute d ON d.id = a.dispute_id
+		  WHERE d.status = 'ARCHIVED' AND a.performance_deadline < '2025-06-01' AND d.grid_id IS NOT NULL
+		  ORDER BY a.performance_deadline, a.id LIMIT 14),
+		states AS (
+		  UPDATE mediation.dispute d SET status = CASE WHEN p.n <= 8 THEN 'DEFAULTED' WHEN p.n <= 10 THEN 'PERFORMING'
+		    WHEN p.n <= 12 THEN 'LITIGATION' ELSE 'ARCHIVED' END
+		  FROM picked p WHERE d.id = p.dispute_id RETURNING d.id, d.grid_id, d.status),
+		visits AS (
+		  DELETE FROM mediation.follow_up f USING picked p
+		  WHERE f.agreement_id = p.id AND (p.n NOT IN (3, 9) OR f.visited_at >= p.performance_deadline::timestamp AT TIME ZONE 'Asia/Shanghai')
+		  RETURNING f.id)
+		SELECT array_agg(DISTINCT g.code) FROM states s JOIN street.grid g ON g.id = s.grid_id
+		WHERE s.status IN ('DEFAULTED', 'PERFORMING') AND (SELECT count(*) FROM visits) >= 0`).Scan(&grids)
+	if err != nil || len(grids) == 0 {
+		t.Fatalf("make live obligations: %v (grids %v)", err, grids)
+	}
+	return grids
+}
+
 func TestStatsOverdueAgreements(t *testing.T) {
 	t.Parallel()
 	hub := hubtest.New(t, hubtest.Options{})
+	makeLiveObligations(t, hub)
 	query, vars := savedExample(t, "stats-overdue-agreements")
 	for _, asOf := range []string{vars["asOf"].(string), "2025-06-30"} {
 		t.Run(asOf, func(t *testing.T) {
@@ -471,8 +510,7 @@ func TestStatsOverdueAgreements(t *testing.T) {
 				FROM mediation.agreement a
 				JOIN mediation.dispute d ON d.id = a.dispute_id
 				LEFT JOIN street.grid g ON g.id = d.grid_id
-				WHERE a.performance_deadline < $1::date
-				  AND a.id NOT IN (SELECT agreement_id FROM mediation.follow_up)
+				WHERE `+liveObligations+`
 				ORDER BY a.performance_deadline, a.id
 				LIMIT 100`, []any{asOf}, func(scan func(...any) error) {
 				var r row
@@ -773,13 +811,13 @@ func TestStatsAsAnalyst(t *testing.T) {
 		ran++
 		_, vars := savedExample(t, e.Name)
 		got := analyst.Query(t, e.Query, vars)
-		if len(got.Errors) > 0 {
+		if len(got.Errors) > 0 && e.Name != "stats-overdue-agreements" {
 			t.Errorf("%s as analyst: %s", e.Name, got.Raw)
 			continue
 		}
 		if e.Name == "stats-overdue-agreements" {
-			if rows := groups(t, got, "overdueAgreements"); len(rows) != 0 {
-				t.Errorf("%s as analyst: %d rows, want none (analysts see no dispute)", e.Name, len(rows))
+			if len(got.Errors) == 0 || got.Errors[0].Code() != "FORBIDDEN" || !strings.Contains(got.Errors[0].Message, "overdueAgreementStats") {
+				t.Errorf("%s as analyst: %s, want FORBIDDEN pointing to overdueAgreementStats (analysts see no dispute)", e.Name, got.Raw)
 			}
 			continue
 		}
@@ -791,4 +829,52 @@ func TestStatsAsAnalyst(t *testing.T) {
 	if ran != 6 {
 		t.Errorf("ran %d BI examples, want 6", ran)
 	}
+}
+
+// TestOverdueAgreementsForWhoActs: the grid worker to remind gets the live obligations of
+// their grids (without the agreement's terms), an analyst is pointed to the aggregate, and
+// the aggregate equals plain SQL.
+func TestOverdueAgreementsForWhoActs(t *testing.T) {
+	t.Parallel()
+	admin := hubtest.New(t, hubtest.Options{})
+	grids := makeLiveObligations(t, admin)
+	worker := admin.As(t, auth.GridWorker, auth.ScopeClaims{Grids: grids[:1]})
+	res := worker.Query(t, `{ overdueAgreements(asOf: "2026-10-31") { agreement { id } dispute { disputeNo status } grid { code } daysOverdue } }`, nil)
+	rows := groups(t, res, "overdueAgreements")
+	if len(res.Errors) > 0 || len(rows) == 0 {
+		t.Fatalf("grid worker of %s: %s, want the live obligations of the grid", grids[0], res.Raw)
+	}
+	for _, r := range rows {
+		if str(r, "grid.code") != grids[0] || r["agreement"] != nil {
+			t.Errorf("grid worker of %s: row %v, want only that grid's, without the agreement", grids[0], r)
+		}
+	}
+	analyst := admin.As(t, auth.Analyst, auth.ScopeClaims{})
+	res = analyst.Query(t, `{ overdueAgreements(asOf: "2026-10-31") { daysOverdue } }`, nil)
+	if len(res.Errors) == 0 || res.Errors[0].Code() != "FORBIDDEN" || !strings.Contains(string(res.Raw), "overdueAgreementStats") {
+		t.Errorf("analyst: %s, want FORBIDDEN pointing to overdueAgreementStats", res.Raw)
+	}
+	expected, people := map[string]want{}, map[string]int{}
+	queryRows(t, admin, `SELECT d.status, count(*), avg($1::date - a.performance_deadline)::float8
+		FROM mediation.agreement a JOIN mediation.dispute d ON d.id = a.dispute_id WHERE `+liveObligations+` GROUP BY 1`,
+		[]any{"2026-10-31"}, func(scan func(...any) error) {
+			var status string
+			var n, avg float64
+			_ = scan(&status, &n, &avg)
+			expected[status] = want{"count": f(n), "avgDaysOverdue": f(avg)}
+			people[status] = int(n)
+		})
+	if len(expected) == 0 {
+		t.Fatal("no live obligation to aggregate")
+	}
+	cells := groups(t, analyst.Query(t, `{ overdueAgreementStats(groupBy: [STATUS], asOf: "2026-10-31") { status suppressed count avgDaysOverdue } }`, nil), "overdueAgreementStats")
+	checkCells(t, cells, func(r map[string]any) string { return str(r, "status") }, expected, people)
+	var n, avg, median float64
+	if err := admin.Pool.QueryRow(t.Context(), `SELECT count(*), avg($1::date - a.performance_deadline)::float8,
+		percentile_cont(0.5) WITHIN GROUP (ORDER BY $1::date - a.performance_deadline)
+		FROM mediation.agreement a JOIN mediation.dispute d ON d.id = a.dispute_id WHERE `+liveObligations, "2026-10-31").Scan(&n, &avg, &median); err != nil {
+		t.Fatal(err)
+	}
+	total := groups(t, analyst.Query(t, `{ overdueAgreementStats(asOf: "2026-10-31") { suppressed count avgDaysOverdue medianDaysOverdue } }`, nil), "overdueAgreementStats")
+	checkCells(t, total, func(map[string]any) string { return "" }, map[string]want{"": {"count": f(n), "avgDaysOverdue": f(avg), "medianDaysOverdue": f(median)}}, map[string]int{"": int(n)})
 }
