@@ -244,6 +244,16 @@ func TestAgreementFollowUpRule(t *testing.T) {
 	asOf := now.Format(time.DateOnly)
 	from := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC).AddDate(0, 0, -240)
 	const grace = 180
+	// overdueAgreements lists live obligations only (issue 12) and the small test seed has
+	// none: make the agreements of the last two years DEFAULTED and unvisited. Older ones stay
+	// ARCHIVED or in LITIGATION, some of them never visited: listing agreements with no visit
+	// regardless of the dispute's state gave 85 here where the live obligations are 74.
+	if _, err := hub.Pool.Exec(context.Background(), `WITH live AS (
+		  UPDATE mediation.dispute d SET status = 'DEFAULTED' FROM mediation.agreement a
+		  WHERE a.dispute_id = d.id AND d.status IN ('ARCHIVED', 'PERFORMED') AND a.performance_deadline >= $1::date - 720 RETURNING a.id)
+		DELETE FROM mediation.follow_up f USING live WHERE f.agreement_id = live.id`, asOf); err != nil {
+		t.Fatalf("make live obligations: %v", err)
+	}
 	check := func(t *testing.T, g int) int {
 		var out struct {
 			OverdueAgreements []struct {
@@ -257,9 +267,11 @@ func TestAgreementFollowUpRule(t *testing.T) {
 		hub.Query(t, `query($asOf: Date) { overdueAgreements(asOf: $asOf, first: 500) { performanceDeadline rule { version remind } } }`,
 			map[string]any{"asOf": asOf}).MustData(t, &out)
 		var want int
-		err := hub.Pool.QueryRow(context.Background(), `SELECT count(*) FROM mediation.agreement a
+		err := hub.Pool.QueryRow(context.Background(), `SELECT count(*) FROM mediation.agreement a JOIN mediation.dispute d ON d.id = a.dispute_id
 			WHERE a.performance_deadline + CASE WHEN a.performance_deadline >= $2::date THEN $3::int ELSE 0 END < $1::date
-			AND NOT EXISTS (SELECT 1 FROM mediation.follow_up f WHERE f.agreement_id = a.id)`, asOf, from, g).Scan(&want)
+			AND d.status IN ('AGREED', 'PERFORMING', 'DEFAULTED')
+			AND NOT EXISTS (SELECT 1 FROM mediation.follow_up f WHERE f.agreement_id = a.id
+			  AND (f.visited_at AT TIME ZONE 'Asia/Shanghai')::date >= a.performance_deadline)`, asOf, from, g).Scan(&want)
 		if err != nil {
 			t.Fatal(err)
 		}
