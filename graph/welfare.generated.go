@@ -20,7 +20,6 @@ import (
 // region    ************************** generated!.gotpl **************************
 
 type BenefitGrantResolver interface {
-	Program(ctx context.Context, obj *welfare.BenefitGrant) (*welfare.Program, error)
 	Officer(ctx context.Context, obj *welfare.BenefitGrant) (*police.Officer, error)
 
 	StatusLog(ctx context.Context, obj *welfare.BenefitGrant) ([]*statuslog.StatusChange, error)
@@ -128,7 +127,7 @@ func (ec *executionContext) _BenefitGrant_program(ctx context.Context, field gra
 			return ec.fieldContext_BenefitGrant_program(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.BenefitGrant().Program(ctx, obj)
+			return obj.Program()
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *welfare.Program) graphql.Marshaler {
@@ -143,7 +142,7 @@ func (ec *executionContext) fieldContext_BenefitGrant_program(_ context.Context,
 		Object:     "BenefitGrant",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: true,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Program(ctx, field)
 		},
@@ -1638,11 +1637,10 @@ func (ec *executionContext) _BenefitGrant(ctx context.Context, sel ast.Selection
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "program":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._BenefitGrant_program(ctx, field, obj)
-				})
+			out.Values[i] = ec._BenefitGrant_program(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "officer":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,

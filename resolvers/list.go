@@ -64,33 +64,44 @@ func rootList[T any](ctx context.Context, table *store.Table[T], p page, f filte
 	}), nil
 }
 
-// childList serves a child connection under a parent; pages and totals are batched across
-// all the parents of the same list.
+// childList serves a child connection under a parent. Its page was normally read with the
+// parent's level (pagesEdge), with every parent of the level in one statement; a parent alone
+// at its level reads its page now; only a parent under a list that no level load reached
+// falls back to the dataloader's batch window.
 func childList[T any](ctx context.Context, rel *loaders.ChildPagesRelation[T], parent int64, p page, f filter, orderBy []*relay.Order, columns map[string]string) (*relay.Connection[*T], error) {
 	args, err := pageArgs(p, f, orderBy, columns)
 	if err != nil {
 		return nil, err
 	}
-	if underList(ctx) {
-		// one of many parents: the dataloader gathers the pages of the whole list
-		pg, err := rel.Load(ctx, parent, args)
+	alone := !underList(ctx)
+	pg, known := rel.Known(ctx, parent, args)
+	switch {
+	case known:
+		// read with its level, and what the query selects below it too
+	case !alone:
+		if pg, err = rel.Load(ctx, parent, args); err != nil {
+			return nil, err
+		}
+	default:
+		pages, err := rel.FetchPages(ctx, []int64{parent}, args)
 		if err != nil {
 			return nil, err
 		}
-		return relay.FromPage(pg, func(ctx context.Context) (int, error) {
-			return rel.Count(ctx, parent, args.Where)
-		}), nil
+		pg = pages[parent]
 	}
-	// the parent is alone at its level: read its page now, and what the query selects below
-	pg, err := rel.LoadNow(ctx, parent, args)
-	if err != nil {
-		return nil, err
+	if pg == nil {
+		pg = &store.Page[T]{}
 	}
-	if err := prefetchPage(ctx, pg.Rows); err != nil {
-		return nil, err
+	if !known {
+		if err := prefetchPage(ctx, pg.Rows); err != nil {
+			return nil, err
+		}
 	}
 	return relay.FromPage(pg, func(ctx context.Context) (int, error) {
-		return rel.CountNow(ctx, parent, args.Where)
+		if alone {
+			return rel.CountNow(ctx, parent, args.Where)
+		}
+		return rel.Count(ctx, parent, args.Where)
 	}), nil
 }
 

@@ -109,7 +109,10 @@ func programPayload(ctx context.Context, db store.Querier, res workflow.Result) 
 
 func benefitGrantPayload(ctx context.Context, db store.Querier, res workflow.Result) (*model.BenefitGrantPayload, error) {
 	g, err := need(ctx, db, welfare.BenefitGrants, res, "benefitGrant")
-	return &model.BenefitGrantPayload{BenefitGrant: g}, err
+	if err != nil {
+		return nil, err
+	}
+	return &model.BenefitGrantPayload{BenefitGrant: g}, prefetchField(ctx, "benefitGrant", "BenefitGrant", g)
 }
 
 func surveyPayload(ctx context.Context, db store.Querier, res workflow.Result) (*model.SurveyPayload, error) {

@@ -70,7 +70,11 @@ func (r *officerResolver) Grids(ctx context.Context, obj *police.Officer) ([]*po
 }
 
 func (r *officerResolver) BenefitGrants(ctx context.Context, obj *police.Officer) ([]*welfare.BenefitGrant, error) {
-	return welfare.GrantsOfOfficer.Load(ctx, obj.PK)
+	rows, err := welfare.GrantsOfOfficer.Load(ctx, obj.PK)
+	if err != nil {
+		return nil, err
+	}
+	return prefetchList(ctx, rows)
 }
 
 func (r *officerResolver) Cases(ctx context.Context, obj *police.Officer, first *int, after *string, last *int, before *string, filter *police.CaseFilter, orderBy []*relay.Order) (*relay.Connection[*police.Case], error) {

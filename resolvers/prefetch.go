@@ -2,9 +2,11 @@ package resolvers
 
 import (
 	"context"
+	"strings"
 	"sync"
 
 	"civiclink/db/loaders"
+	"civiclink/db/store"
 	"civiclink/graph"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -17,20 +19,24 @@ import (
 // the selection down to the leaves. The field resolvers then find their rows in the
 // request's registry and return at once; nothing waits on a dataloader's batch window, and
 // the statement count does not depend on how the goroutines of a level happen to be
-// scheduled. Fields without an edge here (connections under lists, interface-typed links)
-// keep their dataloaders.
+// scheduled. Connections are followed too (pages.go): the pages of every parent of a level,
+// under the field's own arguments, in one statement, and their totals in one more. Only
+// fields without an edge keep their dataloaders' batch windows.
 
 // edge is a field whose rows can be read for a whole level of parents at once.
 type edge interface {
-	// follow reads what the field reaches from every parent (rows of the field's parent
-	// type) and returns the distinct rows reached, for the next level.
-	follow(ctx context.Context, parents []any) ([]any, error)
+	// follow reads what field f reaches from every parent (rows of the field's parent
+	// type) and returns the distinct rows reached, for the next level: for a connection,
+	// the rows of every parent's page.
+	follow(ctx context.Context, f graphql.CollectedField, parents []any) ([]any, error)
 }
 
-// refEdge is a reference from a P row to a T row by id.
+// refEdge is a reference from a P row to a T row by id. When fill is set, follow also
+// stores the target in the parent's store.Ref, which GraphQL then reads as a plain field.
 type refEdge[P, T any] struct {
-	rel *loaders.ByIDRelation[T]
-	id  func(*P) *int64
+	rel  *loaders.ByIDRelation[T]
+	id   func(*P) *int64
+	fill func(*P) *store.Ref[T]
 }
 
 // optRefTo declares a nullable reference.
@@ -43,7 +49,14 @@ func refTo[P, T any](rel *loaders.ByIDRelation[T], id func(*P) int64) refEdge[P,
 	return refEdge[P, T]{rel: rel, id: func(p *P) *int64 { v := id(p); return &v }}
 }
 
-func (e refEdge[P, T]) follow(ctx context.Context, parents []any) ([]any, error) {
+// filledRef declares a required reference held in the parent's store.Ref.
+func filledRef[P, T any](rel *loaders.ByIDRelation[T], id func(*P) int64, fill func(*P) *store.Ref[T]) refEdge[P, T] {
+	e := refTo(rel, id)
+	e.fill = fill
+	return e
+}
+
+func (e refEdge[P, T]) follow(ctx context.Context, _ graphql.CollectedField, parents []any) ([]any, error) {
 	ids := make([]int64, 0, len(parents))
 	for _, p := range parents {
 		if id := e.id(p.(*P)); id != nil {
@@ -53,6 +66,13 @@ func (e refEdge[P, T]) follow(ctx context.Context, parents []any) ([]any, error)
 	rows, err := e.rel.Fetch(ctx, ids)
 	if err != nil {
 		return nil, err
+	}
+	if e.fill != nil {
+		for _, p := range parents {
+			if id := e.id(p.(*P)); id != nil {
+				e.fill(p.(*P)).Set(rows[*id])
+			}
+		}
 	}
 	out := make([]any, 0, len(rows))
 	seen := make(map[int64]bool, len(rows))
@@ -81,7 +101,7 @@ func childrenOf[P any, PP keyed[P], T any](rel *loaders.ChildrenRelation[T]) chi
 	return childrenEdge[P, PP, T]{rel: rel}
 }
 
-func (e childrenEdge[P, PP, T]) follow(ctx context.Context, parents []any) ([]any, error) {
+func (e childrenEdge[P, PP, T]) follow(ctx context.Context, _ graphql.CollectedField, parents []any) ([]any, error) {
 	keys := make([]int64, len(parents))
 	for i, p := range parents {
 		keys[i] = PP(p.(*P)).Key()
@@ -112,19 +132,26 @@ func prefetchRows(ctx context.Context, typeName string, rows []any, sel ast.Sele
 		if !ok || f.Definition == nil {
 			continue
 		}
-		next, err := e.follow(ctx, rows)
+		next, err := e.follow(ctx, f, rows)
 		if err != nil {
 			return err
 		}
-		if err := prefetchRows(ctx, f.Definition.Type.Name(), next, f.Selections); err != nil {
+		if isConnection(f.Definition.Type.Name()) {
+			err = prefetchConnection(ctx, f.Definition.Type.Name(), next, f.Selections)
+		} else {
+			err = prefetchRows(ctx, f.Definition.Type.Name(), next, f.Selections)
+		}
+		if err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// prefetchPage reads what the current connection field selects below its nodes (through
-// nodes and edges.node).
+// isConnection reports whether a GraphQL type is a Relay connection.
+func isConnection(typeName string) bool { return strings.HasSuffix(typeName, "Connection") }
+
+// prefetchPage reads what the current connection field selects below its nodes.
 func prefetchPage[T any](ctx context.Context, rows []*T) error {
 	fc := graphql.GetFieldContext(ctx)
 	if fc == nil || len(rows) == 0 {
@@ -134,21 +161,29 @@ func prefetchPage[T any](ctx context.Context, rows []*T) error {
 	for i, r := range rows {
 		list[i] = r
 	}
+	return prefetchConnection(ctx, fc.Field.Definition.Type.Name(), list, fc.Field.Selections)
+}
+
+// prefetchConnection reads what sel, the selection of a connection of type conn, selects
+// below rows, the nodes of its pages (through nodes and edges.node).
+func prefetchConnection(ctx context.Context, conn string, rows []any, sel ast.SelectionSet) error {
+	if len(rows) == 0 {
+		return nil
+	}
 	oc := graphql.GetOperationContext(ctx)
-	conn := fc.Field.Definition.Type.Name()
-	for _, f := range graphql.CollectFields(oc, fc.Field.Selections, implementors(conn)) {
+	for _, f := range graphql.CollectFields(oc, sel, implementors(conn)) {
 		if f.Definition == nil {
 			continue
 		}
 		switch f.Name {
 		case "nodes":
-			if err := prefetchRows(ctx, f.Definition.Type.Name(), list, f.Selections); err != nil {
+			if err := prefetchRows(ctx, f.Definition.Type.Name(), rows, f.Selections); err != nil {
 				return err
 			}
 		case "edges":
 			for _, n := range graphql.CollectFields(oc, f.Selections, implementors(f.Definition.Type.Name())) {
 				if n.Name == "node" && n.Definition != nil {
-					if err := prefetchRows(ctx, n.Definition.Type.Name(), list, n.Selections); err != nil {
+					if err := prefetchRows(ctx, n.Definition.Type.Name(), rows, n.Selections); err != nil {
 						return err
 					}
 				}
@@ -166,6 +201,39 @@ func prefetchObject(ctx context.Context, typeName string, row any) error {
 		return nil
 	}
 	return prefetchRows(ctx, typeName, []any{row}, fc.Field.Selections)
+}
+
+// prefetchList reads what the current field selects below rows, the list it returns: for
+// lists a loader answered, whose rows may not have been reached by a level load above (an
+// answer from the level registry finds everything read already and costs nothing).
+func prefetchList[T any](ctx context.Context, rows []*T) ([]*T, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil || len(rows) == 0 {
+		return rows, nil
+	}
+	list := make([]any, len(rows))
+	for i, r := range rows {
+		list[i] = r
+	}
+	return rows, prefetchRows(ctx, fc.Field.Definition.Type.Name(), list, fc.Field.Selections)
+}
+
+// prefetchField reads what the current field selects below row, the value of its subfield
+// named field (of GraphQL type typeName): for payloads, whose rows are read afresh.
+func prefetchField(ctx context.Context, field, typeName string, row any) error {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil || row == nil {
+		return nil
+	}
+	oc := graphql.GetOperationContext(ctx)
+	for _, f := range graphql.CollectFields(oc, fc.Field.Selections, implementors(fc.Field.Definition.Type.Name())) {
+		if f.Name == field {
+			if err := prefetchRows(ctx, typeName, []any{row}, f.Selections); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // underList reports whether the current field belongs to an element of a list, where a

@@ -114,7 +114,10 @@ func eventSubject(ctx context.Context, e *events.Event) (relay.Node, error) {
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, nil
 	}
-	return n, err
+	if err != nil {
+		return nil, err
+	}
+	return n, prefetchObject(ctx, e.EntityType, n)
 }
 
 // eventSubjects reads which subjects of a batch of events exist and are visible to the

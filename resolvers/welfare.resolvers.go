@@ -14,10 +14,6 @@ import (
 	"context"
 )
 
-func (r *benefitGrantResolver) Program(ctx context.Context, obj *welfare.BenefitGrant) (*welfare.Program, error) {
-	return ref(ctx, welfare.ProgramByID, obj.ProgramID)
-}
-
 func (r *benefitGrantResolver) Officer(ctx context.Context, obj *welfare.BenefitGrant) (*police.Officer, error) {
 	return ref(ctx, police.OfficerByID, obj.OfficerID)
 }
@@ -61,3 +57,4 @@ type (
 	programResolver      struct{ *Resolver }
 	surveyResolver       struct{ *Resolver }
 )
+

@@ -238,11 +238,15 @@ type pageBatch[T any] struct {
 	args map[string]store.PageArgs
 }
 
-// Load returns the page of parent's children selected by args.
+// Load returns the page of parent's children selected by args: from the level registry when
+// FetchPages read it, otherwise through the relation's dataloader.
 func (rel *ChildPagesRelation[T]) Load(ctx context.Context, parent int64, args store.PageArgs) (*store.Page[T], error) {
 	key, err := argsKey(args)
 	if err != nil {
 		return nil, err
+	}
+	if v, found, err := fromLevel[pageKey, *store.Page[T]](ctx, rel, pageKey{Parent: parent, Args: key}); err == nil && found {
+		return v, nil
 	}
 	batch := rel.batch(ctx)
 	batch.mu.Lock()
@@ -271,26 +275,96 @@ func (rel *ChildPagesRelation[T]) Load(ctx context.Context, parent int64, args s
 	return l.Load(ctx, pageKey{Parent: parent, Args: key})
 }
 
-// LoadNow returns the page of parent's children selected by args at once, in a statement of
-// its own: for a parent known to be alone at its level, where a batch window would only wait.
-func (rel *ChildPagesRelation[T]) LoadNow(ctx context.Context, parent int64, args store.PageArgs) (*store.Page[T], error) {
-	pages, err := rel.table.PagesByColumn(ctx, DB(ctx), rel.column, []int64{parent}, args)
+// FetchPages reads the pages selected by args of every parent this request has not read
+// them for yet, all in one statement, and keeps them for later Loads; it returns the page of
+// every parent asked.
+func (rel *ChildPagesRelation[T]) FetchPages(ctx context.Context, parents []int64, args store.PageArgs) (map[int64]*store.Page[T], error) {
+	key, err := argsKey(args)
 	if err != nil {
 		return nil, err
 	}
-	if p, ok := pages[parent]; ok {
-		return p, nil
+	keys := make([]pageKey, len(parents))
+	for i, p := range parents {
+		keys[i] = pageKey{Parent: p, Args: key}
 	}
-	return &store.Page[T]{}, nil
+	pages, err := fetchLevel(ctx, rel, keys, func(ctx context.Context, todo []pageKey) (map[pageKey]*store.Page[T], error) {
+		ids := make([]int64, len(todo))
+		for i, k := range todo {
+			ids[i] = k.Parent
+		}
+		read, err := rel.table.PagesByColumn(ctx, DB(ctx), rel.column, ids, args)
+		if err != nil {
+			return nil, err
+		}
+		out := make(map[pageKey]*store.Page[T], len(read))
+		for p, page := range read {
+			out[pageKey{Parent: p, Args: key}] = page
+		}
+		return out, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[int64]*store.Page[T], len(pages))
+	for k, page := range pages {
+		out[k.Parent] = page
+	}
+	return out, nil
 }
 
-// CountNow counts parent's children that match where at once (see LoadNow).
+// FetchCounts counts, for every parent this request has not counted yet, its children that
+// match where, all in one statement, and keeps the counts for later Counts.
+func (rel *ChildPagesRelation[T]) FetchCounts(ctx context.Context, parents []int64, where store.Conds) error {
+	key, err := argsKey(where)
+	if err != nil {
+		return err
+	}
+	keys := make([]pageKey, len(parents))
+	for i, p := range parents {
+		keys[i] = pageKey{Parent: p, Args: key}
+	}
+	_, err = fetchLevel(ctx, rel.counts, keys, func(ctx context.Context, todo []pageKey) (map[pageKey]int, error) {
+		ids := make([]int64, len(todo))
+		for i, k := range todo {
+			ids[i] = k.Parent
+		}
+		counts, err := rel.table.CountsByColumn(ctx, DB(ctx), rel.column, ids, where)
+		if err != nil {
+			return nil, err
+		}
+		out := make(map[pageKey]int, len(ids))
+		for _, p := range ids {
+			out[pageKey{Parent: p, Args: key}] = counts[p]
+		}
+		return out, nil
+	})
+	return err
+}
+
+// Known returns the page of parent's children selected by args when a FetchPages of this
+// request read it (the rows below it were then read with their level too).
+func (rel *ChildPagesRelation[T]) Known(ctx context.Context, parent int64, args store.PageArgs) (*store.Page[T], bool) {
+	key, err := argsKey(args)
+	if err != nil {
+		return nil, false
+	}
+	v, found, err := fromLevel[pageKey, *store.Page[T]](ctx, rel, pageKey{Parent: parent, Args: key})
+	return v, err == nil && found
+}
+
+// CountNow counts parent's children that match where, from what FetchCounts read or at once
+// in a statement of its own: for a parent known to be alone at its level, where a batch
+// window would only wait.
 func (rel *ChildPagesRelation[T]) CountNow(ctx context.Context, parent int64, where store.Conds) (int, error) {
-	counts, err := rel.table.CountsByColumn(ctx, DB(ctx), rel.column, []int64{parent}, where)
+	if err := rel.FetchCounts(ctx, []int64{parent}, where); err != nil {
+		return 0, err
+	}
+	key, err := argsKey(where)
 	if err != nil {
 		return 0, err
 	}
-	return counts[parent], nil
+	v, _, err := fromLevel[pageKey, int](ctx, rel.counts, pageKey{Parent: parent, Args: key})
+	return v, err
 }
 
 // batch returns the request's argument table for this relation.
@@ -312,6 +386,9 @@ func (rel *ChildPagesRelation[T]) Count(ctx context.Context, parent int64, where
 	key, err := argsKey(where)
 	if err != nil {
 		return 0, err
+	}
+	if v, found, err := fromLevel[pageKey, int](ctx, rel.counts, pageKey{Parent: parent, Args: key}); err == nil && found {
+		return v, nil
 	}
 	conds := rel.counts.conds(ctx)
 	conds.mu.Lock()

@@ -39,7 +39,13 @@ type BenefitGrant struct {
 	Amount    *float64   `db:"amount"`
 	AppliedOn time.Time  `db:"applied_on"`
 	GrantedOn *time.Time `db:"granted_on"`
+	// ProgramRef is filled by the level load of the grant (see Program).
+	ProgramRef store.Ref[Program] `db:"-"`
 }
+
+// Program returns the program granted, read for the grant's whole level at once: GraphQL
+// reads it as a plain field, without a resolver of its own.
+func (g *BenefitGrant) Program() (*Program, error) { return g.ProgramRef.Get() }
 
 // Survey is one round of a station's satisfaction survey.
 type Survey struct {
