@@ -36,12 +36,19 @@ func fieldIndexes(rt reflect.Type) map[string][]int {
 }
 
 // scanWith scans every row into a new T; columns that T lacks go to the destinations that
-// extra returns for them (extra is called once per row, before scanning).
+// extra returns for them (extra is called once per row, before scanning). Which field each
+// column goes to is worked out once per result, not once per row, and the destination list
+// is reused from row to row: a row costs its own allocation and its values' only.
 func scanWith[T any](rows pgx.Rows, extra func() map[string]any, each func(*T)) error {
 	defer rows.Close()
 	var zero T
 	idx := fieldIndexes(reflect.TypeOf(zero))
 	fds := rows.FieldDescriptions()
+	paths := make([][]int, len(fds))
+	for i, fd := range fds {
+		paths[i] = idx[fd.Name] // nil: a column T lacks, for extra
+	}
+	dest := make([]any, len(fds))
 	for rows.Next() {
 		row := new(T)
 		v := reflect.ValueOf(row).Elem()
@@ -49,15 +56,14 @@ func scanWith[T any](rows pgx.Rows, extra func() map[string]any, each func(*T)) 
 		if extra != nil {
 			extras = extra()
 		}
-		dest := make([]any, len(fds))
-		for i, fd := range fds {
-			if path, ok := idx[fd.Name]; ok {
+		for i, path := range paths {
+			if path != nil {
 				dest[i] = v.FieldByIndex(path).Addr().Interface()
 				continue
 			}
-			d, ok := extras[fd.Name]
+			d, ok := extras[fds[i].Name]
 			if !ok {
-				return fmt.Errorf("store: no destination for column %q", fd.Name)
+				return fmt.Errorf("store: no destination for column %q", fds[i].Name)
 			}
 			dest[i] = d
 		}

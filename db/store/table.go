@@ -92,8 +92,8 @@ func (t *Table[T]) scoped(ctx context.Context, where Conds) (Conds, bool) {
 func (t *Table[T]) HasColumn(col string) bool { return t.byName[col] }
 
 func (t *Table[T]) collect(rows pgx.Rows) ([]*T, error) {
-	out, err := pgx.CollectRows(rows, pgx.RowToAddrOfStructByNameLax[T])
-	if err != nil {
+	out := []*T{}
+	if err := scanWith(rows, nil, func(r *T) { out = append(out, r) }); err != nil {
 		return nil, fmt.Errorf("scan %s: %w", t.Name, err)
 	}
 	return out, nil
