@@ -57,4 +57,3 @@ type (
 	programResolver      struct{ *Resolver }
 	surveyResolver       struct{ *Resolver }
 )
-
