@@ -5,7 +5,10 @@ import "civiclink/internal/auth"
 // Roles that read reference data (no personal data): everyone but the auditor.
 var readers = []string{auth.StreetStaff, auth.GridWorker, auth.PoliceOfficer, auth.Mediator, auth.Analyst, auth.Admin}
 
-// The rules, one per scoped table.
+// The rules, one per scoped table. A rule never puts a correlated subquery over another
+// table under row security into a statement (it would run, with that table's policy, once
+// per row); scope sets come from the owner-run functions of migration 00170 instead, as
+// `id IN (SELECT hub.f(?))`, read once per statement.
 var (
 	// Reference is for code tables and other rows without personal data.
 	Reference = only(all, readers...)
@@ -20,8 +23,7 @@ var (
 		auth.PoliceOfficer: all,
 		auth.Admin:         all,
 		auth.GridWorker:    where("%[1]s.grid_id = ANY(?)", grids),
-		auth.Mediator: where(`EXISTS (SELECT 1 FROM mediation.dispute_party dp JOIN mediation.dispute_mediator dm ON dm.dispute_id = dp.dispute_id
-			WHERE dp.person_id = %[1]s.id AND dm.mediator_id = ?)`, mediator),
+		auth.Mediator:      where("%[1]s.id IN (SELECT hub.mediator_persons(?))", mediator),
 	})
 
 	// GridEvents: grid workers see their grids' events.
@@ -40,8 +42,7 @@ var (
 		// street_linked: referred by a dispute or made from a grid event (kept by triggers).
 		auth.StreetStaff: where("%[1]s.street_linked", nil),
 		auth.GridWorker:  where("EXISTS (SELECT 1 FROM street.grid_event e WHERE e.converted_case_id = %[1]s.id AND e.grid_id = ANY(?))", grids),
-		auth.Mediator: where(`EXISTS (SELECT 1 FROM mediation.dispute d JOIN mediation.dispute_mediator dm ON dm.dispute_id = d.id
-			WHERE d.referred_case_id = %[1]s.id AND dm.mediator_id = ?)`, mediator),
+		auth.Mediator:    where("%[1]s.id IN (SELECT hub.mediator_cases(?))", mediator),
 	})
 
 	// CaseParties: with the case, for police, street staff (masked) and admins.
@@ -56,13 +57,12 @@ var (
 			if len(p.Scope.CommunityIDs) == 0 {
 				return "", nil, true
 			}
-			return where("EXISTS (SELECT 1 FROM street.grid g WHERE g.id = %[1]s.grid_id AND g.community_id = ANY(?))",
+			return where("%[1]s.grid_id IN (SELECT hub.community_grids(?))",
 				func(p auth.Principal) []any { return []any{p.Scope.CommunityIDs} })(p, a)
 		},
 		auth.GridWorker:    where("%[1]s.grid_id = ANY(?)", grids),
 		auth.PoliceOfficer: where(`EXISTS (SELECT 1 FROM police."case" c WHERE c.id = %[1]s.referred_case_id AND c.station_id = ?)`, station),
-		auth.Mediator: where(`(%[1]s.committee_id = ANY(?) OR EXISTS (SELECT 1 FROM mediation.dispute_mediator dm
-			WHERE dm.dispute_id = %[1]s.id AND dm.mediator_id = ?))`, func(p auth.Principal) []any {
+		auth.Mediator: where("(%[1]s.committee_id = ANY(?) OR %[1]s.id IN (SELECT hub.mediator_disputes(?)))", func(p auth.Principal) []any {
 			return []any{nonNil(p.Scope.CommitteeIDs), p.Scope.MediatorID}
 		}),
 	})
@@ -99,7 +99,7 @@ var (
 		auth.StreetStaff:   all,
 		auth.Admin:         all,
 		auth.GridWorker:    where("%[1]s.grid_id = ANY(?)", grids),
-		auth.PoliceOfficer: where("%[1]s.grid_id IN (SELECT og.grid_id FROM police.officer_grid og WHERE og.officer_id = ?)", officer),
+		auth.PoliceOfficer: where("%[1]s.grid_id IN (SELECT hub.officer_grids(?))", officer),
 	})
 
 	// RiskItems: street staff and admins; grid workers their grids; police items linked to
@@ -109,11 +109,10 @@ var (
 		auth.StreetStaff: all,
 		auth.Admin:       all,
 		auth.GridWorker:  where("%[1]s.grid_id = ANY(?)", grids),
-		auth.PoliceOfficer: where(`(EXISTS (SELECT 1 FROM risk.risk_link l JOIN police."case" c ON c.id = l.case_id WHERE l.risk_item_id = %[1]s.id AND c.station_id = ?)
-			OR %[1]s.grid_id IN (SELECT og.grid_id FROM police.officer_grid og WHERE og.officer_id = ?))`, func(p auth.Principal) []any {
+		auth.PoliceOfficer: where("(%[1]s.id IN (SELECT hub.station_risk_items(?)) OR %[1]s.grid_id IN (SELECT hub.officer_grids(?)))", func(p auth.Principal) []any {
 			return []any{p.Scope.StationID, p.Scope.OfficerID}
 		}),
-		auth.Mediator: where(`%[1]s.grid_id IN (SELECT d.grid_id FROM mediation.dispute d WHERE d.committee_id = ANY(?))`,
+		auth.Mediator: where("%[1]s.grid_id IN (SELECT hub.committee_grids(?))",
 			func(p auth.Principal) []any { return []any{nonNil(p.Scope.CommitteeIDs)} }),
 	})
 

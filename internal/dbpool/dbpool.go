@@ -71,6 +71,10 @@ func Open(ctx context.Context, opts Options) (*Pool, error) {
 	}
 	cfg.ConnConfig.RuntimeParams["statement_timeout"] = fmt.Sprint(timeout.Milliseconds())
 	cfg.ConnConfig.RuntimeParams["application_name"] = "civiclink"
+	// No JIT compilation: the hub's statements are short, but row-security policies add
+	// branches for every role whose estimated (never run) costs pass jit_above_cost, and
+	// compiling them took seconds per statement (a mediator's counts, 00170).
+	cfg.ConnConfig.RuntimeParams["jit"] = "off"
 	// fairshare.Tracer bounds the connections of each request and caller (internal/fairshare).
 	cfg.ConnConfig.Tracer = multitracer.New(&sqltrace.Tracer{Logger: opts.Logger, Slow: time.Second}, fairshare.Tracer{})
 	cfg.HealthCheckPeriod = 5 * time.Second

@@ -286,3 +286,26 @@ func TestAcquiredConnectionsActForTheirCaller(t *testing.T) {
 		assertClean(t, pool)
 	}
 }
+
+// TestStatementsAreNotCompiled checks that every pool's connections run without JIT
+// compilation, for callers and for the hub itself: row-security policies make PostgreSQL's
+// estimates large enough to compile short statements, which cost seconds each.
+func TestStatementsAreNotCompiled(t *testing.T) {
+	url := newDB(t)
+	for _, rowSecurity := range []bool{true, false} {
+		pool, err := dbpool.Open(t.Context(), dbpool.Options{URL: url, MaxConns: 1, RowSecurity: rowSecurity})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, ctx := range []context.Context{officer(1), auth.WithSystem(context.Background())} {
+			var jit string
+			if err := pool.QueryRow(ctx, "SELECT current_setting('jit')").Scan(&jit); err != nil {
+				t.Fatal(err)
+			}
+			if jit != "off" {
+				t.Errorf("row security %v: jit = %s, want off", rowSecurity, jit)
+			}
+		}
+		pool.Close()
+	}
+}
