@@ -98,7 +98,27 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$ SELECT h
 CREATE OR REPLACE FUNCTION hub.community_grids() RETURNS SETOF bigint
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$ SELECT hub.community_grids(hub.app_ids('communities')) $$;
 
+-- The policies read the same sets in FROM (`IN (SELECT s FROM hub.f() s)`), not as a
+-- set-returning call in a select list: when the planner looks a set up row by row rather than
+-- hashing it (it may, for rows it expects to be few), a function scan is read again from
+-- its stored result, where a select-list call would run the function again for every row.
+-- +goose StatementBegin
+DO $$
+DECLARE
+  r record;
+BEGIN
+  FOR r IN SELECT p.polrelid::regclass AS tbl, pg_get_expr(p.polqual, p.polrelid) AS qual FROM pg_policy p
+           WHERE p.polname = 'read' AND pg_get_expr(p.polqual, p.polrelid) ~ 'SELECT hub\.(mediator|station|officer|committee|community)_[a-z_]+\(\) AS'
+  LOOP
+    EXECUTE format('ALTER POLICY read ON %s USING (%s)', r.tbl,
+      regexp_replace(r.qual, '\( SELECT (hub\.(mediator|station|officer|committee|community)_[a-z_]+)\(\) AS [a-z_]+\)', '(SELECT s FROM \1() s)', 'g'));
+  END LOOP;
+END
+$$;
+-- +goose StatementEnd
+
 -- +goose Down
+-- The policies keep reading the sets in FROM (the same rows either way).
 -- The policies' functions go back to their own bodies (00110) before the new ones go.
 CREATE OR REPLACE FUNCTION hub.mediator_disputes() RETURNS SETOF bigint
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$

@@ -8,7 +8,7 @@ var readers = []string{auth.StreetStaff, auth.GridWorker, auth.PoliceOfficer, au
 // The rules, one per scoped table. A rule never puts a correlated subquery over another
 // table under row security into a statement (it would run, with that table's policy, once
 // per row); scope sets come from the owner-run functions of migration 00170 instead, as
-// `id IN (SELECT hub.f(?))`, read once per statement.
+// `id IN (SELECT s FROM hub.f(?) s)`, read once per statement.
 var (
 	// Reference is for code tables and other rows without personal data.
 	Reference = only(all, readers...)
@@ -23,7 +23,7 @@ var (
 		auth.PoliceOfficer: all,
 		auth.Admin:         all,
 		auth.GridWorker:    where("%[1]s.grid_id = ANY(?)", grids),
-		auth.Mediator:      where("%[1]s.id IN (SELECT hub.mediator_persons(?))", mediator),
+		auth.Mediator:      where("%[1]s.id IN (SELECT s FROM hub.mediator_persons(?) s)", mediator),
 	})
 
 	// GridEvents: grid workers see their grids' events.
@@ -42,7 +42,7 @@ var (
 		// street_linked: referred by a dispute or made from a grid event (kept by triggers).
 		auth.StreetStaff: where("%[1]s.street_linked", nil),
 		auth.GridWorker:  where("EXISTS (SELECT 1 FROM street.grid_event e WHERE e.converted_case_id = %[1]s.id AND e.grid_id = ANY(?))", grids),
-		auth.Mediator:    where("%[1]s.id IN (SELECT hub.mediator_cases(?))", mediator),
+		auth.Mediator:    where("%[1]s.id IN (SELECT s FROM hub.mediator_cases(?) s)", mediator),
 	})
 
 	// CaseParties: with the case, for police, street staff (masked) and admins.
@@ -57,12 +57,12 @@ var (
 			if len(p.Scope.CommunityIDs) == 0 {
 				return "", nil, true
 			}
-			return where("%[1]s.grid_id IN (SELECT hub.community_grids(?))",
+			return where("%[1]s.grid_id IN (SELECT s FROM hub.community_grids(?) s)",
 				func(p auth.Principal) []any { return []any{p.Scope.CommunityIDs} })(p, a)
 		},
 		auth.GridWorker:    where("%[1]s.grid_id = ANY(?)", grids),
 		auth.PoliceOfficer: where(`EXISTS (SELECT 1 FROM police."case" c WHERE c.id = %[1]s.referred_case_id AND c.station_id = ?)`, station),
-		auth.Mediator: where("(%[1]s.committee_id = ANY(?) OR %[1]s.id IN (SELECT hub.mediator_disputes(?)))", func(p auth.Principal) []any {
+		auth.Mediator: where("(%[1]s.committee_id = ANY(?) OR %[1]s.id IN (SELECT s FROM hub.mediator_disputes(?) s))", func(p auth.Principal) []any {
 			return []any{nonNil(p.Scope.CommitteeIDs), p.Scope.MediatorID}
 		}),
 	})
@@ -99,7 +99,7 @@ var (
 		auth.StreetStaff:   all,
 		auth.Admin:         all,
 		auth.GridWorker:    where("%[1]s.grid_id = ANY(?)", grids),
-		auth.PoliceOfficer: where("%[1]s.grid_id IN (SELECT hub.officer_grids(?))", officer),
+		auth.PoliceOfficer: where("%[1]s.grid_id IN (SELECT s FROM hub.officer_grids(?) s)", officer),
 	})
 
 	// RiskItems: street staff and admins; grid workers their grids; police items linked to
@@ -109,10 +109,10 @@ var (
 		auth.StreetStaff: all,
 		auth.Admin:       all,
 		auth.GridWorker:  where("%[1]s.grid_id = ANY(?)", grids),
-		auth.PoliceOfficer: where("(%[1]s.id IN (SELECT hub.station_risk_items(?)) OR %[1]s.grid_id IN (SELECT hub.officer_grids(?)))", func(p auth.Principal) []any {
+		auth.PoliceOfficer: where("(%[1]s.id IN (SELECT s FROM hub.station_risk_items(?) s) OR %[1]s.grid_id IN (SELECT s FROM hub.officer_grids(?) s))", func(p auth.Principal) []any {
 			return []any{p.Scope.StationID, p.Scope.OfficerID}
 		}),
-		auth.Mediator: where("%[1]s.grid_id IN (SELECT hub.committee_grids(?))",
+		auth.Mediator: where("%[1]s.grid_id IN (SELECT s FROM hub.committee_grids(?) s)",
 			func(p auth.Principal) []any { return []any{nonNil(p.Scope.CommitteeIDs)} }),
 	})
 
