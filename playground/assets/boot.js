@@ -87,8 +87,34 @@
     return headers;
   }
 
+  // currentOperationName returns the operation name to send with query. GraphiQL
+  // refreshes the query editor's operation name only in a change handler it
+  // debounces by 100 ms, so a run soon after switching tabs (or pasting a query)
+  // sends the previous tab's operation name with the new tab's query, and the
+  // server answers "operation … not found". The name sent is kept when the query
+  // defines it; otherwise a query with one operation sends that operation's name
+  // (null when it is anonymous), and any other query is sent as GraphiQL built it.
+  function currentOperationName(query, name) {
+    if (!name || !GraphiQL.GraphQL || typeof query !== 'string') {
+      return name;
+    }
+    var ops;
+    try {
+      ops = GraphiQL.GraphQL.parse(query).definitions.filter(function (d) {
+        return d.kind === 'OperationDefinition';
+      });
+    } catch (err) {
+      return name; // the server reports the syntax error
+    }
+    var names = ops.map(function (d) { return d.name ? d.name.value : null; });
+    if (names.indexOf(name) >= 0 || ops.length !== 1) {
+      return name;
+    }
+    return names[0];
+  }
+
   function makeFetcher(headers) {
-    var fetcher = GraphiQL.createFetcher({
+    var send = GraphiQL.createFetcher({
       url: window.location.origin + endpoint,
       headers: headers,
       // graphql-transport-ws; the socket is opened only when a subscription runs,
@@ -96,6 +122,12 @@
       subscriptionUrl: wsScheme + window.location.host + endpoint,
       wsConnectionParams: headers,
     });
+    var fetcher = function (params, opts) {
+      if (params && params.operationName) {
+        params = Object.assign({}, params, { operationName: currentOperationName(params.query, params.operationName) });
+      }
+      return send(params, opts);
+    };
     // The chart view (chart.js) sees every answer.
     if (window.CivicLinkChart) {
       fetcher = CivicLinkChart.wrapFetcher(fetcher);
