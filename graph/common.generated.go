@@ -54,7 +54,7 @@ type QueryResolver interface {
 	Cases(ctx context.Context, first *int, after *string, last *int, before *string, filter *police.CaseFilter, orderBy []*relay.Order) (*relay.Connection[*police.Case], error)
 	Case(ctx context.Context, caseNo string) (*police.Case, error)
 	ResponseStats(ctx context.Context, filter *analytics.ResponseStatsFilter, groupBy []string, timeBucket *string, asOf *time.Time, gridAsOf *string) ([]*analytics.Group, error)
-	UrgentQueue(ctx context.Context, withinMinutes *int, overdueForMinutes *int, first *int) ([]*urgent.Item, error)
+	UrgentQueue(ctx context.Context, withinMinutes *int, overdueForMinutes *int, first *int, asOf *time.Time) ([]*urgent.Item, error)
 	Assessments(ctx context.Context, first *int, after *string, last *int, before *string, filter *risk.AssessmentFilter, orderBy []*relay.Order) (*relay.Connection[*risk.Assessment], error)
 	RiskItems(ctx context.Context, first *int, after *string, last *int, before *string, filter *risk.RiskItemFilter, orderBy []*relay.Order) (*relay.Connection[*risk.RiskItem], error)
 	Rules(ctx context.Context, code *string, subject *string, asOf *time.Time, history *bool) ([]*rules.Rule, error)
@@ -1658,6 +1658,14 @@ func (ec *executionContext) field_Query_urgentQueue_args(ctx context.Context, ra
 		return nil, err
 	}
 	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg3
 	return args, nil
 }
 
@@ -2767,7 +2775,7 @@ func (ec *executionContext) _Query_urgentQueue(ctx context.Context, field graphq
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().UrgentQueue(ctx, fc.Args["withinMinutes"].(*int), fc.Args["overdueForMinutes"].(*int), fc.Args["first"].(*int))
+			return ec.Resolvers.Query().UrgentQueue(ctx, fc.Args["withinMinutes"].(*int), fc.Args["overdueForMinutes"].(*int), fc.Args["first"].(*int), fc.Args["asOf"].(*time.Time))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*urgent.Item) graphql.Marshaler {

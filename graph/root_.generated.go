@@ -861,7 +861,7 @@ type ComplexityRoot struct {
 		Stations              func(childComplexity int, first *int, after *string, last *int, before *string, orderBy []*relay.Order) int
 		SurveyResponseStats   func(childComplexity int, filter *analytics.SurveyResponseStatsFilter, groupBy []string, timeBucket *string, asOf *time.Time) int
 		Surveys               func(childComplexity int, first *int, after *string, last *int, before *string, filter *welfare.SurveyFilter, orderBy []*relay.Order) int
-		UrgentQueue           func(childComplexity int, withinMinutes *int, overdueForMinutes *int, first *int) int
+		UrgentQueue           func(childComplexity int, withinMinutes *int, overdueForMinutes *int, first *int, asOf *time.Time) int
 	}
 
 	RedrawGridPayload struct {
@@ -1008,6 +1008,7 @@ type ComplexityRoot struct {
 	}
 
 	Subscription struct {
+		UrgentQueue    func(childComplexity int, withinMinutes *int, overdueForMinutes *int, first *int) int
 		WorkflowEvents func(childComplexity int, filter *model.WorkflowEventFilter, after *string) int
 	}
 
@@ -4892,7 +4893,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.UrgentQueue(childComplexity, args["withinMinutes"].(*int), args["overdueForMinutes"].(*int), args["first"].(*int)), true
+		return e.ComplexityRoot.Query.UrgentQueue(childComplexity, args["withinMinutes"].(*int), args["overdueForMinutes"].(*int), args["first"].(*int), args["asOf"].(*time.Time)), true
 
 	case "RedrawGridPayload.grids":
 		if e.ComplexityRoot.RedrawGridPayload.Grids == nil {
@@ -5529,6 +5530,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.StatusChange.ToStatus(childComplexity), true
 
+	case "Subscription.urgentQueue":
+		if e.ComplexityRoot.Subscription.UrgentQueue == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_urgentQueue_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.UrgentQueue(childComplexity, args["withinMinutes"].(*int), args["overdueForMinutes"].(*int), args["first"].(*int)), true
 	case "Subscription.workflowEvents":
 		if e.ComplexityRoot.Subscription.WorkflowEvents == nil {
 			break
@@ -7525,7 +7537,7 @@ type UrgentItem {
   startedAt: DateTime!
   "When the response is due by the rule."
   deadline: DateTime!
-  "Whole minutes from now to the deadline; negative once past it."
+  "Whole minutes from now (or the query's asOf) to the deadline; negative once past it."
   minutesLeft: Int!
   "The rule that sets the deadline (in force when the clock started)."
   rule: Rule!
@@ -7541,8 +7553,19 @@ extend type Query {
   """
   The live view of the response to emergencies: open cases awaiting the police on the scene
   and open HIGH/CRITICAL grid events awaiting a grid worker, whose deadline falls within
-  withinMinutes from now or passed at most overdueForMinutes ago, least time left first;
-  only the records the caller may see.
+  withinMinutes from asOf (default now) or passed at most overdueForMinutes before it, least
+  time left first; only the records the caller may see. asOf moves the window, not the
+  records: they are those open now (the demo seed's are open at its end,
+  2026-11-01T00:00:00+08:00).
+  """
+  urgentQueue(withinMinutes: Int = 120, overdueForMinutes: Int = 1440, first: Int = 50, asOf: DateTime): [UrgentItem!]!
+}
+
+extend type Subscription {
+  """
+  urgentQueue as a live view: the list at once, then again each time it changes (a record
+  joins, leaves or its minutesLeft moves), re-read on every workflow event and every 15
+  seconds; the same rows, scope and masking as Query.urgentQueue.
   """
   urgentQueue(withinMinutes: Int = 120, overdueForMinutes: Int = 1440, first: Int = 50): [UrgentItem!]!
 }

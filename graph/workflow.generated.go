@@ -8,6 +8,7 @@ import (
 	"civiclink/db/relay"
 	"civiclink/db/risk"
 	"civiclink/db/street"
+	"civiclink/db/urgent"
 	"civiclink/db/welfare"
 	"civiclink/graph/model"
 	"civiclink/internal/events"
@@ -56,6 +57,7 @@ type MutationResolver interface {
 }
 type SubscriptionResolver interface {
 	WorkflowEvents(ctx context.Context, filter *model.WorkflowEventFilter, after *string) (<-chan *events.Event, error)
+	UrgentQueue(ctx context.Context, withinMinutes *int, overdueForMinutes *int, first *int) (<-chan []*urgent.Item, error)
 }
 type WorkflowEventResolver interface {
 	ID(ctx context.Context, obj *events.Event) (string, error)
@@ -458,6 +460,36 @@ func (ec *executionContext) field_Mutation_submitSurveyResponse_args(ctx context
 		return nil, err
 	}
 	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_urgentQueue_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "withinMinutes",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["withinMinutes"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "overdueForMinutes",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["overdueForMinutes"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
 	return args, nil
 }
 
@@ -2429,6 +2461,50 @@ func (ec *executionContext) fieldContext_Subscription_workflowEvents(ctx context
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Subscription_workflowEvents_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subscription_urgentQueue(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_urgentQueue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().UrgentQueue(ctx, fc.Args["withinMinutes"].(*int), fc.Args["overdueForMinutes"].(*int), fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*urgent.Item) graphql.Marshaler {
+			return ec.marshalNUrgentItem2ᚕᚖciviclinkᚋdbᚋurgentᚐItemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_urgentQueue(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UrgentItem(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_urgentQueue_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -5671,6 +5747,8 @@ func (ec *executionContext) _Subscription(ctx context.Context, sel ast.Selection
 	switch fields[0].Name {
 	case "workflowEvents":
 		return ec._Subscription_workflowEvents(ctx, fields[0])
+	case "urgentQueue":
+		return ec._Subscription_urgentQueue(ctx, fields[0])
 	default:
 		panic("unknown field " + strconv.Quote(fields[0].Name))
 	}

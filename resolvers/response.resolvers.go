@@ -7,6 +7,7 @@ package resolvers
 
 import (
 	"civiclink/db/analytics"
+	"civiclink/db/loaders"
 	"civiclink/db/urgent"
 	"context"
 	"time"
@@ -16,6 +17,10 @@ func (r *queryResolver) ResponseStats(ctx context.Context, filter *analytics.Res
 	return gridStats(ctx, analytics.Responses, filter, groupBy, timeBucket, asOf, gridAsOf)
 }
 
-func (r *queryResolver) UrgentQueue(ctx context.Context, withinMinutes *int, overdueForMinutes *int, first *int) ([]*urgent.Item, error) {
-	return urgentQueue(ctx, withinMinutes, overdueForMinutes, first)
+func (r *queryResolver) UrgentQueue(ctx context.Context, withinMinutes *int, overdueForMinutes *int, first *int, asOf *time.Time) ([]*urgent.Item, error) {
+	return urgent.List(ctx, loaders.DB(ctx), urgentQuery(withinMinutes, overdueForMinutes, first, asOf))
+}
+
+func (r *subscriptionResolver) UrgentQueue(ctx context.Context, withinMinutes *int, overdueForMinutes *int, first *int) (<-chan []*urgent.Item, error) {
+	return r.urgentQueue(ctx, urgentQuery(withinMinutes, overdueForMinutes, first, nil))
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -13,7 +14,16 @@ import (
 // advanceCase to NON_POLICE, then referCaseToMediation), a third already classified
 // NON_POLICE (ready for referCaseToMediation: the playground's ReferCase tab), a RECEIVED
 // dispute a party applied for, and a REPORTED grid event. README's examples name them.
+// Each also gets two records awaiting their response at the seed's reference time
+// (ReferenceTime): a call the police were dispatched to but have not reached, received 15
+// minutes before it (CASE_ON_SCENE allows 30), and a CRITICAL grid event reported 40 minutes
+// before it (GRID_EVENT_RESPONSE_CRITICAL allows 60), so urgentQueue(asOf:) at that time
+// lists them.
 var LiveGrids = []string{"C01-01", "C01-02", "C02-01", "C02-02"}
+
+// ReferenceTime is the end of the seeded period (2026-11-01 00:00 in Asia/Shanghai): the
+// seed's "now", from which its live records are open.
+var ReferenceTime = time.Date(2026, 10, 31, 16, 0, 0, 0, time.UTC)
 
 // liveStatements insert the live records with SQL over the loaded data, after the identity
 // sequences are reset, so every row generated before keeps its id and number. Each
@@ -97,6 +107,44 @@ var liveStatements = []struct {
 		       '巡查发现：楼道电动车违规充电，存在火灾隐患（' || g.name || '）',
 		       timestamptz '2026-10-31 15:20Z' + g.ord * interval '1 minute',
 		       timestamptz '2026-10-31 15:20Z' + g.ord * interval '1 minute' + interval '1 day'
+		  FROM g, n ORDER BY g.ord`},
+	{"street.grid_event_status_log", "street.grid_event", `
+		INSERT INTO street.grid_event_status_log (entity_id, from_status, to_status, at, actor)
+		SELECT e.id, NULL, 'REPORTED', e.reported_at, coalesce('grid_worker:' || e.reporter_id, 'street:office')
+		  FROM street.grid_event e WHERE e.id > $1 ORDER BY e.id`},
+	// Awaiting their response at ReferenceTime (16:00Z): numbered after the records above.
+	{"police.case", "", `
+		WITH g AS (
+			SELECT g.id, g.name, o.id AS officer, o.station_id, ord
+			  FROM unnest($1::text[]) WITH ORDINALITY AS l(code, ord)
+			  JOIN street.grid g ON g.code = l.code
+			  JOIN police.officer_grid og ON og.grid_id = g.id AND og.role = 'PATCH'
+			  JOIN police.officer o ON o.id = og.officer_id),
+		n AS (SELECT coalesce(max(substr(case_no, 7)::int), 0) AS last FROM police."case" WHERE case_no LIKE 'J2026-%')
+		INSERT INTO police."case" (case_no, station_id, kind, category, source, status, summary, occurred_at, received_at, grid_id, address, lead_officer_id,
+		                           dispatched_at)
+		SELECT 'J2026-' || lpad((n.last + g.ord)::text, 6, '0'), g.station_id, 'CALL', 'ASSAULT', 'HOTLINE_110', 'DISPATCHED',
+		       '居民来电：小区门口有人打架，民警正在赶往现场（' || g.name || '）',
+		       timestamptz '2026-10-31 15:43Z' + g.ord * interval '1 minute', timestamptz '2026-10-31 15:44Z' + g.ord * interval '1 minute',
+		       g.id, g.name, g.officer, timestamptz '2026-10-31 15:46Z' + g.ord * interval '1 minute'
+		  FROM g, n ORDER BY g.ord`},
+	{"police.case_status_log", "police.case", `
+		INSERT INTO police.case_status_log (entity_id, from_status, to_status, at, actor)
+		SELECT c.id, s.from_status, s.to_status, c.received_at + s.after, 'officer:' || o.badge_no
+		  FROM police."case" c JOIN police.officer o ON o.id = c.lead_officer_id,
+		       (VALUES (NULL, 'RECEIVED', interval '0'), ('RECEIVED', 'DISPATCHED', interval '2 minutes')) AS s(from_status, to_status, after)
+		 WHERE c.id > $1 ORDER BY c.id, s.after`},
+	{"street.grid_event", "", `
+		WITH g AS (
+			SELECT g.id, g.name, ord, (SELECT w.id FROM street.grid_worker w WHERE w.grid_id = g.id AND w.active_to IS NULL
+			                            ORDER BY w.id LIMIT 1) AS reporter
+			  FROM unnest($1::text[]) WITH ORDINALITY AS l(code, ord) JOIN street.grid g ON g.code = l.code),
+		n AS (SELECT coalesce(max(substr(event_no, 7)::int), 0) AS last FROM street.grid_event WHERE event_no LIKE 'E2026-%')
+		INSERT INTO street.grid_event (event_no, grid_id, reporter_id, category, urgency, status, summary, reported_at, due_at)
+		SELECT 'E2026-' || lpad((n.last + g.ord)::text, 6, '0'), g.id, g.reporter, 'SAFETY_HAZARD', 'CRITICAL', 'REPORTED',
+		       '巡查发现：地下车库电动车起火冒烟，需立即处置（' || g.name || '）',
+		       timestamptz '2026-10-31 15:19Z' + g.ord * interval '1 minute',
+		       timestamptz '2026-10-31 15:19Z' + g.ord * interval '1 minute' + interval '4 hours'
 		  FROM g, n ORDER BY g.ord`},
 	{"street.grid_event_status_log", "street.grid_event", `
 		INSERT INTO street.grid_event_status_log (entity_id, from_status, to_status, at, actor)

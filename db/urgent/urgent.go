@@ -40,6 +40,9 @@ type Item struct {
 	ruleID int64
 }
 
+// Key is the id of the case or grid event.
+func (i *Item) Key() int64 { return i.id }
+
 // Case is the case awaiting the police, nil for a grid event.
 func (i *Item) Case(ctx context.Context) (*police.Case, error) {
 	if i.Workflow != "CASE" {
@@ -92,10 +95,14 @@ type Query struct {
 	OverdueFor time.Duration
 	// First is the most items to return (MaxItems at most).
 	First int
+	// AsOf is the instant the window and MinutesLeft are measured from; zero means now.
+	// The records are those open now.
+	AsOf time.Time
 }
 
 // List returns, in one statement, the open records of the kinds the caller may see whose
-// deadline lies between now - q.OverdueFor and now + q.Within, least time left first.
+// deadline lies between asOf - q.OverdueFor and asOf + q.Within (asOf: q.AsOf, else now),
+// least time left first.
 func List(ctx context.Context, db store.Querier, q Query) ([]*Item, error) {
 	if q.First < 0 || q.Within < 0 || q.OverdueFor < 0 {
 		return nil, &store.InputError{Field: "first", Message: "first, withinMinutes and overdueForMinutes must not be negative"}
@@ -117,13 +124,18 @@ func List(ctx context.Context, db store.Querier, q Query) ([]*Item, error) {
 	if len(parts) == 0 {
 		return []*Item{}, nil
 	}
-	args = append(args, q.Within.Seconds(), q.OverdueFor.Seconds(), min(q.First, MaxItems))
+	var asOf *time.Time
+	if !q.AsOf.IsZero() {
+		asOf = &q.AsOf
+	}
+	args = append(args, asOf, q.Within.Seconds(), q.OverdueFor.Seconds(), min(q.First, MaxItems))
 	sql := `SELECT q.workflow, q.id, q.grid_id, q.urgency, q.started_at, q.rule_id, d.deadline,
-		floor(extract(epoch FROM d.deadline - now()) / 60)::int
+		floor(extract(epoch FROM d.deadline - w.at) / 60)::int
 		FROM (` + strings.Join(parts, "\nUNION ALL\n") + `) q
 		JOIN hub.rule r ON r.id = q.rule_id
+		CROSS JOIN (SELECT coalesce(?::timestamptz, now()) AS at) w
 		CROSS JOIN LATERAL (SELECT q.started_at + make_interval(mins => r.deadline_minutes) AS deadline) d
-		WHERE d.deadline < now() + make_interval(secs => ?) AND d.deadline >= now() - make_interval(secs => ?)
+		WHERE d.deadline < w.at + make_interval(secs => ?) AND d.deadline >= w.at - make_interval(secs => ?)
 		ORDER BY d.deadline, q.workflow, q.id LIMIT ?`
 	rows, err := db.Query(ctx, access.Placeholders(sql), args...)
 	if err != nil {
