@@ -75,7 +75,7 @@ func TestExamples(t *testing.T) {
 		"practices-grid-history":   nil,
 		"practices-response-times": {"urgency": []any{"HIGH", "CRITICAL"}, "from": "2026-01-01T00:00:00+08:00"},
 		"practices-rules":          {"subject": "GRID_EVENT", "history": true},
-		"practices-urgent-queue":   {"withinMinutes": float64(120), "overdueForMinutes": float64(525600)},
+		"practices-urgent-queue":   {"withinMinutes": float64(120), "overdueForMinutes": float64(1440), "asOf": "2026-11-01T00:00:00+08:00"},
 		// a live NON_POLICE case of grid C01-01 at scale 1; run in cmd/civiclink's TestReferCaseTabRuns.
 		"refer-case": {"input": map[string]any{"caseId": "Q2FzZTo2MDAwMw", "version": float64(1), "committeeId": "Q29tbWl0dGVlOjI",
 			"category": "NEIGHBOUR", "idempotencyKey": "playground-refer-case"}},

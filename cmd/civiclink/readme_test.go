@@ -166,7 +166,7 @@ func subscribe(t *testing.T, hub *hubtest.Hub, b readmeBlock) chan string {
 		defer resp.Body.Close()
 		sc := bufio.NewScanner(resp.Body)
 		for sc.Scan() {
-			if data, ok := strings.CutPrefix(sc.Text(), "data: "); ok && strings.Contains(data, `"kind"`) {
+			if data, ok := strings.CutPrefix(sc.Text(), "data: "); ok && strings.Contains(data, `"data"`) && !strings.Contains(data, `"errors"`) {
 				out <- data
 			} else if ok && strings.Contains(data, `"errors"`) {
 				out <- "errors: " + data
