@@ -1079,6 +1079,8 @@ type ComplexityRoot struct {
 		Grid       func(childComplexity int) int
 		ID         func(childComplexity int) int
 		Kind       func(childComplexity int) int
+		Remind     func(childComplexity int) int
+		Rule       func(childComplexity int) int
 		Station    func(childComplexity int) int
 		Subject    func(childComplexity int) int
 		ToStatus   func(childComplexity int) int
@@ -5830,6 +5832,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.WorkflowEvent.Kind(childComplexity), true
+	case "WorkflowEvent.remind":
+		if e.ComplexityRoot.WorkflowEvent.Remind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkflowEvent.Remind(childComplexity), true
+	case "WorkflowEvent.rule":
+		if e.ComplexityRoot.WorkflowEvent.Rule == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkflowEvent.Rule(childComplexity), true
 	case "WorkflowEvent.station":
 		if e.ComplexityRoot.WorkflowEvent.Station == nil {
 			break
@@ -9207,6 +9221,8 @@ input WorkflowEventFilter {
   stationId: ID
   "Only events of these kinds."
   kinds: [WorkflowEventKind!]
+  "Only reminders (MEASURE_OVERDUE) to one of these recipients: whom the rule in force says."
+  remind: [RuleRecipient!]
 }
 
 "Something that happened in a workflow."
@@ -9229,6 +9245,10 @@ type WorkflowEvent {
   toStatus: String
   "Who caused it."
   actor: String!
+  "For a reminder (MEASURE_OVERDUE), the rule version in force on the duty's day that raised it."
+  rule: Rule
+  "For a reminder, whom it goes to: that rule version's remind."
+  remind: RuleRecipient
 }
 
 "Live updates over WebSocket (graphql-transport-ws) or server-sent events."
@@ -11117,6 +11137,10 @@ func (ec *executionContext) childFields_WorkflowEvent(ctx context.Context, field
 		return ec.fieldContext_WorkflowEvent_toStatus(ctx, field)
 	case "actor":
 		return ec.fieldContext_WorkflowEvent_actor(ctx, field)
+	case "rule":
+		return ec.fieldContext_WorkflowEvent_rule(ctx, field)
+	case "remind":
+		return ec.fieldContext_WorkflowEvent_remind(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type WorkflowEvent", field.Name)
 }

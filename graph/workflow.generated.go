@@ -7,6 +7,7 @@ import (
 	"civiclink/db/police"
 	"civiclink/db/relay"
 	"civiclink/db/risk"
+	"civiclink/db/rules"
 	"civiclink/db/street"
 	"civiclink/db/urgent"
 	"civiclink/db/welfare"
@@ -65,6 +66,8 @@ type WorkflowEventResolver interface {
 	Subject(ctx context.Context, obj *events.Event) (relay.Node, error)
 	Grid(ctx context.Context, obj *events.Event) (*street.Grid, error)
 	Station(ctx context.Context, obj *events.Event) (*police.Station, error)
+
+	Rule(ctx context.Context, obj *events.Event) (*rules.Rule, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -2777,6 +2780,61 @@ func (ec *executionContext) fieldContext_WorkflowEvent_actor(_ context.Context, 
 	return graphql.NewScalarFieldContext("WorkflowEvent", field, false, false, "String")
 }
 
+func (ec *executionContext) _WorkflowEvent_rule(ctx context.Context, field graphql.CollectedField, obj *events.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkflowEvent_rule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.WorkflowEvent().Rule(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *rules.Rule) graphql.Marshaler {
+			return ec.marshalORule2ᚖciviclinkᚋdbᚋrulesᚐRule(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WorkflowEvent_rule(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WorkflowEvent",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Rule(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WorkflowEvent_remind(ctx context.Context, field graphql.CollectedField, obj *events.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkflowEvent_remind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Remind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalORuleRecipient2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WorkflowEvent_remind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WorkflowEvent", field, false, false, "RuleRecipient")
+}
+
 // endregion **************************** field.gotpl *****************************
 
 // region    **************************** input.gotpl *****************************
@@ -4978,7 +5036,7 @@ func (ec *executionContext) unmarshalInputWorkflowEventFilter(ctx context.Contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"gridId", "stationId", "kinds"}
+	fieldsInOrder := [...]string{"gridId", "stationId", "kinds", "remind"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -5006,6 +5064,13 @@ func (ec *executionContext) unmarshalInputWorkflowEventFilter(ctx context.Contex
 				return it, err
 			}
 			it.Kinds = data
+		case "remind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("remind"))
+			data, err := ec.unmarshalORuleRecipient2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Remind = data
 		}
 	}
 	return it, nil
@@ -5845,6 +5910,17 @@ func (ec *executionContext) _WorkflowEvent(ctx context.Context, sel ast.Selectio
 		case "actor":
 			out.Values[i] = ec._WorkflowEvent_actor(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "rule":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._WorkflowEvent_rule(ctx, field, obj)
+				})
+		case "remind":
+			out.Values[i] = ec._WorkflowEvent_remind(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:

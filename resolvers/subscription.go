@@ -37,6 +37,7 @@ func (r *subscriptionResolver) workflowEvents(ctx context.Context, filter *model
 			return nil, err
 		}
 		f.Kinds = filter.Kinds
+		f.Remind = filter.Remind
 	}
 	var from int64
 	var replay store.Querier // none: live only

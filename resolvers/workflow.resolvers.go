@@ -8,6 +8,7 @@ package resolvers
 import (
 	"civiclink/db/police"
 	"civiclink/db/relay"
+	"civiclink/db/rules"
 	"civiclink/db/street"
 	"civiclink/graph"
 	"civiclink/graph/model"
@@ -164,6 +165,13 @@ func (r *workflowEventResolver) Grid(ctx context.Context, obj *events.Event) (*s
 
 func (r *workflowEventResolver) Station(ctx context.Context, obj *events.Event) (*police.Station, error) {
 	return optRef(ctx, police.StationByID, obj.StationID)
+}
+
+func (r *workflowEventResolver) Rule(ctx context.Context, obj *events.Event) (*rules.Rule, error) {
+	if obj.RuleID == nil {
+		return nil, nil
+	}
+	return rules.ByID.Load(ctx, *obj.RuleID)
 }
 
 func (r *Resolver) Mutation() graph.MutationResolver { return &mutationResolver{r} }

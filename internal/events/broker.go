@@ -35,6 +35,8 @@ type Filter struct {
 	GridID    *int64
 	StationID *int64
 	Kinds     []string
+	// Remind keeps only reminders to one of these recipients (a rule's remind).
+	Remind []string
 }
 
 func (f Filter) matches(e Event) bool {
@@ -42,6 +44,9 @@ func (f Filter) matches(e Event) bool {
 		return false
 	}
 	if f.StationID != nil && (e.StationID == nil || *e.StationID != *f.StationID) {
+		return false
+	}
+	if len(f.Remind) > 0 && (e.Remind == nil || !slices.Contains(f.Remind, *e.Remind)) {
 		return false
 	}
 	return len(f.Kinds) == 0 || slices.Contains(f.Kinds, e.Kind)

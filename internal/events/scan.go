@@ -22,9 +22,11 @@ type Beginner interface {
 	Begin(ctx context.Context) (pgx.Tx, error)
 }
 
-// ScanOverdueMeasures emits a MEASURE_OVERDUE event for every measure that is past its due
+// ScanOverdueMeasures emits a MEASURE_OVERDUE reminder for every measure that is past its due
 // day (plus the days of grace of the MEASURE_OVERDUE rule in force on it) and not done and
-// has had none for that due day yet. It runs in one transaction that
+// has had none for that due day yet. Each names that rule version (RuleID) and goes to whom it
+// says (Remind), so a version published with another recipient redirects the reminders of
+// duties from its validity on. It runs in one transaction that
 // holds an advisory lock, so one instance of the cluster scans at a time (the others return
 // 0 at once) and the outbox rows and their notifications commit together or not at all.
 func ScanOverdueMeasures(ctx context.Context, db Beginner) (int, error) {
@@ -32,8 +34,9 @@ func ScanOverdueMeasures(ctx context.Context, db Beginner) (int, error) {
 	err := locked(ctx, db, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `
 			WITH due AS (
-				SELECT m.id, r.grid_id, 'measure-overdue:' || m.id || ':' || m.due_on AS key
+				SELECT m.id, r.grid_id, 'measure-overdue:' || m.id || ':' || m.due_on AS key, rule.id AS rule_id, rule.remind
 				FROM risk.measure m JOIN risk.risk_item r ON r.id = m.risk_item_id
+				LEFT JOIN hub.rule rule ON rule.id = hub.rule_in_force('MEASURE_OVERDUE', m.due_on::timestamp AT TIME ZONE 'Asia/Shanghai')
 				WHERE m.status <> 'DONE' AND m.due_on + hub.rule_days('MEASURE_OVERDUE', m.due_on) < current_date
 			), next AS (
 				SELECT due.*, nextval(pg_get_serial_sequence('hub.outbox', 'id')) AS oid FROM due
@@ -41,15 +44,16 @@ func ScanOverdueMeasures(ctx context.Context, db Beginner) (int, error) {
 			)
 			INSERT INTO hub.outbox (id, topic, payload, grid_id, entity_type, entity_id, dedupe_key)
 			SELECT oid, $1, jsonb_build_object('id', oid, 'kind', $1::text, 'at', now(), 'entityType', 'Measure',
-				'entityId', next.id, 'gridId', next.grid_id, 'actor', $2::text), grid_id, 'Measure', next.id, key FROM next
+				'entityId', next.id, 'gridId', next.grid_id, 'actor', $2::text, 'ruleId', next.rule_id, 'remind', next.remind),
+				grid_id, 'Measure', next.id, key FROM next
 			ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING
-			RETURNING id, created_at, grid_id, entity_id`, MeasureOverdue, scanActor)
+			RETURNING id, created_at, grid_id, entity_id, (payload->>'ruleId')::bigint, payload->>'remind'`, MeasureOverdue, scanActor)
 		if err != nil {
 			return err
 		}
 		for rows.Next() {
 			e := Event{Kind: MeasureOverdue, EntityType: "Measure", Actor: scanActor}
-			if err := rows.Scan(&e.ID, &e.At, &e.GridID, &e.EntityID); err != nil {
+			if err := rows.Scan(&e.ID, &e.At, &e.GridID, &e.EntityID, &e.RuleID, &e.Remind); err != nil {
 				rows.Close()
 				return err
 			}
