@@ -44,7 +44,7 @@ func websocketInit(opts Options) transport.WebsocketInitFunc {
 			if !errors.Is(err, auth.ErrNoCredentials) && !errors.Is(err, auth.ErrBadCredentials) {
 				opts.Logger.ErrorContext(ctx, "authenticate websocket", "err", err)
 			}
-			return ctx, nil, errors.New("UNAUTHENTICATED: " + err.Error())
+			return transport.WithWebsocketCloseCode(ctx, closeForbidden), nil, errors.New("UNAUTHENTICATED: " + err.Error())
 		}
 		ctx = auth.WithPrincipal(ctx, p)
 		if s := sessionFrom(ctx); s != nil {

@@ -167,8 +167,9 @@ func TestWebsocketOperationsGetHTTPLimits(t *testing.T) {
 
 // TestLapsedCredentialsEndSubscriptions: when the token of an open socket expires, or the
 // API key of a socket or an event stream is revoked, its subscriptions end with
-// UNAUTHENTICATED within a check interval and the socket closes; before, they kept
-// receiving events.
+// UNAUTHENTICATED within a check interval and the socket closes with 4403 (Forbidden, what
+// graphql-ws clients expect; before, 1000, after which they reconnect); before that, they
+// kept receiving events.
 func TestLapsedCredentialsEndSubscriptions(t *testing.T) {
 	t.Parallel()
 	hub, _ := newHub(t, func(o *server.Options) { o.CredentialCheck = 100 * time.Millisecond })
@@ -209,14 +210,49 @@ func TestLapsedCredentialsEndSubscriptions(t *testing.T) {
 			}
 			for {
 				if _, err := c.read(); err != nil {
-					if websocket.CloseStatus(err) == -1 {
-						t.Errorf("socket ended without a close frame: %v", err)
+					if status := websocket.CloseStatus(err); status != 4403 {
+						t.Errorf("socket closed with status %d, want 4403 (Forbidden): %v", status, err)
 					}
 					break
 				}
 			}
 		})
 	}
+	// The npm graphql-ws client, kept open (lazy: false) as a front end keeps it: after a
+	// normal closure it reconnects at once with the same credentials (and, refused at
+	// connection_init with one, again, for ever); 4403 ends it and tells it why.
+	t.Run("graphql-ws client revoked API key", func(t *testing.T) {
+		key, err := auth.CreateAPIKey(ctx, hub.Pool, "npm-revoked", auth.Admin, auth.ScopeClaims{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		runCtx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+		defer cancel()
+		c := runClientWith(runCtx, t, "ws", hub.Server.URL+"/graphql", map[string]any{
+			"headers": map[string]string{auth.APIKeyHeader: key}, "query": sub, "lazy": false,
+		})
+		waitSubscribers(t, hub, 1)
+		if err := auth.RevokeAPIKey(ctx, hub.Pool, "npm-revoked"); err != nil {
+			t.Fatal(err)
+		}
+		// The subscription's last result is the error, then it completes.
+		if m := nextMessage(t, c); !strings.Contains(string(m.Next), `"UNAUTHENTICATED"`) {
+			t.Errorf("want the subscription's UNAUTHENTICATED error, got %s", m)
+		}
+		if m := nextMessage(t, c); !m.Complete {
+			t.Errorf("want the subscription complete after its error, got %s", m)
+		}
+		if m := nextMessage(t, c); !strings.Contains(string(m.Closed), `"closeCode":4403`) {
+			t.Errorf("want the socket closed with 4403, got %s", m)
+		}
+		// Refused at connection_init, the client is told 4403 too, and stops.
+		c = runClientWith(runCtx, t, "ws", hub.Server.URL+"/graphql", map[string]any{
+			"headers": map[string]string{auth.APIKeyHeader: key}, "query": sub, "lazy": false,
+		})
+		if m := nextMessage(t, c); !strings.Contains(string(m.Closed), `"closeCode":4403`) {
+			t.Errorf("connection_init with a revoked key: want the socket closed with 4403, got %s", m)
+		}
+	})
 	t.Run("event stream revoked API key", func(t *testing.T) {
 		body, _ := json.Marshal(map[string]any{"query": sub})
 		req, _ := http.NewRequest(http.MethodPost, hub.Server.URL+"/graphql", strings.NewReader(string(body)))

@@ -109,8 +109,14 @@ type nodeClient struct {
 // ctx ends; the messages the client reports arrive on the channel, closed when it exits.
 func runClient(ctx context.Context, t *testing.T, mode, url string, headers map[string]string, query string, vars map[string]any, count int) *nodeClient {
 	t.Helper()
+	return runClientWith(ctx, t, mode, url, map[string]any{"headers": headers, "query": query, "variables": vars, "count": count})
+}
+
+// runClientWith is runClient with the whole configuration of testdata/clients.mjs.
+func runClientWith(ctx context.Context, t *testing.T, mode, url string, config map[string]any) *nodeClient {
+	t.Helper()
 	modules := nodeModules(t)
-	cfg, err := json.Marshal(map[string]any{"headers": headers, "query": query, "variables": vars, "count": count})
+	cfg, err := json.Marshal(config)
 	if err != nil {
 		t.Fatal(err)
 	}

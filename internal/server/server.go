@@ -206,6 +206,7 @@ func graphQL(opts Options, limiter *ratelimit.Limiter, share *fairshare.Limiter)
 		MissingPongOk:         true,
 		InitFunc:              websocketInit(opts),
 		InitTimeout:           10 * time.Second,
+		Implementation:        forbiddenOnLapse{},
 	})
 	srv.AddTransport(transport.SSE{})
 	srv.AddTransport(transport.Options{AllowedMethods: []string{http.MethodGet, http.MethodPost, http.MethodOptions}})

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -16,6 +17,7 @@ import (
 	"civiclink/internal/ratelimit"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 )
@@ -55,6 +57,66 @@ func sessionFrom(ctx context.Context) *session {
 }
 
 func (s *session) lapse() { s.lapseOnce.Do(func() { close(s.lapsed) }) }
+
+func (s *session) hasLapsed() bool {
+	select {
+	case <-s.lapsed:
+		return true
+	default:
+		return false
+	}
+}
+
+// closeForbidden is the close code of a socket whose credentials are refused, at
+// connection_init or once they lapse: graphql-ws's CloseCode.Forbidden. Its clients report
+// it to every open subscription (or, with retries, reconnect with fresh connectionParams);
+// after the normal closure gqlgen sends by default they silently reconnect, with the same
+// credentials, whenever anything still holds the client open.
+const closeForbidden = 4403
+
+// forbiddenOnLapse accepts sockets as gqlgen's default implementation does, but a socket
+// closed because its session's credentials lapsed closes with closeForbidden.
+type forbiddenOnLapse struct {
+	transport.CoderWebsocketImplementation
+}
+
+// Accept implements transport.WebsocketImplementation.
+func (i forbiddenOnLapse) Accept(w http.ResponseWriter, r *http.Request, o transport.WebsocketAcceptOptions) (transport.WebsocketConn, error) {
+	c, err := i.CoderWebsocketImplementation.Accept(w, r, o)
+	s := sessionFrom(r.Context())
+	if err != nil || s == nil {
+		return c, err
+	}
+	return &lapsingConn{WebsocketConn: c, s: s}, nil
+}
+
+type lapsingConn struct {
+	transport.WebsocketConn
+	s *session
+}
+
+// WriteClose turns the normal closure of a lapsed session into closeForbidden.
+func (c *lapsingConn) WriteClose(code int, msg string) error {
+	if code == transport.WebsocketCloseNormalClosure && c.s.hasLapsed() {
+		code, msg = closeForbidden, "Forbidden: the credentials expired or were revoked"
+	}
+	return c.WebsocketConn.WriteClose(code, msg)
+}
+
+// SetReadLimit implements transport.WebsocketReadLimiter.
+func (c *lapsingConn) SetReadLimit(n int64) {
+	if l, ok := c.WebsocketConn.(transport.WebsocketReadLimiter); ok {
+		l.SetReadLimit(n)
+	}
+}
+
+// SetReadDeadline implements transport.WebsocketReadDeadliner.
+func (c *lapsingConn) SetReadDeadline(t time.Time) error {
+	if d, ok := c.WebsocketConn.(transport.WebsocketReadDeadliner); ok {
+		return d.SetReadDeadline(t)
+	}
+	return nil
+}
 
 // watchCredentials checks authorization again every interval until ctx ends; once the
 // credentials are refused (expired, revoked) it marks the session lapsed and calls then.

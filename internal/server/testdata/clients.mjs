@@ -5,7 +5,9 @@
 //
 // sse uses the graphql-sse client (distinct connections mode), ws the graphql-ws client
 // (graphql-transport-ws) with the ws package; headers go in connection_init for ws. After
-// count results (0 = no limit) the client unsubscribes and the script exits. The packages
+// count results (0 = no limit) the client unsubscribes and the script exits. With
+// "lazy": false the ws client keeps its socket open without subscriptions and the script
+// exits at the first close of the socket rather than at the operation's end. The packages
 // are resolved from NODE_PATH (the Go test installs them).
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -29,8 +31,8 @@ if (mode === 'sse') {
   const { createClient } = require('graphql-ws');
   const WebSocket = require('ws');
   client = createClient({
-    url, webSocketImpl: WebSocket, connectionParams: cfg.headers || {}, retryAttempts: 0, lazy: true,
-    on: { closed: (e) => print({ closed: describe(e) }) },
+    url, webSocketImpl: WebSocket, connectionParams: cfg.headers || {}, retryAttempts: 0, lazy: cfg.lazy !== false,
+    on: { closed: (e) => { print({ closed: describe(e) }); if (cfg.lazy === false) finish(0); } },
   });
 } else {
   console.error('usage: node clients.mjs sse|ws URL CONFIG');
@@ -49,11 +51,14 @@ const unsubscribe = client.subscribe(
         finish(0);
       }
     },
-    error: (err) => { print({ error: describe(err) }); finish(1); },
-    complete: () => { print({ complete: true }); finish(0); },
+    error: (err) => { print({ error: describe(err) }); if (cfg.lazy !== false) finish(1); },
+    complete: () => { print({ complete: true }); if (cfg.lazy !== false) finish(0); },
   },
 );
 
+let finishing = false;
 function finish(code) {
+  if (finishing) return;
+  finishing = true;
   Promise.resolve(client.dispose && client.dispose()).finally(() => process.exit(code));
 }
