@@ -29,8 +29,9 @@ import (
 // Defaults of Options, for a pool of MaxConns connections (see Defaults).
 const (
 	// DefaultWait is how long a connection beyond the principal's share waits before it is
-	// refused.
-	DefaultWait = 2 * time.Second
+	// refused: long enough that a burst of one caller's requests queues rather than fails
+	// on a loaded machine, a third of the request deadline.
+	DefaultWait = 10 * time.Second
 	// RetryAfter is what a refused request is told to wait before it tries again.
 	RetryAfter = time.Second
 )
