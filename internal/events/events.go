@@ -45,21 +45,31 @@ type Event struct {
 	Remind *string `json:"remind,omitempty"`
 }
 
+// OutboxLock is the transaction-level advisory lock every writer of the outbox takes before
+// it draws an outbox id, and holds until it commits: so outbox ids are committed in
+// increasing order, and a subscriber that resumes after the last id it received (or the
+// broker, after the newest it heard) can miss no event that committed later with a lower
+// id. Before, two transactions could commit in the opposite order of their ids, and a
+// client resuming after the higher lost the lower.
+const OutboxLock int64 = 0x636c6b5f6f757462 // "clk_outb"
+
 // Emit writes e to the outbox and notifies listeners, inside tx: the notification is
 // delivered when tx commits and never if it rolls back. The stored payload carries the
 // event's outbox id and time (the id is drawn before the row is written), so an event read
-// back from the outbox is the event announced.
+// back from the outbox is the event announced. It takes OutboxLock: transactions that emit
+// commit one after another from their first event on.
 func Emit(ctx context.Context, tx store.Querier, e Event) error {
 	payload, err := json.Marshal(e)
 	if err != nil {
 		return fmt.Errorf("encode event: %w", err)
 	}
 	var stored []byte
-	err = tx.QueryRow(ctx, `WITH next AS (SELECT nextval(pg_get_serial_sequence('hub.outbox', 'id')) AS id, now() AS at)
+	err = tx.QueryRow(ctx, `WITH locked AS (SELECT pg_advisory_xact_lock($7)),
+		next AS (SELECT nextval(pg_get_serial_sequence('hub.outbox', 'id')) AS id, now() AS at FROM locked)
 		INSERT INTO hub.outbox (id, topic, payload, grid_id, station_id, entity_type, entity_id, created_at)
 		SELECT next.id, $1, $2::jsonb || jsonb_build_object('id', next.id, 'at', next.at), $3, $4, $5, $6, next.at FROM next
 		RETURNING payload`,
-		e.Kind, payload, e.GridID, e.StationID, e.EntityType, e.EntityID).Scan(&stored)
+		e.Kind, payload, e.GridID, e.StationID, e.EntityType, e.EntityID, OutboxLock).Scan(&stored)
 	if err != nil {
 		return fmt.Errorf("write %s event to outbox: %w", e.Kind, err)
 	}

@@ -206,3 +206,56 @@ func TestPruneOutbox(t *testing.T) {
 		t.Errorf("after pruning, rows %v remain; want the recent event %d and the dedupe row, not the old event %d", left, recent, old)
 	}
 }
+
+// TestOutboxIDsCommitInOrder: a transaction that emits after another one did, while that
+// one is still open, commits after it, so outbox ids commit in increasing order and a
+// client resuming after the highest id it received misses nothing. Before, the later
+// transaction committed first; a subscriber that reconnected then resumed after its higher
+// id and never got the lower one (the soak run under bench/soak lost events so).
+func TestOutboxIDsCommitInOrder(t *testing.T) {
+	t.Parallel()
+	hub := hubtest.New(t, hubtest.Options{})
+	ctx := auth.WithSystem(context.Background())
+	e := events.Event{Kind: events.CaseStatusChanged, EntityType: "Case", EntityID: 1, Actor: "test:order"}
+	first, err := hub.Pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = first.Rollback(ctx) }()
+	if err := events.Emit(ctx, first, e); err != nil {
+		t.Fatal(err)
+	}
+	committed := make(chan error, 1)
+	go func() {
+		tx, err := hub.Pool.Begin(ctx)
+		if err == nil {
+			if err = events.Emit(ctx, tx, e); err == nil {
+				err = tx.Commit(ctx)
+			}
+		}
+		committed <- err
+	}()
+	// Wait until the second transaction has committed or waits for the first.
+	for i := 0; ; i++ {
+		if len(committed) > 0 {
+			t.Fatalf("a transaction emitting after an open one committed first (%v): its higher outbox id was visible before the lower", <-committed)
+		}
+		var waiting bool
+		if err := hub.Pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database()))`).Scan(&waiting); err != nil {
+			t.Fatal(err)
+		}
+		if waiting {
+			break
+		}
+		if i > 3000 {
+			t.Fatal("the second transaction neither committed nor waited for the first")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err := first.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-committed; err != nil {
+		t.Fatal(err)
+	}
+}

@@ -38,8 +38,10 @@ func ScanOverdueMeasures(ctx context.Context, db Beginner) (int, error) {
 				FROM risk.measure m JOIN risk.risk_item r ON r.id = m.risk_item_id
 				LEFT JOIN hub.rule rule ON rule.id = hub.rule_in_force('MEASURE_OVERDUE', m.due_on::timestamp AT TIME ZONE 'Asia/Shanghai')
 				WHERE m.status <> 'DONE' AND m.due_on + hub.rule_days('MEASURE_OVERDUE', m.due_on) < current_date
+			), locked AS (
+				SELECT pg_advisory_xact_lock($3) -- ids in commit order (OutboxLock)
 			), next AS (
-				SELECT due.*, nextval(pg_get_serial_sequence('hub.outbox', 'id')) AS oid FROM due
+				SELECT due.*, nextval(pg_get_serial_sequence('hub.outbox', 'id')) AS oid FROM due CROSS JOIN locked
 				WHERE NOT EXISTS (SELECT 1 FROM hub.outbox o WHERE o.dedupe_key = due.key)
 			)
 			INSERT INTO hub.outbox (id, topic, payload, grid_id, entity_type, entity_id, dedupe_key)
@@ -47,7 +49,7 @@ func ScanOverdueMeasures(ctx context.Context, db Beginner) (int, error) {
 				'entityId', next.id, 'gridId', next.grid_id, 'actor', $2::text, 'ruleId', next.rule_id, 'remind', next.remind),
 				grid_id, 'Measure', next.id, key FROM next
 			ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING
-			RETURNING id, created_at, grid_id, entity_id, (payload->>'ruleId')::bigint, payload->>'remind'`, MeasureOverdue, scanActor)
+			RETURNING id, created_at, grid_id, entity_id, (payload->>'ruleId')::bigint, payload->>'remind'`, MeasureOverdue, scanActor, OutboxLock)
 		if err != nil {
 			return err
 		}
