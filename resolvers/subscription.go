@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strconv"
+	"time"
 
 	"civiclink/db/mediation"
 	"civiclink/db/police"
@@ -18,6 +19,10 @@ import (
 
 // eventBatch is the most events whose visibility is decided together.
 const eventBatch = 256
+
+// visibilityRetry is how long a subscription waits before checking a batch's visibility
+// again after the check failed.
+const visibilityRetry = 500 * time.Millisecond
 
 // workflowEvents subscribes to workflow events, filtered by grid, station and kind, from
 // after the event id after when given. Visibility is decided for the events waiting in a
@@ -59,9 +64,18 @@ func (r *subscriptionResolver) workflowEvents(ctx context.Context, filter *model
 				events.EndStream(ctx, sub.Err())
 				return
 			}
+			// A check that fails (the database restarting) is tried again: skipping the
+			// batch would lose its events for good, since the broker counts them handed
+			// out (a subscriber that falls behind meanwhile is told, SUBSCRIBER_TOO_SLOW).
 			visible, err := r.visibleEvents(ctx, batch)
-			if err != nil {
-				r.Logger.WarnContext(ctx, "check event visibility", "events", len(batch), "err", err)
+			for err != nil {
+				r.Logger.WarnContext(ctx, "check event visibility; retrying", "events", len(batch), "err", err)
+				select {
+				case <-time.After(visibilityRetry):
+				case <-ctx.Done():
+					return
+				}
+				visible, err = r.visibleEvents(ctx, batch)
 			}
 			for i := range batch {
 				if !visible[batch[i].ID] {
