@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"civiclink/db/store"
 	"civiclink/db/workflow"
@@ -69,13 +68,6 @@ func optRow[T any](ctx context.Context, db store.Querier, table *store.Table[T],
 
 // actor names the caller in status logs and events.
 func actor(ctx context.Context) string { return auth.FromContext(ctx).Actor() }
-
-// now is the transaction-independent clock of commands, truncated to microseconds as
-// PostgreSQL stores it.
-func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
-
-// today is the current day in UTC.
-func today() time.Time { return time.Now().UTC().Truncate(24 * time.Hour) }
 
 // advance is one status change through a lifecycle.
 type advance struct {

@@ -11,6 +11,7 @@ import (
 	"civiclink/graph/model"
 	"civiclink/internal/access"
 	"civiclink/internal/auth"
+	"civiclink/internal/clock"
 	"civiclink/internal/events"
 	"civiclink/internal/validate"
 
@@ -27,7 +28,7 @@ type newDispute struct {
 
 // insertDispute numbers and inserts a dispute in status RECEIVED with its first log row.
 func insertDispute(ctx context.Context, tx pgx.Tx, d newDispute) (int64, error) {
-	received := now()
+	received := clock.Now(ctx)
 	no, err := workflow.NextNumber(ctx, tx, "T", received.Year(), 5)
 	if err != nil {
 		return 0, err
@@ -147,7 +148,7 @@ func (r *mutationResolver) recordMediationSession(ctx context.Context, in model.
 	var v validate.V
 	v.Text("place", in.Place, 1, 200)
 	v.OptText("record", in.Record, 20000)
-	v.NotFuture("heldAt", in.HeldAt, now())
+	v.NotFuture("heldAt", in.HeldAt, clock.Now(ctx))
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
@@ -184,7 +185,7 @@ func (r *mutationResolver) recordMediationSession(ctx context.Context, in model.
 func (r *mutationResolver) recordAgreement(ctx context.Context, in model.RecordAgreementInput) (workflow.Result, error) {
 	var v validate.V
 	v.Text("terms", in.Terms, 1, 20000)
-	v.NotFuture("signedAt", in.SignedAt, now())
+	v.NotFuture("signedAt", in.SignedAt, clock.Now(ctx))
 	if in.PerformanceDeadline != nil {
 		v.NotBefore("performanceDeadline", *in.PerformanceDeadline, in.SignedAt.Truncate(24*time.Hour), "the signing day")
 	}
@@ -213,7 +214,7 @@ func (r *mutationResolver) recordFollowUp(ctx context.Context, in model.RecordFo
 	var v validate.V
 	v.Text("visitor", in.Visitor, 1, 100)
 	v.OptRange("satisfaction", in.Satisfaction, 1, 5)
-	v.NotFuture("visitedAt", in.VisitedAt, now())
+	v.NotFuture("visitedAt", in.VisitedAt, clock.Now(ctx))
 	if err := v.Err(); err != nil {
 		return nil, err
 	}

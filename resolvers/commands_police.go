@@ -11,6 +11,7 @@ import (
 	"civiclink/graph/model"
 	"civiclink/internal/access"
 	"civiclink/internal/auth"
+	"civiclink/internal/clock"
 	"civiclink/internal/events"
 	"civiclink/internal/validate"
 
@@ -35,14 +36,14 @@ func (r *mutationResolver) registerCase(ctx context.Context, in model.RegisterCa
 	if err != nil {
 		return nil, err
 	}
-	received := now()
+	received := clock.Now(ctx)
 	if in.ReceivedAt != nil {
 		received = *in.ReceivedAt
 	}
 	var v validate.V
 	v.Text("summary", in.Summary, 1, 2000)
 	v.OptText("address", in.Address, 300)
-	v.NotFuture("receivedAt", received, now())
+	v.NotFuture("receivedAt", received, clock.Now(ctx))
 	if in.OccurredAt != nil {
 		v.NotBefore("receivedAt", received, *in.OccurredAt, "occurredAt")
 	}

@@ -10,6 +10,7 @@ import (
 	"civiclink/graph/model"
 	"civiclink/internal/access"
 	"civiclink/internal/auth"
+	"civiclink/internal/clock"
 	"civiclink/internal/events"
 	"civiclink/internal/globalid"
 	"civiclink/internal/validate"
@@ -35,7 +36,7 @@ func (r *mutationResolver) openAssessment(ctx context.Context, in model.OpenAsse
 		}
 		var id int64
 		err := tx.QueryRow(ctx, `INSERT INTO risk.assessment (title, subject_type, responsible_unit, grid_id, status, opened_at)
-			VALUES ($1, $2, $3, $4, 'PROPOSED', $5) RETURNING id`, in.Title, in.SubjectType, in.ResponsibleUnit, grid, now()).Scan(&id)
+			VALUES ($1, $2, $3, $4, 'PROPOSED', $5) RETURNING id`, in.Title, in.SubjectType, in.ResponsibleUnit, grid, clock.Now(ctx)).Scan(&id)
 		if err != nil {
 			return nil, fmt.Errorf("insert assessment: %w", err)
 		}
@@ -51,7 +52,7 @@ func (r *mutationResolver) advanceAssessment(ctx context.Context, in model.Advan
 		sets = append(sets, workflow.Set{Column: "level", Value: *in.Level})
 	}
 	if in.Decision != nil {
-		sets = append(sets, workflow.Set{Column: "decision", Value: *in.Decision}, workflow.Set{Column: "decided_at", Value: now()})
+		sets = append(sets, workflow.Set{Column: "decision", Value: *in.Decision}, workflow.Set{Column: "decided_at", Value: clock.Now(ctx)})
 	}
 	validateTarget := func() error {
 		var v validate.V
@@ -96,7 +97,7 @@ func insertRiskItem(ctx context.Context, tx pgx.Tx, it newRiskItem) (int64, erro
 	var id int64
 	err := tx.QueryRow(ctx, `INSERT INTO risk.risk_item (assessment_id, grid_id, estate_id, dimension, description, likelihood, impact, status, identified_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, 'IDENTIFIED', $8) RETURNING id`,
-		it.assessment, it.grid, it.estate, it.dimension, it.description, it.likelihood, it.impact, now()).Scan(&id)
+		it.assessment, it.grid, it.estate, it.dimension, it.description, it.likelihood, it.impact, clock.Now(ctx)).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("insert risk item: %w", err)
 	}
@@ -287,11 +288,11 @@ func (r *mutationResolver) advanceMeasure(ctx context.Context, in model.AdvanceM
 	var sets []workflow.Set
 	switch {
 	case in.To == "DONE":
-		done := today()
+		done := clock.Today(ctx)
 		if in.DoneOn != nil {
 			done = *in.DoneOn
 		}
-		if done.After(today()) {
+		if done.After(clock.Today(ctx)) {
 			return nil, validate.Field("doneOn", "must not be in the future")
 		}
 		sets = append(sets, workflow.Set{Column: "done_on", Value: done})

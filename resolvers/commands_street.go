@@ -1,6 +1,7 @@
 package resolvers
 
 import (
+	"civiclink/internal/clock"
 	"context"
 	"errors"
 	"fmt"
@@ -30,13 +31,13 @@ func (r *mutationResolver) reportGridEvent(ctx context.Context, in model.ReportG
 	if err != nil {
 		return nil, err
 	}
-	reported := now()
+	reported := clock.Now(ctx)
 	if in.ReportedAt != nil {
 		reported = *in.ReportedAt
 	}
 	var v validate.V
 	v.Text("summary", in.Summary, 1, 2000)
-	v.NotFuture("reportedAt", reported, now())
+	v.NotFuture("reportedAt", reported, clock.Now(ctx))
 	if in.DueAt != nil {
 		v.NotBefore("dueAt", *in.DueAt, reported, "reportedAt")
 	}
@@ -154,7 +155,7 @@ func (r *mutationResolver) convertGridEvent(ctx context.Context, in model.Conver
 				return nil, err
 			}
 			c, err := insertCase(ctx, tx, newCase{station: *station, kind: "CALL", category: *in.CaseCategory, source: "TRANSFER",
-				summary: summary, received: now(), grid: &grid, estate: estate})
+				summary: summary, received: clock.Now(ctx), grid: &grid, estate: estate})
 			if err != nil {
 				return nil, err
 			}

@@ -11,6 +11,7 @@ import (
 	"civiclink/graph/model"
 	"civiclink/internal/access"
 	"civiclink/internal/auth"
+	"civiclink/internal/clock"
 	"civiclink/internal/validate"
 
 	"github.com/jackc/pgx/v5"
@@ -46,7 +47,7 @@ func (r *mutationResolver) applyForBenefit(ctx context.Context, in model.ApplyFo
 	if err != nil {
 		return nil, err
 	}
-	applied := today()
+	applied := clock.Today(ctx)
 	if in.AppliedOn != nil {
 		applied = *in.AppliedOn
 	}
@@ -85,7 +86,7 @@ func (r *mutationResolver) applyForBenefit(ctx context.Context, in model.ApplyFo
 func (r *mutationResolver) advanceBenefitGrant(ctx context.Context, in model.AdvanceBenefitGrantInput) (workflow.Result, error) {
 	var sets []workflow.Set
 	if in.To == "APPROVED" {
-		granted := today()
+		granted := clock.Today(ctx)
 		if in.GrantedOn != nil {
 			granted = *in.GrantedOn
 		}

@@ -1,6 +1,7 @@
 package resolvers
 
 import (
+	"civiclink/internal/clock"
 	"context"
 	"time"
 
@@ -16,7 +17,7 @@ import (
 // listRules serves Query.rules: the versions in force at asOf (now when nil), or every
 // version with history, optionally of one code or subject, by code and validity.
 func listRules(ctx context.Context, code, subject *string, asOf *time.Time, history bool) ([]*rules.Rule, error) {
-	at := now()
+	at := clock.Now(ctx)
 	if asOf != nil {
 		at = *asOf
 	}

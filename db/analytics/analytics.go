@@ -19,13 +19,12 @@ import (
 
 	"civiclink/db/store"
 	"civiclink/internal/auth"
+	"civiclink/internal/clock"
 )
 
-// Zone is the time zone in which time buckets are cut (see the package documentation).
-const Zone = "Asia/Shanghai"
-
-// zoneOffset is Zone's fixed offset, for the default as-of day.
-var zoneOffset = time.FixedZone("CST", 8*3600)
+// Zone is the time zone in which time buckets are cut (see the package documentation): the
+// office's, from package clock.
+const Zone = clock.ZoneName
 
 // MaxGroups is the most groups one aggregate returns; a query that would return more is
 // refused with an input error asking for a narrower filter or a coarser bucket.
@@ -127,12 +126,6 @@ type Query struct {
 	GridAsOf *string
 }
 
-// Today returns the current day in Zone, at midnight UTC like every Date.
-func Today() time.Time {
-	y, m, d := time.Now().In(zoneOffset).Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
-}
-
 // statement is a built aggregate.
 type statement struct {
 	sql  string
@@ -141,9 +134,10 @@ type statement struct {
 }
 
 // build renders the one statement of an aggregate. Identifiers and expressions come from the
-// spec only; the filter's values and the as-of day are bound parameters.
+// spec only; the filter's values and the as-of day (q.AsOf, the zero date when nil: Run sets
+// it to the office's today) are bound parameters.
 func (s *Spec) build(q Query) (*statement, error) {
-	asOf := Today()
+	var asOf time.Time
 	if q.AsOf != nil {
 		asOf = *q.AsOf
 	}
@@ -280,6 +274,10 @@ func Run(ctx context.Context, db store.Querier, s *Spec, q Query) ([]*Group, err
 		where = append(where, store.Raw(s.UnitFloor, minCell))
 	}
 	q.Where = where
+	if q.AsOf == nil {
+		today := clock.Today(ctx)
+		q.AsOf = &today
+	}
 	st, err := s.build(q)
 	if err != nil {
 		return nil, err

@@ -9,6 +9,7 @@ import (
 
 	"civiclink/db/store"
 	"civiclink/internal/auth"
+	"civiclink/internal/clock"
 )
 
 // TestBuildBindsEveryValue checks that client input reaches the statement only as bound
@@ -128,7 +129,7 @@ func (*caseFilter) Conds() (store.Conds, error) { return nil, nil }
 // TestCheckFilter checks which filters an aggregates-only role may use.
 func TestCheckFilter(t *testing.T) {
 	officer := "T2ZmaWNlcjox"
-	midnight := time.Date(2026, 1, 1, 0, 0, 0, 0, zoneOffset)
+	midnight := time.Date(2026, 1, 1, 0, 0, 0, 0, clock.Office)
 	hour := midnight.Add(time.Hour)
 	utcMidnight := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	for _, tc := range []struct {

@@ -11,6 +11,7 @@ import (
 	"civiclink/db/street"
 	"civiclink/internal/access"
 	"civiclink/internal/auth"
+	"civiclink/internal/clock"
 )
 
 // MaxOverdue is the most overdue agreements one request returns.
@@ -90,7 +91,7 @@ LIMIT $3`
 // administrator supervises. Others are refused; analysts are pointed to the aggregate.
 var OverdueRoles = []string{auth.StreetStaff, auth.Mediator, auth.GridWorker, auth.Admin}
 
-// Overdue lists the live obligations on asOf (today in Zone when nil), in grid gridID when
+// Overdue lists the live obligations on asOf (the office's today when nil), in grid gridID when
 // not nil, at most first (MaxOverdue when nil or larger), among the disputes the request may
 // see. It is a work list naming disputes, for OverdueRoles only: any other role is refused
 // with FORBIDDEN (an analyst with a pointer to overdueAgreementStats). The statement reads as
@@ -105,7 +106,7 @@ func Overdue(ctx context.Context, db store.Querier, asOf *time.Time, gridID *int
 		}
 		return nil, &access.ForbiddenError{Message: msg}
 	}
-	day := Today()
+	day := clock.Today(ctx)
 	if asOf != nil {
 		day = *asOf
 	}

@@ -10,6 +10,7 @@ import (
 	"civiclink/db/store"
 	"civiclink/internal/access"
 	"civiclink/internal/auth"
+	"civiclink/internal/clock"
 )
 
 // Scope is how the rows of one spec's table are aggregated for a role, following the role
@@ -112,6 +113,6 @@ func fold(names []string, name string) (string, bool) {
 
 // isLocalMidnight holds when t is 00:00 of a day in Zone.
 func isLocalMidnight(t time.Time) bool {
-	l := t.In(zoneOffset)
+	l := t.In(clock.Office)
 	return l.Hour() == 0 && l.Minute() == 0 && l.Second() == 0 && l.Nanosecond() == 0
 }

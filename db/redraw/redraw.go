@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"civiclink/db/workflow"
+	"civiclink/internal/clock"
 	"civiclink/internal/validate"
 
 	"github.com/jackc/pgx/v5"
@@ -254,7 +255,7 @@ func (r *run) split(ctx context.Context, g grid) ([]int64, error) {
 	if err := r.newVersion(ctx, g.id, g.community); err != nil {
 		return nil, err
 	}
-	day := p.At.In(zone).Format(time.DateOnly)
+	day := p.At.In(clock.Office).Format(time.DateOnly)
 	steps := []struct {
 		name, sql string
 		args      []any
@@ -294,7 +295,7 @@ func (r *run) merge(ctx context.Context, g grid) ([]int64, error) {
 	if err := r.newVersion(ctx, into.id, into.community); err != nil {
 		return nil, err
 	}
-	day := r.p.At.In(zone).Format(time.DateOnly)
+	day := r.p.At.In(clock.Office).Format(time.DateOnly)
 	steps := []struct {
 		name, sql string
 		args      []any
@@ -359,6 +360,3 @@ func (r *run) reattribute(ctx context.Context, grids []int64) error {
 	}
 	return nil
 }
-
-// zone is the office's time zone, for the day appointments end and begin.
-var zone = time.FixedZone("CST", 8*3600)

@@ -9,6 +9,7 @@ import (
 	"civiclink/db/relay"
 	"civiclink/db/rules"
 	"civiclink/db/store"
+	"civiclink/internal/clock"
 	"civiclink/internal/globalid"
 )
 
@@ -88,8 +89,7 @@ func (m *Measure) overdue(ctx context.Context) (bool, *rules.Rule, error) {
 	if rule != nil {
 		grace = rule.GraceDays()
 	}
-	today := time.Now().UTC().Truncate(24 * time.Hour)
-	if !m.DueOn.AddDate(0, 0, grace).Before(today) {
+	if !m.DueOn.AddDate(0, 0, grace).Before(clock.Today(ctx)) {
 		return false, nil, nil
 	}
 	return true, rule, nil

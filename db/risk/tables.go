@@ -7,6 +7,7 @@ import (
 	"civiclink/db/statuslog"
 	"civiclink/db/store"
 	"civiclink/internal/access"
+	"civiclink/internal/clock"
 )
 
 // Tables of the risk schema.
@@ -84,7 +85,7 @@ func (f *RiskItemFilter) Conds() (store.Conds, error) {
 		Ref("gridId", "grid_id", "Grid", f.GridID).Ref("assessmentId", "assessment_id", "Assessment", f.AssessmentID).
 		Estate(f.EstateID, f.PropertyCompanyID).Range("identified_at", f.IdentifiedFrom, f.IdentifiedTo)
 	if f.HasOverdueMeasure != nil {
-		sub := "EXISTS (SELECT 1 FROM risk.measure m WHERE m.risk_item_id = t.id AND m.status <> 'DONE' AND m.due_on + hub.rule_days('MEASURE_OVERDUE', m.due_on) < current_date)"
+		sub := "EXISTS (SELECT 1 FROM risk.measure m WHERE m.risk_item_id = t.id AND m.status <> 'DONE' AND m.due_on + hub.rule_days('MEASURE_OVERDUE', m.due_on) < " + clock.SQLToday + ")"
 		if !*f.HasOverdueMeasure {
 			sub = "NOT " + sub
 		}

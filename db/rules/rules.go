@@ -14,6 +14,7 @@ import (
 	"civiclink/db/loaders"
 	"civiclink/db/store"
 	"civiclink/internal/access"
+	"civiclink/internal/clock"
 	"civiclink/internal/globalid"
 )
 
@@ -36,10 +37,6 @@ const (
 	// grace after its performance deadline have passed; the grid worker is reminded.
 	AgreementFollowUp = "AGREEMENT_FOLLOW_UP"
 )
-
-// Zone is the office's time zone: a rule in force "on a day" is the one in force at the
-// start of that day here.
-var Zone = time.FixedZone("CST", 8*3600)
 
 // Rule is one version of one rule.
 type Rule struct {
@@ -135,11 +132,9 @@ func InForceOn(ctx context.Context, code string, day time.Time) (*Rule, error) {
 	return InForce(ctx, code, StartOfDay(day))
 }
 
-// StartOfDay is the instant day (a Date at midnight UTC) begins in the office's time zone.
-func StartOfDay(day time.Time) time.Time {
-	y, m, d := day.UTC().Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, Zone)
-}
+// StartOfDay is the instant day (a Date at midnight UTC) begins in the office's time zone:
+// a rule in force "on a day" is the one in force at the start of that day there.
+func StartOfDay(day time.Time) time.Time { return clock.Midnight(day) }
 
 // Changes are the logged edits of the version, oldest first.
 func (r *Rule) Changes(ctx context.Context) ([]*Change, error) { return ChangesOf.Load(ctx, r.PK) }

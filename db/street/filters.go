@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"civiclink/db/store"
+	"civiclink/internal/clock"
 )
 
 // Orderable columns of each street list, by the GraphQL order-field enum value.
@@ -62,9 +63,9 @@ func (f *GridWorkerFilter) Conds() (store.Conds, error) {
 	flt := new(store.Filter).Ref("gridId", "grid_id", "Grid", f.GridID).In("post", f.Post)
 	if f.Active != nil {
 		if *f.Active {
-			flt.Cond(true, store.Raw("t.active_to IS NULL OR t.active_to >= current_date"))
+			flt.Cond(true, store.Raw("t.active_to IS NULL OR t.active_to >= "+clock.SQLToday))
 		} else {
-			flt.Cond(true, store.Raw("t.active_to < current_date"))
+			flt.Cond(true, store.Raw("t.active_to < "+clock.SQLToday))
 		}
 	}
 	return flt.Done()
@@ -99,7 +100,7 @@ func (f *PropertyCompanyFilter) Conds() (store.Conds, error) {
 	if f == nil || f.AllianceMember == nil {
 		return nil, nil
 	}
-	sub := "EXISTS (SELECT 1 FROM street.alliance_membership m WHERE m.property_company_id = t.id AND (m.left_on IS NULL OR m.left_on > current_date))"
+	sub := "EXISTS (SELECT 1 FROM street.alliance_membership m WHERE m.property_company_id = t.id AND (m.left_on IS NULL OR m.left_on > " + clock.SQLToday + "))"
 	if !*f.AllianceMember {
 		sub = "NOT " + sub
 	}

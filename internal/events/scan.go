@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"civiclink/internal/clock"
+
 	"github.com/jackc/pgx/v5"
 )
 
@@ -24,7 +26,8 @@ type Beginner interface {
 
 // ScanOverdueMeasures emits a MEASURE_OVERDUE reminder for every measure that is past its due
 // day (plus the days of grace of the MEASURE_OVERDUE rule in force on it) and not done and
-// has had none for that due day yet. Each names that rule version (RuleID) and goes to whom it
+// has had none for that due day yet ("past" by the office's calendar, clock.Today of ctx, not
+// the database server's date). Each names that rule version (RuleID) and goes to whom it
 // says (Remind), so a version published with another recipient redirects the reminders of
 // duties from its validity on. It runs in one transaction that
 // holds an advisory lock, so one instance of the cluster scans at a time (the others return
@@ -37,7 +40,7 @@ func ScanOverdueMeasures(ctx context.Context, db Beginner) (int, error) {
 				SELECT m.id, r.grid_id, 'measure-overdue:' || m.id || ':' || m.due_on AS key, rule.id AS rule_id, rule.remind
 				FROM risk.measure m JOIN risk.risk_item r ON r.id = m.risk_item_id
 				LEFT JOIN hub.rule rule ON rule.id = hub.rule_in_force('MEASURE_OVERDUE', m.due_on::timestamp AT TIME ZONE 'Asia/Shanghai')
-				WHERE m.status <> 'DONE' AND m.due_on + hub.rule_days('MEASURE_OVERDUE', m.due_on) < current_date
+				WHERE m.status <> 'DONE' AND m.due_on + hub.rule_days('MEASURE_OVERDUE', m.due_on) < $4::date
 			), locked AS (
 				SELECT pg_advisory_xact_lock($3) -- ids in commit order (OutboxLock)
 			), next AS (
@@ -49,7 +52,7 @@ func ScanOverdueMeasures(ctx context.Context, db Beginner) (int, error) {
 				'entityId', next.id, 'gridId', next.grid_id, 'actor', $2::text, 'ruleId', next.rule_id, 'remind', next.remind),
 				grid_id, 'Measure', next.id, key FROM next
 			ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING
-			RETURNING id, created_at, grid_id, entity_id, (payload->>'ruleId')::bigint, payload->>'remind'`, MeasureOverdue, scanActor, OutboxLock)
+			RETURNING id, created_at, grid_id, entity_id, (payload->>'ruleId')::bigint, payload->>'remind'`, MeasureOverdue, scanActor, OutboxLock, clock.Today(ctx))
 		if err != nil {
 			return err
 		}

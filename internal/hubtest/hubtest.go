@@ -23,6 +23,7 @@ import (
 	"civiclink/db/seed"
 	"civiclink/internal/audit"
 	"civiclink/internal/auth"
+	"civiclink/internal/clock"
 	"civiclink/internal/dbpool"
 	"civiclink/internal/events"
 	"civiclink/internal/pii"
@@ -74,6 +75,8 @@ type Options struct {
 	// 10 ms, which keeps statement counts exact on a loaded machine, benchmarks use the
 	// production default by passing loaders.DefaultWait.
 	LoaderWait time.Duration
+	// Clock fixes the hub's clock (nil = the system clock).
+	Clock clock.Clock
 }
 
 // New starts a hub over a fresh clone of the seeded template.
@@ -158,7 +161,7 @@ func Start(t testing.TB, url string, opts Options) *Hub {
 		Auth: authn, Audit: accessLog,
 		Pool: appPool, Keys: Keys(t), Logger: logger, Introspection: true,
 		MaxDepth: opts.MaxDepth, MaxComplexity: opts.MaxComplexity, Events: broker,
-		LoaderWait: loaderWait,
+		LoaderWait: loaderWait, Clock: opts.Clock,
 	})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)

@@ -11,6 +11,7 @@ import (
 	"civiclink/db/risk"
 	"civiclink/db/street"
 	"civiclink/internal/auth"
+	"civiclink/internal/clock"
 	"civiclink/internal/pii"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -67,7 +68,7 @@ func subjectOf(ctx context.Context, obj any, class string) (subject, bool) {
 	}
 	switch o := obj.(type) {
 	case *street.Person:
-		if IsMinor(o.Flags, o.BirthDate) {
+		if IsMinor(ctx, o.Flags, o.BirthDate) {
 			c = MinorData
 		}
 		return subject{o.ID(), c, Key{"Person", o.PK}, true}, true
@@ -112,25 +113,17 @@ func sameStation(ctx context.Context, station int64) bool {
 	return p.Scope.StationID != nil && *p.Scope.StationID == station
 }
 
-// shanghai is the zone in which ages are counted.
-var shanghai = func() *time.Location {
-	l, err := time.LoadLocation("Asia/Shanghai")
-	if err != nil {
-		return time.FixedZone("CST", 8*3600)
-	}
-	return l
-}()
-
-// IsMinor reports whether a person is a minor by flag or by birth date (under 18 today in
-// Asia/Shanghai). Purposes also count a person recorded as a minor party to any case.
-func IsMinor(flags []string, birth *time.Time) bool {
+// IsMinor reports whether a person is a minor by flag or by birth date (under 18 on the
+// office's today, by ctx's clock). Purposes also count a person recorded as a minor party to
+// any case.
+func IsMinor(ctx context.Context, flags []string, birth *time.Time) bool {
 	if slices.Contains(flags, "MINOR") {
 		return true
 	}
 	if birth == nil {
 		return false
 	}
-	y, m, d := time.Now().In(shanghai).Date()
+	y, m, d := clock.Today(ctx).Date()
 	adult := time.Date(y-18, m, d, 0, 0, 0, 0, time.UTC)
 	b := time.Date(birth.Year(), birth.Month(), birth.Day(), 0, 0, 0, 0, time.UTC)
 	return b.After(adult)

@@ -11,6 +11,7 @@ import (
 	"civiclink/db/store"
 	"civiclink/db/street"
 	"civiclink/internal/auth"
+	"civiclink/internal/clock"
 	"civiclink/internal/pii"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -90,10 +91,10 @@ func refuse(msg, code string) graphql.ResponseHandler {
 	return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{{Message: msg, Extensions: map[string]any{"code": code}}}})
 }
 
-// minorSQL is true for a person who is a minor by any account: flagged MINOR, under 18 today
-// in Asia/Shanghai by birth date, or recorded as a minor party to any case.
+// minorSQL is true for a person who is a minor by any account: flagged MINOR, under 18 on the
+// office's today by birth date, or recorded as a minor party to any case.
 const minorSQL = `('MINOR' = ANY (p.flags)
-	OR p.birth_date > ((now() AT TIME ZONE 'Asia/Shanghai')::date - interval '18 years')::date
+	OR p.birth_date > (` + clock.SQLToday + ` - interval '18 years')::date
 	OR EXISTS (SELECT 1 FROM police.case_party m WHERE m.person_id = p.id AND m.is_minor))`
 
 // linkedSQL lists, per kind of record, the persons ($1 is the record's key) and officers

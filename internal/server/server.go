@@ -19,6 +19,7 @@ import (
 	"civiclink/internal/apierr"
 	"civiclink/internal/audit"
 	"civiclink/internal/auth"
+	"civiclink/internal/clock"
 	"civiclink/internal/dbpool"
 	"civiclink/internal/events"
 	"civiclink/internal/export"
@@ -101,6 +102,9 @@ type Options struct {
 	// FairShare bounds the database connections of one request and of one caller; its zero
 	// fields are fairshare.Defaults for the pool's size.
 	FairShare fairshare.Options
+	// Clock is the clock requests decide "now" and the office's "today" by (nil = the
+	// system clock); tests fix it to a moment.
+	Clock clock.Clock
 }
 
 // Handler is the hub's HTTP handler.
@@ -167,7 +171,7 @@ func New(opts Options) *Handler {
 	})
 	mux.HandleFunc("GET /readyz", readyz(opts.Pool.Pool))
 	mux.Handle("GET /metrics", h.Metrics.Handler())
-	h.Handler = accessLog(opts.Logger, mux)
+	h.Handler = accessLog(opts.Logger, withClock(opts.Clock, mux))
 	return h
 }
 
@@ -388,4 +392,14 @@ func auditLog(opts Options) *audit.Log {
 		return opts.Audit
 	}
 	return audit.Ephemeral(opts.Pool, opts.Logger)
+}
+
+// withClock gives every request's context the hub's clock (package clock).
+func withClock(c clock.Clock, next http.Handler) http.Handler {
+	if c == nil {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r.WithContext(clock.With(r.Context(), c)))
+	})
 }
