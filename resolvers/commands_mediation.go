@@ -10,6 +10,7 @@ import (
 	"civiclink/db/workflow"
 	"civiclink/graph/model"
 	"civiclink/internal/access"
+	"civiclink/internal/apierr"
 	"civiclink/internal/auth"
 	"civiclink/internal/clock"
 	"civiclink/internal/events"
@@ -256,7 +257,7 @@ func (r *mutationResolver) applyForJudicialConfirmation(ctx context.Context, in 
 		var state string
 		var dispute int64
 		err := workflow.LockVersion(ctx, tx, "mediation.agreement", "agreement", agreement, in.Version, "judicial_confirmation, dispute_id", &state, &dispute)
-		if errors.Is(err, workflow.ErrNotFound) {
+		if errors.Is(err, apierr.ErrNotFound) {
 			return nil, &workflow.NotFoundError{Field: "agreementId", What: "agreement"}
 		}
 		if err != nil {

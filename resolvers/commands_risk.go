@@ -9,6 +9,7 @@ import (
 	"civiclink/db/workflow"
 	"civiclink/graph/model"
 	"civiclink/internal/access"
+	"civiclink/internal/apierr"
 	"civiclink/internal/auth"
 	"civiclink/internal/clock"
 	"civiclink/internal/events"
@@ -182,7 +183,7 @@ func (r *mutationResolver) rateRiskItem(ctx context.Context, in model.RateRiskIt
 		var level string
 		var grid int64
 		err := workflow.LockVersion(ctx, tx, "risk.risk_item", "risk item", id, in.Version, "level, grid_id", &level, &grid)
-		if errors.Is(err, workflow.ErrNotFound) {
+		if errors.Is(err, apierr.ErrNotFound) {
 			return nil, &workflow.NotFoundError{Field: "riskItemId", What: "risk item"}
 		}
 		if err != nil {

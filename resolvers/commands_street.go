@@ -1,7 +1,6 @@
 package resolvers
 
 import (
-	"civiclink/internal/clock"
 	"context"
 	"errors"
 	"fmt"
@@ -10,6 +9,8 @@ import (
 	"civiclink/db/workflow"
 	"civiclink/graph/model"
 	"civiclink/internal/access"
+	"civiclink/internal/apierr"
+	"civiclink/internal/clock"
 	"civiclink/internal/events"
 	"civiclink/internal/validate"
 
@@ -163,7 +164,7 @@ func (r *mutationResolver) convertGridEvent(ctx context.Context, in model.Conver
 		}
 		from, err := workflow.GridEvents.Transition(ctx, tx, workflow.Change{ID: eventID, Version: in.Version, To: "CONVERTED",
 			Actor: actor(ctx), Reason: in.Reason, Sets: []workflow.Set{set}})
-		if errors.Is(err, workflow.ErrNotFound) {
+		if errors.Is(err, apierr.ErrNotFound) {
 			return nil, &workflow.NotFoundError{Field: "gridEventId", What: "grid event"}
 		}
 		if err != nil {

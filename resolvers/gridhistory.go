@@ -1,7 +1,6 @@
 package resolvers
 
 import (
-	"civiclink/internal/clock"
 	"context"
 	"time"
 
@@ -12,6 +11,7 @@ import (
 	"civiclink/db/street"
 	"civiclink/db/workflow"
 	"civiclink/graph/model"
+	"civiclink/internal/clock"
 
 	"github.com/jackc/pgx/v5"
 )

@@ -108,7 +108,7 @@ func childList[T any](ctx context.Context, rel *loaders.ChildPagesRelation[T], p
 // lookup finds one row by a unique human-facing column (case number, grid code, …).
 func lookup[T any](ctx context.Context, table *store.Table[T], what, column, value string) (*T, error) {
 	row, err := table.Get(ctx, loaders.DB(ctx), store.Conds{store.Eq(column, value)})
-	if errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, apierr.ErrNotFound) {
 		return nil, apierr.NotFoundError(what + " " + value)
 	}
 	if err != nil {
@@ -150,7 +150,7 @@ func awaitVisible[T any](thunks []func() (T, error)) ([]T, error) {
 	out := make([]T, 0, len(thunks))
 	for _, th := range thunks {
 		v, err := th()
-		if errors.Is(err, store.ErrNotFound) {
+		if errors.Is(err, apierr.ErrNotFound) {
 			continue
 		}
 		if err != nil {

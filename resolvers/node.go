@@ -12,7 +12,6 @@ import (
 	"civiclink/db/relay"
 	"civiclink/db/risk"
 	"civiclink/db/rules"
-	"civiclink/db/store"
 	"civiclink/db/street"
 	"civiclink/db/welfare"
 	"civiclink/internal/apierr"
@@ -160,7 +159,7 @@ func loadNodes(ctx context.Context, keys []nodeKey) ([]relay.Node, error) {
 	rows := map[string][]any{}
 	for i, k := range keys {
 		n, err := k.loader.thunk(ctx, k.pk)()
-		if errors.Is(err, store.ErrNotFound) {
+		if errors.Is(err, apierr.ErrNotFound) {
 			continue
 		}
 		if err != nil {

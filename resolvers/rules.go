@@ -1,7 +1,6 @@
 package resolvers
 
 import (
-	"civiclink/internal/clock"
 	"context"
 	"time"
 
@@ -10,6 +9,7 @@ import (
 	"civiclink/db/store"
 	"civiclink/db/workflow"
 	"civiclink/graph/model"
+	"civiclink/internal/clock"
 
 	"github.com/jackc/pgx/v5"
 )

@@ -126,7 +126,7 @@ func eventSubject(ctx context.Context, e *events.Event) (relay.Node, error) {
 		return nil, nil
 	}
 	n, err := load.thunk(ctx, e.EntityID)()
-	if errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, apierr.ErrNotFound) {
 		return nil, nil
 	}
 	if err != nil {

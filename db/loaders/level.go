@@ -99,7 +99,7 @@ func fetchLevel[K comparable, V any](ctx context.Context, rel any, keys []K, rea
 // errUnknown says a key was not read by a level fetch; the loader then reads it.
 var errUnknown = errors.New("loaders: key not read by a level fetch")
 
-// fromLevel answers a Load from the rows a level fetch read: the row, store.ErrNotFound
+// fromLevel answers a Load from the rows a level fetch read: the row, apierr.ErrNotFound
 // semantics left to the caller through found, or errUnknown when no fetch covered key.
 func fromLevel[K comparable, V any](ctx context.Context, rel any, key K) (V, bool, error) {
 	r, ok := knownFor[K, V](ctx, rel).get(key)

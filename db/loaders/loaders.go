@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"civiclink/db/store"
+	"civiclink/internal/apierr"
 
 	"github.com/vikstrous/dataloadgen"
 )
@@ -98,7 +99,7 @@ func ByID[T any](table *store.Table[T], id func(*T) int64) *ByIDRelation[T] {
 	return &ByIDRelation[T]{table: table, id: id}
 }
 
-// Load returns the row with primary key id, or store.ErrNotFound.
+// Load returns the row with primary key id, or apierr.ErrNotFound.
 func (rel *ByIDRelation[T]) Load(ctx context.Context, id int64) (*T, error) {
 	return rel.Thunk(ctx, id)()
 }
@@ -108,7 +109,7 @@ func (rel *ByIDRelation[T]) Load(ctx context.Context, id int64) (*T, error) {
 func (rel *ByIDRelation[T]) Thunk(ctx context.Context, id int64) func() (*T, error) {
 	if v, found, err := fromLevel[int64, *T](ctx, rel, id); err == nil {
 		if !found {
-			return func() (*T, error) { return nil, store.ErrNotFound }
+			return func() (*T, error) { return nil, apierr.ErrNotFound }
 		}
 		return func() (*T, error) { return v, nil }
 	}
@@ -119,7 +120,7 @@ func (rel *ByIDRelation[T]) Thunk(ctx context.Context, id int64) func() (*T, err
 	return func() (*T, error) {
 		v, err := th()
 		if errors.Is(err, dataloadgen.ErrNotFound) {
-			return nil, store.ErrNotFound
+			return nil, apierr.ErrNotFound
 		}
 		return v, err
 	}
@@ -139,7 +140,7 @@ func (rel *ByIDRelation[T]) LoadOptional(ctx context.Context, id *int64) (*T, er
 		return nil, nil
 	}
 	v, err := rel.Load(ctx, *id)
-	if errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, apierr.ErrNotFound) {
 		return nil, nil
 	}
 	return v, err

@@ -3,6 +3,8 @@ package store
 import (
 	"errors"
 	"sync/atomic"
+
+	"civiclink/internal/apierr"
 )
 
 // ErrRefNotLoaded reports a Ref read before the level load that fills it ran: a resolver
@@ -25,7 +27,7 @@ func (r *Ref[T]) Set(v *T) {
 	r.loaded.Store(true)
 }
 
-// Get returns the target: ErrNotFound when it was looked up and is not visible, and
+// Get returns the target: apierr.ErrNotFound when it was looked up and is not visible, and
 // ErrRefNotLoaded when no level load filled it.
 func (r *Ref[T]) Get() (*T, error) {
 	if !r.loaded.Load() {
@@ -34,5 +36,5 @@ func (r *Ref[T]) Get() (*T, error) {
 	if v := r.target.Load(); v != nil {
 		return v, nil
 	}
-	return nil, ErrNotFound
+	return nil, apierr.ErrNotFound
 }

@@ -6,6 +6,8 @@ import (
 	"reflect"
 	"strings"
 
+	"civiclink/internal/apierr"
+
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 )
@@ -118,11 +120,11 @@ func (t *Table[T]) Select(ctx context.Context, q Querier, where Conds, orderBy s
 	return t.collect(rows)
 }
 
-// Get returns the single row matching where, or ErrNotFound.
+// Get returns the single row matching where, or apierr.ErrNotFound.
 func (t *Table[T]) Get(ctx context.Context, q Querier, where Conds) (*T, error) {
 	where, ok := t.scoped(ctx, where)
 	if !ok {
-		return nil, ErrNotFound
+		return nil, apierr.ErrNotFound
 	}
 	var b builder
 	sql := fmt.Sprintf("SELECT %s FROM %s t WHERE %s LIMIT 2", t.columns, t.Name, b.where(where))
@@ -135,7 +137,7 @@ func (t *Table[T]) Get(ctx context.Context, q Querier, where Conds) (*T, error) 
 		return nil, err
 	}
 	if len(out) != 1 {
-		return nil, ErrNotFound
+		return nil, apierr.ErrNotFound
 	}
 	return out[0], nil
 }

@@ -6,11 +6,10 @@ import (
 	"fmt"
 	"strings"
 
+	"civiclink/internal/apierr"
+
 	"github.com/jackc/pgx/v5"
 )
-
-// ErrNotFound reports that the entity to change does not exist.
-var ErrNotFound = errors.New("not found")
 
 // ConflictError reports that the entity changed since the client read it.
 type ConflictError struct {
@@ -125,7 +124,7 @@ func (l *Lifecycle) log(ctx context.Context, tx pgx.Tx, id int64, from *string, 
 }
 
 // ErrorCode is the GraphQL extensions.code of a stale version.
-func (e *ConflictError) ErrorCode() string { return "CONFLICT" }
+func (e *ConflictError) ErrorCode() string { return apierr.Conflict }
 
 // ErrorExtensions gives the current version.
 func (e *ConflictError) ErrorExtensions() map[string]any {
@@ -139,14 +138,17 @@ type NotFoundError struct {
 
 func (e *NotFoundError) Error() string { return e.Field + ": no such " + e.What }
 
+// Is makes a NotFoundError match apierr.ErrNotFound.
+func (e *NotFoundError) Is(target error) bool { return target == apierr.ErrNotFound }
+
 // ErrorCode is the GraphQL extensions.code of a missing entity.
-func (e *NotFoundError) ErrorCode() string { return "NOT_FOUND" }
+func (e *NotFoundError) ErrorCode() string { return apierr.NotFound }
 
 // ErrorExtensions names the field.
 func (e *NotFoundError) ErrorExtensions() map[string]any { return map[string]any{"field": e.Field} }
 
 // LockVersion locks row id of table for update and checks that it is still at version; a
-// missing row is ErrNotFound and a newer one a *ConflictError naming entity. The same
+// missing row is apierr.ErrNotFound and a newer one a *ConflictError naming entity. The same
 // statement reads cols (a trusted, comma-separated column list, or "") into dest.
 func LockVersion(ctx context.Context, tx pgx.Tx, table, entity string, id int64, version int, cols string, dest ...any) error {
 	var current int
@@ -156,7 +158,7 @@ func LockVersion(ctx context.Context, tx pgx.Tx, table, entity string, id int64,
 	}
 	err := tx.QueryRow(ctx, "SELECT "+sel+" FROM "+table+" WHERE id = $1 FOR UPDATE", id).Scan(append([]any{&current}, dest...)...)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return ErrNotFound
+		return apierr.ErrNotFound
 	}
 	if err != nil {
 		return fmt.Errorf("lock %s %d: %w", entity, id, err)

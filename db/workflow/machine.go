@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"civiclink/internal/apierr"
 )
 
 // Machine is the table of legal transitions of one workflow.
@@ -182,7 +184,7 @@ var (
 )
 
 // ErrorCode is the GraphQL extensions.code of a refused transition.
-func (e *TransitionError) ErrorCode() string { return "INVALID_TRANSITION" }
+func (e *TransitionError) ErrorCode() string { return apierr.InvalidTransition }
 
 // ErrorExtensions names the current status and the allowed ones.
 func (e *TransitionError) ErrorExtensions() map[string]any {

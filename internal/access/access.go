@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"civiclink/db/store"
+	"civiclink/internal/apierr"
 	"civiclink/internal/auth"
 
 	"github.com/jackc/pgx/v5"
@@ -169,7 +170,7 @@ type ForbiddenError struct{ Message string }
 func (e *ForbiddenError) Error() string { return e.Message }
 
 // ErrorCode is the GraphQL extensions.code of a refusal.
-func (e *ForbiddenError) ErrorCode() string { return "FORBIDDEN" }
+func (e *ForbiddenError) ErrorCode() string { return apierr.Forbidden }
 
 // MayMutate refuses op unless p's role may run it.
 func MayMutate(p auth.Principal, op string) error {

@@ -14,10 +14,9 @@ import (
 	"strings"
 	"syscall"
 
-	"civiclink/db/store"
-
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/puddle/v2"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 )
 
@@ -78,8 +77,8 @@ func New(code, format string, args ...any) *Coded {
 }
 
 // BadInput reports a problem with one input field.
-func BadInput(field, format string, args ...any) *Coded {
-	return &Coded{Code: BadUserInput, Message: field + ": " + fmt.Sprintf(format, args...), Extensions: map[string]any{"field": field}}
+func BadInput(field, format string, args ...any) *InputError {
+	return &InputError{Field: field, Message: fmt.Sprintf(format, args...)}
 }
 
 // NotFoundError reports that the named thing does not exist or is not visible.
@@ -104,7 +103,7 @@ func Presenter(logger *slog.Logger) graphql.ErrorPresenterFunc {
 					gqlErr.Extensions[k] = v
 				}
 			}
-		case errors.Is(err, store.ErrNotFound):
+		case errors.Is(err, ErrNotFound):
 			gqlErr.Message = "not found"
 			setCode(gqlErr, NotFound)
 		case errors.Is(err, context.DeadlineExceeded) || isStatementTimeout(err):
@@ -180,8 +179,10 @@ func Recover(logger *slog.Logger) graphql.RecoverFunc {
 }
 
 // IsUnavailable reports whether err means the database could not be reached or dropped the
-// connection: connection refused or reset, a server shutting down or starting up
-// (SQLSTATE classes 08 and 57P), or an error pgx says happened before anything was sent.
+// connection, deciding by the error's type and code only: a PostgreSQL error of SQLSTATE
+// class 08 (connection exception) or 57P (shutting down, starting up), a failed connect, a
+// network error, a connection or pool pgx has closed, or an error pgx says happened before
+// anything was sent.
 func IsUnavailable(err error) bool {
 	var (
 		connect *pgconn.ConnectError
@@ -195,11 +196,14 @@ func IsUnavailable(err error) bool {
 		return strings.HasPrefix(pg.Code, "08") || strings.HasPrefix(pg.Code, "57P")
 	case errors.As(err, &connect), errors.As(err, &op), pgconn.SafeToRetry(err):
 		return true
-	case errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.ECONNRESET),
-		errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF), errors.Is(err, net.ErrClosed):
-		return true
 	}
-	return strings.Contains(err.Error(), "conn closed") || strings.Contains(err.Error(), "closed pool")
+	for _, target := range []error{pgconn.ErrConnClosed, puddle.ErrClosedPool, net.ErrClosed,
+		syscall.ECONNREFUSED, syscall.ECONNRESET, io.ErrUnexpectedEOF, io.EOF} {
+		if errors.Is(err, target) {
+			return true
+		}
+	}
+	return false
 }
 
 // isStatementTimeout reports whether PostgreSQL cancelled a statement (SQLSTATE 57014:

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"time"
 
+	"civiclink/internal/apierr"
+
 	"github.com/99designs/gqlgen/graphql"
 )
 
@@ -26,11 +28,11 @@ func MarshalDate(t time.Time) graphql.Marshaler {
 func UnmarshalDate(v any) (time.Time, error) {
 	s, ok := v.(string)
 	if !ok {
-		return time.Time{}, &inputError{msg: "a Date must be a string like 2024-05-01"}
+		return time.Time{}, &apierr.InputError{Message: "a Date must be a string like 2024-05-01"}
 	}
 	t, err := time.Parse(DateLayout, s)
 	if err != nil {
-		return time.Time{}, &inputError{msg: fmt.Sprintf("%q is not a Date like 2024-05-01", s)}
+		return time.Time{}, &apierr.InputError{Message: fmt.Sprintf("%q is not a Date like 2024-05-01", s)}
 	}
 	return t, nil
 }

@@ -10,6 +10,7 @@ import (
 	"civiclink/db/police"
 	"civiclink/db/store"
 	"civiclink/db/street"
+	"civiclink/internal/apierr"
 	"civiclink/internal/auth"
 	"civiclink/internal/clock"
 	"civiclink/internal/pii"
@@ -165,7 +166,7 @@ func ResolveGrant(ctx context.Context, db store.Querier, purpose auth.Purpose) (
 // visible finds, as the caller, the key of the record numbered number in table.
 func visible[T any](ctx context.Context, db store.Querier, table *store.Table[T], column, number string, key func(*T) int64) (int64, error) {
 	row, err := table.Get(ctx, db, store.Conds{store.Eq(column, number)})
-	if errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, apierr.ErrNotFound) {
 		return 0, ErrForeignPurpose
 	}
 	if err != nil {

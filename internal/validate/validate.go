@@ -7,34 +7,16 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"civiclink/internal/apierr"
 )
 
 // Problem is one invalid field.
-type Problem struct {
-	Field   string `json:"field"`
-	Message string `json:"message"`
-}
+type Problem = apierr.Problem
 
-// Error is the result of a failed validation.
-type Error struct {
-	Problems []Problem
-}
-
-func (e *Error) Error() string {
-	parts := make([]string, len(e.Problems))
-	for i, p := range e.Problems {
-		parts[i] = p.Field + ": " + p.Message
-	}
-	return strings.Join(parts, "; ")
-}
-
-// ErrorCode is the GraphQL extensions.code of a validation error.
-func (e *Error) ErrorCode() string { return "BAD_USER_INPUT" }
-
-// ErrorExtensions names the first field and lists every problem.
-func (e *Error) ErrorExtensions() map[string]any {
-	return map[string]any{"field": e.Problems[0].Field, "problems": e.Problems}
-}
+// Error is the result of a failed validation: the API's one input error type, naming the
+// first field at fault and listing every problem.
+type Error = apierr.InputError
 
 // Field returns a validation error for one field.
 func Field(field, format string, args ...any) *Error {
