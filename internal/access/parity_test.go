@@ -40,9 +40,11 @@ func callers(t *testing.T, h *hubtest.Hub) []caller {
 	var grids []int64
 	// An officer with grids and grants, at a station whose cases are linked to risk items.
 	one("an officer", `SELECT o.station_id, o.id FROM police.officer o
+		LEFT JOIN (SELECT c.station_id, count(*) AS n FROM risk.risk_link l JOIN police."case" c ON c.id = l.case_id GROUP BY 1) linked
+		  ON linked.station_id = o.station_id
 		WHERE EXISTS (SELECT 1 FROM police.officer_grid og WHERE og.officer_id = o.id)
 		  AND EXISTS (SELECT 1 FROM welfare.benefit_grant g WHERE g.officer_id = o.id)
-		ORDER BY (SELECT count(*) FROM risk.risk_link l JOIN police."case" c ON c.id = l.case_id WHERE c.station_id = o.station_id) DESC, o.id
+		ORDER BY coalesce(linked.n, 0) DESC, o.id
 		LIMIT 1`, &station, &officer)
 	one("grids", `SELECT array_agg(id ORDER BY id) FROM (SELECT g.id FROM street.grid g
 		ORDER BY (SELECT count(*) FROM street.grid_event e WHERE e.grid_id = g.id AND e.converted_case_id IS NOT NULL) DESC, g.id LIMIT 2) x`, &grids)
