@@ -1035,6 +1035,410 @@ func (ec *executionContext) fieldContext_CaseStatsGroup_p90DaysToClose(_ context
 	return graphql.NewScalarFieldContext("CaseStatsGroup", field, true, false, "Float")
 }
 
+func (ec *executionContext) _CrossAgencyStatsGroup_bucket(ctx context.Context, field graphql.CollectedField, obj *analytics.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CrossAgencyStatsGroup_bucket(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Bucket, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CrossAgencyStatsGroup_bucket(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CrossAgencyStatsGroup", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _CrossAgencyStatsGroup_bucketLabel(ctx context.Context, field graphql.CollectedField, obj *analytics.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CrossAgencyStatsGroup_bucketLabel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BucketLabel, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CrossAgencyStatsGroup_bucketLabel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CrossAgencyStatsGroup", field, false, false, "String")
+}
+
+func (ec *executionContext) _CrossAgencyStatsGroup_grid(ctx context.Context, field graphql.CollectedField, obj *analytics.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CrossAgencyStatsGroup_grid(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Grid(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *street.Grid) graphql.Marshaler {
+			return ec.marshalOGrid2ᚖciviclinkᚋdbᚋstreetᚐGrid(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CrossAgencyStatsGroup_grid(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CrossAgencyStatsGroup",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Grid(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CrossAgencyStatsGroup_community(ctx context.Context, field graphql.CollectedField, obj *analytics.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CrossAgencyStatsGroup_community(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Community(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *street.Community) graphql.Marshaler {
+			return ec.marshalOCommunity2ᚖciviclinkᚋdbᚋstreetᚐCommunity(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CrossAgencyStatsGroup_community(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CrossAgencyStatsGroup",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Community(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CrossAgencyStatsGroup_estate(ctx context.Context, field graphql.CollectedField, obj *analytics.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CrossAgencyStatsGroup_estate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Estate(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *street.Estate) graphql.Marshaler {
+			return ec.marshalOEstate2ᚖciviclinkᚋdbᚋstreetᚐEstate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CrossAgencyStatsGroup_estate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CrossAgencyStatsGroup",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Estate(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CrossAgencyStatsGroup_propertyCompany(ctx context.Context, field graphql.CollectedField, obj *analytics.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CrossAgencyStatsGroup_propertyCompany(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PropertyCompany(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *street.PropertyCompany) graphql.Marshaler {
+			return ec.marshalOPropertyCompany2ᚖciviclinkᚋdbᚋstreetᚐPropertyCompany(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CrossAgencyStatsGroup_propertyCompany(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CrossAgencyStatsGroup",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PropertyCompany(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CrossAgencyStatsGroup_managementMode(ctx context.Context, field graphql.CollectedField, obj *analytics.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CrossAgencyStatsGroup_managementMode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ManagementMode(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOManagementMode2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CrossAgencyStatsGroup_managementMode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CrossAgencyStatsGroup", field, true, false, "ManagementMode")
+}
+
+func (ec *executionContext) _CrossAgencyStatsGroup_suppressed(ctx context.Context, field graphql.CollectedField, obj *analytics.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CrossAgencyStatsGroup_suppressed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Suppressed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CrossAgencyStatsGroup_suppressed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CrossAgencyStatsGroup", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _CrossAgencyStatsGroup_people(ctx context.Context, field graphql.CollectedField, obj *analytics.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CrossAgencyStatsGroup_people(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.People(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CrossAgencyStatsGroup_people(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CrossAgencyStatsGroup", field, true, false, "Int")
+}
+
+func (ec *executionContext) _CrossAgencyStatsGroup_peopleMultiAgency(ctx context.Context, field graphql.CollectedField, obj *analytics.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CrossAgencyStatsGroup_peopleMultiAgency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PeopleMultiAgency(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CrossAgencyStatsGroup_peopleMultiAgency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CrossAgencyStatsGroup", field, true, false, "Int")
+}
+
+func (ec *executionContext) _CrossAgencyStatsGroup_peopleMediationAndPolice(ctx context.Context, field graphql.CollectedField, obj *analytics.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CrossAgencyStatsGroup_peopleMediationAndPolice(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PeopleMediationAndPolice(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CrossAgencyStatsGroup_peopleMediationAndPolice(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CrossAgencyStatsGroup", field, true, false, "Int")
+}
+
+func (ec *executionContext) _CrossAgencyStatsGroup_households(ctx context.Context, field graphql.CollectedField, obj *analytics.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CrossAgencyStatsGroup_households(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Households(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CrossAgencyStatsGroup_households(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CrossAgencyStatsGroup", field, true, false, "Int")
+}
+
+func (ec *executionContext) _CrossAgencyStatsGroup_householdsMultiAgency(ctx context.Context, field graphql.CollectedField, obj *analytics.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CrossAgencyStatsGroup_householdsMultiAgency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HouseholdsMultiAgency(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CrossAgencyStatsGroup_householdsMultiAgency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CrossAgencyStatsGroup", field, true, false, "Int")
+}
+
+func (ec *executionContext) _CrossAgencyStatsGroup_estates(ctx context.Context, field graphql.CollectedField, obj *analytics.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CrossAgencyStatsGroup_estates(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Estates(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CrossAgencyStatsGroup_estates(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CrossAgencyStatsGroup", field, true, false, "Int")
+}
+
+func (ec *executionContext) _CrossAgencyStatsGroup_estatesMultiAgency(ctx context.Context, field graphql.CollectedField, obj *analytics.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CrossAgencyStatsGroup_estatesMultiAgency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EstatesMultiAgency(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CrossAgencyStatsGroup_estatesMultiAgency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CrossAgencyStatsGroup", field, true, false, "Int")
+}
+
+func (ec *executionContext) _CrossAgencyStatsGroup_estatesAllAgencies(ctx context.Context, field graphql.CollectedField, obj *analytics.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CrossAgencyStatsGroup_estatesAllAgencies(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EstatesAllAgencies(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CrossAgencyStatsGroup_estatesAllAgencies(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CrossAgencyStatsGroup", field, true, false, "Int")
+}
+
 func (ec *executionContext) _DisputeStatsGroup_bucket(ctx context.Context, field graphql.CollectedField, obj *analytics.Group) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3931,6 +4335,118 @@ func (ec *executionContext) _CaseStatsGroup(ctx context.Context, sel ast.Selecti
 	return out
 }
 
+var crossAgencyStatsGroupImplementors = []string{"CrossAgencyStatsGroup"}
+
+func (ec *executionContext) _CrossAgencyStatsGroup(ctx context.Context, sel ast.SelectionSet, obj *analytics.Group) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, crossAgencyStatsGroupImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CrossAgencyStatsGroup")
+		case "bucket":
+			out.Values[i] = ec._CrossAgencyStatsGroup_bucket(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "bucketLabel":
+			out.Values[i] = ec._CrossAgencyStatsGroup_bucketLabel(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "grid":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CrossAgencyStatsGroup_grid(ctx, field, obj)
+				})
+		case "community":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CrossAgencyStatsGroup_community(ctx, field, obj)
+				})
+		case "estate":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CrossAgencyStatsGroup_estate(ctx, field, obj)
+				})
+		case "propertyCompany":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CrossAgencyStatsGroup_propertyCompany(ctx, field, obj)
+				})
+		case "managementMode":
+			out.Values[i] = ec._CrossAgencyStatsGroup_managementMode(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "suppressed":
+			out.Values[i] = ec._CrossAgencyStatsGroup_suppressed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "people":
+			out.Values[i] = ec._CrossAgencyStatsGroup_people(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "peopleMultiAgency":
+			out.Values[i] = ec._CrossAgencyStatsGroup_peopleMultiAgency(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "peopleMediationAndPolice":
+			out.Values[i] = ec._CrossAgencyStatsGroup_peopleMediationAndPolice(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "households":
+			out.Values[i] = ec._CrossAgencyStatsGroup_households(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "householdsMultiAgency":
+			out.Values[i] = ec._CrossAgencyStatsGroup_householdsMultiAgency(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "estates":
+			out.Values[i] = ec._CrossAgencyStatsGroup_estates(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "estatesMultiAgency":
+			out.Values[i] = ec._CrossAgencyStatsGroup_estatesMultiAgency(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "estatesAllAgencies":
+			out.Values[i] = ec._CrossAgencyStatsGroup_estatesAllAgencies(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var disputeStatsGroupImplementors = []string{"DisputeStatsGroup"}
 
 func (ec *executionContext) _DisputeStatsGroup(ctx context.Context, sel ast.SelectionSet, obj *analytics.Group) graphql.Marshaler {
@@ -4716,6 +5232,44 @@ func (ec *executionContext) marshalNCaseStatsGroup2ᚖciviclinkᚋdbᚋanalytics
 	return ec._CaseStatsGroup(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNCrossAgencyStatsDimension2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCrossAgencyStatsDimension2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "CrossAgencyStatsDimension!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNCrossAgencyStatsGroup2ᚕᚖciviclinkᚋdbᚋanalyticsᚐGroupᚄ(ctx context.Context, sel ast.SelectionSet, v []*analytics.Group) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCrossAgencyStatsGroup2ᚖciviclinkᚋdbᚋanalyticsᚐGroup(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCrossAgencyStatsGroup2ᚖciviclinkᚋdbᚋanalyticsᚐGroup(ctx context.Context, sel ast.SelectionSet, v *analytics.Group) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CrossAgencyStatsGroup!")
+		return graphql.Null
+	}
+	return ec._CrossAgencyStatsGroup(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNDisputeStatsDimension2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalString(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -4991,6 +5545,42 @@ func (ec *executionContext) marshalOCaseStatsDimension2ᚕstringᚄ(ctx context.
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCaseStatsDimension2string(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOCrossAgencyStatsDimension2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCrossAgencyStatsDimension2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOCrossAgencyStatsDimension2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCrossAgencyStatsDimension2string(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {

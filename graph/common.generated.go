@@ -40,6 +40,7 @@ type QueryResolver interface {
 	BenefitGrantStats(ctx context.Context, filter *welfare.BenefitGrantFilter, groupBy []string, timeBucket *string, asOf *time.Time) ([]*analytics.Group, error)
 	SurveyResponseStats(ctx context.Context, filter *analytics.SurveyResponseStatsFilter, groupBy []string, timeBucket *string, asOf *time.Time) ([]*analytics.Group, error)
 	OverdueAgreements(ctx context.Context, asOf *time.Time, gridID *string, first *int) ([]*analytics.OverdueAgreement, error)
+	CrossAgencyStats(ctx context.Context, groupBy []string, timeBucket *string, asOf *time.Time, gridAsOf *string) ([]*analytics.Group, error)
 	OverdueAgreementStats(ctx context.Context, groupBy []string, timeBucket *string, asOf *time.Time) ([]*analytics.Group, error)
 	AccessLog(ctx context.Context, first *int, after *string, last *int, before *string, filter *hub.AccessLogFilter, orderBy []*relay.Order) (*relay.Connection[*hub.AccessLogEntry], error)
 	GridRedraws(ctx context.Context) ([]*street.GridRedraw, error)
@@ -516,6 +517,44 @@ func (ec *executionContext) field_Query_community_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["code"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_crossAgencyStats_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "groupBy",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOCrossAgencyStatsDimension2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["groupBy"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "timeBucket",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOTimeBucket2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["timeBucket"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "gridAsOf",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOGridAsOf2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["gridAsOf"] = arg3
 	return args, nil
 }
 
@@ -2155,6 +2194,50 @@ func (ec *executionContext) fieldContext_Query_overdueAgreements(ctx context.Con
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_overdueAgreements_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_crossAgencyStats(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_crossAgencyStats(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().CrossAgencyStats(ctx, fc.Args["groupBy"].([]string), fc.Args["timeBucket"].(*string), fc.Args["asOf"].(*time.Time), fc.Args["gridAsOf"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*analytics.Group) graphql.Marshaler {
+			return ec.marshalNCrossAgencyStatsGroup2ᚕᚖciviclinkᚋdbᚋanalyticsᚐGroupᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_crossAgencyStats(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CrossAgencyStatsGroup(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_crossAgencyStats_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -4017,6 +4100,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_overdueAgreements(ctx, field)
+				})
+		case "crossAgencyStats":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_crossAgencyStats(ctx, field)
 				})
 		case "overdueAgreementStats":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,

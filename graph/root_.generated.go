@@ -326,6 +326,25 @@ type ComplexityRoot struct {
 		GridEvent func(childComplexity int) int
 	}
 
+	CrossAgencyStatsGroup struct {
+		Bucket                   func(childComplexity int) int
+		BucketLabel              func(childComplexity int) int
+		Community                func(childComplexity int) int
+		Estate                   func(childComplexity int) int
+		Estates                  func(childComplexity int) int
+		EstatesAllAgencies       func(childComplexity int) int
+		EstatesMultiAgency       func(childComplexity int) int
+		Grid                     func(childComplexity int) int
+		Households               func(childComplexity int) int
+		HouseholdsMultiAgency    func(childComplexity int) int
+		ManagementMode           func(childComplexity int) int
+		People                   func(childComplexity int) int
+		PeopleMediationAndPolice func(childComplexity int) int
+		PeopleMultiAgency        func(childComplexity int) int
+		PropertyCompany          func(childComplexity int) int
+		Suppressed               func(childComplexity int) int
+	}
+
 	Dispute struct {
 		Agreement      func(childComplexity int) int
 		Amount         func(childComplexity int) int
@@ -832,6 +851,7 @@ type ComplexityRoot struct {
 		Committees            func(childComplexity int, first *int, after *string, last *int, before *string, filter *mediation.CommitteeFilter, orderBy []*relay.Order) int
 		Communities           func(childComplexity int, first *int, after *string, last *int, before *string, orderBy []*relay.Order) int
 		Community             func(childComplexity int, code string) int
+		CrossAgencyStats      func(childComplexity int, groupBy []string, timeBucket *string, asOf *time.Time, gridAsOf *string) int
 		Dispute               func(childComplexity int, disputeNo string) int
 		DisputeStats          func(childComplexity int, filter *mediation.DisputeFilter, groupBy []string, timeBucket *string, asOf *time.Time, gridAsOf *string) int
 		Disputes              func(childComplexity int, first *int, after *string, last *int, before *string, filter *mediation.DisputeFilter, orderBy []*relay.Order) int
@@ -2176,6 +2196,103 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ConvertGridEventPayload.GridEvent(childComplexity), true
+
+	case "CrossAgencyStatsGroup.bucket":
+		if e.ComplexityRoot.CrossAgencyStatsGroup.Bucket == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CrossAgencyStatsGroup.Bucket(childComplexity), true
+	case "CrossAgencyStatsGroup.bucketLabel":
+		if e.ComplexityRoot.CrossAgencyStatsGroup.BucketLabel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CrossAgencyStatsGroup.BucketLabel(childComplexity), true
+	case "CrossAgencyStatsGroup.community":
+		if e.ComplexityRoot.CrossAgencyStatsGroup.Community == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CrossAgencyStatsGroup.Community(childComplexity), true
+	case "CrossAgencyStatsGroup.estate":
+		if e.ComplexityRoot.CrossAgencyStatsGroup.Estate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CrossAgencyStatsGroup.Estate(childComplexity), true
+	case "CrossAgencyStatsGroup.estates":
+		if e.ComplexityRoot.CrossAgencyStatsGroup.Estates == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CrossAgencyStatsGroup.Estates(childComplexity), true
+	case "CrossAgencyStatsGroup.estatesAllAgencies":
+		if e.ComplexityRoot.CrossAgencyStatsGroup.EstatesAllAgencies == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CrossAgencyStatsGroup.EstatesAllAgencies(childComplexity), true
+	case "CrossAgencyStatsGroup.estatesMultiAgency":
+		if e.ComplexityRoot.CrossAgencyStatsGroup.EstatesMultiAgency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CrossAgencyStatsGroup.EstatesMultiAgency(childComplexity), true
+	case "CrossAgencyStatsGroup.grid":
+		if e.ComplexityRoot.CrossAgencyStatsGroup.Grid == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CrossAgencyStatsGroup.Grid(childComplexity), true
+	case "CrossAgencyStatsGroup.households":
+		if e.ComplexityRoot.CrossAgencyStatsGroup.Households == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CrossAgencyStatsGroup.Households(childComplexity), true
+	case "CrossAgencyStatsGroup.householdsMultiAgency":
+		if e.ComplexityRoot.CrossAgencyStatsGroup.HouseholdsMultiAgency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CrossAgencyStatsGroup.HouseholdsMultiAgency(childComplexity), true
+	case "CrossAgencyStatsGroup.managementMode":
+		if e.ComplexityRoot.CrossAgencyStatsGroup.ManagementMode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CrossAgencyStatsGroup.ManagementMode(childComplexity), true
+	case "CrossAgencyStatsGroup.people":
+		if e.ComplexityRoot.CrossAgencyStatsGroup.People == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CrossAgencyStatsGroup.People(childComplexity), true
+	case "CrossAgencyStatsGroup.peopleMediationAndPolice":
+		if e.ComplexityRoot.CrossAgencyStatsGroup.PeopleMediationAndPolice == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CrossAgencyStatsGroup.PeopleMediationAndPolice(childComplexity), true
+	case "CrossAgencyStatsGroup.peopleMultiAgency":
+		if e.ComplexityRoot.CrossAgencyStatsGroup.PeopleMultiAgency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CrossAgencyStatsGroup.PeopleMultiAgency(childComplexity), true
+	case "CrossAgencyStatsGroup.propertyCompany":
+		if e.ComplexityRoot.CrossAgencyStatsGroup.PropertyCompany == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CrossAgencyStatsGroup.PropertyCompany(childComplexity), true
+	case "CrossAgencyStatsGroup.suppressed":
+		if e.ComplexityRoot.CrossAgencyStatsGroup.Suppressed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CrossAgencyStatsGroup.Suppressed(childComplexity), true
 
 	case "Dispute.agreement":
 		if e.ComplexityRoot.Dispute.Agreement == nil {
@@ -4570,6 +4687,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Community(childComplexity, args["code"].(string)), true
+	case "Query.crossAgencyStats":
+		if e.ComplexityRoot.Query.CrossAgencyStats == nil {
+			break
+		}
+
+		args, err := ec.field_Query_crossAgencyStats_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.CrossAgencyStats(childComplexity, args["groupBy"].([]string), args["timeBucket"].(*string), args["asOf"].(*time.Time), args["gridAsOf"].(*string)), true
 	case "Query.dispute":
 		if e.ComplexityRoot.Query.Dispute == nil {
 			break
@@ -6206,6 +6334,74 @@ type OverdueAgreementStatsGroup {
   medianDaysOverdue: Float
 }
 
+"Keys crossAgencyStats can be grouped by: where the records happened (each record's own grid and estate)."
+enum CrossAgencyStatsDimension {
+  "The record's grid."
+  GRID
+  "The community of that grid."
+  COMMUNITY
+  "The estate recorded on the record (null for records without one)."
+  ESTATE
+  "The company managing that estate."
+  PROPERTY_COMPANY
+  "How that estate is managed."
+  MANAGEMENT_MODE
+}
+
+"""
+One cell of crossAgencyStats: how the records of the four agencies (police cases, mediation
+disputes, grid events, risk items) in the cell touch the same people, households and estates.
+A person is touched by a case or a dispute they are a party of, by a grid event converted into
+such a case or dispute, and by a risk item linked to one. "Two or more agencies" counts within
+the cell only: a person met by the police in one grid and by mediation in another is
+multi-agency in neither grid's cell, but is in the cell of their community when both grids are
+in it, and in an ungrouped answer. Nothing names a person, a household or a record. Cells about
+fewer than five people (each person once, each record naming nobody once) fold into the one
+suppressed cell.
+"""
+type CrossAgencyStatsGroup {
+  "Start of the time bucket (Asia/Shanghai) of the records (received, reported, identified), when asked for."
+  bucket: DateTime
+  "Label of the time bucket."
+  bucketLabel: String
+  "GRID key."
+  grid: Grid
+  "COMMUNITY key."
+  community: Community
+  "ESTATE key."
+  estate: Estate
+  "PROPERTY_COMPANY key."
+  propertyCompany: PropertyCompany
+  "MANAGEMENT_MODE key."
+  managementMode: ManagementMode
+  "True for the one cell folding every cell about fewer than five people: it has no keys and null figures."
+  suppressed: Boolean!
+  """
+  People the cell's records touch. A person is one identity number (linked by its HMAC, never
+  by name; the master person index keeps one record per number); a person recorded without an
+  identity number counts as their own record.
+  """
+  people: Int
+  "People touched by records of two or more of the four agencies in the cell."
+  peopleMultiAgency: Int
+  "People touched by both a police case and a mediation dispute in the cell."
+  peopleMediationAndPolice: Int
+  """
+  Households the cell's records touch: a household is the people registered at one address
+  (the same address text in the master person index); grid events and risk items touch the
+  households of the parties of the cases and disputes they lead to.
+  """
+  households: Int
+  "Households touched by two or more agencies in the cell (through any of their members)."
+  householdsMultiAgency: Int
+  "Estates (the residential estate recorded on a case, dispute, grid event or risk item: the address every agency records) the cell's records happened at."
+  estates: Int
+  "Estates where records of two or more agencies happened, in the cell."
+  estatesMultiAgency: Int
+  "Estates where records of all four agencies happened, in the cell."
+  estatesAllAgencies: Int
+}
+
 "Keys survey responses can be grouped by."
 enum SurveyResponseStatsDimension {
   "The station surveyed."
@@ -6545,6 +6741,12 @@ extend type Query {
   other role gets FORBIDDEN; analysts ask overdueAgreementStats.
   """
   overdueAgreements(asOf: Date, gridId: ID, first: Int): [OverdueAgreement!]!
+  """
+  People, households and estates touched by two or more agencies (mediation, police, grid
+  events, risk items), counted in one statement and never named; see CrossAgencyStatsGroup.
+  For analysts, street staff and administrators, as aggregates.
+  """
+  crossAgencyStats(groupBy: [CrossAgencyStatsDimension!], timeBucket: TimeBucket, asOf: Date, gridAsOf: GridAsOf = CURRENT): [CrossAgencyStatsGroup!]!
   "The live obligations on asOf (see OverdueAgreement) aggregated by the day performance was due; for analysts."
   overdueAgreementStats(groupBy: [OverdueAgreementStatsDimension!], timeBucket: TimeBucket, asOf: Date): [OverdueAgreementStatsGroup!]!
 }
@@ -9781,6 +9983,44 @@ func (ec *executionContext) childFields_ConvertGridEventPayload(ctx context.Cont
 		return ec.fieldContext_ConvertGridEventPayload_case(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ConvertGridEventPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_CrossAgencyStatsGroup(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "bucket":
+		return ec.fieldContext_CrossAgencyStatsGroup_bucket(ctx, field)
+	case "bucketLabel":
+		return ec.fieldContext_CrossAgencyStatsGroup_bucketLabel(ctx, field)
+	case "grid":
+		return ec.fieldContext_CrossAgencyStatsGroup_grid(ctx, field)
+	case "community":
+		return ec.fieldContext_CrossAgencyStatsGroup_community(ctx, field)
+	case "estate":
+		return ec.fieldContext_CrossAgencyStatsGroup_estate(ctx, field)
+	case "propertyCompany":
+		return ec.fieldContext_CrossAgencyStatsGroup_propertyCompany(ctx, field)
+	case "managementMode":
+		return ec.fieldContext_CrossAgencyStatsGroup_managementMode(ctx, field)
+	case "suppressed":
+		return ec.fieldContext_CrossAgencyStatsGroup_suppressed(ctx, field)
+	case "people":
+		return ec.fieldContext_CrossAgencyStatsGroup_people(ctx, field)
+	case "peopleMultiAgency":
+		return ec.fieldContext_CrossAgencyStatsGroup_peopleMultiAgency(ctx, field)
+	case "peopleMediationAndPolice":
+		return ec.fieldContext_CrossAgencyStatsGroup_peopleMediationAndPolice(ctx, field)
+	case "households":
+		return ec.fieldContext_CrossAgencyStatsGroup_households(ctx, field)
+	case "householdsMultiAgency":
+		return ec.fieldContext_CrossAgencyStatsGroup_householdsMultiAgency(ctx, field)
+	case "estates":
+		return ec.fieldContext_CrossAgencyStatsGroup_estates(ctx, field)
+	case "estatesMultiAgency":
+		return ec.fieldContext_CrossAgencyStatsGroup_estatesMultiAgency(ctx, field)
+	case "estatesAllAgencies":
+		return ec.fieldContext_CrossAgencyStatsGroup_estatesAllAgencies(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CrossAgencyStatsGroup", field.Name)
 }
 
 func (ec *executionContext) childFields_Dispute(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

@@ -82,9 +82,11 @@ func TestExamples(t *testing.T) {
 		"referred-disputes": {"first": float64(100)},
 		"station-welfare":   {"id": "U3RhdGlvbjox"},
 		// BI examples (issue 6); their figures are tested in internal/server/bi_export_test.go.
+		"stats-cross-agency-by-community-year":      {"bucket": "YEAR"},
 		"stats-difficult-disputes-by-mediator-kind": nil,
 		"stats-non-police-diversion":                {"bucket": "MONTH", "from": "2026-01-01T00:00:00+08:00"},
 		"stats-open-risks-by-grid":                  {"asOf": "2026-10-31"},
+		"stats-overdue-agreement-stats":             nil,
 		"stats-overdue-agreements":                  {"asOf": "2026-10-31"},
 		"stats-referred-disputes-by-community-year": {"bucket": "YEAR"},
 		"stats-welfare-vs-satisfaction":             {"bucket": "YEAR"},
@@ -94,8 +96,8 @@ func TestExamples(t *testing.T) {
 		names = append(names, e.Name)
 	}
 	wantNames := []string{"grid-risk", "person-view", "practices-grid-history", "practices-response-times", "practices-rules", "practices-urgent-queue", "refer-case", "referred-disputes", "station-welfare",
-		"stats-difficult-disputes-by-mediator-kind", "stats-non-police-diversion", "stats-open-risks-by-grid",
-		"stats-overdue-agreements", "stats-referred-disputes-by-community-year", "stats-welfare-vs-satisfaction"}
+		"stats-cross-agency-by-community-year", "stats-difficult-disputes-by-mediator-kind", "stats-non-police-diversion", "stats-open-risks-by-grid",
+		"stats-overdue-agreement-stats", "stats-overdue-agreements", "stats-referred-disputes-by-community-year", "stats-welfare-vs-satisfaction"}
 	if !reflect.DeepEqual(names, wantNames) {
 		t.Fatalf("Examples() names = %q, want %q (sorted by name)", names, wantNames)
 	}

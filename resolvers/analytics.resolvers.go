@@ -44,6 +44,10 @@ func (r *queryResolver) OverdueAgreements(ctx context.Context, asOf *time.Time, 
 	return overdueAgreements(ctx, asOf, gridID, first)
 }
 
+func (r *queryResolver) CrossAgencyStats(ctx context.Context, groupBy []string, timeBucket *string, asOf *time.Time, gridAsOf *string) ([]*analytics.Group, error) {
+	return gridStats(ctx, analytics.CrossAgency, nil, groupBy, timeBucket, asOf, gridAsOf)
+}
+
 func (r *queryResolver) OverdueAgreementStats(ctx context.Context, groupBy []string, timeBucket *string, asOf *time.Time) ([]*analytics.Group, error) {
 	return stats(ctx, analytics.OverdueAgreements, nil, groupBy, timeBucket, asOf)
 }

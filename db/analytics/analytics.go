@@ -14,6 +14,7 @@ package analytics
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -99,11 +100,27 @@ type Spec struct {
 	// Windows are the GraphQL names of DateTime filter bounds: for roles without row access
 	// they must be local midnights.
 	Windows []string
+	// Links, when set, are the units the spec follows across agencies (persons, households,
+	// estates): for each, the builder adds the row-level column <Name>_agencies, the number of
+	// distinct agencies (Agency bits) among the rows of the row's own cell that name the
+	// same unit, and <Name>_mask, their bits.
+	Links []Link
+	// Agency is the trusted row-level expression of the bit (1, 2, 4, 8 …) of the agency a
+	// row comes from; used with Links.
+	Agency string
 	// UnitFloor, when set, is a trusted condition over t with one '?' for the disclosure
 	// threshold, true when the row's disclosure unit (a survey round) is about at least that
 	// many people: rows of smaller units are left out of every cell and every total, so no
 	// combination of filters recovers them.
 	UnitFloor string
+}
+
+// Link is a unit followed across agencies by a spec (Spec.Links).
+type Link struct {
+	// Name prefixes the row-level columns t.<Name>_agencies and t.<Name>_mask.
+	Name string
+	// Key is the trusted row-level expression of the unit a row names (null for none).
+	Key string
 }
 
 // Filter is a client's filter of an aggregate (a *<Type>Filter, nil when none).
@@ -197,15 +214,30 @@ func (s *Spec) build(q Query) (*statement, error) {
 	for _, m := range s.Measures {
 		outer = append(outer, "("+m.SQL+")::float8")
 	}
+	rows := fmt.Sprintf("(SELECT %s FROM %s CROSS JOIN (SELECT $1::date AS as_of) p WHERE %s) t", strings.Join(inner, ", "), s.From, where)
+	if len(s.Links) > 0 {
+		rows = s.linked(rows, group)
+	}
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "SELECT %s FROM (SELECT %s FROM %s CROSS JOIN (SELECT $1::date AS as_of) p WHERE %s) t",
-		strings.Join(outer, ", "), strings.Join(inner, ", "), s.From, where)
+	fmt.Fprintf(&sb, "SELECT %s FROM %s", strings.Join(outer, ", "), rows)
 	if len(group) > 0 {
 		fmt.Fprintf(&sb, " GROUP BY %s ORDER BY %s", strings.Join(group, ", "), strings.Join(nullsLast(group), ", "))
 	}
 	fmt.Fprintf(&sb, " LIMIT %d", MaxGroups+1)
 	st.sql = sb.String()
 	return st, nil
+}
+
+// linked wraps the rows (a derived table t) with the columns of s.Links: window aggregates
+// over the rows of the same cell (partitioned by the group columns) naming the same unit, so
+// that one statement counts, per cell, the units more than one agency touched.
+func (s *Spec) linked(rows string, group []string) string {
+	cols := []string{"t.*"}
+	for _, l := range s.Links {
+		w := fmt.Sprintf("bit_or(%s) OVER (PARTITION BY %s)", s.Agency, strings.Join(append(slices.Clone(group), "("+l.Key+")"), ", "))
+		cols = append(cols, fmt.Sprintf("%s AS %s_mask", w, l.Name), fmt.Sprintf("bit_count((%s)::bit(16))::int AS %s_agencies", w, l.Name))
+	}
+	return fmt.Sprintf("(SELECT %s FROM %s) t", strings.Join(cols, ", "), rows)
 }
 
 func nullsLast(cols []string) []string {

@@ -143,3 +143,27 @@ func (g *Group) ShareSatisfied() *float64 { return g.measures["shareSatisfied"] 
 
 // ShareBelonging is the shareBelonging measure; null when suppressed or undefined.
 func (g *Group) ShareBelonging() *float64 { return g.measures["shareBelonging"] }
+
+// People is the people measure; null when suppressed.
+func (g *Group) People() *int { return g.intMeasure("people") }
+
+// PeopleMultiAgency is the peopleMultiAgency measure; null when suppressed.
+func (g *Group) PeopleMultiAgency() *int { return g.intMeasure("peopleMultiAgency") }
+
+// PeopleMediationAndPolice is the peopleMediationAndPolice measure; null when suppressed.
+func (g *Group) PeopleMediationAndPolice() *int { return g.intMeasure("peopleMediationAndPolice") }
+
+// Households is the households measure; null when suppressed.
+func (g *Group) Households() *int { return g.intMeasure("households") }
+
+// HouseholdsMultiAgency is the householdsMultiAgency measure; null when suppressed.
+func (g *Group) HouseholdsMultiAgency() *int { return g.intMeasure("householdsMultiAgency") }
+
+// Estates is the estates measure; null when suppressed.
+func (g *Group) Estates() *int { return g.intMeasure("estates") }
+
+// EstatesMultiAgency is the estatesMultiAgency measure; null when suppressed.
+func (g *Group) EstatesMultiAgency() *int { return g.intMeasure("estatesMultiAgency") }
+
+// EstatesAllAgencies is the estatesAllAgencies measure; null when suppressed.
+func (g *Group) EstatesAllAgencies() *int { return g.intMeasure("estatesAllAgencies") }

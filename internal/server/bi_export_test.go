@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"civiclink/db/analytics"
 	"civiclink/internal/auth"
 	"civiclink/internal/globalid"
 	"civiclink/internal/hubtest"
@@ -826,8 +827,8 @@ func TestStatsAsAnalyst(t *testing.T) {
 			t.Errorf("%s as analyst differs from the administrator's answer:\n%.300s\nwant\n%.300s", e.Name, got.Data, want.Data)
 		}
 	}
-	if ran != 6 {
-		t.Errorf("ran %d BI examples, want 6", ran)
+	if ran != 8 {
+		t.Errorf("ran %d BI examples, want 8", ran)
 	}
 }
 
@@ -854,21 +855,29 @@ func TestOverdueAgreementsForWhoActs(t *testing.T) {
 	if len(res.Errors) == 0 || res.Errors[0].Code() != "FORBIDDEN" || !strings.Contains(string(res.Raw), "overdueAgreementStats") {
 		t.Errorf("analyst: %s, want FORBIDDEN pointing to overdueAgreementStats", res.Raw)
 	}
-	expected, people := map[string]want{}, map[string]int{}
-	queryRows(t, admin, `SELECT d.status, count(*), avg($1::date - a.performance_deadline)::float8
-		FROM mediation.agreement a JOIN mediation.dispute d ON d.id = a.dispute_id WHERE `+liveObligations+` GROUP BY 1`,
-		[]any{"2026-10-31"}, func(scan func(...any) error) {
-			var status string
-			var n, avg float64
-			_ = scan(&status, &n, &avg)
-			expected[status] = want{"count": f(n), "avgDaysOverdue": f(avg)}
-			people[status] = int(n)
-		})
-	if len(expected) == 0 {
-		t.Fatal("no live obligation to aggregate")
+	// The saved example, at its default (today) and on a day of the past.
+	query, _ := savedExample(t, "stats-overdue-agreement-stats")
+	for _, asOf := range []string{"", "2026-10-31"} {
+		day, vars := asOf, map[string]any{"asOf": asOf}
+		if asOf == "" {
+			day, vars = analytics.Today().Format(time.DateOnly), nil
+		}
+		expected, people := map[string]want{}, map[string]int{}
+		queryRows(t, admin, `SELECT d.status, count(*), avg($1::date - a.performance_deadline)::float8
+			FROM mediation.agreement a JOIN mediation.dispute d ON d.id = a.dispute_id WHERE `+liveObligations+` GROUP BY 1`,
+			[]any{day}, func(scan func(...any) error) {
+				var status string
+				var n, avg float64
+				_ = scan(&status, &n, &avg)
+				expected[status] = want{"count": f(n), "avgDaysOverdue": f(avg)}
+				people[status] = int(n)
+			})
+		if len(expected) == 0 {
+			t.Fatalf("no live obligation to aggregate on %s", day)
+		}
+		cells := groups(t, analyst.Query(t, query, vars), "overdueAgreementStats")
+		checkCells(t, cells, func(r map[string]any) string { return str(r, "status") }, expected, people)
 	}
-	cells := groups(t, analyst.Query(t, `{ overdueAgreementStats(groupBy: [STATUS], asOf: "2026-10-31") { status suppressed count avgDaysOverdue } }`, nil), "overdueAgreementStats")
-	checkCells(t, cells, func(r map[string]any) string { return str(r, "status") }, expected, people)
 	var n, avg, median float64
 	if err := admin.Pool.QueryRow(t.Context(), `SELECT count(*), avg($1::date - a.performance_deadline)::float8,
 		percentile_cont(0.5) WITHIN GROUP (ORDER BY $1::date - a.performance_deadline)
