@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"civiclink/db/analytics"
 	"civiclink/internal/auth"
+	"civiclink/internal/clock"
 	"civiclink/internal/globalid"
 	"civiclink/internal/hubtest"
 	"civiclink/playground"
@@ -860,7 +860,7 @@ func TestOverdueAgreementsForWhoActs(t *testing.T) {
 	for _, asOf := range []string{"", "2026-10-31"} {
 		day, vars := asOf, map[string]any{"asOf": asOf}
 		if asOf == "" {
-			day, vars = analytics.Today().Format(time.DateOnly), nil
+			day, vars = clock.Today(context.Background()).Format(time.DateOnly), nil
 		}
 		expected, people := map[string]want{}, map[string]int{}
 		queryRows(t, admin, `SELECT d.status, count(*), avg($1::date - a.performance_deadline)::float8
