@@ -21,9 +21,19 @@ import (
 // lists them.
 var LiveGrids = []string{"C01-01", "C01-02", "C02-01", "C02-02"}
 
-// ReferenceTime is the end of the seeded period (2026-11-01 00:00 in Asia/Shanghai): the
-// seed's "now", from which its live records are open.
-var ReferenceTime = time.Date(2026, 10, 31, 16, 0, 0, 0, time.UTC)
+// ReferenceTime is the end of the seeded period (2026-11-01 00:00 in Asia/Shanghai, the
+// first instant after it): the seed's "now", from which its live records are open.
+var ReferenceTime = time.Date(2026, 11, 1, 0, 0, 0, 0, seedZone)
+
+// seedZone is the office's offset (+08, no daylight saving) the generated data are laid out in.
+var seedZone = time.FixedZone("CST", 8*3600)
+
+// reportedEventsLog starts the status log of the grid events inserted after $1 (the largest
+// id before them) at their reception, as REPORTED.
+const reportedEventsLog = `
+		INSERT INTO street.grid_event_status_log (entity_id, from_status, to_status, at, actor)
+		SELECT e.id, NULL, 'REPORTED', e.reported_at, coalesce('grid_worker:' || e.reporter_id, 'street:office')
+		  FROM street.grid_event e WHERE e.id > $1 ORDER BY e.id`
 
 // liveStatements insert the live records with SQL over the loaded data, after the identity
 // sequences are reset, so every row generated before keeps its id and number. Each
@@ -108,10 +118,7 @@ var liveStatements = []struct {
 		       timestamptz '2026-10-31 15:20Z' + g.ord * interval '1 minute',
 		       timestamptz '2026-10-31 15:20Z' + g.ord * interval '1 minute' + interval '1 day'
 		  FROM g, n ORDER BY g.ord`},
-	{"street.grid_event_status_log", "street.grid_event", `
-		INSERT INTO street.grid_event_status_log (entity_id, from_status, to_status, at, actor)
-		SELECT e.id, NULL, 'REPORTED', e.reported_at, coalesce('grid_worker:' || e.reporter_id, 'street:office')
-		  FROM street.grid_event e WHERE e.id > $1 ORDER BY e.id`},
+	{"street.grid_event_status_log", "street.grid_event", reportedEventsLog},
 	// Awaiting their response at ReferenceTime (16:00Z): numbered after the records above.
 	{"police.case", "", `
 		WITH g AS (
@@ -146,10 +153,7 @@ var liveStatements = []struct {
 		       timestamptz '2026-10-31 15:19Z' + g.ord * interval '1 minute',
 		       timestamptz '2026-10-31 15:19Z' + g.ord * interval '1 minute' + interval '4 hours'
 		  FROM g, n ORDER BY g.ord`},
-	{"street.grid_event_status_log", "street.grid_event", `
-		INSERT INTO street.grid_event_status_log (entity_id, from_status, to_status, at, actor)
-		SELECT e.id, NULL, 'REPORTED', e.reported_at, coalesce('grid_worker:' || e.reporter_id, 'street:office')
-		  FROM street.grid_event e WHERE e.id > $1 ORDER BY e.id`},
+	{"street.grid_event_status_log", "street.grid_event", reportedEventsLog},
 }
 
 // loadLive inserts the live records of LiveGrids (see liveStatements) and counts them.

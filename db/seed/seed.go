@@ -258,13 +258,13 @@ type world struct {
 }
 
 func newWorld(scale float64, keys *pii.Keys) *world {
-	tz := time.FixedZone("CST", 8*3600)
+	tz := seedZone
 	return &world{
 		keys:  keys,
 		sz:    sizesFor(scale),
 		tz:    tz,
 		start: time.Date(2021, 11, 1, 0, 0, 0, 0, tz),
-		end:   time.Date(2026, 11, 1, 0, 0, 0, 0, tz),
+		end:   ReferenceTime,
 		today: time.Date(2026, 10, 31, 0, 0, 0, 0, time.UTC),
 		txt:   newTexts(),
 		hours: parseHourWeights(),
