@@ -18,8 +18,9 @@ run: ## Build the hub into .civiclink/bin (incremental) and serve; without DATAB
 test: ## Run the whole test suite: gofmt, vet, staticcheck, go test against a local PostgreSQL (scripts/test.sh)
 	scripts/test.sh
 
-generate: ## Regenerate GraphQL code (go tool gqlgen generate)
+generate: ## Regenerate GraphQL code (go tool gqlgen generate) and each domain's SQL code (go tool sqlc generate)
 	go tool gqlgen generate
+	go tool sqlc generate
 
 bench: ## Run the load benchmark (go run ./bench/load)
 	go run ./bench/load

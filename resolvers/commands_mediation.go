@@ -7,6 +7,7 @@ import (
 	"slices"
 	"time"
 
+	"civiclink/db/mediation/sqlcdb"
 	"civiclink/db/workflow"
 	"civiclink/graph/model"
 	"civiclink/internal/access"
@@ -223,8 +224,7 @@ func (r *mutationResolver) recordFollowUp(ctx context.Context, in model.RecordFo
 		if err := inScope(ctx, tx, "agreementId", "mediation.agreement", access.Agreements, &agreement); err != nil {
 			return nil, err
 		}
-		var signed time.Time
-		err := tx.QueryRow(ctx, "SELECT signed_at FROM mediation.agreement WHERE id = $1", agreement).Scan(&signed)
+		signed, err := sqlcdb.New(tx).AgreementSignedAt(ctx, agreement)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return nil, &workflow.NotFoundError{Field: "agreementId", What: "agreement"}
 		}

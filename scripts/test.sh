@@ -3,7 +3,8 @@
 #   1. makes sure PostgreSQL is installed (scripts/install-postgres.sh);
 #   2. starts one ephemeral PostgreSQL cluster for the whole run (cmd/pgtest)
 #      and exports CIVICLINK_TEST_DATABASE_URL, unless that is already set;
-#   3. gofmt, go vet, staticcheck (pinned as a go tool) and that gqlgen's output is current;
+#   3. gofmt, go vet, staticcheck (pinned as a go tool) and that gqlgen's and sqlc's output
+#      is current;
 #   4. go test -count=1 -timeout 20m ./...
 #   5. the GraphQL-over-HTTP audit of the npm package graphql-http against a running hub
 #      (scripts/graphql-http-audit.sh): every MUST and SHOULD must pass;
@@ -67,6 +68,20 @@ elif [[ "$(snapshot)" != "$before" ]]; then
 	echo "graph/ or resolvers/ changed when regenerated from schema/ and gqlgen.yml: run make generate and commit"
 	git diff --stat -- graph resolvers 2>/dev/null || true
 	failed+=("generated code")
+fi
+
+step "sqlc's code is current"
+# Every domain's db/<domain>/sqlcdb is regenerated from scratch from its queries and the
+# migrations (sqlc.yaml), so a removed query leaves no stale file behind.
+sqlc_snapshot() { find db -path '*/sqlcdb/*' -type f -print0 | sort -z | xargs -0 -r sha256sum | sha256sum; }
+before=$(sqlc_snapshot)
+find db -path '*/sqlcdb/*' -type f -name '*.go' -delete
+if ! go tool sqlc generate; then
+	failed+=("sqlc generate")
+elif [[ "$(sqlc_snapshot)" != "$before" ]]; then
+	echo "db/*/sqlcdb changed when regenerated from db/*/queries, db/migrations and sqlc.yaml: run make generate and commit"
+	git status --short -- db 2>/dev/null | grep sqlcdb || true
+	failed+=("sqlc generated code")
 fi
 
 step "go test"

@@ -59,6 +59,11 @@ var inMain atomic.Bool
 func Main(m *testing.M) int {
 	inMain.Store(true)
 	code := m.Run()
+	if server.url != "" {
+		if err := closeMigrated(server.url); err != nil {
+			fmt.Fprintf(os.Stderr, "dbtest: %v\n", err)
+		}
+	}
 	if err := shutdown(); err != nil {
 		fmt.Fprintf(os.Stderr, "dbtest: %v\n", err)
 		if code == 0 {
