@@ -32,7 +32,10 @@ func BenchmarkContractQueries(b *testing.B) {
 			b.Fatalf("CIVICLINK_BENCH_SCALE=%q: %v", v, err)
 		}
 	}
-	hub := hubtest.New(b, hubtest.Options{SeedScale: scale, LoaderWait: loaders.DefaultWait})
+	// CIVICLINK_BENCH_GENERIC=1 runs every field through gqlgen's generated executor (no
+	// internal/fastpath), for before-and-after figures from one build.
+	generic := os.Getenv("CIVICLINK_BENCH_GENERIC") == "1"
+	hub := hubtest.New(b, hubtest.Options{SeedScale: scale, LoaderWait: loaders.DefaultWait, GenericExecution: generic})
 	ctx := context.Background()
 	var grid string
 	var station, person int64

@@ -38,3 +38,17 @@ func (r *Ref[T]) Get() (*T, error) {
 	}
 	return nil, apierr.ErrNotFound
 }
+
+// Loaded returns the target as an untyped value, for readers that know T only at run time
+// (internal/fastpath, which reads a Ref in place of the method returning its Get, such as
+// BenefitGrant.Program for ProgramRef): false when no level load filled it, nil when the
+// target does not exist or is not visible.
+func (r *Ref[T]) Loaded() (any, bool) {
+	if !r.loaded.Load() {
+		return nil, false
+	}
+	if v := r.target.Load(); v != nil {
+		return v, true
+	}
+	return nil, true
+}

@@ -77,6 +77,9 @@ type Options struct {
 	LoaderWait time.Duration
 	// Clock fixes the hub's clock (nil = the system clock).
 	Clock clock.Clock
+	// GenericExecution runs every field through gqlgen's generated executor
+	// (server.Options.GenericExecution).
+	GenericExecution bool
 }
 
 // New starts a hub over a fresh clone of the seeded template.
@@ -161,7 +164,7 @@ func Start(t testing.TB, url string, opts Options) *Hub {
 		Auth: authn, Audit: accessLog,
 		Pool: appPool, Keys: Keys(t), Logger: logger, Introspection: true,
 		MaxDepth: opts.MaxDepth, MaxComplexity: opts.MaxComplexity, Events: broker,
-		LoaderWait: loaderWait, Clock: opts.Clock,
+		LoaderWait: loaderWait, Clock: opts.Clock, GenericExecution: opts.GenericExecution,
 	})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)

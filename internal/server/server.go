@@ -7,6 +7,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"reflect"
 	"strconv"
 	"sync"
 	"time"
@@ -24,6 +25,7 @@ import (
 	"civiclink/internal/events"
 	"civiclink/internal/export"
 	"civiclink/internal/fairshare"
+	"civiclink/internal/fastpath"
 	"civiclink/internal/limits"
 	"civiclink/internal/metrics"
 	"civiclink/internal/persisted"
@@ -105,6 +107,9 @@ type Options struct {
 	// Clock is the clock requests decide "now" and the office's "today" by (nil = the
 	// system clock); tests fix it to a moment.
 	Clock clock.Clock
+	// GenericExecution leaves every field to gqlgen's generated executor, without
+	// internal/fastpath's plain subtrees: tests compare the two answers byte for byte.
+	GenericExecution bool
 }
 
 // Handler is the hub's HTTP handler.
@@ -229,7 +234,11 @@ func graphQL(opts Options, limiter *ratelimit.Limiter, share *fairshare.Limiter)
 	// Each response gets fresh dataloaders: a query's response is the whole request, and each
 	// event of a subscription is its own response, so nothing cached outlives the data.
 	srv.AroundResponses(func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
-		return next(loaders.WithRegistry(ctx, loaders.NewRegistry(opts.Pool, opts.LoaderWait)))
+		ctx = loaders.WithRegistry(ctx, loaders.NewRegistry(opts.Pool, opts.LoaderWait))
+		if !opts.GenericExecution {
+			ctx = fastpath.WithCache(ctx)
+		}
+		return next(ctx)
 	})
 	// Responses that show personal data in clear are written to the access log first.
 	srv.AroundResponses(audit.Responses(auditLog(opts), opts.Logger))
@@ -251,6 +260,11 @@ func graphQL(opts Options, limiter *ratelimit.Limiter, share *fairshare.Limiter)
 	srv.Use(classification)
 	if fc := classification.FailClosed(); fc != nil {
 		srv.Use(fc)
+	}
+	// Subtrees that need no decision (plain fields below a list resolver's rows) are written
+	// straight to JSON instead of field by field (internal/fastpath).
+	if !opts.GenericExecution {
+		srv.Use(fastpath.New(schema.Schema(), reflect.TypeFor[graph.ResolverRoot]()))
 	}
 	srv.Use(exceptSchemaOnly(limits.Depth{Max: opts.MaxDepth}))
 	srv.Use(limits.Fields{Max: opts.MaxFields})

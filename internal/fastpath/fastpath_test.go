@@ -1,0 +1,53 @@
+package fastpath
+
+import (
+	"bytes"
+	"reflect"
+	"testing"
+	"time"
+
+	"civiclink/db/welfare"
+	"civiclink/graph"
+
+	"github.com/99designs/gqlgen/graphql"
+)
+
+func TestAppendQuotedIsGqlgens(t *testing.T) {
+	t.Parallel()
+	for _, s := range []string{"", "plain", `a "quoted" \ back`, "tab\tcr\rnl\n", "\x00\x01\x1f\x7f", "安贞里社区", "é\u2028\u2029", "\xff\xfe broken utf-8"} {
+		var want bytes.Buffer
+		graphql.MarshalString(s).MarshalGQL(&want)
+		if got := appendQuoted(nil, s); !bytes.Equal(got, want.Bytes()) {
+			t.Errorf("appendQuoted(%q) = %s, want gqlgen's %s", s, got, want.Bytes())
+		}
+	}
+}
+
+// TestBindFollowsGqlgen checks the bindings of BenefitGrant's fields against what the
+// generated code reads: status and grantedOn are struct fields, program is read through
+// ProgramRef (BenefitGrant.Program returns ProgramRef.Get), id is the method ID.
+func TestBindFollowsGqlgen(t *testing.T) {
+	t.Parallel()
+	bt := reflect.TypeFor[welfare.BenefitGrant]()
+	tests := []struct {
+		field  string
+		access access
+		typ    reflect.Type
+	}{
+		{"status", accessField, reflect.TypeFor[string]()},
+		{"grantedOn", accessField, reflect.TypeFor[*time.Time]()},
+		{"program", accessRef, reflect.TypeFor[*welfare.Program]()},
+		{"id", accessMethod, reflect.TypeFor[string]()},
+	}
+	for _, tt := range tests {
+		var pf field
+		typ, ok := bind(&pf, bt, tt.field)
+		if !ok || pf.access != tt.access || typ.String() != tt.typ.String() {
+			t.Errorf("bind(BenefitGrant.%s) = %v, access %d, %v; want access %d, %v", tt.field, typ, pf.access, ok, tt.access, tt.typ)
+		}
+	}
+	m := New(graph.NewExecutableSchema(graph.Config{}).Schema(), reflect.TypeFor[graph.ResolverRoot]())
+	if !m.resolvers["BenefitGrant"]["officer"] || m.resolvers["BenefitGrant"]["status"] {
+		t.Errorf("resolvers of BenefitGrant = %v, want officer and not status", m.resolvers["BenefitGrant"])
+	}
+}

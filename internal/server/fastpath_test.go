@@ -1,0 +1,148 @@
+package server_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"civiclink/db/seed"
+	"civiclink/internal/auth"
+	"civiclink/internal/clock"
+	"civiclink/internal/hubtest"
+	"civiclink/playground"
+)
+
+// TestPlainSubtreesAnswerAsGqlgen runs every read example of the playground (the contract
+// queries with their fixtures) and queries that exercise what internal/fastpath must leave
+// to gqlgen or decide as gqlgen does (aliases, __typename, fragments, @skip and @include
+// from variables, nulls, personal fields), as several roles, on a hub with plain subtrees
+// and on one without, and wants the two answers byte for byte the same.
+func TestPlainSubtreesAnswerAsGqlgen(t *testing.T) {
+	t.Parallel()
+	fixed := hubtest.Options{Clock: clock.Fixed(seed.ReferenceTime)}
+	lean := hubtest.New(t, fixed)
+	fixed.GenericExecution = true
+	generic := hubtest.New(t, fixed)
+	fx := pickFixture(t, lean)
+	var badge string
+	if err := lean.Pool.QueryRow(context.Background(), `SELECT o.badge_no FROM police.officer o
+		JOIN police.station s ON s.id = o.station_id WHERE s.code = 'S01' ORDER BY o.id LIMIT 1`).Scan(&badge); err != nil {
+		t.Fatalf("find an officer of S01: %v", err)
+	}
+
+	type query struct {
+		name  string
+		query string
+		vars  map[string]any
+	}
+	contract := map[string]map[string]any{
+		"referred-disputes": {"first": 100},
+		"grid-risk":         {"code": fx.gridCode},
+		"station-welfare":   {"id": fx.stationID},
+		"person-view":       {"id": fx.personID},
+	}
+	examples, err := playground.Examples()
+	if err != nil {
+		t.Fatalf("load examples: %v", err)
+	}
+	var queries []query
+	for _, e := range examples {
+		if strings.HasPrefix(strings.TrimSpace(stripComments(e.Query)), "mutation") {
+			continue
+		}
+		vars := contract[e.Name]
+		if vars == nil && e.Variables != "" {
+			if err := json.Unmarshal([]byte(e.Variables), &vars); err != nil {
+				t.Fatalf("variables of %s: %v", e.Name, err)
+			}
+		}
+		queries = append(queries, query{e.Name, e.Query, vars})
+	}
+	grants := `query G($skip: Boolean!, $with: Boolean!) {
+		officers(first: 30) { nodes {
+			name
+			benefitGrants {
+				__typename id amount appliedOn grantedOn version
+				kind: status
+				program { ...P name @skip(if: $skip) periodStart periodEnd provider }
+				... on BenefitGrant { status program { id __typename } }
+				statusLog @include(if: $with) { __typename }
+			}
+		} }
+	}
+	fragment P on Program { category name }`
+	for _, v := range []map[string]any{{"skip": false, "with": false}, {"skip": true, "with": true}} {
+		queries = append(queries, query{"grants", grants, v})
+	}
+	queries = append(queries,
+		query{"disputes-first-500", contractQuery(t, "referred-disputes"), map[string]any{"first": 500}},
+		query{"followups-and-nulls", `{ disputes(first: 60) { nodes {
+			agreement { form signedAt followUps { id visitedAt performance satisfaction } }
+			grid { id code name kind community { id name } }
+			referredCase { station { id name code } leadOfficer { name phone } }
+		} } }`, nil},
+		query{"persons", `{ persons(first: 40) { nodes { id name phone flags } } }`, nil},
+		query{"defer", `{ officers(first: 5) { nodes { ... @defer { benefitGrants { status } } } } }`, nil},
+	)
+
+	roles := []struct {
+		name  string
+		role  string
+		scope auth.ScopeClaims
+	}{
+		{"admin", auth.Admin, auth.ScopeClaims{}},
+		{"street staff", auth.StreetStaff, auth.ScopeClaims{}},
+		{"police officer", auth.PoliceOfficer, auth.ScopeClaims{Station: "S01", Officer: badge}},
+		{"grid worker", auth.GridWorker, auth.ScopeClaims{Grids: []string{"C01-01"}}},
+	}
+	for _, r := range roles {
+		a, b := lean.As(t, r.role, r.scope), generic.As(t, r.role, r.scope)
+		for _, q := range queries {
+			got := a.Query(t, q.query, q.vars)
+			want := b.Query(t, q.query, q.vars)
+			if got.Status != want.Status || !bytes.Equal(comparable(t, got.Raw), comparable(t, want.Raw)) {
+				t.Errorf("%s as %s (%v): with plain subtrees the answer differs from gqlgen's\n got %d %.600s\nwant %d %.600s",
+					q.name, r.name, q.vars, got.Status, got.Raw, want.Status, want.Raw)
+			}
+		}
+	}
+}
+
+// sealedCursor is a cursor: sealed with a fresh nonce, it differs between two answers.
+var sealedCursor = regexp.MustCompile(`"c2\.[A-Za-z0-9_-]+"`)
+
+// comparable is an answer with its cursors blanked and, when it has several errors
+// (gathered from concurrent resolvers in no fixed order), its data followed by the errors
+// sorted.
+func comparable(t *testing.T, raw []byte) []byte {
+	t.Helper()
+	raw = sealedCursor.ReplaceAll(raw, []byte(`"c2.…"`))
+	var r struct {
+		Errors []json.RawMessage `json:"errors"`
+		Data   json.RawMessage   `json:"data"`
+	}
+	if json.Unmarshal(raw, &r) != nil || len(r.Errors) < 2 {
+		return raw
+	}
+	parts := [][]byte{r.Data}
+	for _, e := range r.Errors {
+		parts = append(parts, e)
+	}
+	slices.SortFunc(parts[1:], bytes.Compare)
+	return bytes.Join(parts, []byte("\n"))
+}
+
+// stripComments drops the # comment lines a contract query starts with.
+func stripComments(q string) string {
+	var out []string
+	for l := range strings.SplitSeq(q, "\n") {
+		if !strings.HasPrefix(strings.TrimSpace(l), "#") {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
+}
