@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -162,21 +163,52 @@ func (t httpTransport) readPost(w http.ResponseWriter, r *http.Request) (*graphq
 	return params, http.StatusBadRequest, err
 }
 
-// response is graphql.Response without a data entry when there is none.
-type response struct {
-	Errors     gqlerror.List   `json:"errors,omitempty"`
-	Data       json.RawMessage `json:"data,omitempty"`
-	Extensions map[string]any  `json:"extensions,omitempty"`
-}
-
 func writeResponse(w http.ResponseWriter, media string, status int, resp *graphql.Response) {
 	w.Header().Set("Content-Type", media+contentTypeSuffix)
 	w.WriteHeader(status)
-	b, err := json.Marshal(response{Errors: resp.Errors, Data: resp.Data, Extensions: resp.Extensions})
+	b, err := encodeResponse(resp)
 	if err != nil {
 		b = []byte(`{"errors":[{"message":"internal error","extensions":{"code":"INTERNAL"}}]}`)
 	}
 	_, _ = w.Write(b)
+}
+
+// encodeResponse writes what json.Marshal writes for response, without re-reading data
+// through encoding/json's scanner (for a 400 KB answer, a few milliseconds of CPU): the
+// data gqlgen produced is compact JSON already, so all that Marshal changes in it is the
+// HTML escaping of <, >, & and U+2028/U+2029, which json.HTMLEscape does alone.
+func encodeResponse(resp *graphql.Response) ([]byte, error) {
+	var buf bytes.Buffer
+	buf.Grow(len(resp.Data) + 256)
+	buf.WriteByte('{')
+	if len(resp.Errors) > 0 {
+		e, err := json.Marshal(resp.Errors)
+		if err != nil {
+			return nil, err
+		}
+		buf.WriteString(`"errors":`)
+		buf.Write(e)
+	}
+	if len(resp.Data) > 0 {
+		if buf.Len() > 1 {
+			buf.WriteByte(',')
+		}
+		buf.WriteString(`"data":`)
+		json.HTMLEscape(&buf, resp.Data)
+	}
+	if len(resp.Extensions) > 0 {
+		x, err := json.Marshal(resp.Extensions)
+		if err != nil {
+			return nil, err
+		}
+		if buf.Len() > 1 {
+			buf.WriteByte(',')
+		}
+		buf.WriteString(`"extensions":`)
+		buf.Write(x)
+	}
+	buf.WriteByte('}')
+	return buf.Bytes(), nil
 }
 
 // writeRequestError answers a request that is not a well-formed GraphQL request.
