@@ -35,18 +35,23 @@ type edge interface {
 // stores the target in the parent's store.Ref, which GraphQL then reads as a plain field.
 type refEdge[P, T any] struct {
 	rel  *loaders.ByIDRelation[T]
-	id   func(*P) *int64
+	id   func(*P) (int64, bool) // false: the reference is null
 	fill func(*P) *store.Ref[T]
 }
 
 // optRefTo declares a nullable reference.
 func optRefTo[P, T any](rel *loaders.ByIDRelation[T], id func(*P) *int64) refEdge[P, T] {
-	return refEdge[P, T]{rel: rel, id: id}
+	return refEdge[P, T]{rel: rel, id: func(p *P) (int64, bool) {
+		if v := id(p); v != nil {
+			return *v, true
+		}
+		return 0, false
+	}}
 }
 
 // refTo declares a required reference.
 func refTo[P, T any](rel *loaders.ByIDRelation[T], id func(*P) int64) refEdge[P, T] {
-	return refEdge[P, T]{rel: rel, id: func(p *P) *int64 { v := id(p); return &v }}
+	return refEdge[P, T]{rel: rel, id: func(p *P) (int64, bool) { return id(p), true }}
 }
 
 // filledRef declares a required reference held in the parent's store.Ref.
@@ -59,8 +64,8 @@ func filledRef[P, T any](rel *loaders.ByIDRelation[T], id func(*P) int64, fill f
 func (e refEdge[P, T]) follow(ctx context.Context, _ graphql.CollectedField, parents []any) ([]any, error) {
 	ids := make([]int64, 0, len(parents))
 	for _, p := range parents {
-		if id := e.id(p.(*P)); id != nil {
-			ids = append(ids, *id)
+		if id, ok := e.id(p.(*P)); ok {
+			ids = append(ids, id)
 		}
 	}
 	rows, err := e.rel.Fetch(ctx, ids)
@@ -69,8 +74,8 @@ func (e refEdge[P, T]) follow(ctx context.Context, _ graphql.CollectedField, par
 	}
 	if e.fill != nil {
 		for _, p := range parents {
-			if id := e.id(p.(*P)); id != nil {
-				e.fill(p.(*P)).Set(rows[*id])
+			if id, ok := e.id(p.(*P)); ok {
+				e.fill(p.(*P)).Set(rows[id])
 			}
 		}
 	}
