@@ -9,6 +9,7 @@ import (
 	"civiclink/db/risk"
 	"civiclink/db/statuslog"
 	"civiclink/db/street"
+	"civiclink/graph/model"
 	"context"
 	"errors"
 	"math"
@@ -377,6 +378,70 @@ func (ec *executionContext) _Agreement_version(ctx context.Context, field graphq
 }
 func (ec *executionContext) fieldContext_Agreement_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Agreement", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AgreementPayload_agreement(ctx context.Context, field graphql.CollectedField, obj *model.AgreementPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgreementPayload_agreement(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Agreement, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *mediation.Agreement) graphql.Marshaler {
+			return ec.marshalNAgreement2ᚖciviclinkᚋdbᚋmediationᚐAgreement(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AgreementPayload_agreement(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AgreementPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Agreement(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AgreementPayload_dispute(ctx context.Context, field graphql.CollectedField, obj *model.AgreementPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgreementPayload_dispute(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Dispute, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *mediation.Dispute) graphql.Marshaler {
+			return ec.marshalNDispute2ᚖciviclinkᚋdbᚋmediationᚐDispute(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AgreementPayload_dispute(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AgreementPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Dispute(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Committee_id(ctx context.Context, field graphql.CollectedField, obj *mediation.Committee) (ret graphql.Marshaler) {
@@ -1875,6 +1940,70 @@ func (ec *executionContext) fieldContext_DisputeParty_side(_ context.Context, fi
 	return graphql.NewScalarFieldContext("DisputeParty", field, false, false, "DisputeSide")
 }
 
+func (ec *executionContext) _DisputePayload_dispute(ctx context.Context, field graphql.CollectedField, obj *model.DisputePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DisputePayload_dispute(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Dispute, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *mediation.Dispute) graphql.Marshaler {
+			return ec.marshalNDispute2ᚖciviclinkᚋdbᚋmediationᚐDispute(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DisputePayload_dispute(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DisputePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Dispute(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DisputePayload_riskItem(ctx context.Context, field graphql.CollectedField, obj *model.DisputePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DisputePayload_riskItem(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RiskItem, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *risk.RiskItem) graphql.Marshaler {
+			return ec.marshalORiskItem2ᚖciviclinkᚋdbᚋriskᚐRiskItem(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DisputePayload_riskItem(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DisputePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RiskItem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _FollowUp_id(ctx context.Context, field graphql.CollectedField, obj *mediation.FollowUp) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2045,6 +2174,70 @@ func (ec *executionContext) fieldContext_FollowUp_newRisk(_ context.Context, fie
 	return graphql.NewScalarFieldContext("FollowUp", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _FollowUpPayload_followUp(ctx context.Context, field graphql.CollectedField, obj *model.FollowUpPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FollowUpPayload_followUp(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FollowUp, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *mediation.FollowUp) graphql.Marshaler {
+			return ec.marshalNFollowUp2ᚖciviclinkᚋdbᚋmediationᚐFollowUp(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FollowUpPayload_followUp(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FollowUpPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FollowUp(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FollowUpPayload_agreement(ctx context.Context, field graphql.CollectedField, obj *model.FollowUpPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FollowUpPayload_agreement(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Agreement, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *mediation.Agreement) graphql.Marshaler {
+			return ec.marshalNAgreement2ᚖciviclinkᚋdbᚋmediationᚐAgreement(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FollowUpPayload_agreement(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FollowUpPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Agreement(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _MediationSession_id(ctx context.Context, field graphql.CollectedField, obj *mediation.MediationSession) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2213,6 +2406,70 @@ func (ec *executionContext) _MediationSession_record(ctx context.Context, field 
 }
 func (ec *executionContext) fieldContext_MediationSession_record(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MediationSession", field, false, false, "String")
+}
+
+func (ec *executionContext) _MediationSessionPayload_session(ctx context.Context, field graphql.CollectedField, obj *model.MediationSessionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MediationSessionPayload_session(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Session, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *mediation.MediationSession) graphql.Marshaler {
+			return ec.marshalNMediationSession2ᚖciviclinkᚋdbᚋmediationᚐMediationSession(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MediationSessionPayload_session(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MediationSessionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MediationSession(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MediationSessionPayload_dispute(ctx context.Context, field graphql.CollectedField, obj *model.MediationSessionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MediationSessionPayload_dispute(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Dispute, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *mediation.Dispute) graphql.Marshaler {
+			return ec.marshalNDispute2ᚖciviclinkᚋdbᚋmediationᚐDispute(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MediationSessionPayload_dispute(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MediationSessionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Dispute(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Mediator_id(ctx context.Context, field graphql.CollectedField, obj *mediation.Mediator) (ret graphql.Marshaler) {
@@ -2535,6 +2792,209 @@ func (ec *executionContext) fieldContext_MediatorEdge_node(_ context.Context, fi
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputAdvanceDisputeInput(ctx context.Context, obj any) (model.AdvanceDisputeInput, error) {
+	var it model.AdvanceDisputeInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"disputeId", "version", "to", "reason", "outcome", "escalation", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "disputeId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("disputeId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DisputeID = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "to":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("to"))
+			data, err := ec.unmarshalNDisputeStatus2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.To = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "outcome":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("outcome"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Outcome = data
+		case "escalation":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("escalation"))
+			data, err := ec.unmarshalOEscalationInput2ᚖciviclinkᚋgraphᚋmodelᚐEscalationInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Escalation = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAdvanceDisputeInput unmarshals raw into the AdvanceDisputeInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAdvanceDisputeInput(ctx context.Context, raw any) (model.AdvanceDisputeInput, error) {
+	var out model.AdvanceDisputeInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AdvanceDisputeInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputApplyForJudicialConfirmationInput(ctx context.Context, obj any) (model.ApplyForJudicialConfirmationInput, error) {
+	var it model.ApplyForJudicialConfirmationInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"agreementId", "version", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "agreementId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("agreementId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AgreementID = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalApplyForJudicialConfirmationInput unmarshals raw into the ApplyForJudicialConfirmationInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalApplyForJudicialConfirmationInput(ctx context.Context, raw any) (model.ApplyForJudicialConfirmationInput, error) {
+	var out model.ApplyForJudicialConfirmationInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ApplyForJudicialConfirmationInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputAssignMediatorInput(ctx context.Context, obj any) (model.AssignMediatorInput, error) {
+	var it model.AssignMediatorInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"disputeId", "mediatorId", "role", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "disputeId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("disputeId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DisputeID = data
+		case "mediatorId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mediatorId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MediatorID = data
+		case "role":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("role"))
+			data, err := ec.unmarshalNDisputeMediatorRole2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Role = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAssignMediatorInput unmarshals raw into the AssignMediatorInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAssignMediatorInput(ctx context.Context, raw any) (model.AssignMediatorInput, error) {
+	var out model.AssignMediatorInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AssignMediatorInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCommitteeFilter(ctx context.Context, obj any) (mediation.CommitteeFilter, error) {
 	var it mediation.CommitteeFilter
 	if obj == nil {
@@ -2809,6 +3269,122 @@ func UnmarshalDisputeOrder(ctx context.Context, raw any) (relay.Order, error) {
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputDisputePartyInput(ctx context.Context, obj any) (model.DisputePartyInput, error) {
+	var it model.DisputePartyInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"personId", "side"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "personId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("personId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PersonID = data
+		case "side":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("side"))
+			data, err := ec.unmarshalNDisputeSide2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Side = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDisputePartyInput unmarshals raw into the DisputePartyInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDisputePartyInput(ctx context.Context, raw any) (model.DisputePartyInput, error) {
+	var out model.DisputePartyInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DisputePartyInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputEscalationInput(ctx context.Context, obj any) (model.EscalationInput, error) {
+	var it model.EscalationInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["dimension"]; !present {
+		asMap["dimension"] = "PUBLIC_ORDER"
+	}
+
+	fieldsInOrder := [...]string{"description", "dimension", "likelihood", "impact"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "dimension":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dimension"))
+			data, err := ec.unmarshalNRiskDimension2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Dimension = data
+		case "likelihood":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("likelihood"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Likelihood = data
+		case "impact":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("impact"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Impact = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalEscalationInput unmarshals raw into the EscalationInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalEscalationInput(ctx context.Context, raw any) (model.EscalationInput, error) {
+	var out model.EscalationInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "EscalationInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputMediatorFilter(ctx context.Context, obj any) (mediation.MediatorFilter, error) {
 	var it mediation.MediatorFilter
 	if obj == nil {
@@ -2911,6 +3487,364 @@ func UnmarshalMediatorOrder(ctx context.Context, raw any) (relay.Order, error) {
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputRecordAgreementInput(ctx context.Context, obj any) (model.RecordAgreementInput, error) {
+	var it model.RecordAgreementInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"disputeId", "version", "form", "terms", "signedAt", "performanceDeadline", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "disputeId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("disputeId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DisputeID = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "form":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("form"))
+			data, err := ec.unmarshalNAgreementForm2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Form = data
+		case "terms":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("terms"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Terms = data
+		case "signedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("signedAt"))
+			data, err := ec.unmarshalNDateTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SignedAt = data
+		case "performanceDeadline":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("performanceDeadline"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PerformanceDeadline = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRecordAgreementInput unmarshals raw into the RecordAgreementInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRecordAgreementInput(ctx context.Context, raw any) (model.RecordAgreementInput, error) {
+	var out model.RecordAgreementInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordAgreementInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRecordFollowUpInput(ctx context.Context, obj any) (model.RecordFollowUpInput, error) {
+	var it model.RecordFollowUpInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["newRisk"]; !present {
+		asMap["newRisk"] = false
+	}
+
+	fieldsInOrder := [...]string{"agreementId", "visitedAt", "visitor", "performance", "satisfaction", "newRisk", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "agreementId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("agreementId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AgreementID = data
+		case "visitedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("visitedAt"))
+			data, err := ec.unmarshalNDateTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VisitedAt = data
+		case "visitor":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("visitor"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Visitor = data
+		case "performance":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("performance"))
+			data, err := ec.unmarshalNPerformance2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Performance = data
+		case "satisfaction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("satisfaction"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Satisfaction = data
+		case "newRisk":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("newRisk"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NewRisk = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRecordFollowUpInput unmarshals raw into the RecordFollowUpInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRecordFollowUpInput(ctx context.Context, raw any) (model.RecordFollowUpInput, error) {
+	var out model.RecordFollowUpInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordFollowUpInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRecordMediationSessionInput(ctx context.Context, obj any) (model.RecordMediationSessionInput, error) {
+	var it model.RecordMediationSessionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"disputeId", "heldAt", "place", "approaches", "record", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "disputeId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("disputeId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DisputeID = data
+		case "heldAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("heldAt"))
+			data, err := ec.unmarshalNDateTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HeldAt = data
+		case "place":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("place"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Place = data
+		case "approaches":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("approaches"))
+			data, err := ec.unmarshalNMediationApproach2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Approaches = data
+		case "record":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("record"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Record = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRecordMediationSessionInput unmarshals raw into the RecordMediationSessionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRecordMediationSessionInput(ctx context.Context, raw any) (model.RecordMediationSessionInput, error) {
+	var out model.RecordMediationSessionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordMediationSessionInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRegisterDisputeInput(ctx context.Context, obj any) (model.RegisterDisputeInput, error) {
+	var it model.RegisterDisputeInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["difficulty"]; !present {
+		asMap["difficulty"] = "ORDINARY"
+	}
+
+	fieldsInOrder := [...]string{"committeeId", "source", "category", "difficulty", "summary", "gridId", "estateId", "amount", "parties", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "committeeId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("committeeId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommitteeID = data
+		case "source":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("source"))
+			data, err := ec.unmarshalNDirectDisputeSource2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Source = data
+		case "category":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("category"))
+			data, err := ec.unmarshalNDisputeCategory2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Category = data
+		case "difficulty":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("difficulty"))
+			data, err := ec.unmarshalNDisputeDifficulty2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Difficulty = data
+		case "summary":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("summary"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Summary = data
+		case "gridId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gridId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GridID = data
+		case "estateId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("estateId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EstateID = data
+		case "amount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Amount = data
+		case "parties":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("parties"))
+			data, err := ec.unmarshalNDisputePartyInput2ᚕᚖciviclinkᚋgraphᚋmodelᚐDisputePartyInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Parties = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRegisterDisputeInput unmarshals raw into the RegisterDisputeInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRegisterDisputeInput(ctx context.Context, raw any) (model.RegisterDisputeInput, error) {
+	var out model.RegisterDisputeInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RegisterDisputeInput", raw, &out)
+	return out, err
+}
+
 // endregion **************************** input.gotpl *****************************
 
 // region    ************************** interface.gotpl ***************************
@@ -2976,6 +3910,44 @@ func (ec *executionContext) _Agreement(ctx context.Context, sel ast.SelectionSet
 			out.Values[i] = ec._Agreement_version(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var agreementPayloadImplementors = []string{"AgreementPayload"}
+
+func (ec *executionContext) _AgreementPayload(ctx context.Context, sel ast.SelectionSet, obj *model.AgreementPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, agreementPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AgreementPayload")
+		case "agreement":
+			out.Values[i] = ec._AgreementPayload_agreement(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "dispute":
+			out.Values[i] = ec._AgreementPayload_dispute(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -3500,6 +4472,44 @@ func (ec *executionContext) _DisputeParty(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var disputePayloadImplementors = []string{"DisputePayload"}
+
+func (ec *executionContext) _DisputePayload(ctx context.Context, sel ast.SelectionSet, obj *model.DisputePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, disputePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DisputePayload")
+		case "dispute":
+			out.Values[i] = ec._DisputePayload_dispute(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "riskItem":
+			out.Values[i] = ec._DisputePayload_riskItem(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var followUpImplementors = []string{"FollowUp", "Node"}
 
 func (ec *executionContext) _FollowUp(ctx context.Context, sel ast.SelectionSet, obj *mediation.FollowUp) graphql.Marshaler {
@@ -3564,6 +4574,44 @@ func (ec *executionContext) _FollowUp(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var followUpPayloadImplementors = []string{"FollowUpPayload"}
+
+func (ec *executionContext) _FollowUpPayload(ctx context.Context, sel ast.SelectionSet, obj *model.FollowUpPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, followUpPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FollowUpPayload")
+		case "followUp":
+			out.Values[i] = ec._FollowUpPayload_followUp(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "agreement":
+			out.Values[i] = ec._FollowUpPayload_agreement(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var mediationSessionImplementors = []string{"MediationSession", "Node"}
 
 func (ec *executionContext) _MediationSession(ctx context.Context, sel ast.SelectionSet, obj *mediation.MediationSession) graphql.Marshaler {
@@ -3605,6 +4653,44 @@ func (ec *executionContext) _MediationSession(ctx context.Context, sel ast.Selec
 			out.Values[i] = ec._MediationSession_record(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var mediationSessionPayloadImplementors = []string{"MediationSessionPayload"}
+
+func (ec *executionContext) _MediationSessionPayload(ctx context.Context, sel ast.SelectionSet, obj *model.MediationSessionPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, mediationSessionPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MediationSessionPayload")
+		case "session":
+			out.Values[i] = ec._MediationSessionPayload_session(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "dispute":
+			out.Values[i] = ec._MediationSessionPayload_dispute(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -3770,6 +4856,11 @@ func (ec *executionContext) _MediatorEdge(ctx context.Context, sel ast.Selection
 
 // region    ***************************** type.gotpl *****************************
 
+func (ec *executionContext) unmarshalNAdvanceDisputeInput2civiclinkᚋgraphᚋmodelᚐAdvanceDisputeInput(ctx context.Context, v any) (model.AdvanceDisputeInput, error) {
+	res, err := ec.unmarshalInputAdvanceDisputeInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNAgreement2ᚖciviclinkᚋdbᚋmediationᚐAgreement(ctx context.Context, sel ast.SelectionSet, v *mediation.Agreement) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Agreement!")
@@ -3790,6 +4881,24 @@ func (ec *executionContext) marshalNAgreementForm2string(ctx context.Context, se
 		graphql.AddInvalidNullFromMarshaler(ctx, "AgreementForm!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNAgreementPayload2ᚖciviclinkᚋgraphᚋmodelᚐAgreementPayload(ctx context.Context, sel ast.SelectionSet, v *model.AgreementPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AgreementPayload!")
+		return graphql.Null
+	}
+	return ec._AgreementPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNApplyForJudicialConfirmationInput2civiclinkᚋgraphᚋmodelᚐApplyForJudicialConfirmationInput(ctx context.Context, v any) (model.ApplyForJudicialConfirmationInput, error) {
+	res, err := ec.unmarshalInputApplyForJudicialConfirmationInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNAssignMediatorInput2civiclinkᚋgraphᚋmodelᚐAssignMediatorInput(ctx context.Context, v any) (model.AssignMediatorInput, error) {
+	res, err := ec.unmarshalInputAssignMediatorInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNCommittee2ᚕᚖciviclinkᚋdbᚋmediationᚐCommitteeᚄ(ctx context.Context, sel ast.SelectionSet, v []*mediation.Committee) graphql.Marshaler {
@@ -3873,6 +4982,20 @@ func (ec *executionContext) marshalNCommitteeOrderField2string(ctx context.Conte
 	res := graphql.MarshalString(v)
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "CommitteeOrderField!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNDirectDisputeSource2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDirectDisputeSource2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "DirectDisputeSource!")
 	}
 	return res
 }
@@ -4038,6 +5161,33 @@ func (ec *executionContext) marshalNDisputeParty2ᚖciviclinkᚋdbᚋmediation�
 	return ec._DisputeParty(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNDisputePartyInput2ᚕᚖciviclinkᚋgraphᚋmodelᚐDisputePartyInputᚄ(ctx context.Context, v any) ([]*model.DisputePartyInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.DisputePartyInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNDisputePartyInput2ᚖciviclinkᚋgraphᚋmodelᚐDisputePartyInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNDisputePartyInput2ᚖciviclinkᚋgraphᚋmodelᚐDisputePartyInput(ctx context.Context, v any) (*model.DisputePartyInput, error) {
+	res, err := ec.unmarshalInputDisputePartyInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDisputePayload2ᚖciviclinkᚋgraphᚋmodelᚐDisputePayload(ctx context.Context, sel ast.SelectionSet, v *model.DisputePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DisputePayload!")
+		return graphql.Null
+	}
+	return ec._DisputePayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNDisputeSide2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalString(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -4102,6 +5252,14 @@ func (ec *executionContext) marshalNFollowUp2ᚖciviclinkᚋdbᚋmediationᚐFol
 		return graphql.Null
 	}
 	return ec._FollowUp(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNFollowUpPayload2ᚖciviclinkᚋgraphᚋmodelᚐFollowUpPayload(ctx context.Context, sel ast.SelectionSet, v *model.FollowUpPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "FollowUpPayload!")
+		return graphql.Null
+	}
+	return ec._FollowUpPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNJudicialConfirmation2string(ctx context.Context, v any) (string, error) {
@@ -4184,6 +5342,14 @@ func (ec *executionContext) marshalNMediationSession2ᚖciviclinkᚋdbᚋmediati
 		return graphql.Null
 	}
 	return ec._MediationSession(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNMediationSessionPayload2ᚖciviclinkᚋgraphᚋmodelᚐMediationSessionPayload(ctx context.Context, sel ast.SelectionSet, v *model.MediationSessionPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MediationSessionPayload!")
+		return graphql.Null
+	}
+	return ec._MediationSessionPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNMediator2ᚕᚖciviclinkᚋdbᚋmediationᚐMediatorᚄ(ctx context.Context, sel ast.SelectionSet, v []*mediation.Mediator) graphql.Marshaler {
@@ -4283,6 +5449,26 @@ func (ec *executionContext) marshalNPerformance2string(ctx context.Context, sel 
 		graphql.AddInvalidNullFromMarshaler(ctx, "Performance!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNRecordAgreementInput2civiclinkᚋgraphᚋmodelᚐRecordAgreementInput(ctx context.Context, v any) (model.RecordAgreementInput, error) {
+	res, err := ec.unmarshalInputRecordAgreementInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNRecordFollowUpInput2civiclinkᚋgraphᚋmodelᚐRecordFollowUpInput(ctx context.Context, v any) (model.RecordFollowUpInput, error) {
+	res, err := ec.unmarshalInputRecordFollowUpInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNRecordMediationSessionInput2civiclinkᚋgraphᚋmodelᚐRecordMediationSessionInput(ctx context.Context, v any) (model.RecordMediationSessionInput, error) {
+	res, err := ec.unmarshalInputRecordMediationSessionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNRegisterDisputeInput2civiclinkᚋgraphᚋmodelᚐRegisterDisputeInput(ctx context.Context, v any) (model.RegisterDisputeInput, error) {
+	res, err := ec.unmarshalInputRegisterDisputeInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalOAgreement2ᚖciviclinkᚋdbᚋmediationᚐAgreement(ctx context.Context, sel ast.SelectionSet, v *mediation.Agreement) graphql.Marshaler {
@@ -4606,6 +5792,14 @@ func (ec *executionContext) marshalODisputeStatus2ᚖstring(ctx context.Context,
 	_ = ctx
 	res := graphql.MarshalString(*v)
 	return res
+}
+
+func (ec *executionContext) unmarshalOEscalationInput2ᚖciviclinkᚋgraphᚋmodelᚐEscalationInput(ctx context.Context, v any) (*model.EscalationInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputEscalationInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOMediatorFilter2ᚖciviclinkᚋdbᚋmediationᚐMediatorFilter(ctx context.Context, v any) (*mediation.MediatorFilter, error) {

@@ -7340,6 +7340,183 @@ extend type Query {
   "A dispute by its number; null when none has it."
   dispute(disputeNo: String!): Dispute
 }
+
+# The mediation mutations; what every mutation shares (one transaction, versions, idempotency
+# keys) is described on Mutation in workflow.graphqls.
+extend type Mutation {
+  "Register a dispute brought by the parties, the committee itself or a court (status RECEIVED); police referrals and grid reports come through referCaseToMediation and convertGridEvent."
+  registerDispute(input: RegisterDisputeInput!): DisputePayload!
+  "Move a dispute along its workflow (accept, decline, start mediation, withdraw, fail, perform, default, archive …). A FAILED dispute may open an escalation risk item."
+  advanceDispute(input: AdvanceDisputeInput!): DisputePayload!
+  "Assign a mediator (a community notable, lawyer, grid worker …) to a dispute."
+  assignMediator(input: AssignMediatorInput!): DisputePayload!
+  "Record a mediation session and the approaches used."
+  recordMediationSession(input: RecordMediationSessionInput!): MediationSessionPayload!
+  "Record the agreement reached; the dispute moves from IN_MEDIATION to AGREED."
+  recordAgreement(input: RecordAgreementInput!): AgreementPayload!
+  "Record a follow-up visit on an agreement."
+  recordFollowUp(input: RecordFollowUpInput!): FollowUpPayload!
+  "Apply for judicial confirmation of an agreement (NONE → APPLIED)."
+  applyForJudicialConfirmation(input: ApplyForJudicialConfirmationInput!): AgreementPayload!
+}
+
+"Sources of a dispute registered directly."
+enum DirectDisputeSource { PARTY_APPLICATION COMMITTEE_INITIATIVE COURT_ENTRUSTMENT }
+"A party to a new dispute."
+input DisputePartyInput {
+  "The person."
+  personId: ID!
+  "The person's side."
+  side: DisputeSide!
+}
+"A dispute registered directly with a committee."
+input RegisterDisputeInput {
+  "The committee."
+  committeeId: ID!
+  "How it came in."
+  source: DirectDisputeSource!
+  "The category."
+  category: DisputeCategory!
+  "ORDINARY or DIFFICULT."
+  difficulty: DisputeDifficulty! = ORDINARY
+  "Short account."
+  summary: String!
+  "The grid."
+  gridId: ID
+  "Must lie in gridId when both are given."
+  estateId: ID
+  "Amount in dispute, in yuan."
+  amount: Float
+  "At least one APPLICANT; each person once."
+  parties: [DisputePartyInput!]!
+  "Client-chosen key that makes a retry of this mutation return the first result instead of acting twice."
+  idempotencyKey: String
+}
+"A risk that a failed dispute may escalate."
+input EscalationInput {
+  "What the risk is."
+  description: String!
+  "Which dimension of risk."
+  dimension: RiskDimension! = PUBLIC_ORDER
+  "Likelihood, 1 to 5."
+  likelihood: Int!
+  "Impact, 1 to 5."
+  impact: Int!
+}
+"A status change of a dispute."
+input AdvanceDisputeInput {
+  "The dispute."
+  disputeId: ID!
+  "Optimistic-concurrency version; pass it back when changing the row."
+  version: Int!
+  "The workflow state to move to; only legal transitions are accepted."
+  to: DisputeStatus!
+  "Why, kept in the status log."
+  reason: String
+  "Recorded as the dispute's outcome."
+  outcome: String
+  "Only with to: FAILED: opens a risk item linked to the dispute, in the same transaction."
+  escalation: EscalationInput
+  "Client-chosen key that makes a retry of this mutation return the first result instead of acting twice."
+  idempotencyKey: String
+}
+"A mediator's assignment."
+input AssignMediatorInput {
+  "The dispute."
+  disputeId: ID!
+  "The mediator."
+  mediatorId: ID!
+  "The role."
+  role: DisputeMediatorRole!
+  "Client-chosen key that makes a retry of this mutation return the first result instead of acting twice."
+  idempotencyKey: String
+}
+"A mediation session."
+input RecordMediationSessionInput {
+  "The dispute."
+  disputeId: ID!
+  "When the sitting took place."
+  heldAt: DateTime!
+  "Where it took place."
+  place: String!
+  "Approaches used."
+  approaches: [MediationApproach!]!
+  "What was said (sensitive)."
+  record: String
+  "Client-chosen key that makes a retry of this mutation return the first result instead of acting twice."
+  idempotencyKey: String
+}
+"An agreement reached in mediation."
+input RecordAgreementInput {
+  "The dispute."
+  disputeId: ID!
+  "The version of the dispute you read."
+  version: Int!
+  "WRITTEN or ORAL."
+  form: AgreementForm!
+  "Terms of the agreement (sensitive)."
+  terms: String!
+  "When it was signed."
+  signedAt: DateTime!
+  "Not before the signing day."
+  performanceDeadline: Date
+  "Client-chosen key that makes a retry of this mutation return the first result instead of acting twice."
+  idempotencyKey: String
+}
+"A follow-up visit."
+input RecordFollowUpInput {
+  "The agreement."
+  agreementId: ID!
+  "Not before the agreement was signed."
+  visitedAt: DateTime!
+  "Who visited."
+  visitor: String!
+  "How far the agreement was kept."
+  performance: Performance!
+  "1 to 5."
+  satisfaction: Int
+  "Whether the visit found a new risk."
+  newRisk: Boolean! = false
+  "Client-chosen key that makes a retry of this mutation return the first result instead of acting twice."
+  idempotencyKey: String
+}
+"An application for judicial confirmation."
+input ApplyForJudicialConfirmationInput {
+  "The agreement."
+  agreementId: ID!
+  "Optimistic-concurrency version; pass it back when changing the row."
+  version: Int!
+  "Client-chosen key that makes a retry of this mutation return the first result instead of acting twice."
+  idempotencyKey: String
+}
+"The dispute after the change, and the risk item an escalation opened."
+type DisputePayload {
+  "The dispute after the mutation."
+  dispute: Dispute!
+  "The risk item concerned."
+  riskItem: RiskItem
+}
+"The recorded session."
+type MediationSessionPayload {
+  "The session recorded."
+  session: MediationSession!
+  "The dispute after the mutation."
+  dispute: Dispute!
+}
+"The agreement and its dispute."
+type AgreementPayload {
+  "The agreement after the mutation."
+  agreement: Agreement!
+  "The dispute after the mutation."
+  dispute: Dispute!
+}
+"The recorded visit."
+type FollowUpPayload {
+  "The follow-up recorded."
+  followUp: FollowUp!
+  "The agreement after the mutation."
+  agreement: Agreement!
+}
 `, BuiltIn: false},
 	{Name: "../schema/police.graphqls", Input: `"Police ranks."
 enum OfficerRank { CONSTABLE SERGEANT INSPECTOR CHIEF_INSPECTOR SUPERINTENDENT }
@@ -8823,21 +9000,6 @@ type Mutation {
   "Convert an open grid event into a mediation dispute or a police case, keeping the link."
   convertGridEvent(input: ConvertGridEventInput!): ConvertGridEventPayload!
 
-  "Register a dispute brought by the parties, the committee itself or a court (status RECEIVED); police referrals and grid reports come through referCaseToMediation and convertGridEvent."
-  registerDispute(input: RegisterDisputeInput!): DisputePayload!
-  "Move a dispute along its workflow (accept, decline, start mediation, withdraw, fail, perform, default, archive …). A FAILED dispute may open an escalation risk item."
-  advanceDispute(input: AdvanceDisputeInput!): DisputePayload!
-  "Assign a mediator (a community notable, lawyer, grid worker …) to a dispute."
-  assignMediator(input: AssignMediatorInput!): DisputePayload!
-  "Record a mediation session and the approaches used."
-  recordMediationSession(input: RecordMediationSessionInput!): MediationSessionPayload!
-  "Record the agreement reached; the dispute moves from IN_MEDIATION to AGREED."
-  recordAgreement(input: RecordAgreementInput!): AgreementPayload!
-  "Record a follow-up visit on an agreement."
-  recordFollowUp(input: RecordFollowUpInput!): FollowUpPayload!
-  "Apply for judicial confirmation of an agreement (NONE → APPLIED)."
-  applyForJudicialConfirmation(input: ApplyForJudicialConfirmationInput!): AgreementPayload!
-
   "Open a risk assessment (status PROPOSED)."
   openAssessment(input: OpenAssessmentInput!): AssessmentPayload!
   "Move an assessment along its workflow; GRADED needs a level, DECIDED a decision."
@@ -8988,145 +9150,6 @@ input ConvertGridEventInput {
   caseCategory: CaseCategory
   "Why, kept in the status log."
   reason: String
-  "Client-chosen key that makes a retry of this mutation return the first result instead of acting twice."
-  idempotencyKey: String
-}
-
-"Sources of a dispute registered directly."
-enum DirectDisputeSource { PARTY_APPLICATION COMMITTEE_INITIATIVE COURT_ENTRUSTMENT }
-
-"A party to a new dispute."
-input DisputePartyInput {
-  "The person."
-  personId: ID!
-  "The person's side."
-  side: DisputeSide!
-}
-
-"A dispute registered directly with a committee."
-input RegisterDisputeInput {
-  "The committee."
-  committeeId: ID!
-  "How it came in."
-  source: DirectDisputeSource!
-  "The category."
-  category: DisputeCategory!
-  "ORDINARY or DIFFICULT."
-  difficulty: DisputeDifficulty! = ORDINARY
-  "Short account."
-  summary: String!
-  "The grid."
-  gridId: ID
-  "Must lie in gridId when both are given."
-  estateId: ID
-  "Amount in dispute, in yuan."
-  amount: Float
-  "At least one APPLICANT; each person once."
-  parties: [DisputePartyInput!]!
-  "Client-chosen key that makes a retry of this mutation return the first result instead of acting twice."
-  idempotencyKey: String
-}
-
-"A risk that a failed dispute may escalate."
-input EscalationInput {
-  "What the risk is."
-  description: String!
-  "Which dimension of risk."
-  dimension: RiskDimension! = PUBLIC_ORDER
-  "Likelihood, 1 to 5."
-  likelihood: Int!
-  "Impact, 1 to 5."
-  impact: Int!
-}
-
-"A status change of a dispute."
-input AdvanceDisputeInput {
-  "The dispute."
-  disputeId: ID!
-  "Optimistic-concurrency version; pass it back when changing the row."
-  version: Int!
-  "The workflow state to move to; only legal transitions are accepted."
-  to: DisputeStatus!
-  "Why, kept in the status log."
-  reason: String
-  "Recorded as the dispute's outcome."
-  outcome: String
-  "Only with to: FAILED: opens a risk item linked to the dispute, in the same transaction."
-  escalation: EscalationInput
-  "Client-chosen key that makes a retry of this mutation return the first result instead of acting twice."
-  idempotencyKey: String
-}
-
-"A mediator's assignment."
-input AssignMediatorInput {
-  "The dispute."
-  disputeId: ID!
-  "The mediator."
-  mediatorId: ID!
-  "The role."
-  role: DisputeMediatorRole!
-  "Client-chosen key that makes a retry of this mutation return the first result instead of acting twice."
-  idempotencyKey: String
-}
-
-"A mediation session."
-input RecordMediationSessionInput {
-  "The dispute."
-  disputeId: ID!
-  "When the sitting took place."
-  heldAt: DateTime!
-  "Where it took place."
-  place: String!
-  "Approaches used."
-  approaches: [MediationApproach!]!
-  "What was said (sensitive)."
-  record: String
-  "Client-chosen key that makes a retry of this mutation return the first result instead of acting twice."
-  idempotencyKey: String
-}
-
-"An agreement reached in mediation."
-input RecordAgreementInput {
-  "The dispute."
-  disputeId: ID!
-  "The version of the dispute you read."
-  version: Int!
-  "WRITTEN or ORAL."
-  form: AgreementForm!
-  "Terms of the agreement (sensitive)."
-  terms: String!
-  "When it was signed."
-  signedAt: DateTime!
-  "Not before the signing day."
-  performanceDeadline: Date
-  "Client-chosen key that makes a retry of this mutation return the first result instead of acting twice."
-  idempotencyKey: String
-}
-
-"A follow-up visit."
-input RecordFollowUpInput {
-  "The agreement."
-  agreementId: ID!
-  "Not before the agreement was signed."
-  visitedAt: DateTime!
-  "Who visited."
-  visitor: String!
-  "How far the agreement was kept."
-  performance: Performance!
-  "1 to 5."
-  satisfaction: Int
-  "Whether the visit found a new risk."
-  newRisk: Boolean! = false
-  "Client-chosen key that makes a retry of this mutation return the first result instead of acting twice."
-  idempotencyKey: String
-}
-
-"An application for judicial confirmation."
-input ApplyForJudicialConfirmationInput {
-  "The agreement."
-  agreementId: ID!
-  "Optimistic-concurrency version; pass it back when changing the row."
-  version: Int!
   "Client-chosen key that makes a retry of this mutation return the first result instead of acting twice."
   idempotencyKey: String
 }
@@ -9350,34 +9373,6 @@ type ConvertGridEventPayload {
   dispute: Dispute
   "The case after the mutation."
   case: Case
-}
-"The dispute after the change, and the risk item an escalation opened."
-type DisputePayload {
-  "The dispute after the mutation."
-  dispute: Dispute!
-  "The risk item concerned."
-  riskItem: RiskItem
-}
-"The recorded session."
-type MediationSessionPayload {
-  "The session recorded."
-  session: MediationSession!
-  "The dispute after the mutation."
-  dispute: Dispute!
-}
-"The agreement and its dispute."
-type AgreementPayload {
-  "The agreement after the mutation."
-  agreement: Agreement!
-  "The dispute after the mutation."
-  dispute: Dispute!
-}
-"The recorded visit."
-type FollowUpPayload {
-  "The follow-up recorded."
-  followUp: FollowUp!
-  "The agreement after the mutation."
-  agreement: Agreement!
 }
 "The assessment after the change."
 type AssessmentPayload {

@@ -33,13 +33,6 @@ type MutationResolver interface {
 	ReportGridEvent(ctx context.Context, input model.ReportGridEventInput) (*model.GridEventPayload, error)
 	AdvanceGridEvent(ctx context.Context, input model.AdvanceGridEventInput) (*model.GridEventPayload, error)
 	ConvertGridEvent(ctx context.Context, input model.ConvertGridEventInput) (*model.ConvertGridEventPayload, error)
-	RegisterDispute(ctx context.Context, input model.RegisterDisputeInput) (*model.DisputePayload, error)
-	AdvanceDispute(ctx context.Context, input model.AdvanceDisputeInput) (*model.DisputePayload, error)
-	AssignMediator(ctx context.Context, input model.AssignMediatorInput) (*model.DisputePayload, error)
-	RecordMediationSession(ctx context.Context, input model.RecordMediationSessionInput) (*model.MediationSessionPayload, error)
-	RecordAgreement(ctx context.Context, input model.RecordAgreementInput) (*model.AgreementPayload, error)
-	RecordFollowUp(ctx context.Context, input model.RecordFollowUpInput) (*model.FollowUpPayload, error)
-	ApplyForJudicialConfirmation(ctx context.Context, input model.ApplyForJudicialConfirmationInput) (*model.AgreementPayload, error)
 	OpenAssessment(ctx context.Context, input model.OpenAssessmentInput) (*model.AssessmentPayload, error)
 	AdvanceAssessment(ctx context.Context, input model.AdvanceAssessmentInput) (*model.AssessmentPayload, error)
 	AddRiskItem(ctx context.Context, input model.AddRiskItemInput) (*model.RiskItemPayload, error)
@@ -54,6 +47,13 @@ type MutationResolver interface {
 	OpenSurvey(ctx context.Context, input model.OpenSurveyInput) (*model.SurveyPayload, error)
 	SubmitSurveyResponse(ctx context.Context, input model.SubmitSurveyResponseInput) (*model.SurveyPayload, error)
 	RedrawGrid(ctx context.Context, input model.RedrawGridInput) (*model.RedrawGridPayload, error)
+	RegisterDispute(ctx context.Context, input model.RegisterDisputeInput) (*model.DisputePayload, error)
+	AdvanceDispute(ctx context.Context, input model.AdvanceDisputeInput) (*model.DisputePayload, error)
+	AssignMediator(ctx context.Context, input model.AssignMediatorInput) (*model.DisputePayload, error)
+	RecordMediationSession(ctx context.Context, input model.RecordMediationSessionInput) (*model.MediationSessionPayload, error)
+	RecordAgreement(ctx context.Context, input model.RecordAgreementInput) (*model.AgreementPayload, error)
+	RecordFollowUp(ctx context.Context, input model.RecordFollowUpInput) (*model.FollowUpPayload, error)
+	ApplyForJudicialConfirmation(ctx context.Context, input model.ApplyForJudicialConfirmationInput) (*model.AgreementPayload, error)
 	PublishRule(ctx context.Context, input model.PublishRuleInput) (*model.PublishRulePayload, error)
 }
 type SubscriptionResolver interface {
@@ -522,70 +522,6 @@ func (ec *executionContext) field_Subscription_workflowEvents_args(ctx context.C
 
 // region    **************************** field.gotpl *****************************
 
-func (ec *executionContext) _AgreementPayload_agreement(ctx context.Context, field graphql.CollectedField, obj *model.AgreementPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AgreementPayload_agreement(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Agreement, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *mediation.Agreement) graphql.Marshaler {
-			return ec.marshalNAgreement2ᚖciviclinkᚋdbᚋmediationᚐAgreement(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_AgreementPayload_agreement(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "AgreementPayload",
-		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Agreement(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _AgreementPayload_dispute(ctx context.Context, field graphql.CollectedField, obj *model.AgreementPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AgreementPayload_dispute(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Dispute, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *mediation.Dispute) graphql.Marshaler {
-			return ec.marshalNDispute2ᚖciviclinkᚋdbᚋmediationᚐDispute(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_AgreementPayload_dispute(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "AgreementPayload",
-		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Dispute(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
 func (ec *executionContext) _AssessmentPayload_assessment(ctx context.Context, field graphql.CollectedField, obj *model.AssessmentPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -778,134 +714,6 @@ func (ec *executionContext) fieldContext_ConvertGridEventPayload_case(_ context.
 	return fc, nil
 }
 
-func (ec *executionContext) _DisputePayload_dispute(ctx context.Context, field graphql.CollectedField, obj *model.DisputePayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_DisputePayload_dispute(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Dispute, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *mediation.Dispute) graphql.Marshaler {
-			return ec.marshalNDispute2ᚖciviclinkᚋdbᚋmediationᚐDispute(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_DisputePayload_dispute(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "DisputePayload",
-		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Dispute(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _DisputePayload_riskItem(ctx context.Context, field graphql.CollectedField, obj *model.DisputePayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_DisputePayload_riskItem(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.RiskItem, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *risk.RiskItem) graphql.Marshaler {
-			return ec.marshalORiskItem2ᚖciviclinkᚋdbᚋriskᚐRiskItem(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_DisputePayload_riskItem(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "DisputePayload",
-		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_RiskItem(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _FollowUpPayload_followUp(ctx context.Context, field graphql.CollectedField, obj *model.FollowUpPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_FollowUpPayload_followUp(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.FollowUp, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *mediation.FollowUp) graphql.Marshaler {
-			return ec.marshalNFollowUp2ᚖciviclinkᚋdbᚋmediationᚐFollowUp(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_FollowUpPayload_followUp(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "FollowUpPayload",
-		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_FollowUp(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _FollowUpPayload_agreement(ctx context.Context, field graphql.CollectedField, obj *model.FollowUpPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_FollowUpPayload_agreement(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Agreement, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *mediation.Agreement) graphql.Marshaler {
-			return ec.marshalNAgreement2ᚖciviclinkᚋdbᚋmediationᚐAgreement(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_FollowUpPayload_agreement(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "FollowUpPayload",
-		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Agreement(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
 func (ec *executionContext) _GridEventPayload_gridEvent(ctx context.Context, field graphql.CollectedField, obj *model.GridEventPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -997,70 +805,6 @@ func (ec *executionContext) fieldContext_MeasurePayload_riskItem(_ context.Conte
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_RiskItem(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _MediationSessionPayload_session(ctx context.Context, field graphql.CollectedField, obj *model.MediationSessionPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_MediationSessionPayload_session(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Session, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *mediation.MediationSession) graphql.Marshaler {
-			return ec.marshalNMediationSession2ᚖciviclinkᚋdbᚋmediationᚐMediationSession(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_MediationSessionPayload_session(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "MediationSessionPayload",
-		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_MediationSession(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _MediationSessionPayload_dispute(ctx context.Context, field graphql.CollectedField, obj *model.MediationSessionPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_MediationSessionPayload_dispute(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Dispute, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *mediation.Dispute) graphql.Marshaler {
-			return ec.marshalNDispute2ᚖciviclinkᚋdbᚋmediationᚐDispute(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_MediationSessionPayload_dispute(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "MediationSessionPayload",
-		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Dispute(ctx, field)
 		},
 	}
 	return fc, nil
@@ -1324,314 +1068,6 @@ func (ec *executionContext) fieldContext_Mutation_convertGridEvent(ctx context.C
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_convertGridEvent_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_registerDispute(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_registerDispute(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RegisterDispute(ctx, fc.Args["input"].(model.RegisterDisputeInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.DisputePayload) graphql.Marshaler {
-			return ec.marshalNDisputePayload2ᚖciviclinkᚋgraphᚋmodelᚐDisputePayload(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_registerDispute(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_DisputePayload(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_registerDispute_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_advanceDispute(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_advanceDispute(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().AdvanceDispute(ctx, fc.Args["input"].(model.AdvanceDisputeInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.DisputePayload) graphql.Marshaler {
-			return ec.marshalNDisputePayload2ᚖciviclinkᚋgraphᚋmodelᚐDisputePayload(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_advanceDispute(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_DisputePayload(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_advanceDispute_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_assignMediator(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_assignMediator(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().AssignMediator(ctx, fc.Args["input"].(model.AssignMediatorInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.DisputePayload) graphql.Marshaler {
-			return ec.marshalNDisputePayload2ᚖciviclinkᚋgraphᚋmodelᚐDisputePayload(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_assignMediator(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_DisputePayload(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_assignMediator_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_recordMediationSession(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_recordMediationSession(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RecordMediationSession(ctx, fc.Args["input"].(model.RecordMediationSessionInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.MediationSessionPayload) graphql.Marshaler {
-			return ec.marshalNMediationSessionPayload2ᚖciviclinkᚋgraphᚋmodelᚐMediationSessionPayload(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_recordMediationSession(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_MediationSessionPayload(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_recordMediationSession_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_recordAgreement(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_recordAgreement(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RecordAgreement(ctx, fc.Args["input"].(model.RecordAgreementInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.AgreementPayload) graphql.Marshaler {
-			return ec.marshalNAgreementPayload2ᚖciviclinkᚋgraphᚋmodelᚐAgreementPayload(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_recordAgreement(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_AgreementPayload(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_recordAgreement_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_recordFollowUp(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_recordFollowUp(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RecordFollowUp(ctx, fc.Args["input"].(model.RecordFollowUpInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.FollowUpPayload) graphql.Marshaler {
-			return ec.marshalNFollowUpPayload2ᚖciviclinkᚋgraphᚋmodelᚐFollowUpPayload(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_recordFollowUp(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_FollowUpPayload(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_recordFollowUp_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_applyForJudicialConfirmation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_applyForJudicialConfirmation(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ApplyForJudicialConfirmation(ctx, fc.Args["input"].(model.ApplyForJudicialConfirmationInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.AgreementPayload) graphql.Marshaler {
-			return ec.marshalNAgreementPayload2ᚖciviclinkᚋgraphᚋmodelᚐAgreementPayload(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_applyForJudicialConfirmation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_AgreementPayload(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_applyForJudicialConfirmation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -2248,6 +1684,314 @@ func (ec *executionContext) fieldContext_Mutation_redrawGrid(ctx context.Context
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_redrawGrid_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_registerDispute(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_registerDispute(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RegisterDispute(ctx, fc.Args["input"].(model.RegisterDisputeInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DisputePayload) graphql.Marshaler {
+			return ec.marshalNDisputePayload2ᚖciviclinkᚋgraphᚋmodelᚐDisputePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_registerDispute(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DisputePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_registerDispute_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_advanceDispute(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_advanceDispute(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AdvanceDispute(ctx, fc.Args["input"].(model.AdvanceDisputeInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DisputePayload) graphql.Marshaler {
+			return ec.marshalNDisputePayload2ᚖciviclinkᚋgraphᚋmodelᚐDisputePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_advanceDispute(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DisputePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_advanceDispute_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_assignMediator(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_assignMediator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AssignMediator(ctx, fc.Args["input"].(model.AssignMediatorInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DisputePayload) graphql.Marshaler {
+			return ec.marshalNDisputePayload2ᚖciviclinkᚋgraphᚋmodelᚐDisputePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_assignMediator(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DisputePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_assignMediator_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordMediationSession(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordMediationSession(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordMediationSession(ctx, fc.Args["input"].(model.RecordMediationSessionInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MediationSessionPayload) graphql.Marshaler {
+			return ec.marshalNMediationSessionPayload2ᚖciviclinkᚋgraphᚋmodelᚐMediationSessionPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordMediationSession(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MediationSessionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordMediationSession_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordAgreement(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordAgreement(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordAgreement(ctx, fc.Args["input"].(model.RecordAgreementInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AgreementPayload) graphql.Marshaler {
+			return ec.marshalNAgreementPayload2ᚖciviclinkᚋgraphᚋmodelᚐAgreementPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordAgreement(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AgreementPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordAgreement_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordFollowUp(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordFollowUp(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordFollowUp(ctx, fc.Args["input"].(model.RecordFollowUpInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.FollowUpPayload) graphql.Marshaler {
+			return ec.marshalNFollowUpPayload2ᚖciviclinkᚋgraphᚋmodelᚐFollowUpPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordFollowUp(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FollowUpPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordFollowUp_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_applyForJudicialConfirmation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_applyForJudicialConfirmation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ApplyForJudicialConfirmation(ctx, fc.Args["input"].(model.ApplyForJudicialConfirmationInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AgreementPayload) graphql.Marshaler {
+			return ec.marshalNAgreementPayload2ᚖciviclinkᚋgraphᚋmodelᚐAgreementPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_applyForJudicialConfirmation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AgreementPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_applyForJudicialConfirmation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -3238,90 +2982,6 @@ func UnmarshalAdvanceCaseInput(ctx context.Context, raw any) (model.AdvanceCaseI
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputAdvanceDisputeInput(ctx context.Context, obj any) (model.AdvanceDisputeInput, error) {
-	var it model.AdvanceDisputeInput
-	if obj == nil {
-		return it, nil
-	}
-
-	asMap := map[string]any{}
-	for k, v := range obj.(map[string]any) {
-		asMap[k] = v
-	}
-
-	fieldsInOrder := [...]string{"disputeId", "version", "to", "reason", "outcome", "escalation", "idempotencyKey"}
-	for _, k := range fieldsInOrder {
-		v, ok := asMap[k]
-		if !ok {
-			continue
-		}
-		switch k {
-		case "disputeId":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("disputeId"))
-			data, err := ec.unmarshalNID2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.DisputeID = data
-		case "version":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
-			data, err := ec.unmarshalNInt2int(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Version = data
-		case "to":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("to"))
-			data, err := ec.unmarshalNDisputeStatus2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.To = data
-		case "reason":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Reason = data
-		case "outcome":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("outcome"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Outcome = data
-		case "escalation":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("escalation"))
-			data, err := ec.unmarshalOEscalationInput2ᚖciviclinkᚋgraphᚋmodelᚐEscalationInput(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Escalation = data
-		case "idempotencyKey":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.IdempotencyKey = data
-		}
-	}
-	return it, nil
-}
-
-// UnmarshalAdvanceDisputeInput unmarshals raw into the AdvanceDisputeInput input type, using the
-// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
-// object that was not passed as a field argument.
-//
-// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
-// and the returned error says so.
-func UnmarshalAdvanceDisputeInput(ctx context.Context, raw any) (model.AdvanceDisputeInput, error) {
-	var out model.AdvanceDisputeInput
-	err := graphql.UnmarshalNamedInputFromContext(ctx, "AdvanceDisputeInput", raw, &out)
-	return out, err
-}
-
 func (ec *executionContext) unmarshalInputAdvanceGridEventInput(ctx context.Context, obj any) (model.AdvanceGridEventInput, error) {
 	var it model.AdvanceGridEventInput
 	if obj == nil {
@@ -3602,125 +3262,6 @@ func UnmarshalApplyForBenefitInput(ctx context.Context, raw any) (model.ApplyFor
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputApplyForJudicialConfirmationInput(ctx context.Context, obj any) (model.ApplyForJudicialConfirmationInput, error) {
-	var it model.ApplyForJudicialConfirmationInput
-	if obj == nil {
-		return it, nil
-	}
-
-	asMap := map[string]any{}
-	for k, v := range obj.(map[string]any) {
-		asMap[k] = v
-	}
-
-	fieldsInOrder := [...]string{"agreementId", "version", "idempotencyKey"}
-	for _, k := range fieldsInOrder {
-		v, ok := asMap[k]
-		if !ok {
-			continue
-		}
-		switch k {
-		case "agreementId":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("agreementId"))
-			data, err := ec.unmarshalNID2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.AgreementID = data
-		case "version":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
-			data, err := ec.unmarshalNInt2int(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Version = data
-		case "idempotencyKey":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.IdempotencyKey = data
-		}
-	}
-	return it, nil
-}
-
-// UnmarshalApplyForJudicialConfirmationInput unmarshals raw into the ApplyForJudicialConfirmationInput input type, using the
-// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
-// object that was not passed as a field argument.
-//
-// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
-// and the returned error says so.
-func UnmarshalApplyForJudicialConfirmationInput(ctx context.Context, raw any) (model.ApplyForJudicialConfirmationInput, error) {
-	var out model.ApplyForJudicialConfirmationInput
-	err := graphql.UnmarshalNamedInputFromContext(ctx, "ApplyForJudicialConfirmationInput", raw, &out)
-	return out, err
-}
-
-func (ec *executionContext) unmarshalInputAssignMediatorInput(ctx context.Context, obj any) (model.AssignMediatorInput, error) {
-	var it model.AssignMediatorInput
-	if obj == nil {
-		return it, nil
-	}
-
-	asMap := map[string]any{}
-	for k, v := range obj.(map[string]any) {
-		asMap[k] = v
-	}
-
-	fieldsInOrder := [...]string{"disputeId", "mediatorId", "role", "idempotencyKey"}
-	for _, k := range fieldsInOrder {
-		v, ok := asMap[k]
-		if !ok {
-			continue
-		}
-		switch k {
-		case "disputeId":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("disputeId"))
-			data, err := ec.unmarshalNID2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.DisputeID = data
-		case "mediatorId":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mediatorId"))
-			data, err := ec.unmarshalNID2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.MediatorID = data
-		case "role":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("role"))
-			data, err := ec.unmarshalNDisputeMediatorRole2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Role = data
-		case "idempotencyKey":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.IdempotencyKey = data
-		}
-	}
-	return it, nil
-}
-
-// UnmarshalAssignMediatorInput unmarshals raw into the AssignMediatorInput input type, using the
-// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
-// object that was not passed as a field argument.
-//
-// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
-// and the returned error says so.
-func UnmarshalAssignMediatorInput(ctx context.Context, raw any) (model.AssignMediatorInput, error) {
-	var out model.AssignMediatorInput
-	err := graphql.UnmarshalNamedInputFromContext(ctx, "AssignMediatorInput", raw, &out)
-	return out, err
-}
-
 func (ec *executionContext) unmarshalInputConvertGridEventInput(ctx context.Context, obj any) (model.ConvertGridEventInput, error) {
 	var it model.ConvertGridEventInput
 	if obj == nil {
@@ -3893,122 +3434,6 @@ func (ec *executionContext) unmarshalInputCreateProgramInput(ctx context.Context
 func UnmarshalCreateProgramInput(ctx context.Context, raw any) (model.CreateProgramInput, error) {
 	var out model.CreateProgramInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateProgramInput", raw, &out)
-	return out, err
-}
-
-func (ec *executionContext) unmarshalInputDisputePartyInput(ctx context.Context, obj any) (model.DisputePartyInput, error) {
-	var it model.DisputePartyInput
-	if obj == nil {
-		return it, nil
-	}
-
-	asMap := map[string]any{}
-	for k, v := range obj.(map[string]any) {
-		asMap[k] = v
-	}
-
-	fieldsInOrder := [...]string{"personId", "side"}
-	for _, k := range fieldsInOrder {
-		v, ok := asMap[k]
-		if !ok {
-			continue
-		}
-		switch k {
-		case "personId":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("personId"))
-			data, err := ec.unmarshalNID2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.PersonID = data
-		case "side":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("side"))
-			data, err := ec.unmarshalNDisputeSide2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Side = data
-		}
-	}
-	return it, nil
-}
-
-// UnmarshalDisputePartyInput unmarshals raw into the DisputePartyInput input type, using the
-// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
-// object that was not passed as a field argument.
-//
-// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
-// and the returned error says so.
-func UnmarshalDisputePartyInput(ctx context.Context, raw any) (model.DisputePartyInput, error) {
-	var out model.DisputePartyInput
-	err := graphql.UnmarshalNamedInputFromContext(ctx, "DisputePartyInput", raw, &out)
-	return out, err
-}
-
-func (ec *executionContext) unmarshalInputEscalationInput(ctx context.Context, obj any) (model.EscalationInput, error) {
-	var it model.EscalationInput
-	if obj == nil {
-		return it, nil
-	}
-
-	asMap := map[string]any{}
-	for k, v := range obj.(map[string]any) {
-		asMap[k] = v
-	}
-
-	if _, present := asMap["dimension"]; !present {
-		asMap["dimension"] = "PUBLIC_ORDER"
-	}
-
-	fieldsInOrder := [...]string{"description", "dimension", "likelihood", "impact"}
-	for _, k := range fieldsInOrder {
-		v, ok := asMap[k]
-		if !ok {
-			continue
-		}
-		switch k {
-		case "description":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
-			data, err := ec.unmarshalNString2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Description = data
-		case "dimension":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dimension"))
-			data, err := ec.unmarshalNRiskDimension2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Dimension = data
-		case "likelihood":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("likelihood"))
-			data, err := ec.unmarshalNInt2int(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Likelihood = data
-		case "impact":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("impact"))
-			data, err := ec.unmarshalNInt2int(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Impact = data
-		}
-	}
-	return it, nil
-}
-
-// UnmarshalEscalationInput unmarshals raw into the EscalationInput input type, using the
-// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
-// object that was not passed as a field argument.
-//
-// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
-// and the returned error says so.
-func UnmarshalEscalationInput(ctx context.Context, raw any) (model.EscalationInput, error) {
-	var out model.EscalationInput
-	err := graphql.UnmarshalNamedInputFromContext(ctx, "EscalationInput", raw, &out)
 	return out, err
 }
 
@@ -4271,255 +3696,6 @@ func UnmarshalRateRiskItemInput(ctx context.Context, raw any) (model.RateRiskIte
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputRecordAgreementInput(ctx context.Context, obj any) (model.RecordAgreementInput, error) {
-	var it model.RecordAgreementInput
-	if obj == nil {
-		return it, nil
-	}
-
-	asMap := map[string]any{}
-	for k, v := range obj.(map[string]any) {
-		asMap[k] = v
-	}
-
-	fieldsInOrder := [...]string{"disputeId", "version", "form", "terms", "signedAt", "performanceDeadline", "idempotencyKey"}
-	for _, k := range fieldsInOrder {
-		v, ok := asMap[k]
-		if !ok {
-			continue
-		}
-		switch k {
-		case "disputeId":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("disputeId"))
-			data, err := ec.unmarshalNID2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.DisputeID = data
-		case "version":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
-			data, err := ec.unmarshalNInt2int(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Version = data
-		case "form":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("form"))
-			data, err := ec.unmarshalNAgreementForm2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Form = data
-		case "terms":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("terms"))
-			data, err := ec.unmarshalNString2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Terms = data
-		case "signedAt":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("signedAt"))
-			data, err := ec.unmarshalNDateTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.SignedAt = data
-		case "performanceDeadline":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("performanceDeadline"))
-			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.PerformanceDeadline = data
-		case "idempotencyKey":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.IdempotencyKey = data
-		}
-	}
-	return it, nil
-}
-
-// UnmarshalRecordAgreementInput unmarshals raw into the RecordAgreementInput input type, using the
-// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
-// object that was not passed as a field argument.
-//
-// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
-// and the returned error says so.
-func UnmarshalRecordAgreementInput(ctx context.Context, raw any) (model.RecordAgreementInput, error) {
-	var out model.RecordAgreementInput
-	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordAgreementInput", raw, &out)
-	return out, err
-}
-
-func (ec *executionContext) unmarshalInputRecordFollowUpInput(ctx context.Context, obj any) (model.RecordFollowUpInput, error) {
-	var it model.RecordFollowUpInput
-	if obj == nil {
-		return it, nil
-	}
-
-	asMap := map[string]any{}
-	for k, v := range obj.(map[string]any) {
-		asMap[k] = v
-	}
-
-	if _, present := asMap["newRisk"]; !present {
-		asMap["newRisk"] = false
-	}
-
-	fieldsInOrder := [...]string{"agreementId", "visitedAt", "visitor", "performance", "satisfaction", "newRisk", "idempotencyKey"}
-	for _, k := range fieldsInOrder {
-		v, ok := asMap[k]
-		if !ok {
-			continue
-		}
-		switch k {
-		case "agreementId":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("agreementId"))
-			data, err := ec.unmarshalNID2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.AgreementID = data
-		case "visitedAt":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("visitedAt"))
-			data, err := ec.unmarshalNDateTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.VisitedAt = data
-		case "visitor":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("visitor"))
-			data, err := ec.unmarshalNString2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Visitor = data
-		case "performance":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("performance"))
-			data, err := ec.unmarshalNPerformance2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Performance = data
-		case "satisfaction":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("satisfaction"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Satisfaction = data
-		case "newRisk":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("newRisk"))
-			data, err := ec.unmarshalNBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.NewRisk = data
-		case "idempotencyKey":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.IdempotencyKey = data
-		}
-	}
-	return it, nil
-}
-
-// UnmarshalRecordFollowUpInput unmarshals raw into the RecordFollowUpInput input type, using the
-// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
-// object that was not passed as a field argument.
-//
-// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
-// and the returned error says so.
-func UnmarshalRecordFollowUpInput(ctx context.Context, raw any) (model.RecordFollowUpInput, error) {
-	var out model.RecordFollowUpInput
-	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordFollowUpInput", raw, &out)
-	return out, err
-}
-
-func (ec *executionContext) unmarshalInputRecordMediationSessionInput(ctx context.Context, obj any) (model.RecordMediationSessionInput, error) {
-	var it model.RecordMediationSessionInput
-	if obj == nil {
-		return it, nil
-	}
-
-	asMap := map[string]any{}
-	for k, v := range obj.(map[string]any) {
-		asMap[k] = v
-	}
-
-	fieldsInOrder := [...]string{"disputeId", "heldAt", "place", "approaches", "record", "idempotencyKey"}
-	for _, k := range fieldsInOrder {
-		v, ok := asMap[k]
-		if !ok {
-			continue
-		}
-		switch k {
-		case "disputeId":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("disputeId"))
-			data, err := ec.unmarshalNID2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.DisputeID = data
-		case "heldAt":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("heldAt"))
-			data, err := ec.unmarshalNDateTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HeldAt = data
-		case "place":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("place"))
-			data, err := ec.unmarshalNString2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Place = data
-		case "approaches":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("approaches"))
-			data, err := ec.unmarshalNMediationApproach2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Approaches = data
-		case "record":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("record"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Record = data
-		case "idempotencyKey":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.IdempotencyKey = data
-		}
-	}
-	return it, nil
-}
-
-// UnmarshalRecordMediationSessionInput unmarshals raw into the RecordMediationSessionInput input type, using the
-// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
-// object that was not passed as a field argument.
-//
-// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
-// and the returned error says so.
-func UnmarshalRecordMediationSessionInput(ctx context.Context, raw any) (model.RecordMediationSessionInput, error) {
-	var out model.RecordMediationSessionInput
-	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordMediationSessionInput", raw, &out)
-	return out, err
-}
-
 func (ec *executionContext) unmarshalInputReferCaseToMediationInput(ctx context.Context, obj any) (model.ReferCaseToMediationInput, error) {
 	var it model.ReferCaseToMediationInput
 	if obj == nil {
@@ -4731,115 +3907,6 @@ func (ec *executionContext) unmarshalInputRegisterCaseInput(ctx context.Context,
 func UnmarshalRegisterCaseInput(ctx context.Context, raw any) (model.RegisterCaseInput, error) {
 	var out model.RegisterCaseInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "RegisterCaseInput", raw, &out)
-	return out, err
-}
-
-func (ec *executionContext) unmarshalInputRegisterDisputeInput(ctx context.Context, obj any) (model.RegisterDisputeInput, error) {
-	var it model.RegisterDisputeInput
-	if obj == nil {
-		return it, nil
-	}
-
-	asMap := map[string]any{}
-	for k, v := range obj.(map[string]any) {
-		asMap[k] = v
-	}
-
-	if _, present := asMap["difficulty"]; !present {
-		asMap["difficulty"] = "ORDINARY"
-	}
-
-	fieldsInOrder := [...]string{"committeeId", "source", "category", "difficulty", "summary", "gridId", "estateId", "amount", "parties", "idempotencyKey"}
-	for _, k := range fieldsInOrder {
-		v, ok := asMap[k]
-		if !ok {
-			continue
-		}
-		switch k {
-		case "committeeId":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("committeeId"))
-			data, err := ec.unmarshalNID2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.CommitteeID = data
-		case "source":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("source"))
-			data, err := ec.unmarshalNDirectDisputeSource2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Source = data
-		case "category":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("category"))
-			data, err := ec.unmarshalNDisputeCategory2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Category = data
-		case "difficulty":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("difficulty"))
-			data, err := ec.unmarshalNDisputeDifficulty2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Difficulty = data
-		case "summary":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("summary"))
-			data, err := ec.unmarshalNString2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Summary = data
-		case "gridId":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gridId"))
-			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.GridID = data
-		case "estateId":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("estateId"))
-			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.EstateID = data
-		case "amount":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
-			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Amount = data
-		case "parties":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("parties"))
-			data, err := ec.unmarshalNDisputePartyInput2ᚕᚖciviclinkᚋgraphᚋmodelᚐDisputePartyInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Parties = data
-		case "idempotencyKey":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.IdempotencyKey = data
-		}
-	}
-	return it, nil
-}
-
-// UnmarshalRegisterDisputeInput unmarshals raw into the RegisterDisputeInput input type, using the
-// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
-// object that was not passed as a field argument.
-//
-// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
-// and the returned error says so.
-func UnmarshalRegisterDisputeInput(ctx context.Context, raw any) (model.RegisterDisputeInput, error) {
-	var out model.RegisterDisputeInput
-	err := graphql.UnmarshalNamedInputFromContext(ctx, "RegisterDisputeInput", raw, &out)
 	return out, err
 }
 
@@ -5096,44 +4163,6 @@ func UnmarshalWorkflowEventFilter(ctx context.Context, raw any) (model.WorkflowE
 
 // region    **************************** object.gotpl ****************************
 
-var agreementPayloadImplementors = []string{"AgreementPayload"}
-
-func (ec *executionContext) _AgreementPayload(ctx context.Context, sel ast.SelectionSet, obj *model.AgreementPayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, agreementPayloadImplementors)
-
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
-	for i, field := range fields {
-		switch field.Name {
-		case "__typename":
-			out.Values[i] = graphql.MarshalString("AgreementPayload")
-		case "agreement":
-			out.Values[i] = ec._AgreementPayload_agreement(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "dispute":
-			out.Values[i] = ec._AgreementPayload_dispute(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		default:
-			panic("unknown field " + strconv.Quote(field.Name))
-		}
-	}
-	out.Dispatch(ctx)
-	if out.Invalids > 0 {
-		return graphql.Null
-	}
-
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
-}
-
 var assessmentPayloadImplementors = []string{"AssessmentPayload"}
 
 func (ec *executionContext) _AssessmentPayload(ctx context.Context, sel ast.SelectionSet, obj *model.AssessmentPayload) graphql.Marshaler {
@@ -5276,82 +4305,6 @@ func (ec *executionContext) _ConvertGridEventPayload(ctx context.Context, sel as
 	return out
 }
 
-var disputePayloadImplementors = []string{"DisputePayload"}
-
-func (ec *executionContext) _DisputePayload(ctx context.Context, sel ast.SelectionSet, obj *model.DisputePayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, disputePayloadImplementors)
-
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
-	for i, field := range fields {
-		switch field.Name {
-		case "__typename":
-			out.Values[i] = graphql.MarshalString("DisputePayload")
-		case "dispute":
-			out.Values[i] = ec._DisputePayload_dispute(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "riskItem":
-			out.Values[i] = ec._DisputePayload_riskItem(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
-		default:
-			panic("unknown field " + strconv.Quote(field.Name))
-		}
-	}
-	out.Dispatch(ctx)
-	if out.Invalids > 0 {
-		return graphql.Null
-	}
-
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
-}
-
-var followUpPayloadImplementors = []string{"FollowUpPayload"}
-
-func (ec *executionContext) _FollowUpPayload(ctx context.Context, sel ast.SelectionSet, obj *model.FollowUpPayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, followUpPayloadImplementors)
-
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
-	for i, field := range fields {
-		switch field.Name {
-		case "__typename":
-			out.Values[i] = graphql.MarshalString("FollowUpPayload")
-		case "followUp":
-			out.Values[i] = ec._FollowUpPayload_followUp(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "agreement":
-			out.Values[i] = ec._FollowUpPayload_agreement(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		default:
-			panic("unknown field " + strconv.Quote(field.Name))
-		}
-	}
-	out.Dispatch(ctx)
-	if out.Invalids > 0 {
-		return graphql.Null
-	}
-
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
-}
-
 var gridEventPayloadImplementors = []string{"GridEventPayload"}
 
 func (ec *executionContext) _GridEventPayload(ctx context.Context, sel ast.SelectionSet, obj *model.GridEventPayload) graphql.Marshaler {
@@ -5403,44 +4356,6 @@ func (ec *executionContext) _MeasurePayload(ctx context.Context, sel ast.Selecti
 			}
 		case "riskItem":
 			out.Values[i] = ec._MeasurePayload_riskItem(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		default:
-			panic("unknown field " + strconv.Quote(field.Name))
-		}
-	}
-	out.Dispatch(ctx)
-	if out.Invalids > 0 {
-		return graphql.Null
-	}
-
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
-}
-
-var mediationSessionPayloadImplementors = []string{"MediationSessionPayload"}
-
-func (ec *executionContext) _MediationSessionPayload(ctx context.Context, sel ast.SelectionSet, obj *model.MediationSessionPayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, mediationSessionPayloadImplementors)
-
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
-	for i, field := range fields {
-		switch field.Name {
-		case "__typename":
-			out.Values[i] = graphql.MarshalString("MediationSessionPayload")
-		case "session":
-			out.Values[i] = ec._MediationSessionPayload_session(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "dispute":
-			out.Values[i] = ec._MediationSessionPayload_dispute(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -5518,55 +4433,6 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "convertGridEvent":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_convertGridEvent(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "registerDispute":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_registerDispute(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "advanceDispute":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_advanceDispute(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "assignMediator":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_assignMediator(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "recordMediationSession":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_recordMediationSession(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "recordAgreement":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_recordAgreement(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "recordFollowUp":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_recordFollowUp(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "applyForJudicialConfirmation":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_applyForJudicialConfirmation(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -5665,6 +4531,55 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "redrawGrid":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_redrawGrid(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "registerDispute":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_registerDispute(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "advanceDispute":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_advanceDispute(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "assignMediator":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_assignMediator(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordMediationSession":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordMediationSession(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordAgreement":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordAgreement(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordFollowUp":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordFollowUp(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "applyForJudicialConfirmation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_applyForJudicialConfirmation(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -5969,11 +4884,6 @@ func (ec *executionContext) unmarshalNAdvanceCaseInput2civiclinkᚋgraphᚋmodel
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNAdvanceDisputeInput2civiclinkᚋgraphᚋmodelᚐAdvanceDisputeInput(ctx context.Context, v any) (model.AdvanceDisputeInput, error) {
-	res, err := ec.unmarshalInputAdvanceDisputeInput(ctx, v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
 func (ec *executionContext) unmarshalNAdvanceGridEventInput2civiclinkᚋgraphᚋmodelᚐAdvanceGridEventInput(ctx context.Context, v any) (model.AdvanceGridEventInput, error) {
 	res, err := ec.unmarshalInputAdvanceGridEventInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -5989,21 +4899,8 @@ func (ec *executionContext) unmarshalNAdvanceRiskItemInput2civiclinkᚋgraphᚋm
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNAgreementPayload2ᚖciviclinkᚋgraphᚋmodelᚐAgreementPayload(ctx context.Context, sel ast.SelectionSet, v *model.AgreementPayload) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "AgreementPayload!")
-		return graphql.Null
-	}
-	return ec._AgreementPayload(ctx, sel, v)
-}
-
 func (ec *executionContext) unmarshalNApplyForBenefitInput2civiclinkᚋgraphᚋmodelᚐApplyForBenefitInput(ctx context.Context, v any) (model.ApplyForBenefitInput, error) {
 	res, err := ec.unmarshalInputApplyForBenefitInput(ctx, v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) unmarshalNApplyForJudicialConfirmationInput2civiclinkᚋgraphᚋmodelᚐApplyForJudicialConfirmationInput(ctx context.Context, v any) (model.ApplyForJudicialConfirmationInput, error) {
-	res, err := ec.unmarshalInputApplyForJudicialConfirmationInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -6013,11 +4910,6 @@ func (ec *executionContext) marshalNAssessmentPayload2ᚖciviclinkᚋgraphᚋmod
 		return graphql.Null
 	}
 	return ec._AssessmentPayload(ctx, sel, v)
-}
-
-func (ec *executionContext) unmarshalNAssignMediatorInput2civiclinkᚋgraphᚋmodelᚐAssignMediatorInput(ctx context.Context, v any) (model.AssignMediatorInput, error) {
-	res, err := ec.unmarshalInputAssignMediatorInput(ctx, v)
-	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNBenefitGrantPayload2ᚖciviclinkᚋgraphᚋmodelᚐBenefitGrantPayload(ctx context.Context, sel ast.SelectionSet, v *model.BenefitGrantPayload) graphql.Marshaler {
@@ -6068,55 +4960,6 @@ func (ec *executionContext) unmarshalNCreateProgramInput2civiclinkᚋgraphᚋmod
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNDirectDisputeSource2string(ctx context.Context, v any) (string, error) {
-	res, err := graphql.UnmarshalString(v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNDirectDisputeSource2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
-	_ = sel
-	res := graphql.MarshalString(v)
-	if res == graphql.Null {
-		graphql.AddInvalidNullFromMarshaler(ctx, "DirectDisputeSource!")
-	}
-	return res
-}
-
-func (ec *executionContext) unmarshalNDisputePartyInput2ᚕᚖciviclinkᚋgraphᚋmodelᚐDisputePartyInputᚄ(ctx context.Context, v any) ([]*model.DisputePartyInput, error) {
-	vSlice := graphql.CoerceList(v)
-	var err error
-	res := make([]*model.DisputePartyInput, len(vSlice))
-	for i := range vSlice {
-		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNDisputePartyInput2ᚖciviclinkᚋgraphᚋmodelᚐDisputePartyInput(ctx, vSlice[i])
-		if err != nil {
-			return nil, err
-		}
-	}
-	return res, nil
-}
-
-func (ec *executionContext) unmarshalNDisputePartyInput2ᚖciviclinkᚋgraphᚋmodelᚐDisputePartyInput(ctx context.Context, v any) (*model.DisputePartyInput, error) {
-	res, err := ec.unmarshalInputDisputePartyInput(ctx, v)
-	return &res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNDisputePayload2ᚖciviclinkᚋgraphᚋmodelᚐDisputePayload(ctx context.Context, sel ast.SelectionSet, v *model.DisputePayload) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "DisputePayload!")
-		return graphql.Null
-	}
-	return ec._DisputePayload(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalNFollowUpPayload2ᚖciviclinkᚋgraphᚋmodelᚐFollowUpPayload(ctx context.Context, sel ast.SelectionSet, v *model.FollowUpPayload) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "FollowUpPayload!")
-		return graphql.Null
-	}
-	return ec._FollowUpPayload(ctx, sel, v)
-}
-
 func (ec *executionContext) marshalNGridEventPayload2ᚖciviclinkᚋgraphᚋmodelᚐGridEventPayload(ctx context.Context, sel ast.SelectionSet, v *model.GridEventPayload) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "GridEventPayload!")
@@ -6136,14 +4979,6 @@ func (ec *executionContext) marshalNMeasurePayload2ᚖciviclinkᚋgraphᚋmodel�
 		return graphql.Null
 	}
 	return ec._MeasurePayload(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalNMediationSessionPayload2ᚖciviclinkᚋgraphᚋmodelᚐMediationSessionPayload(ctx context.Context, sel ast.SelectionSet, v *model.MediationSessionPayload) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "MediationSessionPayload!")
-		return graphql.Null
-	}
-	return ec._MediationSessionPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNOpenAssessmentInput2civiclinkᚋgraphᚋmodelᚐOpenAssessmentInput(ctx context.Context, v any) (model.OpenAssessmentInput, error) {
@@ -6169,21 +5004,6 @@ func (ec *executionContext) unmarshalNRateRiskItemInput2civiclinkᚋgraphᚋmode
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNRecordAgreementInput2civiclinkᚋgraphᚋmodelᚐRecordAgreementInput(ctx context.Context, v any) (model.RecordAgreementInput, error) {
-	res, err := ec.unmarshalInputRecordAgreementInput(ctx, v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) unmarshalNRecordFollowUpInput2civiclinkᚋgraphᚋmodelᚐRecordFollowUpInput(ctx context.Context, v any) (model.RecordFollowUpInput, error) {
-	res, err := ec.unmarshalInputRecordFollowUpInput(ctx, v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) unmarshalNRecordMediationSessionInput2civiclinkᚋgraphᚋmodelᚐRecordMediationSessionInput(ctx context.Context, v any) (model.RecordMediationSessionInput, error) {
-	res, err := ec.unmarshalInputRecordMediationSessionInput(ctx, v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
 func (ec *executionContext) unmarshalNReferCaseToMediationInput2civiclinkᚋgraphᚋmodelᚐReferCaseToMediationInput(ctx context.Context, v any) (model.ReferCaseToMediationInput, error) {
 	res, err := ec.unmarshalInputReferCaseToMediationInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -6199,11 +5019,6 @@ func (ec *executionContext) marshalNReferCaseToMediationPayload2ᚖciviclinkᚋg
 
 func (ec *executionContext) unmarshalNRegisterCaseInput2civiclinkᚋgraphᚋmodelᚐRegisterCaseInput(ctx context.Context, v any) (model.RegisterCaseInput, error) {
 	res, err := ec.unmarshalInputRegisterCaseInput(ctx, v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) unmarshalNRegisterDisputeInput2civiclinkᚋgraphᚋmodelᚐRegisterDisputeInput(ctx context.Context, v any) (model.RegisterDisputeInput, error) {
-	res, err := ec.unmarshalInputRegisterDisputeInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -6253,14 +5068,6 @@ func (ec *executionContext) marshalNWorkflowEventKind2string(ctx context.Context
 		graphql.AddInvalidNullFromMarshaler(ctx, "WorkflowEventKind!")
 	}
 	return res
-}
-
-func (ec *executionContext) unmarshalOEscalationInput2ᚖciviclinkᚋgraphᚋmodelᚐEscalationInput(ctx context.Context, v any) (*model.EscalationInput, error) {
-	if v == nil {
-		return nil, nil
-	}
-	res, err := ec.unmarshalInputEscalationInput(ctx, v)
-	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOWorkflowEventFilter2ᚖciviclinkᚋgraphᚋmodelᚐWorkflowEventFilter(ctx context.Context, v any) (*model.WorkflowEventFilter, error) {

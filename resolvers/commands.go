@@ -139,9 +139,7 @@ func emitStatus(ctx context.Context, tx pgx.Tx, kind, typ string, id int64, from
 
 // Where each kind of entity sits, for events: (grid_id, station_id) by id.
 const (
-	caseWhere    = `SELECT grid_id, station_id FROM police."case" WHERE id = $1`
-	disputeWhere = `SELECT d.grid_id, coalesce(c.station_id, m.station_id) FROM mediation.dispute d
-		JOIN mediation.committee m ON m.id = d.committee_id LEFT JOIN police."case" c ON c.id = d.referred_case_id WHERE d.id = $1`
+	caseWhere     = `SELECT grid_id, station_id FROM police."case" WHERE id = $1`
 	riskItemWhere = `SELECT grid_id, NULL::bigint FROM risk.risk_item WHERE id = $1`
 	eventWhere    = `SELECT grid_id, NULL::bigint FROM street.grid_event WHERE id = $1`
 )
@@ -187,6 +185,17 @@ func (r *mutationResolver) run(ctx context.Context, op string, key *string, inpu
 		return nil, err
 	}
 	return r.mutations().Run(ctx, op, key, input, fn)
+}
+
+// command checks that the caller's role may run op, then runs a domain command with its typed
+// input in as one transaction (workflow.Do: a retry under the same idempotency key returns the
+// first result). raw is the GraphQL input, which the key's request hash covers.
+func command[I, R any](ctx context.Context, r *mutationResolver, op string, key *string, raw any, cmd func(context.Context, pgx.Tx, I) (R, error), in I) (R, error) {
+	if err := access.MayMutate(auth.FromContext(ctx), op); err != nil {
+		var zero R
+		return zero, err
+	}
+	return workflow.Do(ctx, r.mutations(), op, key, raw, func(ctx context.Context, tx pgx.Tx) (R, error) { return cmd(ctx, tx, in) })
 }
 
 // inScope refuses work on a row the caller may not see.

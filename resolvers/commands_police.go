@@ -109,28 +109,6 @@ func insertCase(ctx context.Context, tx pgx.Tx, c newCase) (int64, error) {
 	return id, workflow.Cases.Created(ctx, tx, id, actor(ctx))
 }
 
-// checkGridEstate checks that the grid and estate exist and that the estate lies in the grid.
-func checkGridEstate(ctx context.Context, tx pgx.Tx, grid, estate *int64) error {
-	if err := mustExist(ctx, tx, "street.grid", grid, "gridId", "grid"); err != nil {
-		return err
-	}
-	if estate == nil {
-		return nil
-	}
-	var estateGrid int64
-	err := tx.QueryRow(ctx, "SELECT grid_id FROM street.estate WHERE id = $1", *estate).Scan(&estateGrid)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return &workflow.NotFoundError{Field: "estateId", What: "estate"}
-	}
-	if err != nil {
-		return fmt.Errorf("look up estate: %w", err)
-	}
-	if grid != nil && estateGrid != *grid {
-		return validate.Field("estateId", "is not in the given grid")
-	}
-	return nil
-}
-
 // advanceCase moves a case along its workflow.
 func (r *mutationResolver) advanceCase(ctx context.Context, in model.AdvanceCaseInput) (workflow.Result, error) {
 	var sets []workflow.Set

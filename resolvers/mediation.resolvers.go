@@ -13,6 +13,7 @@ import (
 	"civiclink/db/statuslog"
 	"civiclink/db/street"
 	"civiclink/graph"
+	"civiclink/graph/model"
 	"context"
 )
 
@@ -118,6 +119,34 @@ func (r *mediatorResolver) Committee(ctx context.Context, obj *mediation.Mediato
 
 func (r *mediatorResolver) Assignments(ctx context.Context, obj *mediation.Mediator) ([]*mediation.DisputeMediator, error) {
 	return mediation.AssignmentsOfMediator.Load(ctx, obj.PK)
+}
+
+func (r *mutationResolver) RegisterDispute(ctx context.Context, input model.RegisterDisputeInput) (*model.DisputePayload, error) {
+	return r.registerDispute(ctx, input)
+}
+
+func (r *mutationResolver) AdvanceDispute(ctx context.Context, input model.AdvanceDisputeInput) (*model.DisputePayload, error) {
+	return r.advanceDispute(ctx, input)
+}
+
+func (r *mutationResolver) AssignMediator(ctx context.Context, input model.AssignMediatorInput) (*model.DisputePayload, error) {
+	return r.assignMediator(ctx, input)
+}
+
+func (r *mutationResolver) RecordMediationSession(ctx context.Context, input model.RecordMediationSessionInput) (*model.MediationSessionPayload, error) {
+	return r.recordMediationSession(ctx, input)
+}
+
+func (r *mutationResolver) RecordAgreement(ctx context.Context, input model.RecordAgreementInput) (*model.AgreementPayload, error) {
+	return r.recordAgreement(ctx, input)
+}
+
+func (r *mutationResolver) RecordFollowUp(ctx context.Context, input model.RecordFollowUpInput) (*model.FollowUpPayload, error) {
+	return r.recordFollowUp(ctx, input)
+}
+
+func (r *mutationResolver) ApplyForJudicialConfirmation(ctx context.Context, input model.ApplyForJudicialConfirmationInput) (*model.AgreementPayload, error) {
+	return r.applyForJudicialConfirmation(ctx, input)
 }
 
 func (r *queryResolver) Committees(ctx context.Context, first *int, after *string, last *int, before *string, filter *mediation.CommitteeFilter, orderBy []*relay.Order) (*relay.Connection[*mediation.Committee], error) {

@@ -47,42 +47,6 @@ func convertPayload(ctx context.Context, db store.Querier, res workflow.Result) 
 	return &model.ConvertGridEventPayload{GridEvent: e, Dispute: d, Case: c}, err
 }
 
-func disputePayload(ctx context.Context, db store.Querier, res workflow.Result) (*model.DisputePayload, error) {
-	d, err := need(ctx, db, mediation.Disputes, res, "dispute")
-	if err != nil {
-		return nil, err
-	}
-	item, err := optRow(ctx, db, risk.RiskItems, res, "riskItem")
-	return &model.DisputePayload{Dispute: d, RiskItem: item}, err
-}
-
-func sessionPayload(ctx context.Context, db store.Querier, res workflow.Result) (*model.MediationSessionPayload, error) {
-	s, err := need(ctx, db, mediation.Sessions, res, "session")
-	if err != nil {
-		return nil, err
-	}
-	d, err := need(ctx, db, mediation.Disputes, res, "dispute")
-	return &model.MediationSessionPayload{Session: s, Dispute: d}, err
-}
-
-func agreementPayload(ctx context.Context, db store.Querier, res workflow.Result) (*model.AgreementPayload, error) {
-	a, err := need(ctx, db, mediation.Agreements, res, "agreement")
-	if err != nil {
-		return nil, err
-	}
-	d, err := need(ctx, db, mediation.Disputes, res, "dispute")
-	return &model.AgreementPayload{Agreement: a, Dispute: d}, err
-}
-
-func followUpPayload(ctx context.Context, db store.Querier, res workflow.Result) (*model.FollowUpPayload, error) {
-	f, err := need(ctx, db, mediation.FollowUps, res, "followUp")
-	if err != nil {
-		return nil, err
-	}
-	a, err := need(ctx, db, mediation.Agreements, res, "agreement")
-	return &model.FollowUpPayload{FollowUp: f, Agreement: a}, err
-}
-
 func assessmentPayload(ctx context.Context, db store.Querier, res workflow.Result) (*model.AssessmentPayload, error) {
 	a, err := need(ctx, db, risk.Assessments, res, "assessment")
 	return &model.AssessmentPayload{Assessment: a}, err

@@ -81,7 +81,9 @@ func TestEveryTransition(t *testing.T) {
 	}
 	res.MustData(t, &created)
 	program := created.M.Program
-	now := time.Now().UTC().Format(time.RFC3339)
+	// A little ahead (within the allowed clock skew), so the agreement is not signed before
+	// the dispute created below was received.
+	now := time.Now().UTC().Add(30 * time.Second).Format(time.RFC3339)
 
 	var flows []flow
 	caseFlow := flow{machine: workflow.CaseMachine, advance: "advanceCase", inputType: "AdvanceCaseInput", idField: "caseId", field: "case", special: []string{"REFERRED"}}

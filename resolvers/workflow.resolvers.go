@@ -47,41 +47,6 @@ func (r *mutationResolver) ConvertGridEvent(ctx context.Context, input model.Con
 	return respond(ctx, r.DB, res, err, convertPayload)
 }
 
-func (r *mutationResolver) RegisterDispute(ctx context.Context, input model.RegisterDisputeInput) (*model.DisputePayload, error) {
-	res, err := r.registerDispute(ctx, input)
-	return respond(ctx, r.DB, res, err, disputePayload)
-}
-
-func (r *mutationResolver) AdvanceDispute(ctx context.Context, input model.AdvanceDisputeInput) (*model.DisputePayload, error) {
-	res, err := r.advanceDispute(ctx, input)
-	return respond(ctx, r.DB, res, err, disputePayload)
-}
-
-func (r *mutationResolver) AssignMediator(ctx context.Context, input model.AssignMediatorInput) (*model.DisputePayload, error) {
-	res, err := r.assignMediator(ctx, input)
-	return respond(ctx, r.DB, res, err, disputePayload)
-}
-
-func (r *mutationResolver) RecordMediationSession(ctx context.Context, input model.RecordMediationSessionInput) (*model.MediationSessionPayload, error) {
-	res, err := r.recordMediationSession(ctx, input)
-	return respond(ctx, r.DB, res, err, sessionPayload)
-}
-
-func (r *mutationResolver) RecordAgreement(ctx context.Context, input model.RecordAgreementInput) (*model.AgreementPayload, error) {
-	res, err := r.recordAgreement(ctx, input)
-	return respond(ctx, r.DB, res, err, agreementPayload)
-}
-
-func (r *mutationResolver) RecordFollowUp(ctx context.Context, input model.RecordFollowUpInput) (*model.FollowUpPayload, error) {
-	res, err := r.recordFollowUp(ctx, input)
-	return respond(ctx, r.DB, res, err, followUpPayload)
-}
-
-func (r *mutationResolver) ApplyForJudicialConfirmation(ctx context.Context, input model.ApplyForJudicialConfirmationInput) (*model.AgreementPayload, error) {
-	res, err := r.applyForJudicialConfirmation(ctx, input)
-	return respond(ctx, r.DB, res, err, agreementPayload)
-}
-
 func (r *mutationResolver) OpenAssessment(ctx context.Context, input model.OpenAssessmentInput) (*model.AssessmentPayload, error) {
 	res, err := r.openAssessment(ctx, input)
 	return respond(ctx, r.DB, res, err, assessmentPayload)

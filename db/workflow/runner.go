@@ -30,13 +30,24 @@ type Runner struct {
 // the first result and writes nothing more; the same key with another input is refused.
 // The key is scoped to the calling principal.
 func (r *Runner) Run(ctx context.Context, op string, key *string, input any, fn func(ctx context.Context, tx pgx.Tx) (Result, error)) (Result, error) {
-	var out Result
+	return Do(ctx, r, op, key, input, fn)
+}
+
+// Do is Run for a command with a typed result R (a struct of the IDs it wrote, with JSON
+// tags): under a key, R is stored as JSON and a retry returns it decoded.
+func Do[R any](ctx context.Context, r *Runner, op string, key *string, input any, fn func(ctx context.Context, tx pgx.Tx) (R, error)) (R, error) {
+	var out R
 	err := r.inTx(ctx, func(tx pgx.Tx) error {
 		if key != nil {
-			replayed, res, err := claimKey(ctx, tx, op, *key, input)
-			if err != nil || replayed {
-				out = res
+			replayed, stored, err := claimKey(ctx, tx, op, *key, input)
+			if err != nil {
 				return err
+			}
+			if replayed {
+				if err := json.Unmarshal(stored, &out); err != nil {
+					return fmt.Errorf("decode stored result: %w", err)
+				}
+				return nil
 			}
 		}
 		res, err := fn(ctx, tx)
@@ -79,8 +90,9 @@ func requestHash(op string, input any) ([]byte, error) {
 }
 
 // claimKey records the key for this request, or, when a committed request already holds it,
-// returns that request's result. A concurrent request with the same key waits on the row.
-func claimKey(ctx context.Context, tx pgx.Tx, op, key string, input any) (bool, Result, error) {
+// returns that request's stored result (JSON). A concurrent request with the same key waits
+// on the row.
+func claimKey(ctx context.Context, tx pgx.Tx, op, key string, input any) (bool, []byte, error) {
 	if len(key) == 0 || len(key) > 200 {
 		return false, nil, validate.Field("idempotencyKey", "must have 1 to 200 characters")
 	}
@@ -107,14 +119,10 @@ func claimKey(ctx context.Context, tx pgx.Tx, op, key string, input any) (bool, 
 	if storedOp != op || string(storedHash) != string(hash) {
 		return false, nil, ErrKeyReused
 	}
-	var res Result
-	if err := json.Unmarshal(response, &res); err != nil {
-		return false, nil, fmt.Errorf("decode stored result: %w", err)
-	}
-	return true, res, nil
+	return true, response, nil
 }
 
-func storeResult(ctx context.Context, tx pgx.Tx, key string, res Result) error {
+func storeResult(ctx context.Context, tx pgx.Tx, key string, res any) error {
 	b, err := json.Marshal(res)
 	if err != nil {
 		return fmt.Errorf("encode result: %w", err)

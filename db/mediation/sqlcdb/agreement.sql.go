@@ -21,3 +21,111 @@ func (q *Queries) AgreementSignedAt(ctx context.Context, id int64) (time.Time, e
 	err := row.Scan(&signed_at)
 	return signed_at, err
 }
+
+const applyForConfirmation = `-- name: ApplyForConfirmation :exec
+UPDATE mediation.agreement SET judicial_confirmation = 'APPLIED', version = version + 1 WHERE id = $1
+`
+
+func (q *Queries) ApplyForConfirmation(ctx context.Context, id int64) error {
+	_, err := q.db.Exec(ctx, applyForConfirmation, id)
+	return err
+}
+
+const insertAgreement = `-- name: InsertAgreement :one
+INSERT INTO mediation.agreement (dispute_id, form, terms, performance_deadline, signed_at)
+VALUES ($1, $2, $3, $4, $5) RETURNING id
+`
+
+type InsertAgreementParams struct {
+	DisputeID           int64
+	Form                string
+	Terms               string
+	PerformanceDeadline *time.Time
+	SignedAt            time.Time
+}
+
+func (q *Queries) InsertAgreement(ctx context.Context, arg InsertAgreementParams) (int64, error) {
+	row := q.db.QueryRow(ctx, insertAgreement,
+		arg.DisputeID,
+		arg.Form,
+		arg.Terms,
+		arg.PerformanceDeadline,
+		arg.SignedAt,
+	)
+	var id int64
+	err := row.Scan(&id)
+	return id, err
+}
+
+const insertFollowUp = `-- name: InsertFollowUp :one
+INSERT INTO mediation.follow_up (agreement_id, visited_at, visitor, performance, satisfaction, new_risk)
+VALUES ($1, $2, $3, $4, $5, $6) RETURNING id
+`
+
+type InsertFollowUpParams struct {
+	AgreementID  int64
+	VisitedAt    time.Time
+	Visitor      string
+	Performance  string
+	Satisfaction *int16
+	NewRisk      bool
+}
+
+func (q *Queries) InsertFollowUp(ctx context.Context, arg InsertFollowUpParams) (int64, error) {
+	row := q.db.QueryRow(ctx, insertFollowUp,
+		arg.AgreementID,
+		arg.VisitedAt,
+		arg.Visitor,
+		arg.Performance,
+		arg.Satisfaction,
+		arg.NewRisk,
+	)
+	var id int64
+	err := row.Scan(&id)
+	return id, err
+}
+
+const insertSession = `-- name: InsertSession :one
+
+INSERT INTO mediation.session (dispute_id, held_at, place, approaches, record)
+VALUES ($1, $2, $3, $4, $5) RETURNING id
+`
+
+type InsertSessionParams struct {
+	DisputeID  int64
+	HeldAt     time.Time
+	Place      string
+	Approaches []string
+	Record     *string
+}
+
+// Statements of sessions, agreements and follow-ups (db/mediation/commands.go).
+func (q *Queries) InsertSession(ctx context.Context, arg InsertSessionParams) (int64, error) {
+	row := q.db.QueryRow(ctx, insertSession,
+		arg.DisputeID,
+		arg.HeldAt,
+		arg.Place,
+		arg.Approaches,
+		arg.Record,
+	)
+	var id int64
+	err := row.Scan(&id)
+	return id, err
+}
+
+const lockAgreement = `-- name: LockAgreement :one
+SELECT version, judicial_confirmation, dispute_id FROM mediation.agreement WHERE id = $1 FOR UPDATE
+`
+
+type LockAgreementRow struct {
+	Version              int32
+	JudicialConfirmation string
+	DisputeID            int64
+}
+
+func (q *Queries) LockAgreement(ctx context.Context, id int64) (LockAgreementRow, error) {
+	row := q.db.QueryRow(ctx, lockAgreement, id)
+	var i LockAgreementRow
+	err := row.Scan(&i.Version, &i.JudicialConfirmation, &i.DisputeID)
+	return i, err
+}
