@@ -11,6 +11,7 @@ import (
 	"civiclink/db/statuslog"
 	"civiclink/db/street"
 	"civiclink/db/welfare"
+	"civiclink/graph/model"
 	"context"
 	"errors"
 	"math"
@@ -1346,6 +1347,38 @@ func (ec *executionContext) fieldContext_CaseParty_isMinor(_ context.Context, fi
 	return graphql.NewScalarFieldContext("CaseParty", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _CasePayload_case(ctx context.Context, field graphql.CollectedField, obj *model.CasePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CasePayload_case(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Case, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *police.Case) graphql.Marshaler {
+			return ec.marshalNCase2ᚖciviclinkᚋdbᚋpoliceᚐCase(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CasePayload_case(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CasePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Case(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Officer_id(ctx context.Context, field graphql.CollectedField, obj *police.Officer) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -1977,6 +2010,70 @@ func (ec *executionContext) fieldContext_OfficerGrid_role(_ context.Context, fie
 	return graphql.NewScalarFieldContext("OfficerGrid", field, false, false, "OfficerGridRole")
 }
 
+func (ec *executionContext) _ReferCaseToMediationPayload_case(ctx context.Context, field graphql.CollectedField, obj *model.ReferCaseToMediationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferCaseToMediationPayload_case(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Case, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *police.Case) graphql.Marshaler {
+			return ec.marshalNCase2ᚖciviclinkᚋdbᚋpoliceᚐCase(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReferCaseToMediationPayload_case(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReferCaseToMediationPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Case(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReferCaseToMediationPayload_dispute(ctx context.Context, field graphql.CollectedField, obj *model.ReferCaseToMediationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReferCaseToMediationPayload_dispute(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Dispute, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *mediation.Dispute) graphql.Marshaler {
+			return ec.marshalNDispute2ᚖciviclinkᚋdbᚋmediationᚐDispute(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReferCaseToMediationPayload_dispute(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReferCaseToMediationPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Dispute(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Station_id(ctx context.Context, field graphql.CollectedField, obj *police.Station) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2388,6 +2485,83 @@ func (ec *executionContext) fieldContext_StationEdge_node(_ context.Context, fie
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputAdvanceCaseInput(ctx context.Context, obj any) (model.AdvanceCaseInput, error) {
+	var it model.AdvanceCaseInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"caseId", "version", "to", "reason", "disposition", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "caseId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("caseId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CaseID = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "to":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("to"))
+			data, err := ec.unmarshalNCaseStatus2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.To = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "disposition":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("disposition"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Disposition = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAdvanceCaseInput unmarshals raw into the AdvanceCaseInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAdvanceCaseInput(ctx context.Context, raw any) (model.AdvanceCaseInput, error) {
+	var out model.AdvanceCaseInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AdvanceCaseInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCaseFilter(ctx context.Context, obj any) (police.CaseFilter, error) {
 	var it police.CaseFilter
 	if obj == nil {
@@ -2666,6 +2840,220 @@ func (ec *executionContext) unmarshalInputOfficerOrder(ctx context.Context, obj 
 func UnmarshalOfficerOrder(ctx context.Context, raw any) (relay.Order, error) {
 	var out relay.Order
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "OfficerOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputReferCaseToMediationInput(ctx context.Context, obj any) (model.ReferCaseToMediationInput, error) {
+	var it model.ReferCaseToMediationInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["difficulty"]; !present {
+		asMap["difficulty"] = "ORDINARY"
+	}
+
+	fieldsInOrder := [...]string{"caseId", "version", "committeeId", "category", "difficulty", "summary", "reason", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "caseId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("caseId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CaseID = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "committeeId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("committeeId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommitteeID = data
+		case "category":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("category"))
+			data, err := ec.unmarshalNDisputeCategory2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Category = data
+		case "difficulty":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("difficulty"))
+			data, err := ec.unmarshalNDisputeDifficulty2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Difficulty = data
+		case "summary":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("summary"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Summary = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalReferCaseToMediationInput unmarshals raw into the ReferCaseToMediationInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalReferCaseToMediationInput(ctx context.Context, raw any) (model.ReferCaseToMediationInput, error) {
+	var out model.ReferCaseToMediationInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReferCaseToMediationInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRegisterCaseInput(ctx context.Context, obj any) (model.RegisterCaseInput, error) {
+	var it model.RegisterCaseInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"stationId", "kind", "category", "source", "summary", "occurredAt", "receivedAt", "gridId", "estateId", "address", "leadOfficerId", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "stationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stationId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StationID = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNCaseKind2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "category":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("category"))
+			data, err := ec.unmarshalNCaseCategory2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Category = data
+		case "source":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("source"))
+			data, err := ec.unmarshalNCaseSource2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Source = data
+		case "summary":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("summary"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Summary = data
+		case "occurredAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("occurredAt"))
+			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OccurredAt = data
+		case "receivedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receivedAt"))
+			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceivedAt = data
+		case "gridId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gridId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GridID = data
+		case "estateId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("estateId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EstateID = data
+		case "address":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("address"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Address = data
+		case "leadOfficerId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("leadOfficerId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LeadOfficerID = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRegisterCaseInput unmarshals raw into the RegisterCaseInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRegisterCaseInput(ctx context.Context, raw any) (model.RegisterCaseInput, error) {
+	var out model.RegisterCaseInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RegisterCaseInput", raw, &out)
 	return out, err
 }
 
@@ -3041,6 +3429,39 @@ func (ec *executionContext) _CaseParty(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var casePayloadImplementors = []string{"CasePayload"}
+
+func (ec *executionContext) _CasePayload(ctx context.Context, sel ast.SelectionSet, obj *model.CasePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, casePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CasePayload")
+		case "case":
+			out.Values[i] = ec._CasePayload_case(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var officerImplementors = []string{"Officer", "Node"}
 
 func (ec *executionContext) _Officer(ctx context.Context, sel ast.SelectionSet, obj *police.Officer) graphql.Marshaler {
@@ -3265,6 +3686,44 @@ func (ec *executionContext) _OfficerGrid(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var referCaseToMediationPayloadImplementors = []string{"ReferCaseToMediationPayload"}
+
+func (ec *executionContext) _ReferCaseToMediationPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ReferCaseToMediationPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, referCaseToMediationPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReferCaseToMediationPayload")
+		case "case":
+			out.Values[i] = ec._ReferCaseToMediationPayload_case(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "dispute":
+			out.Values[i] = ec._ReferCaseToMediationPayload_dispute(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var stationImplementors = []string{"Station", "Node"}
 
 func (ec *executionContext) _Station(ctx context.Context, sel ast.SelectionSet, obj *police.Station) graphql.Marshaler {
@@ -3423,6 +3882,11 @@ func (ec *executionContext) _StationEdge(ctx context.Context, sel ast.SelectionS
 
 // region    ***************************** type.gotpl *****************************
 
+func (ec *executionContext) unmarshalNAdvanceCaseInput2civiclinkᚋgraphᚋmodelᚐAdvanceCaseInput(ctx context.Context, v any) (model.AdvanceCaseInput, error) {
+	res, err := ec.unmarshalInputAdvanceCaseInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNCase2ᚕᚖciviclinkᚋdbᚋpoliceᚐCaseᚄ(ctx context.Context, sel ast.SelectionSet, v []*police.Case) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -3558,6 +4022,14 @@ func (ec *executionContext) marshalNCasePartyRole2string(ctx context.Context, se
 		graphql.AddInvalidNullFromMarshaler(ctx, "CasePartyRole!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNCasePayload2ᚖciviclinkᚋgraphᚋmodelᚐCasePayload(ctx context.Context, sel ast.SelectionSet, v *model.CasePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CasePayload!")
+		return graphql.Null
+	}
+	return ec._CasePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNCaseSource2string(ctx context.Context, v any) (string, error) {
@@ -3723,6 +4195,24 @@ func (ec *executionContext) marshalNOfficerRank2string(ctx context.Context, sel 
 		graphql.AddInvalidNullFromMarshaler(ctx, "OfficerRank!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNReferCaseToMediationInput2civiclinkᚋgraphᚋmodelᚐReferCaseToMediationInput(ctx context.Context, v any) (model.ReferCaseToMediationInput, error) {
+	res, err := ec.unmarshalInputReferCaseToMediationInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNReferCaseToMediationPayload2ᚖciviclinkᚋgraphᚋmodelᚐReferCaseToMediationPayload(ctx context.Context, sel ast.SelectionSet, v *model.ReferCaseToMediationPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReferCaseToMediationPayload!")
+		return graphql.Null
+	}
+	return ec._ReferCaseToMediationPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNRegisterCaseInput2civiclinkᚋgraphᚋmodelᚐRegisterCaseInput(ctx context.Context, v any) (model.RegisterCaseInput, error) {
+	res, err := ec.unmarshalInputRegisterCaseInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNStation2ᚕᚖciviclinkᚋdbᚋpoliceᚐStationᚄ(ctx context.Context, sel ast.SelectionSet, v []*police.Station) graphql.Marshaler {

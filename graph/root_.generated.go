@@ -7787,6 +7787,91 @@ extend type Query {
   "A case by its number; null when none has it."
   case(caseNo: String!): Case
 }
+
+# The police mutations; what every mutation shares (one transaction, versions, idempotency
+# keys) is described on Mutation in workflow.graphqls.
+extend type Mutation {
+  "Register a new police case (status RECEIVED), announced to workflowEvents as CASE_REGISTERED."
+  registerCase(input: RegisterCaseInput!): CasePayload!
+  "Move a case along its workflow."
+  advanceCase(input: AdvanceCaseInput!): CasePayload!
+  "Refer a case found NON_POLICE (status NON_POLICE, whatever kind it was registered as) to a mediation committee: the case moves to REFERRED and a POLICE_REFERRAL dispute with the case's parties is created in the same transaction."
+  referCaseToMediation(input: ReferCaseToMediationInput!): ReferCaseToMediationPayload!
+}
+
+"A new police case."
+input RegisterCaseInput {
+  "The station."
+  stationId: ID!
+  "The kind."
+  kind: CaseKind!
+  "The category."
+  category: CaseCategory!
+  "How it came in."
+  source: CaseSource!
+  "1 to 2000 characters."
+  summary: String!
+  "When it happened, when known."
+  occurredAt: DateTime
+  "Defaults to now; not in the future, not before occurredAt."
+  receivedAt: DateTime
+  "The grid."
+  gridId: ID
+  "Must lie in gridId when both are given."
+  estateId: ID
+  "Address of the incident."
+  address: String
+  "Must be an officer of the station."
+  leadOfficerId: ID
+  "Client-chosen key that makes a retry of this mutation return the first result instead of acting twice."
+  idempotencyKey: String
+}
+"A status change of a case."
+input AdvanceCaseInput {
+  "The case."
+  caseId: ID!
+  "The version you read."
+  version: Int!
+  "The workflow state to move to; only legal transitions are accepted."
+  to: CaseStatus!
+  "Why, kept in the status log."
+  reason: String
+  "Recorded with DECIDED, TERMINATED or TRANSFERRED."
+  disposition: String
+  "Client-chosen key that makes a retry of this mutation return the first result instead of acting twice."
+  idempotencyKey: String
+}
+"A referral to mediation of a case found NON_POLICE."
+input ReferCaseToMediationInput {
+  "The case."
+  caseId: ID!
+  "The version of the case you read."
+  version: Int!
+  "The committee."
+  committeeId: ID!
+  "The category."
+  category: DisputeCategory!
+  "ORDINARY or DIFFICULT."
+  difficulty: DisputeDifficulty! = ORDINARY
+  "Summary for the mediators; defaults to the case's summary."
+  summary: String
+  "Why, kept in the status log."
+  reason: String
+  "Client-chosen key that makes a retry of this mutation return the first result instead of acting twice."
+  idempotencyKey: String
+}
+"The case after the change."
+type CasePayload {
+  "The case after the mutation."
+  case: Case!
+}
+"The referred case and the dispute created for it."
+type ReferCaseToMediationPayload {
+  "The case after the mutation."
+  case: Case!
+  "The dispute after the mutation."
+  dispute: Dispute!
+}
 `, BuiltIn: false},
 	{Name: "../schema/privacy.graphqls", Input: `# The classification of personal data, declared once, next to the schema; internal/privacy
 # implements it for every path (field values, free text, ordering and filter arguments) and
@@ -8986,12 +9071,6 @@ statuses. An optional ` + "`" + `idempotencyKey` + "`" + ` makes a retry return 
 again; reusing a key for a different input is refused.
 """
 type Mutation {
-  "Register a new police case (status RECEIVED)."
-  registerCase(input: RegisterCaseInput!): CasePayload!
-  "Move a case along its workflow."
-  advanceCase(input: AdvanceCaseInput!): CasePayload!
-  "Refer a NON_POLICE case to a mediation committee: the case moves to REFERRED and a POLICE_REFERRAL dispute is created in the same transaction."
-  referCaseToMediation(input: ReferCaseToMediationInput!): ReferCaseToMediationPayload!
 
   "Report a grid event (status REPORTED)."
   reportGridEvent(input: ReportGridEventInput!): GridEventPayload!
@@ -9027,70 +9106,6 @@ type Mutation {
   openSurvey(input: OpenSurveyInput!): SurveyPayload!
   "Submit one officer's answers to a survey round; answers are only ever shown as aggregates."
   submitSurveyResponse(input: SubmitSurveyResponseInput!): SurveyPayload!
-}
-
-"A new police case."
-input RegisterCaseInput {
-  "The station."
-  stationId: ID!
-  "The kind."
-  kind: CaseKind!
-  "The category."
-  category: CaseCategory!
-  "How it came in."
-  source: CaseSource!
-  "1 to 2000 characters."
-  summary: String!
-  "When it happened, when known."
-  occurredAt: DateTime
-  "Defaults to now; not in the future, not before occurredAt."
-  receivedAt: DateTime
-  "The grid."
-  gridId: ID
-  "Must lie in gridId when both are given."
-  estateId: ID
-  "Address of the incident."
-  address: String
-  "Must be an officer of the station."
-  leadOfficerId: ID
-  "Client-chosen key that makes a retry of this mutation return the first result instead of acting twice."
-  idempotencyKey: String
-}
-
-"A status change of a case."
-input AdvanceCaseInput {
-  "The case."
-  caseId: ID!
-  "The version you read."
-  version: Int!
-  "The workflow state to move to; only legal transitions are accepted."
-  to: CaseStatus!
-  "Why, kept in the status log."
-  reason: String
-  "Recorded with DECIDED, TERMINATED or TRANSFERRED."
-  disposition: String
-  "Client-chosen key that makes a retry of this mutation return the first result instead of acting twice."
-  idempotencyKey: String
-}
-
-"A referral of a NON_POLICE case to mediation."
-input ReferCaseToMediationInput {
-  "The case."
-  caseId: ID!
-  "The version of the case you read."
-  version: Int!
-  "The committee."
-  committeeId: ID!
-  "The category."
-  category: DisputeCategory!
-  "ORDINARY or DIFFICULT."
-  difficulty: DisputeDifficulty! = ORDINARY
-  "Summary for the mediators; defaults to the case's summary."
-  summary: String
-  "Why, kept in the status log."
-  reason: String
-  "Client-chosen key that makes a retry of this mutation return the first result instead of acting twice."
-  idempotencyKey: String
 }
 
 "A new grid event."
@@ -9348,18 +9363,6 @@ input SubmitSurveyResponseInput {
   idempotencyKey: String
 }
 
-"The case after the change."
-type CasePayload {
-  "The case after the mutation."
-  case: Case!
-}
-"The referred case and the dispute created for it."
-type ReferCaseToMediationPayload {
-  "The case after the mutation."
-  case: Case!
-  "The dispute after the mutation."
-  dispute: Dispute!
-}
 "The grid event after the change."
 type GridEventPayload {
   "The grid event after the mutation."
@@ -9408,7 +9411,7 @@ type SurveyPayload {
 }
 
 "Kinds of workflow event."
-enum WorkflowEventKind { CASE_REFERRED CASE_STATUS_CHANGED DISPUTE_STATUS_CHANGED GRID_EVENT_CONVERTED RISK_ITEM_RAISED_HIGH MEASURE_OVERDUE }
+enum WorkflowEventKind { CASE_REGISTERED CASE_REFERRED CASE_STATUS_CHANGED DISPUTE_STATUS_CHANGED GRID_EVENT_CONVERTED RISK_ITEM_RAISED_HIGH MEASURE_OVERDUE }
 
 "Which workflow events to receive; empty fields match everything."
 input WorkflowEventFilter {

@@ -27,9 +27,6 @@ import (
 // region    ************************** generated!.gotpl **************************
 
 type MutationResolver interface {
-	RegisterCase(ctx context.Context, input model.RegisterCaseInput) (*model.CasePayload, error)
-	AdvanceCase(ctx context.Context, input model.AdvanceCaseInput) (*model.CasePayload, error)
-	ReferCaseToMediation(ctx context.Context, input model.ReferCaseToMediationInput) (*model.ReferCaseToMediationPayload, error)
 	ReportGridEvent(ctx context.Context, input model.ReportGridEventInput) (*model.GridEventPayload, error)
 	AdvanceGridEvent(ctx context.Context, input model.AdvanceGridEventInput) (*model.GridEventPayload, error)
 	ConvertGridEvent(ctx context.Context, input model.ConvertGridEventInput) (*model.ConvertGridEventPayload, error)
@@ -54,6 +51,9 @@ type MutationResolver interface {
 	RecordAgreement(ctx context.Context, input model.RecordAgreementInput) (*model.AgreementPayload, error)
 	RecordFollowUp(ctx context.Context, input model.RecordFollowUpInput) (*model.FollowUpPayload, error)
 	ApplyForJudicialConfirmation(ctx context.Context, input model.ApplyForJudicialConfirmationInput) (*model.AgreementPayload, error)
+	RegisterCase(ctx context.Context, input model.RegisterCaseInput) (*model.CasePayload, error)
+	AdvanceCase(ctx context.Context, input model.AdvanceCaseInput) (*model.CasePayload, error)
+	ReferCaseToMediation(ctx context.Context, input model.ReferCaseToMediationInput) (*model.ReferCaseToMediationPayload, error)
 	PublishRule(ctx context.Context, input model.PublishRuleInput) (*model.PublishRulePayload, error)
 }
 type SubscriptionResolver interface {
@@ -586,38 +586,6 @@ func (ec *executionContext) fieldContext_BenefitGrantPayload_benefitGrant(_ cont
 	return fc, nil
 }
 
-func (ec *executionContext) _CasePayload_case(ctx context.Context, field graphql.CollectedField, obj *model.CasePayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CasePayload_case(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Case, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *police.Case) graphql.Marshaler {
-			return ec.marshalNCase2ᚖciviclinkᚋdbᚋpoliceᚐCase(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_CasePayload_case(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "CasePayload",
-		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Case(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
 func (ec *executionContext) _ConvertGridEventPayload_gridEvent(ctx context.Context, field graphql.CollectedField, obj *model.ConvertGridEventPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -806,138 +774,6 @@ func (ec *executionContext) fieldContext_MeasurePayload_riskItem(_ context.Conte
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_RiskItem(ctx, field)
 		},
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_registerCase(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_registerCase(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RegisterCase(ctx, fc.Args["input"].(model.RegisterCaseInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.CasePayload) graphql.Marshaler {
-			return ec.marshalNCasePayload2ᚖciviclinkᚋgraphᚋmodelᚐCasePayload(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_registerCase(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CasePayload(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_registerCase_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_advanceCase(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_advanceCase(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().AdvanceCase(ctx, fc.Args["input"].(model.AdvanceCaseInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.CasePayload) graphql.Marshaler {
-			return ec.marshalNCasePayload2ᚖciviclinkᚋgraphᚋmodelᚐCasePayload(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_advanceCase(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CasePayload(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_advanceCase_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_referCaseToMediation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_referCaseToMediation(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ReferCaseToMediation(ctx, fc.Args["input"].(model.ReferCaseToMediationInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.ReferCaseToMediationPayload) graphql.Marshaler {
-			return ec.marshalNReferCaseToMediationPayload2ᚖciviclinkᚋgraphᚋmodelᚐReferCaseToMediationPayload(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_referCaseToMediation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ReferCaseToMediationPayload(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_referCaseToMediation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
 	}
 	return fc, nil
 }
@@ -1998,6 +1834,138 @@ func (ec *executionContext) fieldContext_Mutation_applyForJudicialConfirmation(c
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_registerCase(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_registerCase(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RegisterCase(ctx, fc.Args["input"].(model.RegisterCaseInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CasePayload) graphql.Marshaler {
+			return ec.marshalNCasePayload2ᚖciviclinkᚋgraphᚋmodelᚐCasePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_registerCase(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CasePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_registerCase_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_advanceCase(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_advanceCase(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AdvanceCase(ctx, fc.Args["input"].(model.AdvanceCaseInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CasePayload) graphql.Marshaler {
+			return ec.marshalNCasePayload2ᚖciviclinkᚋgraphᚋmodelᚐCasePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_advanceCase(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CasePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_advanceCase_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_referCaseToMediation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_referCaseToMediation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ReferCaseToMediation(ctx, fc.Args["input"].(model.ReferCaseToMediationInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ReferCaseToMediationPayload) graphql.Marshaler {
+			return ec.marshalNReferCaseToMediationPayload2ᚖciviclinkᚋgraphᚋmodelᚐReferCaseToMediationPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_referCaseToMediation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReferCaseToMediationPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_referCaseToMediation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_publishRule(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2069,70 +2037,6 @@ func (ec *executionContext) fieldContext_ProgramPayload_program(_ context.Contex
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Program(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _ReferCaseToMediationPayload_case(ctx context.Context, field graphql.CollectedField, obj *model.ReferCaseToMediationPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ReferCaseToMediationPayload_case(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Case, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *police.Case) graphql.Marshaler {
-			return ec.marshalNCase2ᚖciviclinkᚋdbᚋpoliceᚐCase(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_ReferCaseToMediationPayload_case(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "ReferCaseToMediationPayload",
-		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Case(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _ReferCaseToMediationPayload_dispute(ctx context.Context, field graphql.CollectedField, obj *model.ReferCaseToMediationPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ReferCaseToMediationPayload_dispute(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Dispute, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *mediation.Dispute) graphql.Marshaler {
-			return ec.marshalNDispute2ᚖciviclinkᚋdbᚋmediationᚐDispute(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_ReferCaseToMediationPayload_dispute(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "ReferCaseToMediationPayload",
-		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Dispute(ctx, field)
 		},
 	}
 	return fc, nil
@@ -2905,83 +2809,6 @@ func UnmarshalAdvanceBenefitGrantInput(ctx context.Context, raw any) (model.Adva
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputAdvanceCaseInput(ctx context.Context, obj any) (model.AdvanceCaseInput, error) {
-	var it model.AdvanceCaseInput
-	if obj == nil {
-		return it, nil
-	}
-
-	asMap := map[string]any{}
-	for k, v := range obj.(map[string]any) {
-		asMap[k] = v
-	}
-
-	fieldsInOrder := [...]string{"caseId", "version", "to", "reason", "disposition", "idempotencyKey"}
-	for _, k := range fieldsInOrder {
-		v, ok := asMap[k]
-		if !ok {
-			continue
-		}
-		switch k {
-		case "caseId":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("caseId"))
-			data, err := ec.unmarshalNID2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.CaseID = data
-		case "version":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
-			data, err := ec.unmarshalNInt2int(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Version = data
-		case "to":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("to"))
-			data, err := ec.unmarshalNCaseStatus2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.To = data
-		case "reason":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Reason = data
-		case "disposition":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("disposition"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Disposition = data
-		case "idempotencyKey":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.IdempotencyKey = data
-		}
-	}
-	return it, nil
-}
-
-// UnmarshalAdvanceCaseInput unmarshals raw into the AdvanceCaseInput input type, using the
-// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
-// object that was not passed as a field argument.
-//
-// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
-// and the returned error says so.
-func UnmarshalAdvanceCaseInput(ctx context.Context, raw any) (model.AdvanceCaseInput, error) {
-	var out model.AdvanceCaseInput
-	err := graphql.UnmarshalNamedInputFromContext(ctx, "AdvanceCaseInput", raw, &out)
-	return out, err
-}
-
 func (ec *executionContext) unmarshalInputAdvanceGridEventInput(ctx context.Context, obj any) (model.AdvanceGridEventInput, error) {
 	var it model.AdvanceGridEventInput
 	if obj == nil {
@@ -3696,220 +3523,6 @@ func UnmarshalRateRiskItemInput(ctx context.Context, raw any) (model.RateRiskIte
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputReferCaseToMediationInput(ctx context.Context, obj any) (model.ReferCaseToMediationInput, error) {
-	var it model.ReferCaseToMediationInput
-	if obj == nil {
-		return it, nil
-	}
-
-	asMap := map[string]any{}
-	for k, v := range obj.(map[string]any) {
-		asMap[k] = v
-	}
-
-	if _, present := asMap["difficulty"]; !present {
-		asMap["difficulty"] = "ORDINARY"
-	}
-
-	fieldsInOrder := [...]string{"caseId", "version", "committeeId", "category", "difficulty", "summary", "reason", "idempotencyKey"}
-	for _, k := range fieldsInOrder {
-		v, ok := asMap[k]
-		if !ok {
-			continue
-		}
-		switch k {
-		case "caseId":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("caseId"))
-			data, err := ec.unmarshalNID2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.CaseID = data
-		case "version":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
-			data, err := ec.unmarshalNInt2int(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Version = data
-		case "committeeId":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("committeeId"))
-			data, err := ec.unmarshalNID2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.CommitteeID = data
-		case "category":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("category"))
-			data, err := ec.unmarshalNDisputeCategory2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Category = data
-		case "difficulty":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("difficulty"))
-			data, err := ec.unmarshalNDisputeDifficulty2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Difficulty = data
-		case "summary":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("summary"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Summary = data
-		case "reason":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Reason = data
-		case "idempotencyKey":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.IdempotencyKey = data
-		}
-	}
-	return it, nil
-}
-
-// UnmarshalReferCaseToMediationInput unmarshals raw into the ReferCaseToMediationInput input type, using the
-// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
-// object that was not passed as a field argument.
-//
-// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
-// and the returned error says so.
-func UnmarshalReferCaseToMediationInput(ctx context.Context, raw any) (model.ReferCaseToMediationInput, error) {
-	var out model.ReferCaseToMediationInput
-	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReferCaseToMediationInput", raw, &out)
-	return out, err
-}
-
-func (ec *executionContext) unmarshalInputRegisterCaseInput(ctx context.Context, obj any) (model.RegisterCaseInput, error) {
-	var it model.RegisterCaseInput
-	if obj == nil {
-		return it, nil
-	}
-
-	asMap := map[string]any{}
-	for k, v := range obj.(map[string]any) {
-		asMap[k] = v
-	}
-
-	fieldsInOrder := [...]string{"stationId", "kind", "category", "source", "summary", "occurredAt", "receivedAt", "gridId", "estateId", "address", "leadOfficerId", "idempotencyKey"}
-	for _, k := range fieldsInOrder {
-		v, ok := asMap[k]
-		if !ok {
-			continue
-		}
-		switch k {
-		case "stationId":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stationId"))
-			data, err := ec.unmarshalNID2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.StationID = data
-		case "kind":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
-			data, err := ec.unmarshalNCaseKind2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Kind = data
-		case "category":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("category"))
-			data, err := ec.unmarshalNCaseCategory2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Category = data
-		case "source":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("source"))
-			data, err := ec.unmarshalNCaseSource2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Source = data
-		case "summary":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("summary"))
-			data, err := ec.unmarshalNString2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Summary = data
-		case "occurredAt":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("occurredAt"))
-			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.OccurredAt = data
-		case "receivedAt":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receivedAt"))
-			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ReceivedAt = data
-		case "gridId":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gridId"))
-			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.GridID = data
-		case "estateId":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("estateId"))
-			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.EstateID = data
-		case "address":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("address"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Address = data
-		case "leadOfficerId":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("leadOfficerId"))
-			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.LeadOfficerID = data
-		case "idempotencyKey":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.IdempotencyKey = data
-		}
-	}
-	return it, nil
-}
-
-// UnmarshalRegisterCaseInput unmarshals raw into the RegisterCaseInput input type, using the
-// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
-// object that was not passed as a field argument.
-//
-// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
-// and the returned error says so.
-func UnmarshalRegisterCaseInput(ctx context.Context, raw any) (model.RegisterCaseInput, error) {
-	var out model.RegisterCaseInput
-	err := graphql.UnmarshalNamedInputFromContext(ctx, "RegisterCaseInput", raw, &out)
-	return out, err
-}
-
 func (ec *executionContext) unmarshalInputReportGridEventInput(ctx context.Context, obj any) (model.ReportGridEventInput, error) {
 	var it model.ReportGridEventInput
 	if obj == nil {
@@ -4229,39 +3842,6 @@ func (ec *executionContext) _BenefitGrantPayload(ctx context.Context, sel ast.Se
 	return out
 }
 
-var casePayloadImplementors = []string{"CasePayload"}
-
-func (ec *executionContext) _CasePayload(ctx context.Context, sel ast.SelectionSet, obj *model.CasePayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, casePayloadImplementors)
-
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
-	for i, field := range fields {
-		switch field.Name {
-		case "__typename":
-			out.Values[i] = graphql.MarshalString("CasePayload")
-		case "case":
-			out.Values[i] = ec._CasePayload_case(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		default:
-			panic("unknown field " + strconv.Quote(field.Name))
-		}
-	}
-	out.Dispatch(ctx)
-	if out.Invalids > 0 {
-		return graphql.Null
-	}
-
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
-}
-
 var convertGridEventPayloadImplementors = []string{"ConvertGridEventPayload"}
 
 func (ec *executionContext) _ConvertGridEventPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ConvertGridEventPayload) graphql.Marshaler {
@@ -4395,27 +3975,6 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Mutation")
-		case "registerCase":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_registerCase(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "advanceCase":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_advanceCase(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "referCaseToMediation":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_referCaseToMediation(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
 		case "reportGridEvent":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_reportGridEvent(ctx, field)
@@ -4584,6 +4143,27 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "registerCase":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_registerCase(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "advanceCase":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_advanceCase(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "referCaseToMediation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_referCaseToMediation(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "publishRule":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_publishRule(ctx, field)
@@ -4621,44 +4201,6 @@ func (ec *executionContext) _ProgramPayload(ctx context.Context, sel ast.Selecti
 			out.Values[i] = graphql.MarshalString("ProgramPayload")
 		case "program":
 			out.Values[i] = ec._ProgramPayload_program(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		default:
-			panic("unknown field " + strconv.Quote(field.Name))
-		}
-	}
-	out.Dispatch(ctx)
-	if out.Invalids > 0 {
-		return graphql.Null
-	}
-
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
-}
-
-var referCaseToMediationPayloadImplementors = []string{"ReferCaseToMediationPayload"}
-
-func (ec *executionContext) _ReferCaseToMediationPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ReferCaseToMediationPayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, referCaseToMediationPayloadImplementors)
-
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
-	for i, field := range fields {
-		switch field.Name {
-		case "__typename":
-			out.Values[i] = graphql.MarshalString("ReferCaseToMediationPayload")
-		case "case":
-			out.Values[i] = ec._ReferCaseToMediationPayload_case(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "dispute":
-			out.Values[i] = ec._ReferCaseToMediationPayload_dispute(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -4879,11 +4421,6 @@ func (ec *executionContext) unmarshalNAdvanceBenefitGrantInput2civiclinkᚋgraph
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNAdvanceCaseInput2civiclinkᚋgraphᚋmodelᚐAdvanceCaseInput(ctx context.Context, v any) (model.AdvanceCaseInput, error) {
-	res, err := ec.unmarshalInputAdvanceCaseInput(ctx, v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
 func (ec *executionContext) unmarshalNAdvanceGridEventInput2civiclinkᚋgraphᚋmodelᚐAdvanceGridEventInput(ctx context.Context, v any) (model.AdvanceGridEventInput, error) {
 	res, err := ec.unmarshalInputAdvanceGridEventInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -4918,14 +4455,6 @@ func (ec *executionContext) marshalNBenefitGrantPayload2ᚖciviclinkᚋgraphᚋm
 		return graphql.Null
 	}
 	return ec._BenefitGrantPayload(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalNCasePayload2ᚖciviclinkᚋgraphᚋmodelᚐCasePayload(ctx context.Context, sel ast.SelectionSet, v *model.CasePayload) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "CasePayload!")
-		return graphql.Null
-	}
-	return ec._CasePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNConversionTarget2string(ctx context.Context, v any) (string, error) {
@@ -5001,24 +4530,6 @@ func (ec *executionContext) marshalNProgramPayload2ᚖciviclinkᚋgraphᚋmodel�
 
 func (ec *executionContext) unmarshalNRateRiskItemInput2civiclinkᚋgraphᚋmodelᚐRateRiskItemInput(ctx context.Context, v any) (model.RateRiskItemInput, error) {
 	res, err := ec.unmarshalInputRateRiskItemInput(ctx, v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) unmarshalNReferCaseToMediationInput2civiclinkᚋgraphᚋmodelᚐReferCaseToMediationInput(ctx context.Context, v any) (model.ReferCaseToMediationInput, error) {
-	res, err := ec.unmarshalInputReferCaseToMediationInput(ctx, v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNReferCaseToMediationPayload2ᚖciviclinkᚋgraphᚋmodelᚐReferCaseToMediationPayload(ctx context.Context, sel ast.SelectionSet, v *model.ReferCaseToMediationPayload) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "ReferCaseToMediationPayload!")
-		return graphql.Null
-	}
-	return ec._ReferCaseToMediationPayload(ctx, sel, v)
-}
-
-func (ec *executionContext) unmarshalNRegisterCaseInput2civiclinkᚋgraphᚋmodelᚐRegisterCaseInput(ctx context.Context, v any) (model.RegisterCaseInput, error) {
-	res, err := ec.unmarshalInputRegisterCaseInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 

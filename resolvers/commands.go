@@ -12,7 +12,6 @@ import (
 	"civiclink/internal/access"
 	"civiclink/internal/apierr"
 	"civiclink/internal/auth"
-	"civiclink/internal/events"
 	"civiclink/internal/globalid"
 	"civiclink/internal/validate"
 
@@ -126,23 +125,6 @@ func (r *mutationResolver) advance(ctx context.Context, a advance) (workflow.Res
 		return res, nil
 	})
 }
-
-// emitStatus writes a status-change event for an entity whose grid and station come from
-// query (one row: grid_id, station_id, both nullable).
-func emitStatus(ctx context.Context, tx pgx.Tx, kind, typ string, id int64, from, to string, query string) error {
-	e := events.Event{Kind: kind, EntityType: typ, EntityID: id, FromStatus: &from, ToStatus: &to, Actor: actor(ctx)}
-	if err := tx.QueryRow(ctx, query, id).Scan(&e.GridID, &e.StationID); err != nil {
-		return fmt.Errorf("locate %s %d: %w", typ, id, err)
-	}
-	return events.Emit(ctx, tx, e)
-}
-
-// Where each kind of entity sits, for events: (grid_id, station_id) by id.
-const (
-	caseWhere     = `SELECT grid_id, station_id FROM police."case" WHERE id = $1`
-	riskItemWhere = `SELECT grid_id, NULL::bigint FROM risk.risk_item WHERE id = $1`
-	eventWhere    = `SELECT grid_id, NULL::bigint FROM street.grid_event WHERE id = $1`
-)
 
 // constraintError turns a constraint violation that validation did not foresee into a
 // client error without naming the constraint.

@@ -7,8 +7,10 @@ package resolvers
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"civiclink/db/mediation"
+	"civiclink/db/police"
 	"civiclink/db/street"
 
 	"github.com/jackc/pgx/v5"
@@ -26,6 +28,21 @@ type newDispute struct {
 func insertDispute(ctx context.Context, tx pgx.Tx, d newDispute) (int64, error) {
 	return mediation.OpenDispute(ctx, tx, mediation.NewDispute{CommitteeID: d.committee, Source: d.source, ReferredCaseID: d.referredCase,
 		GridEventID: d.gridEvent, GridID: d.grid, EstateID: d.estate, Category: d.category, Difficulty: d.difficulty, Summary: d.summary})
+}
+
+type newCase struct {
+	station                         int64
+	kind, category, source, summary string
+	occurred                        *time.Time
+	received                        time.Time
+	grid, estate, officer           *int64
+	address                         *string
+}
+
+// insertCase opens a case through police.OpenCase.
+func insertCase(ctx context.Context, tx pgx.Tx, c newCase) (int64, error) {
+	return police.OpenCase(ctx, tx, police.CaseRecord{StationID: c.station, Kind: c.kind, Category: c.category, Source: c.source,
+		Summary: c.summary, OccurredAt: c.occurred, ReceivedAt: c.received, GridID: c.grid, EstateID: c.estate, LeadOfficerID: c.officer, Address: c.address})
 }
 
 // checkGridEstate checks a record's grid and estate through street.CheckPlace.

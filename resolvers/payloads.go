@@ -15,20 +15,6 @@ import (
 
 // Payload builders: each reads the rows a command's result names.
 
-func casePayload(ctx context.Context, db store.Querier, res workflow.Result) (*model.CasePayload, error) {
-	c, err := need(ctx, db, police.Cases, res, "case")
-	return &model.CasePayload{Case: c}, err
-}
-
-func referPayload(ctx context.Context, db store.Querier, res workflow.Result) (*model.ReferCaseToMediationPayload, error) {
-	c, err := need(ctx, db, police.Cases, res, "case")
-	if err != nil {
-		return nil, err
-	}
-	d, err := need(ctx, db, mediation.Disputes, res, "dispute")
-	return &model.ReferCaseToMediationPayload{Case: c, Dispute: d}, err
-}
-
 func gridEventPayload(ctx context.Context, db store.Querier, res workflow.Result) (*model.GridEventPayload, error) {
 	e, err := need(ctx, db, street.GridEvents, res, "gridEvent")
 	return &model.GridEventPayload{GridEvent: e}, err

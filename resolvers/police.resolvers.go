@@ -14,6 +14,7 @@ import (
 	"civiclink/db/street"
 	"civiclink/db/welfare"
 	"civiclink/graph"
+	"civiclink/graph/model"
 	"context"
 )
 
@@ -59,6 +60,18 @@ func (r *casePartyResolver) Case(ctx context.Context, obj *police.CaseParty) (*p
 
 func (r *casePartyResolver) Person(ctx context.Context, obj *police.CaseParty) (*street.Person, error) {
 	return optRef(ctx, street.PersonByID, &obj.PersonID) // null when the caller may not see the person
+}
+
+func (r *mutationResolver) RegisterCase(ctx context.Context, input model.RegisterCaseInput) (*model.CasePayload, error) {
+	return r.registerCase(ctx, input)
+}
+
+func (r *mutationResolver) AdvanceCase(ctx context.Context, input model.AdvanceCaseInput) (*model.CasePayload, error) {
+	return r.advanceCase(ctx, input)
+}
+
+func (r *mutationResolver) ReferCaseToMediation(ctx context.Context, input model.ReferCaseToMediationInput) (*model.ReferCaseToMediationPayload, error) {
+	return r.referCaseToMediation(ctx, input)
 }
 
 func (r *officerResolver) Station(ctx context.Context, obj *police.Officer) (*police.Station, error) {

@@ -17,21 +17,6 @@ import (
 	"strconv"
 )
 
-func (r *mutationResolver) RegisterCase(ctx context.Context, input model.RegisterCaseInput) (*model.CasePayload, error) {
-	res, err := r.registerCase(ctx, input)
-	return respond(ctx, r.DB, res, err, casePayload)
-}
-
-func (r *mutationResolver) AdvanceCase(ctx context.Context, input model.AdvanceCaseInput) (*model.CasePayload, error) {
-	res, err := r.advanceCase(ctx, input)
-	return respond(ctx, r.DB, res, err, casePayload)
-}
-
-func (r *mutationResolver) ReferCaseToMediation(ctx context.Context, input model.ReferCaseToMediationInput) (*model.ReferCaseToMediationPayload, error) {
-	res, err := r.referCaseToMediation(ctx, input)
-	return respond(ctx, r.DB, res, err, referPayload)
-}
-
 func (r *mutationResolver) ReportGridEvent(ctx context.Context, input model.ReportGridEventInput) (*model.GridEventPayload, error) {
 	res, err := r.reportGridEvent(ctx, input)
 	return respond(ctx, r.DB, res, err, gridEventPayload)

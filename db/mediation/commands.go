@@ -145,6 +145,16 @@ func RegisterDispute(ctx context.Context, tx pgx.Tx, r Registration) (DisputeWri
 	return DisputeWritten{Dispute: id}, nil
 }
 
+// AddParties gives a new dispute its parties (a referral's, from its case).
+func AddParties(ctx context.Context, tx pgx.Tx, dispute int64, parties []Party) error {
+	persons := make([]int64, len(parties))
+	sides := make([]string, len(parties))
+	for i, p := range parties {
+		persons[i], sides[i] = p.PersonID, p.Side
+	}
+	return addParties(ctx, sqlcdb.New(tx), dispute, persons, sides)
+}
+
 // addParties inserts the parties of a new dispute.
 func addParties(ctx context.Context, q *sqlcdb.Queries, dispute int64, persons []int64, sides []string) error {
 	if err := q.InsertDisputeParties(ctx, sqlcdb.InsertDisputePartiesParams{DisputeID: dispute, Persons: persons, Sides: sides}); err != nil {

@@ -10,6 +10,7 @@ import (
 	"civiclink/db/dbtest"
 	"civiclink/db/mediation"
 	"civiclink/db/workflow"
+	"civiclink/db/workflow/workflowtest"
 	"civiclink/internal/access"
 	"civiclink/internal/apierr"
 	"civiclink/internal/auth"
@@ -325,5 +326,30 @@ func TestFollowUpAndConfirmation(t *testing.T) {
 	var transition *workflow.TransitionError
 	if _, err := mediation.ApplyForJudicialConfirmation(at(2*time.Hour), tx, mediation.ConfirmationRequest{AgreementID: a.Agreement, Version: 2}); !errors.As(err, &transition) {
 		t.Errorf("applying twice: expected INVALID_TRANSITION, got %v", err)
+	}
+}
+
+// TestEveryDisputeStatusHasAWayOut walks disputes through every status the commands reach
+// (AGREED through recordAgreement) and asserts that each one the machine lets out has a
+// command that does.
+func TestEveryDisputeStatusHasAWayOut(t *testing.T) {
+	tx := dbtest.Tx(t)
+	w := dbtest.NewWorld(t, tx)
+	d := workflowtest.Driver{
+		Create: func(ctx context.Context, tx pgx.Tx) (workflowtest.Entity, error) {
+			return workflowtest.Entity{ID: register(t, tx, w), Version: 1}, nil
+		},
+		Step: func(ctx context.Context, tx pgx.Tx, e workflowtest.Entity, to string) error {
+			if to == "AGREED" {
+				_, err := mediation.RecordAgreement(ctx, tx, mediation.Terms{DisputeID: e.ID, Version: e.Version, Form: "WRITTEN", Terms: "t", SignedAt: t0})
+				return err
+			}
+			_, err := mediation.AdvanceDispute(ctx, tx, mediation.DisputeMove{DisputeID: e.ID, Version: e.Version, To: to})
+			return err
+		},
+	}
+	reached := workflowtest.Walk(t, at(time.Minute), tx, workflow.DisputeMachine, d)
+	if all := workflow.DisputeMachine.Statuses(); len(reached) != len(all) {
+		t.Errorf("disputes reach %v; expected every status of the machine, %v", reached, all)
 	}
 }

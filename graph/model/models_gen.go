@@ -515,7 +515,7 @@ type RedrawGridPayload struct {
 	Grids []*street.Grid `json:"grids"`
 }
 
-// A referral of a NON_POLICE case to mediation.
+// A referral to mediation of a case found NON_POLICE.
 type ReferCaseToMediationInput struct {
 	// The case.
 	CaseID string `json:"caseId"`

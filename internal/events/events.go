@@ -19,6 +19,7 @@ const Channel = "civiclink_events"
 
 // Kinds of event.
 const (
+	CaseRegistered       = "CASE_REGISTERED"
 	CaseReferred         = "CASE_REFERRED"
 	CaseStatusChanged    = "CASE_STATUS_CHANGED"
 	DisputeStatusChanged = "DISPUTE_STATUS_CHANGED"
