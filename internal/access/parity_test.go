@@ -221,3 +221,78 @@ func TestHubTablesAreTheHubsAlone(t *testing.T) {
 		}
 	}
 }
+
+// TestReferredStationFollowsTheCase checks what the police officer's dispute rule and policy
+// rely on (migration 00210): a dispute's referred_station_id is the station of the case it is
+// referred by, as seeded, after the case moves to another station, and whatever a writer sets
+// it to; so a police officer sees exactly the disputes referred by the station's cases.
+func TestReferredStationFollowsTheCase(t *testing.T) {
+	t.Parallel()
+	h := hubtest.New(t, hubtest.Options{})
+	ctx := t.Context()
+	const drift = `SELECT count(*) FROM mediation.dispute d LEFT JOIN police."case" c ON c.id = d.referred_case_id
+		WHERE d.referred_station_id IS DISTINCT FROM c.station_id`
+	check := func(when string) {
+		t.Helper()
+		var n int
+		if err := h.Pool.QueryRow(ctx, drift).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n != 0 {
+			t.Errorf("%s: %d disputes have a referred_station_id other than their referred case's station, want none", when, n)
+		}
+	}
+	check("as seeded")
+
+	var dispute, kase, station, other int64
+	if err := h.Pool.QueryRow(ctx, `SELECT d.id, c.id, c.station_id, (SELECT s.id FROM police.station s WHERE s.id <> c.station_id ORDER BY s.id LIMIT 1)
+		FROM mediation.dispute d JOIN police."case" c ON c.id = d.referred_case_id ORDER BY d.id LIMIT 1`).Scan(&dispute, &kase, &station, &other); err != nil {
+		t.Fatalf("pick a referred dispute at a station with another beside it: %v", err)
+	}
+	if _, err := h.Pool.Exec(ctx, `UPDATE police."case" SET station_id = $1 WHERE id = $2`, other, kase); err != nil {
+		t.Fatal(err)
+	}
+	check("after the case moved to another station")
+	if _, err := h.Pool.Exec(ctx, `UPDATE mediation.dispute SET referred_station_id = $1 WHERE id = $2`, station, dispute); err != nil {
+		t.Fatal(err)
+	}
+	check("after a writer set the dispute's station")
+
+	// The police officer's disputes under row security and the Go rule are those referred by
+	// the station's cases, read from the cases themselves.
+	app, err := dbpool.Open(ctx, dbpool.Options{URL: h.URL, MaxConns: 2, RowSecurity: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer app.Close()
+	var table store.ScopedTable
+	for _, s := range store.ScopedTables() {
+		if s.Name == "mediation.dispute" {
+			table = s
+		}
+	}
+	for _, st := range []int64{station, other} {
+		pctx := auth.WithPrincipal(context.Background(), auth.Principal{Role: auth.PoliceOfficer, Scope: auth.Scope{StationID: ptr(st)}})
+		wantN, wantSum, err := counter(h.Pool)(ctx, "mediation.dispute",
+			`EXISTS (SELECT 1 FROM police."case" c WHERE c.id = t.referred_case_id AND c.station_id = $1)`, []any{st})
+		if err != nil {
+			t.Fatal(err)
+		}
+		where, args, ok := table.Condition(pctx)
+		if !ok {
+			t.Fatalf("station %d: the Go rule shows a police officer no dispute", st)
+		}
+		ruleN, ruleSum, err := counter(h.Pool)(ctx, table.Name, where, args)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rlsN, rlsSum, err := counter(app)(pctx, table.Name, "", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if wantN == 0 || ruleN != wantN || ruleSum != wantSum || rlsN != wantN || rlsSum != wantSum {
+			t.Errorf("station %d: the Go rule lets %d disputes through, row security %d; want the %d (> 0) referred by the station's cases",
+				st, ruleN, rlsN, wantN)
+		}
+	}
+}

@@ -41,7 +41,7 @@ var (
 		auth.PoliceOfficer: where("%[1]s.station_id = ?", station),
 		// street_linked: referred by a dispute or made from a grid event (kept by triggers).
 		auth.StreetStaff: where("%[1]s.street_linked", nil),
-		auth.GridWorker:  where("EXISTS (SELECT 1 FROM street.grid_event e WHERE e.converted_case_id = %[1]s.id AND e.grid_id = ANY(?))", grids),
+		auth.GridWorker:  where("%[1]s.id IN (SELECT s FROM hub.grid_cases(?) s)", grids),
 		auth.Mediator:    where("%[1]s.id IN (SELECT s FROM hub.mediator_cases(?) s)", mediator),
 	})
 
@@ -60,8 +60,9 @@ var (
 			return where("%[1]s.grid_id IN (SELECT s FROM hub.community_grids(?) s)",
 				func(p auth.Principal) []any { return []any{p.Scope.CommunityIDs} })(p, a)
 		},
-		auth.GridWorker:    where("%[1]s.grid_id = ANY(?)", grids),
-		auth.PoliceOfficer: where(`EXISTS (SELECT 1 FROM police."case" c WHERE c.id = %[1]s.referred_case_id AND c.station_id = ?)`, station),
+		auth.GridWorker: where("%[1]s.grid_id = ANY(?)", grids),
+		// referred_station_id: the station of the referred case (kept by triggers, 00210).
+		auth.PoliceOfficer: where("%[1]s.referred_station_id = ?", station),
 		auth.Mediator: where("(%[1]s.committee_id = ANY(?) OR %[1]s.id IN (SELECT s FROM hub.mediator_disputes(?) s))", func(p auth.Principal) []any {
 			return []any{nonNil(p.Scope.CommitteeIDs), p.Scope.MediatorID}
 		}),
