@@ -2,19 +2,16 @@ package privacy
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
-	"time"
+	"sync"
 	"unicode/utf8"
 
 	"civiclink/db/store"
 	"civiclink/internal/auth"
 	"civiclink/internal/globalid"
 	"civiclink/internal/pii"
-
-	"github.com/vikstrous/dataloadgen"
 )
 
 // Mention is one row whose personal values a free text may repeat: a party of the text's
@@ -94,21 +91,100 @@ var mentionSQL = map[string]string{
 		WHERE e.id = ANY ($1)`,
 }
 
-// mentions batches, for one operation, the loading of the rows free texts may mention.
+// mentions holds, for one operation, the rows free texts may mention, by record. They are
+// read by level (FetchMentions, called for the rows of a query level before their fields
+// resolve): one statement per kind of record and level, whatever the load, and no text
+// waits on a batch window. A text whose record no level read (a single record, or a
+// session's record shown under a purpose) reads its own; concurrent readers of one record
+// share that read.
 type mentions struct {
-	loader *dataloadgen.Loader[Key, []Mention]
+	db   store.Querier
+	keys *pii.Keys
+	mu   sync.Mutex
+	recs map[Key]*mentioned
+}
+
+// mentioned is one record's mentions, readable once done is closed.
+type mentioned struct {
+	done chan struct{}
+	ms   []Mention
+	err  error
 }
 
 type mentionsKey struct{}
 
-// withMentions gives ctx a mention loader reading through db as the hub itself: what a text
+// withMentions gives ctx a mention store reading through db as the hub itself: what a text
 // must mask cannot depend on what the caller may see.
 func withMentions(ctx context.Context, db store.Querier, keys *pii.Keys) context.Context {
-	m := &mentions{}
-	m.loader = dataloadgen.NewMappedLoader(func(ctx context.Context, recs []Key) (map[Key][]Mention, error) {
-		return loadMentions(auth.WithSystem(ctx), db, keys, recs)
-	}, dataloadgen.WithWait(2*time.Millisecond), dataloadgen.WithBatchCapacity(1000))
-	return context.WithValue(ctx, mentionsKey{}, m)
+	return context.WithValue(ctx, mentionsKey{}, &mentions{db: db, keys: keys, recs: map[Key]*mentioned{}})
+}
+
+// FetchMentions reads what the free texts of rows (the rows of one query level) may
+// mention, for every row at once, unless the request has read it already; rows of types
+// without free texts are skipped. Without a mention store in ctx it does nothing (the texts
+// are then withheld whole).
+func FetchMentions(ctx context.Context, rows []any) error {
+	m, ok := ctx.Value(mentionsKey{}).(*mentions)
+	if !ok {
+		return nil
+	}
+	recs := make([]Key, 0, len(rows))
+	for _, r := range rows {
+		if k := mentionKey(r); k != (Key{}) {
+			if _, ok := mentionSQL[k.Type]; ok {
+				recs = append(recs, k)
+			}
+		}
+	}
+	return m.read(ctx, recs)
+}
+
+// read reads the mentions of the records of recs that no one has started reading, in one
+// statement per kind of record, and waits for those others are reading.
+func (m *mentions) read(ctx context.Context, recs []Key) error {
+	var todo []Key
+	var pending []*mentioned
+	m.mu.Lock()
+	for _, k := range recs {
+		e, ok := m.recs[k]
+		if !ok {
+			e = &mentioned{done: make(chan struct{})}
+			m.recs[k] = e
+			todo = append(todo, k)
+		}
+		pending = append(pending, e)
+	}
+	m.mu.Unlock()
+	if len(todo) > 0 {
+		got, err := loadMentions(auth.WithSystem(ctx), m.db, m.keys, todo)
+		for _, k := range todo {
+			e := m.recs[k] // set above and never replaced
+			e.ms, e.err = got[k], err
+			close(e.done)
+		}
+	}
+	for _, e := range pending {
+		select {
+		case <-e.done:
+			if e.err != nil {
+				return e.err
+			}
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return nil
+}
+
+// of returns the mentions of rec, reading them when no level did.
+func (m *mentions) of(ctx context.Context, rec Key) ([]Mention, error) {
+	if err := m.read(ctx, []Key{rec}); err != nil {
+		return nil, err
+	}
+	m.mu.Lock()
+	e := m.recs[rec]
+	m.mu.Unlock()
+	return e.ms, nil
 }
 
 func loadMentions(ctx context.Context, db store.Querier, keys *pii.Keys, recs []Key) (map[Key][]Mention, error) {
@@ -181,8 +257,8 @@ func redactText(ctx context.Context, text string, rec Key) (string, error) {
 	if rec == (Key{}) {
 		return text, nil
 	}
-	ms, err := m.loader.Load(ctx, rec)
-	if err != nil && !errors.Is(err, dataloadgen.ErrNotFound) {
+	ms, err := m.of(ctx, rec)
+	if err != nil {
 		return "", fmt.Errorf("redact %s %d: %w", rec.Type, rec.PK, err)
 	}
 	return Redact(ctx, text, ms), nil
