@@ -7,8 +7,10 @@ var readers = []string{auth.StreetStaff, auth.GridWorker, auth.PoliceOfficer, au
 
 // The rules, one per scoped table. A rule never puts a correlated subquery over another
 // table under row security into a statement (it would run, with that table's policy, once
-// per row); scope sets come from the owner-run functions of migration 00170 instead, as
-// `id IN (SELECT s FROM hub.f(?) s)`, read once per statement.
+// per row); scope sets come from the owner-run functions of migrations 00170 and 00211
+// instead, as `id = ANY (ARRAY(SELECT s FROM hub.f(?) s))`: an array computed once per
+// statement, which an index scan reads as its condition (in key order, so a page of a
+// mediator's cases stops after its first rows rather than probing all of them).
 var (
 	// Reference is for code tables and other rows without personal data.
 	Reference = only(all, readers...)
@@ -23,7 +25,7 @@ var (
 		auth.PoliceOfficer: all,
 		auth.Admin:         all,
 		auth.GridWorker:    where("%[1]s.grid_id = ANY(?)", grids),
-		auth.Mediator:      where("%[1]s.id IN (SELECT s FROM hub.mediator_persons(?) s)", mediator),
+		auth.Mediator:      where("%[1]s.id = ANY (ARRAY(SELECT s FROM hub.mediator_persons(?) s))", mediator),
 	})
 
 	// GridEvents: grid workers see their grids' events.
@@ -41,8 +43,8 @@ var (
 		auth.PoliceOfficer: where("%[1]s.station_id = ?", station),
 		// street_linked: referred by a dispute or made from a grid event (kept by triggers).
 		auth.StreetStaff: where("%[1]s.street_linked", nil),
-		auth.GridWorker:  where("%[1]s.id IN (SELECT s FROM hub.grid_cases(?) s)", grids),
-		auth.Mediator:    where("%[1]s.id IN (SELECT s FROM hub.mediator_cases(?) s)", mediator),
+		auth.GridWorker:  where("%[1]s.id = ANY (ARRAY(SELECT s FROM hub.grid_cases(?) s))", grids),
+		auth.Mediator:    where("%[1]s.id = ANY (ARRAY(SELECT s FROM hub.mediator_cases(?) s))", mediator),
 	})
 
 	// CaseParties: with the case, for police, street staff (masked) and admins.
@@ -57,13 +59,13 @@ var (
 			if len(p.Scope.CommunityIDs) == 0 {
 				return "", nil, true
 			}
-			return where("%[1]s.grid_id IN (SELECT s FROM hub.community_grids(?) s)",
+			return where("%[1]s.grid_id = ANY (ARRAY(SELECT s FROM hub.community_grids(?) s))",
 				func(p auth.Principal) []any { return []any{p.Scope.CommunityIDs} })(p, a)
 		},
 		auth.GridWorker: where("%[1]s.grid_id = ANY(?)", grids),
 		// referred_station_id: the station of the referred case (kept by triggers, 00210).
 		auth.PoliceOfficer: where("%[1]s.referred_station_id = ?", station),
-		auth.Mediator: where("(%[1]s.committee_id = ANY(?) OR %[1]s.id IN (SELECT s FROM hub.mediator_disputes(?) s))", func(p auth.Principal) []any {
+		auth.Mediator: where("(%[1]s.committee_id = ANY(?) OR %[1]s.id = ANY (ARRAY(SELECT s FROM hub.mediator_disputes(?) s)))", func(p auth.Principal) []any {
 			return []any{nonNil(p.Scope.CommitteeIDs), p.Scope.MediatorID}
 		}),
 	})
@@ -100,7 +102,7 @@ var (
 		auth.StreetStaff:   all,
 		auth.Admin:         all,
 		auth.GridWorker:    where("%[1]s.grid_id = ANY(?)", grids),
-		auth.PoliceOfficer: where("%[1]s.grid_id IN (SELECT s FROM hub.officer_grids(?) s)", officer),
+		auth.PoliceOfficer: where("%[1]s.grid_id = ANY (ARRAY(SELECT s FROM hub.officer_grids(?) s))", officer),
 	})
 
 	// RiskItems: street staff and admins; grid workers their grids; police items linked to
@@ -110,10 +112,10 @@ var (
 		auth.StreetStaff: all,
 		auth.Admin:       all,
 		auth.GridWorker:  where("%[1]s.grid_id = ANY(?)", grids),
-		auth.PoliceOfficer: where("(%[1]s.id IN (SELECT s FROM hub.station_risk_items(?) s) OR %[1]s.grid_id IN (SELECT s FROM hub.officer_grids(?) s))", func(p auth.Principal) []any {
+		auth.PoliceOfficer: where("(%[1]s.id = ANY (ARRAY(SELECT s FROM hub.station_risk_items(?) s)) OR %[1]s.grid_id = ANY (ARRAY(SELECT s FROM hub.officer_grids(?) s)))", func(p auth.Principal) []any {
 			return []any{p.Scope.StationID, p.Scope.OfficerID}
 		}),
-		auth.Mediator: where("%[1]s.grid_id IN (SELECT s FROM hub.committee_grids(?) s)",
+		auth.Mediator: where("%[1]s.grid_id = ANY (ARRAY(SELECT s FROM hub.committee_grids(?) s))",
 			func(p auth.Principal) []any { return []any{nonNil(p.Scope.CommitteeIDs)} }),
 	})
 
