@@ -34,6 +34,8 @@ var violations = workflow.Violations{
 	"dispute_status_check":          errors.New("mediation: unknown dispute status"),
 	"dispute_version_check":         errors.New("mediation: dispute version out of range"),
 	"dispute_grid_version_id_fkey":  errors.New("mediation: the dispute's grid version is missing"),
+	// referred_station_id is the referred case's station, set by a trigger (00210).
+	"dispute_referred_station_id_fkey": errors.New("mediation: the referred case's station is missing"),
 
 	// mediation.dispute_party
 	"dispute_party_dispute_id_person_id_key": validate.Field("parties", "names a person twice"),
