@@ -118,9 +118,7 @@ func (m *Marshaler) InterceptField(ctx context.Context, next graphql.Resolver) (
 	if !ok {
 		return res, err
 	}
-	if n := int64(len(b)); n > p.size.Load() {
-		p.size.Store(n)
-	}
+	p.size.Store(int64(len(b)))
 	return &rendered{b}, nil
 }
 
@@ -169,7 +167,8 @@ func (c *cache) plan(ctx context.Context, m *Marshaler, fc *graphql.FieldContext
 // plan writes values of one Go type for one field selection.
 type plan struct {
 	root *node
-	// size is the longest answer written so far, the next one's initial capacity.
+	// size is the length of the last answer written, the next one's initial capacity
+	// (lists under the rows of one level tend to be alike).
 	size atomic.Int64
 }
 
