@@ -1347,6 +1347,93 @@ func (ec *executionContext) fieldContext_CaseParty_isMinor(_ context.Context, fi
 	return graphql.NewScalarFieldContext("CaseParty", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _CaseParty_version(ctx context.Context, field graphql.CollectedField, obj *police.CaseParty) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseParty_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseParty_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseParty", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CasePartyPayload_caseParty(ctx context.Context, field graphql.CollectedField, obj *model.CasePartyPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CasePartyPayload_caseParty(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CaseParty, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *police.CaseParty) graphql.Marshaler {
+			return ec.marshalNCaseParty2ᚖciviclinkᚋdbᚋpoliceᚐCaseParty(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CasePartyPayload_caseParty(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CasePartyPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseParty(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CasePartyPayload_case(ctx context.Context, field graphql.CollectedField, obj *model.CasePartyPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CasePartyPayload_case(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Case, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *police.Case) graphql.Marshaler {
+			return ec.marshalNCase2ᚖciviclinkᚋdbᚋpoliceᚐCase(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CasePartyPayload_case(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CasePartyPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Case(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _CasePayload_case(ctx context.Context, field graphql.CollectedField, obj *model.CasePayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2485,6 +2572,87 @@ func (ec *executionContext) fieldContext_StationEdge_node(_ context.Context, fie
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputAddCasePartyInput(ctx context.Context, obj any) (model.AddCasePartyInput, error) {
+	var it model.AddCasePartyInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["isMinor"]; !present {
+		asMap["isMinor"] = false
+	}
+
+	fieldsInOrder := [...]string{"caseId", "role", "personId", "person", "isMinor", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "caseId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("caseId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CaseID = data
+		case "role":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("role"))
+			data, err := ec.unmarshalNCasePartyRole2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Role = data
+		case "personId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("personId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PersonID = data
+		case "person":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("person"))
+			data, err := ec.unmarshalOCasePartyPersonInput2ᚖciviclinkᚋgraphᚋmodelᚐCasePartyPersonInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Person = data
+		case "isMinor":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("isMinor"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IsMinor = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAddCasePartyInput unmarshals raw into the AddCasePartyInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAddCasePartyInput(ctx context.Context, raw any) (model.AddCasePartyInput, error) {
+	var out model.AddCasePartyInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AddCasePartyInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputAdvanceCaseInput(ctx context.Context, obj any) (model.AdvanceCaseInput, error) {
 	var it model.AdvanceCaseInput
 	if obj == nil {
@@ -2731,6 +2899,164 @@ func (ec *executionContext) unmarshalInputCaseOrder(ctx context.Context, obj any
 func UnmarshalCaseOrder(ctx context.Context, raw any) (relay.Order, error) {
 	var out relay.Order
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CaseOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCasePartyPersonInput(ctx context.Context, obj any) (model.CasePartyPersonInput, error) {
+	var it model.CasePartyPersonInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["gender"]; !present {
+		asMap["gender"] = "UNKNOWN"
+	}
+
+	fieldsInOrder := [...]string{"idNumber", "name", "gender", "birthDate", "phone"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "idNumber":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNumber"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNumber = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "gender":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gender"))
+			data, err := ec.unmarshalNGender2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Gender = data
+		case "birthDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("birthDate"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BirthDate = data
+		case "phone":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phone"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Phone = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCasePartyPersonInput unmarshals raw into the CasePartyPersonInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCasePartyPersonInput(ctx context.Context, raw any) (model.CasePartyPersonInput, error) {
+	var out model.CasePartyPersonInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CasePartyPersonInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCorrectCasePartyInput(ctx context.Context, obj any) (model.CorrectCasePartyInput, error) {
+	var it model.CorrectCasePartyInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"casePartyId", "version", "role", "isMinor", "personId", "person", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "casePartyId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("casePartyId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CasePartyID = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "role":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("role"))
+			data, err := ec.unmarshalOCasePartyRole2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Role = data
+		case "isMinor":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("isMinor"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IsMinor = data
+		case "personId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("personId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PersonID = data
+		case "person":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("person"))
+			data, err := ec.unmarshalOCasePartyPersonInput2ᚖciviclinkᚋgraphᚋmodelᚐCasePartyPersonInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Person = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCorrectCasePartyInput unmarshals raw into the CorrectCasePartyInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCorrectCasePartyInput(ctx context.Context, raw any) (model.CorrectCasePartyInput, error) {
+	var out model.CorrectCasePartyInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CorrectCasePartyInput", raw, &out)
 	return out, err
 }
 
@@ -3412,6 +3738,49 @@ func (ec *executionContext) _CaseParty(ctx context.Context, sel ast.SelectionSet
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "version":
+			out.Values[i] = ec._CaseParty_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var casePartyPayloadImplementors = []string{"CasePartyPayload"}
+
+func (ec *executionContext) _CasePartyPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CasePartyPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, casePartyPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CasePartyPayload")
+		case "caseParty":
+			out.Values[i] = ec._CasePartyPayload_caseParty(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "case":
+			out.Values[i] = ec._CasePartyPayload_case(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -3882,6 +4251,11 @@ func (ec *executionContext) _StationEdge(ctx context.Context, sel ast.SelectionS
 
 // region    ***************************** type.gotpl *****************************
 
+func (ec *executionContext) unmarshalNAddCasePartyInput2civiclinkᚋgraphᚋmodelᚐAddCasePartyInput(ctx context.Context, v any) (model.AddCasePartyInput, error) {
+	res, err := ec.unmarshalInputAddCasePartyInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNAdvanceCaseInput2civiclinkᚋgraphᚋmodelᚐAdvanceCaseInput(ctx context.Context, v any) (model.AdvanceCaseInput, error) {
 	res, err := ec.unmarshalInputAdvanceCaseInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -4010,6 +4384,14 @@ func (ec *executionContext) marshalNCaseParty2ᚖciviclinkᚋdbᚋpoliceᚐCaseP
 	return ec._CaseParty(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNCasePartyPayload2ᚖciviclinkᚋgraphᚋmodelᚐCasePartyPayload(ctx context.Context, sel ast.SelectionSet, v *model.CasePartyPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CasePartyPayload!")
+		return graphql.Null
+	}
+	return ec._CasePartyPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNCasePartyRole2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalString(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -4058,6 +4440,11 @@ func (ec *executionContext) marshalNCaseStatus2string(ctx context.Context, sel a
 		graphql.AddInvalidNullFromMarshaler(ctx, "CaseStatus!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNCorrectCasePartyInput2civiclinkᚋgraphᚋmodelᚐCorrectCasePartyInput(ctx context.Context, v any) (model.CorrectCasePartyInput, error) {
+	res, err := ec.unmarshalInputCorrectCasePartyInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNOfficer2ᚕᚖciviclinkᚋdbᚋpoliceᚐOfficerᚄ(ctx context.Context, sel ast.SelectionSet, v []*police.Officer) graphql.Marshaler {
@@ -4424,6 +4811,32 @@ func (ec *executionContext) unmarshalOCaseOrder2ᚕᚖciviclinkᚋdbᚋrelayᚐO
 		}
 	}
 	return res, nil
+}
+
+func (ec *executionContext) unmarshalOCasePartyPersonInput2ᚖciviclinkᚋgraphᚋmodelᚐCasePartyPersonInput(ctx context.Context, v any) (*model.CasePartyPersonInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputCasePartyPersonInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOCasePartyRole2ᚖstring(ctx context.Context, v any) (*string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalString(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCasePartyRole2ᚖstring(ctx context.Context, sel ast.SelectionSet, v *string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(*v)
+	return res
 }
 
 func (ec *executionContext) unmarshalOCaseSource2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {

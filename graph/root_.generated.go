@@ -244,6 +244,12 @@ type ComplexityRoot struct {
 		IsMinor func(childComplexity int) int
 		Person  func(childComplexity int) int
 		Role    func(childComplexity int) int
+		Version func(childComplexity int) int
+	}
+
+	CasePartyPayload struct {
+		Case      func(childComplexity int) int
+		CaseParty func(childComplexity int) int
 	}
 
 	CasePayload struct {
@@ -668,6 +674,7 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
+		AddCaseParty                 func(childComplexity int, input model.AddCasePartyInput) int
 		AddMeasure                   func(childComplexity int, input model.AddMeasureInput) int
 		AddRiskItem                  func(childComplexity int, input model.AddRiskItemInput) int
 		AdvanceAssessment            func(childComplexity int, input model.AdvanceAssessmentInput) int
@@ -681,6 +688,7 @@ type ComplexityRoot struct {
 		ApplyForJudicialConfirmation func(childComplexity int, input model.ApplyForJudicialConfirmationInput) int
 		AssignMediator               func(childComplexity int, input model.AssignMediatorInput) int
 		ConvertGridEvent             func(childComplexity int, input model.ConvertGridEventInput) int
+		CorrectCaseParty             func(childComplexity int, input model.CorrectCasePartyInput) int
 		CreateProgram                func(childComplexity int, input model.CreateProgramInput) int
 		LinkRiskItem                 func(childComplexity int, input model.LinkRiskItemInput) int
 		OpenAssessment               func(childComplexity int, input model.OpenAssessmentInput) int
@@ -1859,6 +1867,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CaseParty.Role(childComplexity), true
+	case "CaseParty.version":
+		if e.ComplexityRoot.CaseParty.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseParty.Version(childComplexity), true
+
+	case "CasePartyPayload.case":
+		if e.ComplexityRoot.CasePartyPayload.Case == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CasePartyPayload.Case(childComplexity), true
+	case "CasePartyPayload.caseParty":
+		if e.ComplexityRoot.CasePartyPayload.CaseParty == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CasePartyPayload.CaseParty(childComplexity), true
 
 	case "CasePayload.case":
 		if e.ComplexityRoot.CasePayload.Case == nil {
@@ -3712,6 +3739,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.MediatorEdge.Node(childComplexity), true
 
+	case "Mutation.addCaseParty":
+		if e.ComplexityRoot.Mutation.AddCaseParty == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_addCaseParty_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AddCaseParty(childComplexity, args["input"].(model.AddCasePartyInput)), true
 	case "Mutation.addMeasure":
 		if e.ComplexityRoot.Mutation.AddMeasure == nil {
 			break
@@ -3855,6 +3893,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ConvertGridEvent(childComplexity, args["input"].(model.ConvertGridEventInput)), true
+	case "Mutation.correctCaseParty":
+		if e.ComplexityRoot.Mutation.CorrectCaseParty == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_correctCaseParty_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CorrectCaseParty(childComplexity, args["input"].(model.CorrectCasePartyInput)), true
 	case "Mutation.createProgram":
 		if e.ComplexityRoot.Mutation.CreateProgram == nil {
 			break
@@ -6002,6 +6051,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		return graphql.NewInputUnmarshalerIndex(
 			graphql.NewInputUnmarshaler("AccessLogFilter", ec.unmarshalInputAccessLogFilter),
 			graphql.NewInputUnmarshaler("AccessLogOrder", ec.unmarshalInputAccessLogOrder),
+			graphql.NewInputUnmarshaler("AddCasePartyInput", ec.unmarshalInputAddCasePartyInput),
 			graphql.NewInputUnmarshaler("AddMeasureInput", ec.unmarshalInputAddMeasureInput),
 			graphql.NewInputUnmarshaler("AddRiskItemInput", ec.unmarshalInputAddRiskItemInput),
 			graphql.NewInputUnmarshaler("AdvanceAssessmentInput", ec.unmarshalInputAdvanceAssessmentInput),
@@ -6020,10 +6070,12 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("BenefitGrantOrder", ec.unmarshalInputBenefitGrantOrder),
 			graphql.NewInputUnmarshaler("CaseFilter", ec.unmarshalInputCaseFilter),
 			graphql.NewInputUnmarshaler("CaseOrder", ec.unmarshalInputCaseOrder),
+			graphql.NewInputUnmarshaler("CasePartyPersonInput", ec.unmarshalInputCasePartyPersonInput),
 			graphql.NewInputUnmarshaler("CommitteeFilter", ec.unmarshalInputCommitteeFilter),
 			graphql.NewInputUnmarshaler("CommitteeOrder", ec.unmarshalInputCommitteeOrder),
 			graphql.NewInputUnmarshaler("CommunityOrder", ec.unmarshalInputCommunityOrder),
 			graphql.NewInputUnmarshaler("ConvertGridEventInput", ec.unmarshalInputConvertGridEventInput),
+			graphql.NewInputUnmarshaler("CorrectCasePartyInput", ec.unmarshalInputCorrectCasePartyInput),
 			graphql.NewInputUnmarshaler("CreateProgramInput", ec.unmarshalInputCreateProgramInput),
 			graphql.NewInputUnmarshaler("DisputeFilter", ec.unmarshalInputDisputeFilter),
 			graphql.NewInputUnmarshaler("DisputeOrder", ec.unmarshalInputDisputeOrder),
@@ -7651,6 +7703,8 @@ type CaseParty implements Node {
   role: CasePartyRole!
   "Whether the party was a minor at the time."
   isMinor: Boolean!
+  "Optimistic-concurrency version; pass it back when correcting the party."
+  version: Int!
 }
 
 "A page of Station rows (Relay connection)."
@@ -7797,6 +7851,63 @@ extend type Mutation {
   advanceCase(input: AdvanceCaseInput!): CasePayload!
   "Refer a case found NON_POLICE (status NON_POLICE, whatever kind it was registered as) to a mediation committee: the case moves to REFERRED and a POLICE_REFERRAL dispute with the case's parties is created in the same transaction."
   referCaseToMediation(input: ReferCaseToMediationInput!): ReferCaseToMediationPayload!
+  "Add a party (caller, victim, suspect, witness) to an open case of your station: an existing person, or one by identity number, matched in the person index or added to it. A referral takes the case's parties along."
+  addCaseParty(input: AddCasePartyInput!): CasePartyPayload!
+  "Correct a party of an open case of your station: its role, its minor flag or the person it names."
+  correctCaseParty(input: CorrectCasePartyInput!): CasePartyPayload!
+}
+
+"A person named by identity number: matched in the person index by the number's HMAC, else added (the number is kept only as its HMAC and ciphertext)."
+input CasePartyPersonInput {
+  "An 18-character resident identity number."
+  idNumber: String!
+  "1 to 100 characters; used only when the person is added."
+  name: String!
+  "Used only when the person is added."
+  gender: Gender! = UNKNOWN
+  "Used only when the person is added."
+  birthDate: Date
+  "Used only when the person is added."
+  phone: String
+}
+"A party to add to a case."
+input AddCasePartyInput {
+  "The case."
+  caseId: ID!
+  "CALLER, VICTIM, SUSPECT or WITNESS."
+  role: CasePartyRole!
+  "An existing person; or give person."
+  personId: ID
+  "A person by identity number; or give personId."
+  person: CasePartyPersonInput
+  "Whether the party is a minor."
+  isMinor: Boolean! = false
+  "Client-chosen key that makes a retry of this mutation return the first result instead of acting twice."
+  idempotencyKey: String
+}
+"A correction of a case party; fields left out stay as they are."
+input CorrectCasePartyInput {
+  "The case party."
+  casePartyId: ID!
+  "The version of the case party you read."
+  version: Int!
+  "The corrected role."
+  role: CasePartyRole
+  "The corrected minor flag."
+  isMinor: Boolean
+  "Another existing person."
+  personId: ID
+  "Another person by identity number."
+  person: CasePartyPersonInput
+  "Client-chosen key that makes a retry of this mutation return the first result instead of acting twice."
+  idempotencyKey: String
+}
+"The case party after the change, and its case."
+type CasePartyPayload {
+  "The case party after the mutation."
+  caseParty: CaseParty!
+  "The case it belongs to."
+  case: Case!
 }
 
 "A new police case."
@@ -9819,8 +9930,20 @@ func (ec *executionContext) childFields_CaseParty(ctx context.Context, field gra
 		return ec.fieldContext_CaseParty_role(ctx, field)
 	case "isMinor":
 		return ec.fieldContext_CaseParty_isMinor(ctx, field)
+	case "version":
+		return ec.fieldContext_CaseParty_version(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CaseParty", field.Name)
+}
+
+func (ec *executionContext) childFields_CasePartyPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "caseParty":
+		return ec.fieldContext_CasePartyPayload_caseParty(ctx, field)
+	case "case":
+		return ec.fieldContext_CasePartyPayload_case(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CasePartyPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_CasePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

@@ -54,6 +54,8 @@ type MutationResolver interface {
 	RegisterCase(ctx context.Context, input model.RegisterCaseInput) (*model.CasePayload, error)
 	AdvanceCase(ctx context.Context, input model.AdvanceCaseInput) (*model.CasePayload, error)
 	ReferCaseToMediation(ctx context.Context, input model.ReferCaseToMediationInput) (*model.ReferCaseToMediationPayload, error)
+	AddCaseParty(ctx context.Context, input model.AddCasePartyInput) (*model.CasePartyPayload, error)
+	CorrectCaseParty(ctx context.Context, input model.CorrectCasePartyInput) (*model.CasePartyPayload, error)
 	PublishRule(ctx context.Context, input model.PublishRuleInput) (*model.PublishRulePayload, error)
 }
 type SubscriptionResolver interface {
@@ -73,6 +75,20 @@ type WorkflowEventResolver interface {
 // endregion ************************** generated!.gotpl **************************
 
 // region    ***************************** args.gotpl *****************************
+
+func (ec *executionContext) field_Mutation_addCaseParty_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.AddCasePartyInput, error) {
+			return ec.unmarshalNAddCasePartyInput2civiclinkᚋgraphᚋmodelᚐAddCasePartyInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
 
 func (ec *executionContext) field_Mutation_addMeasure_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
@@ -248,6 +264,20 @@ func (ec *executionContext) field_Mutation_convertGridEvent_args(ctx context.Con
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.ConvertGridEventInput, error) {
 			return ec.unmarshalNConvertGridEventInput2civiclinkᚋgraphᚋmodelᚐConvertGridEventInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_correctCaseParty_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CorrectCasePartyInput, error) {
+			return ec.unmarshalNCorrectCasePartyInput2civiclinkᚋgraphᚋmodelᚐCorrectCasePartyInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -1960,6 +1990,94 @@ func (ec *executionContext) fieldContext_Mutation_referCaseToMediation(ctx conte
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_referCaseToMediation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_addCaseParty(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_addCaseParty(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AddCaseParty(ctx, fc.Args["input"].(model.AddCasePartyInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CasePartyPayload) graphql.Marshaler {
+			return ec.marshalNCasePartyPayload2ᚖciviclinkᚋgraphᚋmodelᚐCasePartyPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_addCaseParty(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CasePartyPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_addCaseParty_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_correctCaseParty(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_correctCaseParty(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CorrectCaseParty(ctx, fc.Args["input"].(model.CorrectCasePartyInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CasePartyPayload) graphql.Marshaler {
+			return ec.marshalNCasePartyPayload2ᚖciviclinkᚋgraphᚋmodelᚐCasePartyPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_correctCaseParty(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CasePartyPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_correctCaseParty_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -4160,6 +4278,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "referCaseToMediation":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_referCaseToMediation(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "addCaseParty":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_addCaseParty(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "correctCaseParty":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_correctCaseParty(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++

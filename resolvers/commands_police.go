@@ -8,6 +8,7 @@ import (
 
 	"civiclink/db/mediation"
 	"civiclink/db/police"
+	"civiclink/db/street"
 	"civiclink/graph/model"
 )
 
@@ -73,4 +74,58 @@ func (r *mutationResolver) caseWritten(ctx context.Context, res police.CaseWritt
 	}
 	c, err := row(ctx, r.DB, police.Cases, res.Case)
 	return &model.CasePayload{Case: c}, err
+}
+
+func (r *mutationResolver) addCaseParty(ctx context.Context, in model.AddCasePartyInput) (*model.CasePartyPayload, error) {
+	id, err := pk("caseId", "Case", in.CaseID)
+	if err != nil {
+		return nil, err
+	}
+	who, err := r.partyPerson(in.PersonID, in.Person)
+	if err != nil {
+		return nil, err
+	}
+	res, err := command(ctx, r, "addCaseParty", in.IdempotencyKey, in, police.AddCaseParty,
+		police.NewCaseParty{CaseID: id, Role: in.Role, IsMinor: in.IsMinor, PartyPerson: who})
+	return r.casePartyWritten(ctx, res, err)
+}
+
+func (r *mutationResolver) correctCaseParty(ctx context.Context, in model.CorrectCasePartyInput) (*model.CasePartyPayload, error) {
+	id, err := pk("casePartyId", "CaseParty", in.CasePartyID)
+	if err != nil {
+		return nil, err
+	}
+	who, err := r.partyPerson(in.PersonID, in.Person)
+	if err != nil {
+		return nil, err
+	}
+	res, err := command(ctx, r, "correctCaseParty", in.IdempotencyKey, in, police.CorrectCaseParty,
+		police.CasePartyCorrection{CasePartyID: id, Version: in.Version, Role: in.Role, IsMinor: in.IsMinor, PartyPerson: who})
+	return r.casePartyWritten(ctx, res, err)
+}
+
+// partyPerson decodes the person a case-party input names.
+func (r *mutationResolver) partyPerson(id *string, p *model.CasePartyPersonInput) (police.PartyPerson, error) {
+	person, err := optPK("personId", "Person", id)
+	if err != nil {
+		return police.PartyPerson{}, err
+	}
+	who := police.PartyPerson{PersonID: person, Keys: r.Keys}
+	if p != nil {
+		who.Person = &street.NewPerson{IDNumber: p.IDNumber, Name: p.Name, Gender: p.Gender, BirthDate: p.BirthDate, Phone: p.Phone}
+	}
+	return who, nil
+}
+
+// casePartyWritten reads the case party a command wrote and its case.
+func (r *mutationResolver) casePartyWritten(ctx context.Context, res police.CasePartyWritten, err error) (*model.CasePartyPayload, error) {
+	if err != nil {
+		return nil, err
+	}
+	p, err := row(ctx, r.DB, police.CaseParties, res.CaseParty)
+	if err != nil {
+		return nil, err
+	}
+	c, err := row(ctx, r.DB, police.Cases, res.Case)
+	return &model.CasePartyPayload{CaseParty: p, Case: c}, err
 }

@@ -74,6 +74,14 @@ func (r *mutationResolver) ReferCaseToMediation(ctx context.Context, input model
 	return r.referCaseToMediation(ctx, input)
 }
 
+func (r *mutationResolver) AddCaseParty(ctx context.Context, input model.AddCasePartyInput) (*model.CasePartyPayload, error) {
+	return r.addCaseParty(ctx, input)
+}
+
+func (r *mutationResolver) CorrectCaseParty(ctx context.Context, input model.CorrectCasePartyInput) (*model.CasePartyPayload, error) {
+	return r.correctCaseParty(ctx, input)
+}
+
 func (r *officerResolver) Station(ctx context.Context, obj *police.Officer) (*police.Station, error) {
 	return ref(ctx, police.StationByID, obj.StationID)
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"civiclink/internal/pii"
 )
 
 // idNumber builds an 18-character resident identity number per GB 11643-1999: a 6-digit
@@ -14,17 +16,7 @@ func idNumber(region string, birth time.Time, seq int, male bool) string {
 		seq = (seq + 1) % 1000
 	}
 	body := fmt.Sprintf("%s%04d%02d%02d%03d", region, birth.Year(), birth.Month(), birth.Day(), seq)
-	return body + string(idCheckChar(body))
-}
-
-// idCheckChar returns the check character for the first 17 digits of an identity number.
-func idCheckChar(body string) byte {
-	weights := [17]int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}
-	sum := 0
-	for i := range 17 {
-		sum += int(body[i]-'0') * weights[i]
-	}
-	return "10X98765432"[sum%11]
+	return body + string(pii.IDCheckChar(body))
 }
 
 // creditAlphabet is the character set of unified social credit codes (GB 32100-2015).

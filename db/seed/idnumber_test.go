@@ -4,21 +4,9 @@ import (
 	"strings"
 	"testing"
 	"time"
-)
 
-// validIDNumber reports whether s is an 18-character identity number with a correct check
-// character (used by tests).
-func validIDNumber(s string) bool {
-	if len(s) != 18 {
-		return false
-	}
-	for i := range 17 {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return idCheckChar(s[:17]) == s[17]
-}
+	"civiclink/internal/pii"
+)
 
 // validCreditCode reports whether s is a well-formed unified social credit code (used by tests).
 func validCreditCode(s string) bool {
@@ -39,7 +27,7 @@ func TestIDNumber(t *testing.T) {
 		t.Fatalf("idNumber = %s, want 11010519491231002X", got)
 	}
 	male := idNumber("110101", time.Date(1990, 3, 7, 0, 0, 0, 0, time.UTC), 122, true)
-	if !validIDNumber(male) || (male[16]-'0')%2 != 1 {
+	if !pii.ValidIDNumber(male) || (male[16]-'0')%2 != 1 {
 		t.Fatalf("male id %s: bad check or gender digit", male)
 	}
 }

@@ -421,7 +421,7 @@ func checkIdentityNumbers(t *testing.T, pool *pgxpool.Pool, keys *pii.Keys) {
 		if err != nil {
 			t.Fatalf("decrypt: %v", err)
 		}
-		if !validIDNumber(no) {
+		if !pii.ValidIDNumber(no) {
 			t.Errorf("identity number %s: bad check character", no)
 		}
 		if no[6:14] != birth {

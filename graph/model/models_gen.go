@@ -12,6 +12,22 @@ import (
 	"time"
 )
 
+// A party to add to a case.
+type AddCasePartyInput struct {
+	// The case.
+	CaseID string `json:"caseId"`
+	// CALLER, VICTIM, SUSPECT or WITNESS.
+	Role string `json:"role"`
+	// An existing person; or give person.
+	PersonID *string `json:"personId,omitempty"`
+	// A person by identity number; or give personId.
+	Person *CasePartyPersonInput `json:"person,omitempty"`
+	// Whether the party is a minor.
+	IsMinor bool `json:"isMinor"`
+	// Client-chosen key that makes a retry of this mutation return the first result instead of acting twice.
+	IdempotencyKey *string `json:"idempotencyKey,omitempty"`
+}
+
 // A new measure.
 type AddMeasureInput struct {
 	// The risk item.
@@ -212,6 +228,28 @@ type BenefitGrantPayload struct {
 	BenefitGrant *welfare.BenefitGrant `json:"benefitGrant"`
 }
 
+// The case party after the change, and its case.
+type CasePartyPayload struct {
+	// The case party after the mutation.
+	CaseParty *police.CaseParty `json:"caseParty"`
+	// The case it belongs to.
+	Case *police.Case `json:"case"`
+}
+
+// A person named by identity number: matched in the person index by the number's HMAC, else added (the number is kept only as its HMAC and ciphertext).
+type CasePartyPersonInput struct {
+	// An 18-character resident identity number.
+	IDNumber string `json:"idNumber"`
+	// 1 to 100 characters; used only when the person is added.
+	Name string `json:"name"`
+	// Used only when the person is added.
+	Gender string `json:"gender"`
+	// Used only when the person is added.
+	BirthDate *time.Time `json:"birthDate,omitempty"`
+	// Used only when the person is added.
+	Phone *string `json:"phone,omitempty"`
+}
+
 // The case after the change.
 type CasePayload struct {
 	// The case after the mutation.
@@ -248,6 +286,24 @@ type ConvertGridEventPayload struct {
 	Dispute *mediation.Dispute `json:"dispute,omitempty"`
 	// The case after the mutation.
 	Case *police.Case `json:"case,omitempty"`
+}
+
+// A correction of a case party; fields left out stay as they are.
+type CorrectCasePartyInput struct {
+	// The case party.
+	CasePartyID string `json:"casePartyId"`
+	// The version of the case party you read.
+	Version int `json:"version"`
+	// The corrected role.
+	Role *string `json:"role,omitempty"`
+	// The corrected minor flag.
+	IsMinor *bool `json:"isMinor,omitempty"`
+	// Another existing person.
+	PersonID *string `json:"personId,omitempty"`
+	// Another person by identity number.
+	Person *CasePartyPersonInput `json:"person,omitempty"`
+	// Client-chosen key that makes a retry of this mutation return the first result instead of acting twice.
+	IdempotencyKey *string `json:"idempotencyKey,omitempty"`
 }
 
 // A new welfare program.

@@ -137,6 +137,8 @@ var Mutations = map[string][]string{
 	"registerCase":                 {auth.PoliceOfficer},
 	"advanceCase":                  {auth.PoliceOfficer},
 	"referCaseToMediation":         {auth.PoliceOfficer},
+	"addCaseParty":                 {auth.PoliceOfficer},
+	"correctCaseParty":             {auth.PoliceOfficer},
 	"reportGridEvent":              {auth.GridWorker, auth.StreetStaff},
 	"advanceGridEvent":             {auth.GridWorker, auth.StreetStaff},
 	"convertGridEvent":             {auth.GridWorker, auth.StreetStaff},
