@@ -87,9 +87,10 @@ func TestExamples(t *testing.T) {
 		"stats-non-police-diversion":                {"bucket": "MONTH", "from": "2026-01-01T00:00:00+08:00"},
 		"stats-open-risks-by-grid":                  {"asOf": "2026-10-31"},
 		"stats-overdue-agreement-stats":             nil,
-		"stats-overdue-agreements":                  {"asOf": "2026-10-31"},
 		"stats-referred-disputes-by-community-year": {"bucket": "YEAR"},
 		"stats-welfare-vs-satisfaction":             {"bucket": "YEAR"},
+		// Work lists (rows, for the roles that act on them; an analyst is refused them).
+		"work-overdue-agreements": {"asOf": "2026-10-31"},
 	}
 	var names []string
 	for _, e := range ex {
@@ -97,7 +98,7 @@ func TestExamples(t *testing.T) {
 	}
 	wantNames := []string{"grid-risk", "person-view", "practices-grid-history", "practices-response-times", "practices-rules", "practices-urgent-queue", "refer-case", "referred-disputes", "station-welfare",
 		"stats-cross-agency-by-community-year", "stats-difficult-disputes-by-mediator-kind", "stats-non-police-diversion", "stats-open-risks-by-grid",
-		"stats-overdue-agreement-stats", "stats-overdue-agreements", "stats-referred-disputes-by-community-year", "stats-welfare-vs-satisfaction"}
+		"stats-overdue-agreement-stats", "stats-referred-disputes-by-community-year", "stats-welfare-vs-satisfaction", "work-overdue-agreements"}
 	if !reflect.DeepEqual(names, wantNames) {
 		t.Fatalf("Examples() names = %q, want %q (sorted by name)", names, wantNames)
 	}

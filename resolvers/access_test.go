@@ -73,6 +73,10 @@ func (s *scene) count(t *testing.T, sql string, args ...any) int {
 	return n
 }
 
+// forbidden in TestScopedLists: the role is refused the list with FORBIDDEN (an analyst, who
+// sees these records as aggregates only).
+const forbidden = -1
+
 // TestScopedLists checks, for every role, how many rows each scoped list shows against the
 // rule of the role table computed in plain SQL.
 func TestScopedLists(t *testing.T) {
@@ -87,7 +91,7 @@ func TestScopedLists(t *testing.T) {
 			auth.PoliceOfficer: s.count(t, `SELECT count(*) FROM police."case" WHERE station_id = $1`, s.station),
 			auth.Mediator: s.count(t, `SELECT count(DISTINCT d.referred_case_id) FROM mediation.dispute d JOIN mediation.dispute_mediator dm ON dm.dispute_id = d.id
 				WHERE dm.mediator_id = $1`, s.mediator),
-			auth.Analyst: 0, auth.Auditor: 0, auth.Admin: total(`police."case"`),
+			auth.Analyst: forbidden, auth.Auditor: 0, auth.Admin: total(`police."case"`),
 		},
 		"disputes": {
 			auth.StreetStaff:   total("mediation.dispute"),
@@ -95,24 +99,24 @@ func TestScopedLists(t *testing.T) {
 			auth.PoliceOfficer: s.count(t, `SELECT count(*) FROM mediation.dispute d JOIN police."case" c ON c.id = d.referred_case_id WHERE c.station_id = $1`, s.station),
 			auth.Mediator: s.count(t, `SELECT count(*) FROM mediation.dispute d WHERE d.committee_id = $1
 				OR EXISTS (SELECT 1 FROM mediation.dispute_mediator dm WHERE dm.dispute_id = d.id AND dm.mediator_id = $2)`, s.commitee, s.mediator),
-			auth.Analyst: 0, auth.Auditor: 0, auth.Admin: total("mediation.dispute"),
+			auth.Analyst: forbidden, auth.Auditor: 0, auth.Admin: total("mediation.dispute"),
 		},
 		"persons": {
 			auth.StreetStaff: total("street.person"), auth.PoliceOfficer: total("street.person"), auth.Admin: total("street.person"),
 			auth.GridWorker: s.count(t, `SELECT count(*) FROM street.person WHERE grid_id = $1`, s.grid),
 			auth.Mediator: s.count(t, `SELECT count(DISTINCT dp.person_id) FROM mediation.dispute_party dp JOIN mediation.dispute_mediator dm ON dm.dispute_id = dp.dispute_id
 				WHERE dm.mediator_id = $1`, s.mediator),
-			auth.Analyst: 0, auth.Auditor: 0,
+			auth.Analyst: forbidden, auth.Auditor: 0,
 		},
 		"benefitGrants": {
 			auth.StreetStaff: total("welfare.benefit_grant"), auth.Admin: total("welfare.benefit_grant"),
 			auth.PoliceOfficer: s.count(t, `SELECT count(*) FROM welfare.benefit_grant WHERE officer_id = $1`, s.officer),
-			auth.GridWorker:    0, auth.Mediator: 0, auth.Analyst: 0, auth.Auditor: 0,
+			auth.GridWorker:    0, auth.Mediator: 0, auth.Analyst: forbidden, auth.Auditor: 0,
 		},
 		"gridEvents": {
 			auth.StreetStaff: total("street.grid_event"), auth.PoliceOfficer: total("street.grid_event"), auth.Admin: total("street.grid_event"),
 			auth.GridWorker: s.count(t, `SELECT count(*) FROM street.grid_event WHERE grid_id = $1`, s.grid),
-			auth.Mediator:   0, auth.Analyst: 0, auth.Auditor: 0,
+			auth.Mediator:   0, auth.Analyst: forbidden, auth.Auditor: 0,
 		},
 		"riskItems": {
 			auth.StreetStaff: total("risk.risk_item"), auth.Admin: total("risk.risk_item"),
@@ -120,13 +124,19 @@ func TestScopedLists(t *testing.T) {
 			auth.PoliceOfficer: s.count(t, `SELECT count(*) FROM risk.risk_item r WHERE EXISTS (SELECT 1 FROM risk.risk_link l JOIN police."case" c ON c.id = l.case_id
 				WHERE l.risk_item_id = r.id AND c.station_id = $1) OR r.grid_id IN (SELECT grid_id FROM police.officer_grid WHERE officer_id = $2)`, s.station, s.officer),
 			auth.Mediator: s.count(t, `SELECT count(*) FROM risk.risk_item r WHERE r.grid_id IN (SELECT grid_id FROM mediation.dispute WHERE committee_id = $1)`, s.commitee),
-			auth.Analyst:  0, auth.Auditor: 0,
+			auth.Analyst:  forbidden, auth.Auditor: 0,
 		},
 	}
 	for list, byRole := range want {
 		for role, n := range byRole {
 			t.Run(list+"/"+role, func(t *testing.T) {
 				res := s.callers[role].Query(t, fmt.Sprintf("{ l: %s(first: 1) { totalCount nodes { id } } }", list), nil)
+				if n == forbidden {
+					if len(res.Errors) == 0 || res.Errors[0].Code() != "FORBIDDEN" || !strings.Contains(res.Errors[0].Message, "Stats") {
+						t.Errorf("%s asking %s: %s, want FORBIDDEN with a hint to the *Stats fields", role, list, res.Raw)
+					}
+					return
+				}
 				var d struct {
 					L struct {
 						TotalCount int
@@ -143,8 +153,9 @@ func TestScopedLists(t *testing.T) {
 }
 
 // TestSensitiveFields checks, for each role, with and without a stated purpose, whether a
-// person's and a mediation session's personal fields come back in clear, masked or hidden,
-// and that every clear read is in the access log.
+// person's and a mediation session's personal fields come back in clear, masked, hidden or
+// forbidden (an analyst, pointed to the aggregates), and that every clear read is in the
+// access log.
 func TestSensitiveFields(t *testing.T) {
 	t.Parallel()
 	s := newScene(t)
@@ -170,7 +181,7 @@ func TestSensitiveFields(t *testing.T) {
 	tests := []struct {
 		role    string
 		purpose string
-		want    string // clear, masked or hidden
+		want    string // clear, masked, hidden or forbidden
 	}{
 		{auth.StreetStaff, "", "masked"},
 		{auth.StreetStaff, "dispute " + disputeNo, "clear"},
@@ -178,7 +189,7 @@ func TestSensitiveFields(t *testing.T) {
 		{auth.PoliceOfficer, "case " + caseNo, "clear"},
 		{auth.Admin, "", "masked"},
 		{auth.Admin, "case " + caseNo, "clear"},
-		{auth.Analyst, "", "hidden"},
+		{auth.Analyst, "", "forbidden"},
 		{auth.Auditor, "", "hidden"},
 	}
 	for _, tt := range tests {
@@ -186,6 +197,12 @@ func TestSensitiveFields(t *testing.T) {
 			res := s.callers[tt.role].WithPurpose(tt.purpose).Query(t, q, map[string]any{"id": pid})
 			var d struct {
 				Node *struct{ Name, Phone, IDNumber string }
+			}
+			if tt.want == "forbidden" {
+				if len(res.Errors) == 0 || res.Errors[0].Code() != "FORBIDDEN" || !strings.Contains(res.Errors[0].Message, "crossAgencyStats") {
+					t.Fatalf("%s: want FORBIDDEN pointing to crossAgencyStats, got %s", tt.role, res.Raw)
+				}
+				return
 			}
 			if tt.want == "hidden" {
 				if len(res.Errors) == 0 || res.Errors[0].Code() != "NOT_FOUND" {

@@ -26,6 +26,8 @@ type nodeLoader struct {
 	thunk func(ctx context.Context, id int64) func() (relay.Node, error)
 	// fetch reads the nodes with the given ids at once, in one statement, for later thunks.
 	fetch func(ctx context.Context, ids []int64) error
+	// readable reports whether the request may see any node of the type.
+	readable func(ctx context.Context) bool
 }
 
 // nodeOf adapts a by-ID relation to the Node interface.
@@ -48,6 +50,7 @@ func nodeOf[T any, PT interface {
 			_, err := rel.Fetch(ctx, ids)
 			return err
 		},
+		readable: rel.Readable,
 	}
 }
 
@@ -149,6 +152,11 @@ func loadNodes(ctx context.Context, keys []nodeKey) ([]relay.Node, error) {
 			types = append(types, k.typeName)
 		}
 		byType[k.typeName] = append(byType[k.typeName], k.pk)
+	}
+	for _, typeName := range types {
+		if err := aggregatesOnly(ctx, typeName, nodeTypes[typeName].readable(ctx)); err != nil {
+			return nil, err
+		}
 	}
 	for _, typeName := range types {
 		if err := nodeTypes[typeName].fetch(ctx, byType[typeName]); err != nil {

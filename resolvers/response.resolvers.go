@@ -7,7 +7,6 @@ package resolvers
 
 import (
 	"civiclink/db/analytics"
-	"civiclink/db/loaders"
 	"civiclink/db/urgent"
 	"context"
 	"time"
@@ -18,7 +17,7 @@ func (r *queryResolver) ResponseStats(ctx context.Context, filter *analytics.Res
 }
 
 func (r *queryResolver) UrgentQueue(ctx context.Context, withinMinutes *int, overdueForMinutes *int, first *int, asOf *time.Time) ([]*urgent.Item, error) {
-	return urgent.List(ctx, loaders.DB(ctx), urgentQuery(withinMinutes, overdueForMinutes, first, asOf))
+	return urgentList(ctx, urgentQuery(withinMinutes, overdueForMinutes, first, asOf))
 }
 
 func (r *subscriptionResolver) UrgentQueue(ctx context.Context, withinMinutes *int, overdueForMinutes *int, first *int) (<-chan []*urgent.Item, error) {

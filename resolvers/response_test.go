@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"strings"
 	"testing"
 	"time"
 
@@ -291,18 +292,22 @@ func TestUrgentQueue(t *testing.T) {
 	if g := ids(list(hub, 20)); len(g) != 1 || g[0] != critical.ID {
 		t.Errorf("within 20 minutes = %v, want only the CRITICAL event", g)
 	}
-	// Scope: a grid worker of another grid sees none of the events; an analyst no records.
+	// Scope: a grid worker of another grid sees none of the events; an analyst is pointed to
+	// the aggregates.
 	var other string
 	if err := hub.Pool.QueryRow(context.Background(), "SELECT code FROM street.grid WHERE id <> $1 ORDER BY id LIMIT 1", fx.gridPK).Scan(&other); err != nil {
 		t.Fatal(err)
 	}
 	for name, h := range map[string]*hubtest.Hub{
 		"grid worker of another grid": hub.As(t, auth.GridWorker, auth.ScopeClaims{Grids: []string{other}}),
-		"analyst":                     hub.As(t, auth.Analyst, auth.ScopeClaims{}),
 	} {
 		if g := list(h, 300); len(g) != 0 {
 			t.Errorf("%s sees %v, want nothing", name, g)
 		}
+	}
+	if res := hub.As(t, auth.Analyst, auth.ScopeClaims{}).Query(t, q, map[string]any{"within": 300}); len(res.Errors) == 0 ||
+		res.Errors[0].Code() != "FORBIDDEN" || !strings.Contains(res.Errors[0].Message, "responseStats") {
+		t.Errorf("analyst: %s, want FORBIDDEN pointing to responseStats", res.Raw)
 	}
 	// Answered: the CRITICAL event handled on the spot leaves the list.
 	for _, to := range []string{"FILED", "DISPATCHED", "HANDLING"} {

@@ -6,8 +6,10 @@ import (
 	"strings"
 	"time"
 
+	"civiclink/db/loaders"
 	"civiclink/db/urgent"
 	"civiclink/internal/apierr"
+	"civiclink/internal/auth"
 	"civiclink/internal/events"
 )
 
@@ -34,10 +36,22 @@ func urgentQuery(within, overdueFor, first *int, asOf *time.Time) urgent.Query {
 	return q
 }
 
+// urgentList serves Query.urgentQueue: the records the caller may see; an analyst, who sees
+// records as aggregates only, is refused.
+func urgentList(ctx context.Context, q urgent.Query) ([]*urgent.Item, error) {
+	if err := aggregatesOnly(ctx, "UrgentItem", urgent.Readable(auth.FromContext(ctx))); err != nil {
+		return nil, err
+	}
+	return urgent.List(ctx, loaders.DB(ctx), q)
+}
+
 // urgentQueue serves Subscription.urgentQueue: the list at once, then again whenever it
 // differs from the last one sent, re-read (under the subscriber's access rules, like the
 // query) on every workflow event and every urgentPoll.
 func (r *subscriptionResolver) urgentQueue(ctx context.Context, q urgent.Query) (<-chan []*urgent.Item, error) {
+	if err := aggregatesOnly(ctx, "UrgentItem", urgent.Readable(auth.FromContext(ctx))); err != nil {
+		return nil, err
+	}
 	if r.Events == nil {
 		return nil, apierr.New(apierr.Internal, "live updates are not enabled on this server")
 	}

@@ -99,6 +99,9 @@ func ByID[T any](table *store.Table[T], id func(*T) int64) *ByIDRelation[T] {
 	return &ByIDRelation[T]{table: table, id: id}
 }
 
+// Readable reports whether the request of ctx may see any row of the relation's table.
+func (rel *ByIDRelation[T]) Readable(ctx context.Context) bool { return rel.table.Readable(ctx) }
+
 // Load returns the row with primary key id, or apierr.ErrNotFound.
 func (rel *ByIDRelation[T]) Load(ctx context.Context, id int64) (*T, error) {
 	return rel.Thunk(ctx, id)()

@@ -90,6 +90,16 @@ func (t *Table[T]) scoped(ctx context.Context, where Conds) (Conds, bool) {
 	return append(append(Conds{}, where...), extra...), true
 }
 
+// Readable reports whether the request of ctx may see any row of the table at all (false
+// when its policy refuses the caller every row).
+func (t *Table[T]) Readable(ctx context.Context) bool {
+	if t.policy == nil {
+		return true
+	}
+	_, ok := t.policy(ctx)
+	return ok
+}
+
 // HasColumn reports whether the row type carries column col.
 func (t *Table[T]) HasColumn(col string) bool { return t.byName[col] }
 

@@ -100,6 +100,16 @@ type Query struct {
 	AsOf time.Time
 }
 
+// Readable reports whether p may see the records of any kind of the view.
+func Readable(p auth.Principal) bool {
+	for _, k := range kinds {
+		if _, _, ok := k.rule(p, "t"); ok {
+			return true
+		}
+	}
+	return false
+}
+
 // List returns, in one statement, the open records of the kinds the caller may see whose
 // deadline lies between asOf - q.OverdueFor and asOf + q.Within (asOf: q.AsOf, else now),
 // least time left first.

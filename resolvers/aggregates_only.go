@@ -1,0 +1,78 @@
+package resolvers
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"civiclink/internal/apierr"
+	"civiclink/internal/auth"
+
+	"github.com/99designs/gqlgen/graphql"
+)
+
+// statsFor names, for each row type an analyst may not read row by row, the aggregates that
+// answer the analyst's questions about it, most relevant first.
+var statsFor = map[string][]string{
+	"Case":             {"caseStats", "responseStats", "crossAgencyStats"},
+	"CaseParty":        {"caseStats", "crossAgencyStats"},
+	"Officer":          {"caseStats", "responseStats"},
+	"Dispute":          {"disputeStats", "overdueAgreementStats", "crossAgencyStats"},
+	"DisputeParty":     {"disputeStats", "crossAgencyStats"},
+	"DisputeMediator":  {"disputeStats"},
+	"MediationSession": {"disputeStats"},
+	"Agreement":        {"overdueAgreementStats", "disputeStats"},
+	"FollowUp":         {"overdueAgreementStats", "disputeStats"},
+	"GridEvent":        {"gridEventStats", "responseStats", "crossAgencyStats"},
+	"Person":           {"crossAgencyStats"},
+	"BenefitGrant":     {"benefitGrantStats"},
+	"Assessment":       {"riskItemStats"},
+	"RiskItem":         {"riskItemStats", "crossAgencyStats"},
+	"Measure":          {"riskItemStats"},
+	"UrgentItem":       {"responseStats"},
+}
+
+// allStats is the hint for a row type without an entry in statsFor.
+var allStats = []string{"caseStats", "disputeStats", "gridEventStats", "riskItemStats", "benefitGrantStats",
+	"surveyResponseStats", "responseStats", "crossAgencyStats", "overdueAgreementStats"}
+
+// aggregatesOnly is the one check that refuses an analyst a row list or a single row: every
+// root list (rootList), single-row lookup (lookup, node, nodes) and the urgent queue call it
+// with whether the caller may read any row of what they return. An analyst who may not gets
+// FORBIDDEN with a hint naming the *Stats fields that answer the question, rather than an
+// empty list with totalCount 0 or a null that says nothing. Other roles are unaffected: what
+// their row rules hide stays hidden as before.
+func aggregatesOnly(ctx context.Context, typeName string, readable bool) error {
+	if readable || auth.FromContext(ctx).Role != auth.Analyst {
+		return nil
+	}
+	return rowsForbidden(ctx, typeName)
+}
+
+// resultType is the GraphQL type name the field of ctx returns ("" outside a field).
+func resultType(ctx context.Context) string {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Field != nil && fc.Field.Definition != nil {
+		return fc.Field.Definition.Type.Name()
+	}
+	return ""
+}
+
+// rowsForbidden is the refusal of aggregatesOnly.
+func rowsForbidden(ctx context.Context, typeName string) error {
+	typeName = strings.TrimSuffix(typeName, "Connection")
+	stats, ok := statsFor[typeName]
+	if !ok {
+		stats = allStats
+	}
+	field := typeName
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Field != nil {
+		field = fc.Field.Name
+	}
+	hint := "ask " + strings.Join(stats, " or ") + " instead"
+	return &apierr.Coded{
+		Code: apierr.Forbidden,
+		Message: fmt.Sprintf("%s returns %s records, which an %s sees only as aggregates: %s",
+			field, typeName, auth.Analyst, hint),
+		Extensions: map[string]any{"hint": hint, "aggregates": stats},
+	}
+}
