@@ -25,10 +25,7 @@
 package export
 
 import (
-	"bytes"
-	"encoding/csv"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -115,81 +112,194 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "BAD_USER_INPUT", err.Error())
 		return
 	}
-	status, ctype, raw, err := h.execute(r, body)
+	in, err := h.start(r, body)
 	if err != nil {
 		h.logger.ErrorContext(r.Context(), "export: run operation", "err", err)
 		writeError(w, http.StatusInternalServerError, "INTERNAL", "the export failed")
 		return
 	}
-	var resp struct {
-		Data   json.RawMessage `json:"data"`
-		Errors []struct {
-			Extensions struct {
-				Code string `json:"code"`
-			} `json:"extensions"`
-		} `json:"errors"`
-	}
-	if err := json.Unmarshal(raw, &resp); err != nil {
-		// Not a GraphQL response (refused before execution, e.g. by authentication): pass it on.
-		if ctype != "" {
-			w.Header().Set("Content-Type", ctype)
-		}
-		if status < 400 {
-			status = http.StatusBadGateway
-		}
-		w.WriteHeader(status)
-		_, _ = w.Write(raw)
+	defer in.stop()
+	if in.status != http.StatusOK {
+		h.refused(w, r, in)
 		return
 	}
-	if len(resp.Errors) > 0 {
-		code := ""
-		for _, e := range resp.Errors {
-			if code == "" || code == "INTERNAL" {
-				code = e.Extensions.Code
-			}
-		}
-		writeRaw(w, statusOf(code, status), raw)
-		return
-	}
-	data, err := decodeOrdered(resp.Data)
+	h.stream(w, r, req, in, filename)
+}
+
+// refused passes on an answer that is not a 200 GraphQL answer: its errors with the
+// matching status, or, when it is not a GraphQL answer at all (refused before execution,
+// e.g. by authentication), the answer as it came.
+func (h *handler) refused(w http.ResponseWriter, r *http.Request, in *inner) {
+	raw, err := io.ReadAll(io.LimitReader(in.body, maxBody))
 	if err != nil {
-		h.logger.ErrorContext(r.Context(), "export: decode data", "err", err)
+		h.logger.ErrorContext(r.Context(), "export: read refusal", "err", err)
 		writeError(w, http.StatusInternalServerError, "INTERNAL", "the export failed")
 		return
 	}
-	rows, err := rowsAt(data, req.Field)
-	if err != nil {
-		writeError(w, http.StatusBadRequest, "BAD_USER_INPUT", err.Error())
+	var resp struct {
+		Errors []json.RawMessage `json:"errors"`
+	}
+	if json.Unmarshal(raw, &resp) == nil && len(resp.Errors) > 0 {
+		writeRaw(w, statusOf(errorCode(resp.Errors), in.status), raw)
 		return
+	}
+	if ct := in.header.Get("Content-Type"); ct != "" {
+		w.Header().Set("Content-Type", ct)
+	}
+	w.WriteHeader(in.status)
+	_, _ = w.Write(raw)
+}
+
+// errorCode is the code an export reports for a GraphQL answer's errors: the first one
+// other than INTERNAL.
+func errorCode(errs []json.RawMessage) string {
+	code := ""
+	for _, raw := range errs {
+		var e struct {
+			Extensions struct {
+				Code string `json:"code"`
+			} `json:"extensions"`
+		}
+		_ = json.Unmarshal(raw, &e)
+		if code == "" || code == "INTERNAL" {
+			code = e.Extensions.Code
+		}
+	}
+	return code
+}
+
+// stream writes the exported list of a 200 GraphQL answer as it is read: the answer's
+// errors come first (gqlgen writes them before data), so an answer with errors is refused
+// before any row is written; then the header row, from the operation's selection, even when
+// no row follows, and each row as it is decoded. The row count and whether the cap cut the
+// list are only known at the end: they are sent as trailers.
+func (h *handler) stream(w http.ResponseWriter, r *http.Request, req *request, in *inner, filename string) {
+	fail := func(msg string, err error) {
+		h.logger.ErrorContext(r.Context(), "export: "+msg, "err", err)
+		writeError(w, http.StatusBadGateway, "INTERNAL", "the export failed")
+	}
+	dec := json.NewDecoder(in.body)
+	dec.UseNumber()
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		fail("the GraphQL answer is not a JSON object", err)
+		return
+	}
+	var errs []json.RawMessage
+	for dec.More() {
+		key, err := dec.Token()
+		if err != nil {
+			fail("read the GraphQL answer", err)
+			return
+		}
+		switch {
+		case key == "errors":
+			if err := dec.Decode(&errs); err != nil {
+				fail("read the GraphQL errors", err)
+				return
+			}
+		case key == "data" && len(errs) == 0:
+			h.writeRows(w, r, req, in, dec, filename)
+			return
+		case key == "data":
+			var data json.RawMessage
+			if err := dec.Decode(&data); err != nil {
+				fail("read the GraphQL answer", err)
+				return
+			}
+			raw, _ := json.Marshal(map[string]any{"errors": errs, "data": data})
+			writeRaw(w, statusOf(errorCode(errs), in.status), raw)
+			return
+		default:
+			var skip json.RawMessage
+			if err := dec.Decode(&skip); err != nil {
+				fail("read the GraphQL answer", err)
+				return
+			}
+		}
+	}
+	if len(errs) > 0 {
+		raw, _ := json.Marshal(map[string]any{"errors": errs})
+		writeRaw(w, statusOf(errorCode(errs), in.status), raw)
+		return
+	}
+	fail("the GraphQL answer has no data", nil)
+}
+
+// writeRows writes the export of the data value that dec is at.
+func (h *handler) writeRows(w http.ResponseWriter, r *http.Request, req *request, in *inner, dec *json.Decoder, filename string) {
+	p := &plan{}
+	if in.sink.op != nil {
+		var err error
+		if p, err = planOf(in.sink.op, req.Field); err != nil {
+			writeError(w, http.StatusBadRequest, "BAD_USER_INPUT", err.Error())
+			return
+		}
+	} else {
+		// Not seen (the handler is not gqlgen with Operations): the only root field, with the
+		// columns of its first row.
+		p.unwrap = asList
 	}
 	limit := MaxRows
 	if req.Limit > 0 && req.Limit < MaxRows {
 		limit = req.Limit
 	}
-	truncated := len(rows) > limit
-	if truncated {
-		rows = rows[:limit]
-	}
-	t := flatten(rows)
 	hd := w.Header()
-	hd.Set(RowsHeader, strconv.Itoa(len(rows)))
-	hd.Set(TruncatedHeader, strconv.FormatBool(truncated))
+	hd.Set("Trailer", RowsHeader+", "+TruncatedHeader)
 	hd.Set("Cache-Control", "no-store")
 	hd.Set("X-Content-Type-Options", "nosniff")
+	var out rowWriter
 	if req.Format == "ndjson" {
 		hd.Set("Content-Type", "application/x-ndjson; charset=utf-8")
 		hd.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": filename + ".ndjson"}))
-		err = writeNDJSON(w, t)
+		out = &ndjsonRows{w: w}
 	} else {
 		hd.Set("Content-Type", "text/csv; charset=utf-8")
 		hd.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": filename + ".csv"}))
-		err = writeCSV(w, t, req.BOM)
+		c, err := newCSVRows(w, req.BOM)
+		if err != nil {
+			h.logger.WarnContext(r.Context(), "export: write", "err", err)
+			return
+		}
+		out = c
 	}
+	s := &rowSink{out: out, columns: p.columns, limit: limit}
+	err := func() error {
+		if s.columns != nil {
+			if err := s.begin(); err != nil {
+				return err
+			}
+		}
+		if in.sink.op == nil {
+			return streamOnlyRoot(dec, s)
+		}
+		return streamRows(dec, p, s)
+	}()
+	if ferr := out.flush(); err == nil {
+		err = ferr
+	}
+	hd.Set(RowsHeader, strconv.Itoa(s.rows))
+	hd.Set(TruncatedHeader, strconv.FormatBool(s.truncated))
 	if err != nil {
-		h.logger.WarnContext(r.Context(), "export: write", "err", err)
+		h.logger.WarnContext(r.Context(), "export: write", "err", err, "rows", s.rows)
 	}
 	h.logger.InfoContext(r.Context(), "export", "example", req.Example, "operation", req.OperationName,
-		"format", req.Format, "field", req.Field, "rows", len(rows), "truncated", truncated)
+		"format", req.Format, "field", req.Field, "rows", s.rows, "truncated", s.truncated)
+}
+
+// streamOnlyRoot exports the list of an answer whose operation was not seen: the data
+// object's first field.
+func streamOnlyRoot(dec *json.Decoder, s *rowSink) error {
+	tok, err := dec.Token()
+	if err != nil || tok == nil {
+		return err
+	}
+	if tok != json.Delim('{') || !dec.More() {
+		return nil
+	}
+	if _, err := dec.Token(); err != nil {
+		return err
+	}
+	return streamList(dec, s, false)
 }
 
 // parseRequest reads the parameters of a GET query string, or of a JSON or form POST body.
@@ -303,65 +413,6 @@ func (h *handler) operation(req *request) ([]byte, string, error) {
 	return body, strings.Trim(safeName.ReplaceAllString(filename, "_"), "_"), nil
 }
 
-// execute posts body to the GraphQL endpoint in process, with the export request's context
-// and headers, and returns the status, content type and body of the response.
-func (h *handler) execute(r *http.Request, body []byte) (int, string, []byte, error) {
-	inner, err := http.NewRequestWithContext(r.Context(), http.MethodPost, h.endpoint, bytes.NewReader(body))
-	if err != nil {
-		return 0, "", nil, fmt.Errorf("build GraphQL request: %w", err)
-	}
-	for k, v := range r.Header {
-		switch http.CanonicalHeaderKey(k) {
-		case "Content-Type", "Content-Length", "Accept-Encoding", "Accept":
-			continue
-		}
-		inner.Header[k] = v
-	}
-	inner.Header.Set("Content-Type", "application/json")
-	inner.Header.Set("Accept", "application/json")
-	inner.RemoteAddr = r.RemoteAddr
-	inner.Host = r.Host
-	rec := &recorder{header: http.Header{}}
-	h.graphql.ServeHTTP(rec, inner)
-	if rec.overflow {
-		return 0, "", nil, errors.New("GraphQL response larger than the export buffer")
-	}
-	if rec.status == 0 {
-		rec.status = http.StatusOK
-	}
-	return rec.status, rec.header.Get("Content-Type"), rec.body.Bytes(), nil
-}
-
-// recorder collects the in-process GraphQL response.
-type recorder struct {
-	header   http.Header
-	status   int
-	body     bytes.Buffer
-	overflow bool
-}
-
-func (w *recorder) Header() http.Header { return w.header }
-
-func (w *recorder) WriteHeader(code int) {
-	if w.status == 0 {
-		w.status = code
-	}
-}
-
-// maxResponse caps the GraphQL response an export buffers (64 MiB).
-const maxResponse = 64 << 20
-
-func (w *recorder) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	if w.body.Len()+len(b) > maxResponse {
-		w.overflow = true
-		return 0, errors.New("export: response too large")
-	}
-	return w.body.Write(b)
-}
-
 // statusOf maps a GraphQL error code to the export's HTTP status.
 func statusOf(code string, inner int) int {
 	switch code {
@@ -391,52 +442,4 @@ func writeRaw(w http.ResponseWriter, status int, raw []byte) {
 func writeError(w http.ResponseWriter, status int, code, msg string) {
 	b, _ := json.Marshal(map[string]any{"errors": []any{map[string]any{"message": msg, "extensions": map[string]string{"code": code}}}})
 	writeRaw(w, status, b)
-}
-
-// writeCSV writes the table; for spreadsheets (bom) with a byte-order mark first and
-// date-like text kept as text.
-func writeCSV(w io.Writer, t *table, bom bool) error {
-	if bom {
-		if _, err := io.WriteString(w, "\uFEFF"); err != nil {
-			return err
-		}
-	}
-	cw := csv.NewWriter(w)
-	if err := cw.Write(t.columns); err != nil {
-		return err
-	}
-	rec := make([]string, len(t.columns))
-	for _, r := range t.rows {
-		for i, c := range t.columns {
-			s, err := csvText(cell(r, c), bom)
-			if err != nil {
-				return err
-			}
-			rec[i] = s
-		}
-		if err := cw.Write(rec); err != nil {
-			return err
-		}
-	}
-	cw.Flush()
-	return cw.Error()
-}
-
-func writeNDJSON(w io.Writer, t *table) error {
-	var buf bytes.Buffer
-	for _, r := range t.rows {
-		buf.Reset()
-		flat := &object{keys: t.columns, vals: make(map[string]any, len(t.columns))}
-		for _, c := range t.columns {
-			flat.vals[c] = cell(r, c)
-		}
-		if err := encodeOrdered(&buf, flat); err != nil {
-			return err
-		}
-		buf.WriteByte('\n')
-		if _, err := w.Write(buf.Bytes()); err != nil {
-			return err
-		}
-	}
-	return nil
 }

@@ -3,78 +3,9 @@ package export
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"regexp"
 	"strings"
 )
-
-// table is a list of flat rows with a stable column order.
-type table struct {
-	columns []string
-	rows    []*object
-}
-
-// rowsAt finds the list to export in a response's data: the value at the dotted field path
-// (aliases count), or the only root field when path is empty. A list gives one row per
-// element; a connection (edges or nodes) one row per node; an object one row.
-func rowsAt(data any, path string) ([]*object, error) {
-	root, ok := data.(*object)
-	if !ok {
-		return nil, fmt.Errorf("the response has no data")
-	}
-	var v any = root
-	if path == "" {
-		if len(root.keys) != 1 {
-			return nil, fmt.Errorf("the operation selects %d root fields (%s): name the one to export with field=", len(root.keys), strings.Join(root.keys, ", "))
-		}
-		v = root.vals[root.keys[0]]
-	} else {
-		for _, seg := range strings.Split(path, ".") {
-			o, ok := v.(*object)
-			if !ok {
-				return nil, fmt.Errorf("field %q: %q is not inside an object", path, seg)
-			}
-			next, ok := o.vals[seg]
-			if !ok {
-				return nil, fmt.Errorf("field %q: the response has no %q (fields: %s)", path, seg, strings.Join(o.keys, ", "))
-			}
-			v = next
-		}
-	}
-	if o, ok := v.(*object); ok {
-		if edges, ok := o.vals["edges"].([]any); ok {
-			nodes := make([]any, 0, len(edges))
-			for _, e := range edges {
-				if eo, ok := e.(*object); ok {
-					nodes = append(nodes, eo.vals["node"])
-				}
-			}
-			v = nodes
-		} else if nodes, ok := o.vals["nodes"].([]any); ok {
-			v = nodes
-		} else {
-			return []*object{o}, nil
-		}
-	}
-	list, ok := v.([]any)
-	if !ok {
-		if v == nil {
-			return nil, nil
-		}
-		return nil, fmt.Errorf("the exported field is a single value, not a list or an object")
-	}
-	rows := make([]*object, 0, len(list))
-	for _, e := range list {
-		switch r := e.(type) {
-		case *object:
-			rows = append(rows, r)
-		case nil:
-		default:
-			rows = append(rows, &object{keys: []string{"value"}, vals: map[string]any{"value": r}})
-		}
-	}
-	return rows, nil
-}
 
 // colNode is one level of the column tree: children keep the order in which fields first
 // appear, which is the query's selection order.
@@ -110,14 +41,14 @@ func (n *colNode) leaves(prefix string, out []string) []string {
 	return out
 }
 
-// flatten builds the table of rows: nested objects become dotted columns (grid.code),
-// nested lists one JSON-text cell.
-func flatten(rows []*object) *table {
+// columnsOf derives columns from rows, for an answer whose operation the export did not
+// see: nested objects become dotted columns (grid.code), nested lists one JSON-text cell.
+func columnsOf(rows ...*object) []string {
 	root := &colNode{child: map[string]*colNode{}}
 	for _, r := range rows {
 		root.add(r)
 	}
-	return &table{columns: root.leaves("", nil), rows: rows}
+	return root.leaves("", nil)
 }
 
 // cell returns the value of the dotted column col in row r; nil when absent or under a
@@ -137,21 +68,34 @@ func cell(r *object, col string) any {
 	return v
 }
 
+// SpreadsheetText is the pattern (matched without regard to case) of text that spreadsheets
+// read as a value rather than as text: digits with date, time or number separators, a sign,
+// an exponent or a percent sign; an accounting negative (123); a date in Chinese (2021年11月,
+// 11月5日) or with an English month name (Nov-21, 5-Nov); TRUE or FALSE. The playground's
+// chart download (playground/assets/chart.js) keeps the same text as text with the same
+// pattern.
+const SpreadsheetText = `^(?:[+-]?[0-9][0-9 .,:/-]*(?:e[+-]?[0-9]+)? ?%?` +
+	`|\([0-9][0-9.,]*\)` +
+	`|[0-9]{1,4}年(?:[0-9]{1,2}月(?:[0-9]{1,2}日)?)?|[0-9]{1,2}月(?:[0-9]{1,2}日)?` +
+	`|[0-9]{1,2}[ /-](?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*(?:[ /-][0-9]{1,4})?` +
+	`|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*[ /-][0-9]{1,4}` +
+	`|true|false)$`
+
+var reinterpreted = regexp.MustCompile("(?i)" + SpreadsheetText)
+
 // csvText renders a cell for CSV: null is empty, numbers and booleans as JSON writes them,
 // lists as JSON text. A string that a spreadsheet would run as a formula (=, +, -, @, tab,
 // carriage return first) gets a leading apostrophe. For spreadsheets, text that a
-// spreadsheet would read as a date or a number (2021-11, 2024-05-01, 042513) is written as
-// ="…", which shows it unchanged as text.
-// dateOrNumber matches text that spreadsheets reinterpret: digits with date, time or number
-// separators only.
-var dateOrNumber = regexp.MustCompile(`^[0-9][0-9 .,:/-]*$`)
-
+// spreadsheet would read as something else (a date, a number, a percentage or a boolean:
+// 2021-11, 2024-05-01, 042513, an 18-digit identity number, 1E5, -3, 12%, 2021年11月, TRUE) is
+// written as ="…", which shows it unchanged as text; it holds digits, signs, separators and
+// those words only, so the formula cannot do anything else.
 func csvText(v any, spreadsheet bool) (string, error) {
 	switch t := v.(type) {
 	case nil:
 		return "", nil
 	case string:
-		if spreadsheet && dateOrNumber.MatchString(t) {
+		if spreadsheet && reinterpreted.MatchString(t) {
 			return `="` + t + `"`, nil
 		}
 		if t != "" && strings.ContainsRune("=+-@\t\r", rune(t[0])) {

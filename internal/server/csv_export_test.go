@@ -68,6 +68,10 @@ func doExport(t *testing.T, hub *hubtest.Hub, req *http.Request) exportResult {
 	if err != nil {
 		t.Fatalf("read export: %v", err)
 	}
+	// The row count and truncation of a streamed export come as trailers, after the rows.
+	for k, v := range res.Trailer {
+		res.Header[k] = v
+	}
 	return exportResult{status: res.StatusCode, header: res.Header, body: body}
 }
 
@@ -372,5 +376,62 @@ func TestExportCSVForSpreadsheets(t *testing.T) {
 	}
 	if !chinese || !regexp.MustCompile(`(?m)^\d{4}-\d{2},`).Match(plain.body) {
 		t.Errorf("want Chinese community names in the sheet and bare month labels in the plain CSV:\n%.300s", plain.body)
+	}
+}
+
+// TestExportHeaderWithoutRows: an export with no rows still has its header row, the columns
+// of the query's selection, for a connection and for an aggregate; NDJSON is empty.
+func TestExportHeaderWithoutRows(t *testing.T) {
+	t.Parallel()
+	hub := hubtest.New(t, hubtest.Options{})
+	for _, tc := range []struct {
+		name, query, header string
+		caller              *hubtest.Hub
+	}{
+		{"connection", `{ disputes(first: 5, filter: { receivedFrom: "2099-01-01T00:00:00+08:00" }) { totalCount edges { node { disputeNo grid { code name } } } } }`,
+			"disputeNo,grid.code,grid.name", hub},
+		{"aggregate as analyst", `{ caseStats(filter: { receivedFrom: "2099-01-01T00:00:00+08:00" }, groupBy: [STATION], timeBucket: MONTH) { bucketLabel station { code } suppressed count } }`,
+			"bucketLabel,station.code,suppressed,count", hub.As(t, auth.Analyst, auth.ScopeClaims{})},
+	} {
+		header, rows := readCSV(t, getExport(t, tc.caller, url.Values{"query": {tc.query}}))
+		if strings.Join(header, ",") != tc.header || len(rows) != 0 {
+			t.Errorf("%s: header %q and %d rows, want the header %s and no row", tc.name, header, len(rows), tc.header)
+		}
+		nd := getExport(t, tc.caller, url.Values{"query": {tc.query}, "format": {"ndjson"}})
+		if nd.status != http.StatusOK || len(nd.body) != 0 || nd.header.Get(export.RowsHeader) != "0" {
+			t.Errorf("%s as NDJSON: status %d, %d bytes, rows %q; want 200, nothing and 0", tc.name, nd.status, len(nd.body), nd.header.Get(export.RowsHeader))
+		}
+	}
+}
+
+// TestExportIdentityLikeNumbers: badge numbers with leading zeros (042513) stay text in a
+// spreadsheet export (="042513") and are bare in the plain CSV, each equal to the database's.
+func TestExportIdentityLikeNumbers(t *testing.T) {
+	t.Parallel()
+	hub := hubtest.New(t, hubtest.Options{})
+	query := `{ officers(first: 50, orderBy: [{ field: BADGE_NO, direction: ASC }]) { nodes { badgeNo station { code } } } }`
+	var want []string
+	queryRows(t, hub, `SELECT badge_no FROM police.officer ORDER BY badge_no LIMIT 50`, nil, func(scan func(...any) error) {
+		var b string
+		_ = scan(&b)
+		want = append(want, b)
+	})
+	_, plain := readCSV(t, getExport(t, hub, url.Values{"query": {query}}))
+	sheet := getExport(t, hub, url.Values{"query": {query}, "bom": {"1"}})
+	records, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(sheet.body, []byte("\uFEFF")))).ReadAll()
+	if err != nil || len(records) != len(want)+1 || len(plain) != len(want) {
+		t.Fatalf("exports of %d officers: %d plain rows, %d spreadsheet records (%v)", len(want), len(plain), len(records), err)
+	}
+	leadingZero := 0
+	for i, b := range want {
+		if plain[i][0] != b || records[i+1][0] != `="`+b+`"` {
+			t.Errorf("officer %d: plain %q, spreadsheet %q; want %s and =\"%s\"", i, plain[i][0], records[i+1][0], b, b)
+		}
+		if strings.HasPrefix(b, "0") {
+			leadingZero++
+		}
+	}
+	if leadingZero == 0 {
+		t.Errorf("no badge number with a leading zero among %v: the check proves nothing", want)
 	}
 }

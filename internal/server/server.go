@@ -244,6 +244,8 @@ func graphQL(opts Options, limiter *ratelimit.Limiter, share *fairshare.Limiter)
 	srv.AroundResponses(audit.Responses(auditLog(opts), opts.Logger))
 	// A stated purpose must name a record the caller may see; it unlocks that record's persons.
 	srv.AroundOperations(privacy.Purposes(opts.Pool, opts.Keys, opts.Logger))
+	// An export (/export) derives its columns from the operation its inner request runs.
+	srv.AroundOperations(export.Operations)
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		oc := graphql.GetOperationContext(ctx)
 		if oc.Operation != nil {

@@ -262,8 +262,9 @@
     canvas.dataset.baseline = String(Math.round(zero));
   }
 
-  // csvCell quotes a cell; text a spreadsheet would read as a date or number (2021-11,
-  // 042513) is written as ="…" so it stays text.
+  // csvCell quotes a cell; text a spreadsheet would read as a date, number or boolean
+  // (2021-11, 042513, 1E5, 2021年11月, TRUE) is written as ="…" so it stays text: the pattern
+  // is export.SpreadsheetText, the one /export?bom=1 uses (internal/export checks they match).
   function csvCell(v) {
     if (v === null || v === undefined) {
       return '';
@@ -272,7 +273,7 @@
       return String(v);
     }
     var s = String(v);
-    if (/^[0-9][0-9 .,:\/-]*$/.test(s)) {
+    if (/^(?:[+-]?[0-9][0-9 .,:/-]*(?:e[+-]?[0-9]+)? ?%?|\([0-9][0-9.,]*\)|[0-9]{1,4}年(?:[0-9]{1,2}月(?:[0-9]{1,2}日)?)?|[0-9]{1,2}月(?:[0-9]{1,2}日)?|[0-9]{1,2}[ /-](?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*(?:[ /-][0-9]{1,4})?|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*[ /-][0-9]{1,4}|true|false)$/i.test(s)) {
       return '="' + s + '"';
     }
     if (/^[=+\-@]/.test(s)) {
