@@ -9521,8 +9521,17 @@ type SurveyPayload {
   survey: Survey!
 }
 
-"Kinds of workflow event."
-enum WorkflowEventKind { CASE_REGISTERED CASE_REFERRED CASE_STATUS_CHANGED DISPUTE_STATUS_CHANGED GRID_EVENT_CONVERTED RISK_ITEM_RAISED_HIGH MEASURE_OVERDUE }
+"""
+Kinds of workflow event. The reminders, raised by the hub's scheduled scan once per record and
+deadline, each naming the rule version that raised it and whom it says to remind:
+MEASURE_OVERDUE (a risk measure past its due day and grace, MEASURE_OVERDUE), RESPONSE_OVERDUE
+(a response deadline passed unanswered: police not on the scene of a case by CASE_ON_SCENE, no
+grid worker on the spot of a HIGH or CRITICAL grid event by GRID_EVENT_RESPONSE_<urgency>, a
+dispute not accepted by DISPUTE_FIRST_CONTACT) and DUE_OVERDUE (a grid event still open past
+its due time, GRID_EVENT_DUE_<urgency>). A deadline's rule is the version in force when the
+record's clock started (received, reported).
+"""
+enum WorkflowEventKind { CASE_REGISTERED CASE_REFERRED CASE_STATUS_CHANGED DISPUTE_STATUS_CHANGED GRID_EVENT_CONVERTED RISK_ITEM_RAISED_HIGH MEASURE_OVERDUE RESPONSE_OVERDUE DUE_OVERDUE }
 
 "Which workflow events to receive; empty fields match everything."
 input WorkflowEventFilter {
@@ -9532,7 +9541,7 @@ input WorkflowEventFilter {
   stationId: ID
   "Only events of these kinds."
   kinds: [WorkflowEventKind!]
-  "Only reminders (MEASURE_OVERDUE) to one of these recipients: whom the rule in force says."
+  "Only reminders (MEASURE_OVERDUE, RESPONSE_OVERDUE, DUE_OVERDUE) to one of these recipients: whom the rule in force says."
   remind: [RuleRecipient!]
 }
 
@@ -9556,7 +9565,7 @@ type WorkflowEvent {
   toStatus: String
   "Who caused it."
   actor: String!
-  "For a reminder (MEASURE_OVERDUE), the rule version in force on the duty's day that raised it."
+  "For a reminder (MEASURE_OVERDUE, RESPONSE_OVERDUE, DUE_OVERDUE), the rule version in force when the duty arose that raised it."
   rule: Rule
   "For a reminder, whom it goes to: that rule version's remind."
   remind: RuleRecipient
