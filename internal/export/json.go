@@ -3,9 +3,7 @@ package export
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 )
 
 // object is a JSON object that keeps its keys in document order: a GraphQL response lists
@@ -15,20 +13,8 @@ type object struct {
 	vals map[string]any
 }
 
-// decodeOrdered parses one JSON value; objects become *object, numbers json.Number.
-func decodeOrdered(data []byte) (any, error) {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	v, err := decodeValue(dec)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("export: trailing data after the JSON value")
-	}
-	return v, nil
-}
-
+// decodeValue reads one JSON value from dec (which must use json.Number): objects become
+// *object, numbers json.Number.
 func decodeValue(dec *json.Decoder) (any, error) {
 	tok, err := dec.Token()
 	if err != nil {

@@ -40,7 +40,7 @@ type StatConnection { nodes: [Stat!]! }
 // operation parses and validates query against testSchema.
 func operation(t testing.TB, query string, vars map[string]any) *graphql.OperationContext {
 	t.Helper()
-	doc, errs := gqlparser.LoadQuery(testSchema, query)
+	doc, errs := gqlparser.LoadQueryWithRules(testSchema, query, nil)
 	if len(errs) > 0 {
 		t.Fatalf("query %s: %v", query, errs)
 	}
