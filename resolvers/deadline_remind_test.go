@@ -169,3 +169,76 @@ func TestDeadlineReminders(t *testing.T) {
 		t.Errorf("the case's reminder has station %v, want %d", got[0].station, fx.stationPK)
 	}
 }
+
+// TestFollowUpReminders: on an office day (the clock injected), every live obligation — an
+// agreement past its performance deadline and grace, not performed, not visited since, as
+// overdueAgreements lists them, recomputed here in plain SQL — gets exactly one
+// FOLLOW_UP_OVERDUE reminder about its dispute, by the AGREEMENT_FOLLOW_UP version in force on
+// the deadline, to the grid worker; no other agreement does.
+func TestFollowUpReminders(t *testing.T) {
+	t.Parallel()
+	hub := hubtest.New(t, hubtest.Options{})
+	ctx := auth.WithSystem(context.Background())
+	day := time.Date(2026, 10, 31, 0, 0, 0, 0, time.UTC)
+	// Two agreements made live obligations: their disputes DEFAULTED, their deadlines a month
+	// before the day, and no visit since.
+	if _, err := hub.Pool.Exec(ctx, `WITH picked AS (
+		SELECT a.id, a.dispute_id FROM mediation.agreement a JOIN mediation.dispute d ON d.id = a.dispute_id
+		WHERE d.status = 'ARCHIVED' AND d.grid_id IS NOT NULL ORDER BY a.id LIMIT 2),
+		states AS (UPDATE mediation.dispute d SET status = 'DEFAULTED' FROM picked WHERE d.id = picked.dispute_id),
+		visits AS (DELETE FROM mediation.follow_up f USING picked WHERE f.agreement_id = picked.id)
+		UPDATE mediation.agreement a SET performance_deadline = $1::date - 30 FROM picked WHERE a.id = picked.id`, day); err != nil {
+		t.Fatal(err)
+	}
+	live := map[int64]int64{} // dispute -> rule
+	agreements := map[int64]int{}
+	rows, err := hub.Pool.Query(ctx, `SELECT a.dispute_id, r.id FROM mediation.agreement a JOIN mediation.dispute d ON d.id = a.dispute_id
+		JOIN hub.rule r ON r.code = 'AGREEMENT_FOLLOW_UP' AND r.version = 1
+		WHERE a.performance_deadline < $1::date AND d.status NOT IN ('PERFORMED', 'ARCHIVED', 'WITHDRAWN', 'LITIGATION')
+		  AND NOT EXISTS (SELECT 1 FROM mediation.follow_up f WHERE f.agreement_id = a.id
+		    AND f.visited_at >= a.performance_deadline::timestamp AT TIME ZONE 'Asia/Shanghai')`, day)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var d, r int64
+		if err := rows.Scan(&d, &r); err != nil {
+			t.Fatal(err)
+		}
+		live[d] = r
+		agreements[d]++
+	}
+	rows.Close()
+	if len(live) == 0 {
+		t.Fatal("no live obligation on the day: the check proves nothing")
+	}
+	at := clock.Midnight(day).Add(9 * time.Hour)
+	for range 2 {
+		if _, err := events.ScanDeadlines(clock.With(ctx, clock.Fixed(at)), hub.Pool); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := map[int64]int{}
+	rows, err = hub.Pool.Query(ctx, `SELECT entity_id, (payload->>'ruleId')::bigint, payload->>'remind' FROM hub.outbox
+		WHERE topic = $1 AND entity_type = 'Dispute'`, events.FollowUpOverdue)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var d, r int64
+		var remind string
+		if err := rows.Scan(&d, &r, &remind); err != nil {
+			t.Fatal(err)
+		}
+		got[d]++
+		if want, ok := live[d]; !ok || r != want || remind != "GRID_WORKER" {
+			t.Errorf("reminder about dispute %d by rule %d to %s; want only live obligations, by rule %d, to GRID_WORKER", d, r, remind, want)
+		}
+	}
+	for d, n := range agreements {
+		if got[d] != n {
+			t.Errorf("dispute %d: %d reminders of its %d live obligations after two scans, want exactly one each", d, got[d], n)
+		}
+	}
+}

@@ -67,6 +67,10 @@ func liveObligation(a, d, asOf string) string {
     AND f.visited_at >= (%[1]s.performance_deadline::timestamp AT TIME ZONE '%[4]s'))`, a, d, asOf, Zone)
 }
 
+// LiveObligation is liveObligation for the overdue scan's reminders (internal/events), so
+// that a reminder and the overdueAgreements list agree on which agreements are overdue.
+func LiveObligation(a, d, asOf string) string { return liveObligation(a, d, asOf) }
+
 // overdueSQL lists, in one statement, the live obligations on the as-of day ($1), optionally
 // in one grid ($2), most overdue first, at most $3, among the disputes (alias t) the request
 // may see (%s).

@@ -715,6 +715,6 @@ type WorkflowEventFilter struct {
 	StationID *string `json:"stationId,omitempty"`
 	// Only events of these kinds.
 	Kinds []string `json:"kinds,omitempty"`
-	// Only reminders (MEASURE_OVERDUE, RESPONSE_OVERDUE, DUE_OVERDUE) to one of these recipients: whom the rule in force says.
+	// Only reminders (MEASURE_OVERDUE, RESPONSE_OVERDUE, DUE_OVERDUE, FOLLOW_UP_OVERDUE) to one of these recipients: whom the rule in force says.
 	Remind []string `json:"remind,omitempty"`
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"civiclink/db/analytics"
 	"civiclink/internal/clock"
 
 	"github.com/jackc/pgx/v5"
@@ -17,14 +18,19 @@ const (
 	ResponseOverdue = "RESPONSE_OVERDUE"
 	// DueOverdue: a grid event still open past its due time (GRID_EVENT_DUE_<urgency>).
 	DueOverdue = "DUE_OVERDUE"
+	// FollowUpOverdue: a mediated agreement became a live obligation (past its performance
+	// deadline and the grace of AGREEMENT_FOLLOW_UP, not performed, not visited since); its
+	// subject is the dispute, which the grid worker to remind may read.
+	FollowUpOverdue = "FOLLOW_UP_OVERDUE"
 )
 
-// deadlinesSQL finds the records whose deadline passed before $4 and writes one reminder
+// deadlinesSQL finds the records whose deadline passed before $4 (agreements: by the day $7)
+// and writes one reminder
 // each to the outbox, unless one was written before (dedupe_key). The deadline of each is
 // that of the rule version in force when its clock started (received, reported), the same
 // version urgentQueue and responseStats apply; the reminder names it (ruleId) and goes to
 // whom it says (remind).
-const deadlinesSQL = `
+var deadlinesSQL = `
 	WITH due AS (
 		SELECT $1::text AS kind, 'Case' AS entity_type, c.id, c.grid_id, c.station_id, r.id AS rule_id, r.remind,
 			'response-overdue:Case:' || c.id AS key
@@ -47,6 +53,12 @@ const deadlinesSQL = `
 		FROM street.grid_event e JOIN hub.rule r ON r.id = hub.rule_in_force('GRID_EVENT_DUE_' || e.urgency, e.reported_at)
 		WHERE e.closed_at IS NULL AND e.status NOT IN ('CANCELLED', 'CLOSED', 'CONVERTED')
 			AND coalesce(e.due_at, e.reported_at + make_interval(mins => r.deadline_minutes)) < $4
+		UNION ALL
+		SELECT $6::text, 'Dispute', d.id, d.grid_id, NULL::bigint, r.id, r.remind,
+			'follow-up-overdue:Agreement:' || a.id || ':' || a.performance_deadline
+		FROM mediation.agreement a JOIN mediation.dispute d ON d.id = a.dispute_id
+		JOIN hub.rule r ON r.id = hub.rule_in_force('AGREEMENT_FOLLOW_UP', a.performance_deadline::timestamp AT TIME ZONE 'Asia/Shanghai')
+		WHERE ` + followUpOverdue + `
 	), locked AS (
 		SELECT pg_advisory_xact_lock($5) -- ids in commit order (OutboxLock)
 	), next AS (
@@ -61,10 +73,16 @@ const deadlinesSQL = `
 	ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING
 	RETURNING id, topic, created_at, entity_type, entity_id, grid_id, station_id, (payload->>'ruleId')::bigint, payload->>'remind'`
 
+// followUpOverdue is the condition of a live obligation on the office's today ($7), as the
+// overdueAgreements list has it.
+var followUpOverdue = analytics.LiveObligation("a", "d", "$7::date")
+
 // ScanDeadlines raises a reminder for every open record whose response or due deadline has
 // passed by the clock of ctx (clock.Now) and has had none yet: RESPONSE_OVERDUE for a case
 // the police are not on the scene of, a HIGH or CRITICAL grid event no grid worker answered,
-// a dispute not accepted; DUE_OVERDUE for a grid event still open past its due time. Each
+// a dispute not accepted; DUE_OVERDUE for a grid event still open past its due time;
+// FOLLOW_UP_OVERDUE for a mediated agreement that became a live obligation on the office's
+// today (clock.Today), about its dispute, once per performance deadline. Each
 // names the rule version in force when the record's clock started (RuleID), the one whose
 // deadline passed, and goes to whom that version says (Remind): a version published with
 // another deadline or recipient changes the reminders of records from its validity on, not
@@ -74,7 +92,8 @@ const deadlinesSQL = `
 func ScanDeadlines(ctx context.Context, db Beginner) (int, error) {
 	var found []Event
 	err := locked(ctx, db, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, deadlinesSQL, ResponseOverdue, DueOverdue, deadlineActor, clock.Now(ctx), OutboxLock)
+		rows, err := tx.Query(ctx, deadlinesSQL, ResponseOverdue, DueOverdue, deadlineActor, clock.Now(ctx), OutboxLock,
+			FollowUpOverdue, clock.Today(ctx))
 		if err != nil {
 			return err
 		}

@@ -40,8 +40,8 @@ type Event struct {
 	FromStatus *string   `json:"fromStatus,omitempty"`
 	ToStatus   *string   `json:"toStatus,omitempty"`
 	Actor      string    `json:"actor"`
-	// RuleID is, for a reminder (MEASURE_OVERDUE, RESPONSE_OVERDUE, DUE_OVERDUE), the rule
-	// version in force that raised it.
+	// RuleID is, for a reminder (MEASURE_OVERDUE, RESPONSE_OVERDUE, DUE_OVERDUE,
+	// FOLLOW_UP_OVERDUE), the rule version in force that raised it.
 	RuleID *int64 `json:"ruleId,omitempty"`
 	// Remind is, for a reminder, whom it goes to: that rule version's remind.
 	Remind *string `json:"remind,omitempty"`
