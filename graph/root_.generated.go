@@ -244,6 +244,12 @@ type ComplexityRoot struct {
 		IsMinor func(childComplexity int) int
 		Person  func(childComplexity int) int
 		Role    func(childComplexity int) int
+		Version func(childComplexity int) int
+	}
+
+	CasePartyPayload struct {
+		Case      func(childComplexity int) int
+		CaseParty func(childComplexity int) int
 	}
 
 	CasePayload struct {
@@ -668,6 +674,7 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
+		AddCaseParty                 func(childComplexity int, input model.AddCasePartyInput) int
 		AddMeasure                   func(childComplexity int, input model.AddMeasureInput) int
 		AddRiskItem                  func(childComplexity int, input model.AddRiskItemInput) int
 		AdvanceAssessment            func(childComplexity int, input model.AdvanceAssessmentInput) int
@@ -681,6 +688,7 @@ type ComplexityRoot struct {
 		ApplyForJudicialConfirmation func(childComplexity int, input model.ApplyForJudicialConfirmationInput) int
 		AssignMediator               func(childComplexity int, input model.AssignMediatorInput) int
 		ConvertGridEvent             func(childComplexity int, input model.ConvertGridEventInput) int
+		CorrectCaseParty             func(childComplexity int, input model.CorrectCasePartyInput) int
 		CreateProgram                func(childComplexity int, input model.CreateProgramInput) int
 		LinkRiskItem                 func(childComplexity int, input model.LinkRiskItemInput) int
 		OpenAssessment               func(childComplexity int, input model.OpenAssessmentInput) int
@@ -1859,6 +1867,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CaseParty.Role(childComplexity), true
+	case "CaseParty.version":
+		if e.ComplexityRoot.CaseParty.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseParty.Version(childComplexity), true
+
+	case "CasePartyPayload.case":
+		if e.ComplexityRoot.CasePartyPayload.Case == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CasePartyPayload.Case(childComplexity), true
+	case "CasePartyPayload.caseParty":
+		if e.ComplexityRoot.CasePartyPayload.CaseParty == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CasePartyPayload.CaseParty(childComplexity), true
 
 	case "CasePayload.case":
 		if e.ComplexityRoot.CasePayload.Case == nil {
@@ -3712,6 +3739,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.MediatorEdge.Node(childComplexity), true
 
+	case "Mutation.addCaseParty":
+		if e.ComplexityRoot.Mutation.AddCaseParty == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_addCaseParty_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AddCaseParty(childComplexity, args["input"].(model.AddCasePartyInput)), true
 	case "Mutation.addMeasure":
 		if e.ComplexityRoot.Mutation.AddMeasure == nil {
 			break
@@ -3855,6 +3893,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ConvertGridEvent(childComplexity, args["input"].(model.ConvertGridEventInput)), true
+	case "Mutation.correctCaseParty":
+		if e.ComplexityRoot.Mutation.CorrectCaseParty == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_correctCaseParty_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CorrectCaseParty(childComplexity, args["input"].(model.CorrectCasePartyInput)), true
 	case "Mutation.createProgram":
 		if e.ComplexityRoot.Mutation.CreateProgram == nil {
 			break
@@ -6002,6 +6051,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		return graphql.NewInputUnmarshalerIndex(
 			graphql.NewInputUnmarshaler("AccessLogFilter", ec.unmarshalInputAccessLogFilter),
 			graphql.NewInputUnmarshaler("AccessLogOrder", ec.unmarshalInputAccessLogOrder),
+			graphql.NewInputUnmarshaler("AddCasePartyInput", ec.unmarshalInputAddCasePartyInput),
 			graphql.NewInputUnmarshaler("AddMeasureInput", ec.unmarshalInputAddMeasureInput),
 			graphql.NewInputUnmarshaler("AddRiskItemInput", ec.unmarshalInputAddRiskItemInput),
 			graphql.NewInputUnmarshaler("AdvanceAssessmentInput", ec.unmarshalInputAdvanceAssessmentInput),
@@ -6020,10 +6070,12 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("BenefitGrantOrder", ec.unmarshalInputBenefitGrantOrder),
 			graphql.NewInputUnmarshaler("CaseFilter", ec.unmarshalInputCaseFilter),
 			graphql.NewInputUnmarshaler("CaseOrder", ec.unmarshalInputCaseOrder),
+			graphql.NewInputUnmarshaler("CasePartyPersonInput", ec.unmarshalInputCasePartyPersonInput),
 			graphql.NewInputUnmarshaler("CommitteeFilter", ec.unmarshalInputCommitteeFilter),
 			graphql.NewInputUnmarshaler("CommitteeOrder", ec.unmarshalInputCommitteeOrder),
 			graphql.NewInputUnmarshaler("CommunityOrder", ec.unmarshalInputCommunityOrder),
 			graphql.NewInputUnmarshaler("ConvertGridEventInput", ec.unmarshalInputConvertGridEventInput),
+			graphql.NewInputUnmarshaler("CorrectCasePartyInput", ec.unmarshalInputCorrectCasePartyInput),
 			graphql.NewInputUnmarshaler("CreateProgramInput", ec.unmarshalInputCreateProgramInput),
 			graphql.NewInputUnmarshaler("DisputeFilter", ec.unmarshalInputDisputeFilter),
 			graphql.NewInputUnmarshaler("DisputeOrder", ec.unmarshalInputDisputeOrder),
@@ -7340,6 +7392,183 @@ extend type Query {
   "A dispute by its number; null when none has it."
   dispute(disputeNo: String!): Dispute
 }
+
+# The mediation mutations; what every mutation shares (one transaction, versions, idempotency
+# keys) is described on Mutation in workflow.graphqls.
+extend type Mutation {
+  "Register a dispute brought by the parties, the committee itself or a court (status RECEIVED); police referrals and grid reports come through referCaseToMediation and convertGridEvent."
+  registerDispute(input: RegisterDisputeInput!): DisputePayload!
+  "Move a dispute along its workflow (accept, decline, start mediation, withdraw, fail, perform, default, archive …). A FAILED dispute may open an escalation risk item."
+  advanceDispute(input: AdvanceDisputeInput!): DisputePayload!
+  "Assign a mediator (a community notable, lawyer, grid worker …) to a dispute."
+  assignMediator(input: AssignMediatorInput!): DisputePayload!
+  "Record a mediation session and the approaches used."
+  recordMediationSession(input: RecordMediationSessionInput!): MediationSessionPayload!
+  "Record the agreement reached; the dispute moves from IN_MEDIATION to AGREED."
+  recordAgreement(input: RecordAgreementInput!): AgreementPayload!
+  "Record a follow-up visit on an agreement."
+  recordFollowUp(input: RecordFollowUpInput!): FollowUpPayload!
+  "Apply for judicial confirmation of an agreement (NONE → APPLIED)."
+  applyForJudicialConfirmation(input: ApplyForJudicialConfirmationInput!): AgreementPayload!
+}
+
+"Sources of a dispute registered directly."
+enum DirectDisputeSource { PARTY_APPLICATION COMMITTEE_INITIATIVE COURT_ENTRUSTMENT }
+"A party to a new dispute."
+input DisputePartyInput {
+  "The person."
+  personId: ID!
+  "The person's side."
+  side: DisputeSide!
+}
+"A dispute registered directly with a committee."
+input RegisterDisputeInput {
+  "The committee."
+  committeeId: ID!
+  "How it came in."
+  source: DirectDisputeSource!
+  "The category."
+  category: DisputeCategory!
+  "ORDINARY or DIFFICULT."
+  difficulty: DisputeDifficulty! = ORDINARY
+  "Short account."
+  summary: String!
+  "The grid."
+  gridId: ID
+  "Must lie in gridId when both are given."
+  estateId: ID
+  "Amount in dispute, in yuan."
+  amount: Float
+  "At least one APPLICANT; each person once."
+  parties: [DisputePartyInput!]!
+  "Client-chosen key that makes a retry of this mutation return the first result instead of acting twice."
+  idempotencyKey: String
+}
+"A risk that a failed dispute may escalate."
+input EscalationInput {
+  "What the risk is."
+  description: String!
+  "Which dimension of risk."
+  dimension: RiskDimension! = PUBLIC_ORDER
+  "Likelihood, 1 to 5."
+  likelihood: Int!
+  "Impact, 1 to 5."
+  impact: Int!
+}
+"A status change of a dispute."
+input AdvanceDisputeInput {
+  "The dispute."
+  disputeId: ID!
+  "Optimistic-concurrency version; pass it back when changing the row."
+  version: Int!
+  "The workflow state to move to; only legal transitions are accepted."
+  to: DisputeStatus!
+  "Why, kept in the status log."
+  reason: String
+  "Recorded as the dispute's outcome."
+  outcome: String
+  "Only with to: FAILED: opens a risk item linked to the dispute, in the same transaction."
+  escalation: EscalationInput
+  "Client-chosen key that makes a retry of this mutation return the first result instead of acting twice."
+  idempotencyKey: String
+}
+"A mediator's assignment."
+input AssignMediatorInput {
+  "The dispute."
+  disputeId: ID!
+  "The mediator."
+  mediatorId: ID!
+  "The role."
+  role: DisputeMediatorRole!
+  "Client-chosen key that makes a retry of this mutation return the first result instead of acting twice."
+  idempotencyKey: String
+}
+"A mediation session."
+input RecordMediationSessionInput {
+  "The dispute."
+  disputeId: ID!
+  "When the sitting took place."
+  heldAt: DateTime!
+  "Where it took place."
+  place: String!
+  "Approaches used."
+  approaches: [MediationApproach!]!
+  "What was said (sensitive)."
+  record: String
+  "Client-chosen key that makes a retry of this mutation return the first result instead of acting twice."
+  idempotencyKey: String
+}
+"An agreement reached in mediation."
+input RecordAgreementInput {
+  "The dispute."
+  disputeId: ID!
+  "The version of the dispute you read."
+  version: Int!
+  "WRITTEN or ORAL."
+  form: AgreementForm!
+  "Terms of the agreement (sensitive)."
+  terms: String!
+  "When it was signed."
+  signedAt: DateTime!
+  "Not before the signing day."
+  performanceDeadline: Date
+  "Client-chosen key that makes a retry of this mutation return the first result instead of acting twice."
+  idempotencyKey: String
+}
+"A follow-up visit."
+input RecordFollowUpInput {
+  "The agreement."
+  agreementId: ID!
+  "Not before the agreement was signed."
+  visitedAt: DateTime!
+  "Who visited."
+  visitor: String!
+  "How far the agreement was kept."
+  performance: Performance!
+  "1 to 5."
+  satisfaction: Int
+  "Whether the visit found a new risk."
+  newRisk: Boolean! = false
+  "Client-chosen key that makes a retry of this mutation return the first result instead of acting twice."
+  idempotencyKey: String
+}
+"An application for judicial confirmation."
+input ApplyForJudicialConfirmationInput {
+  "The agreement."
+  agreementId: ID!
+  "Optimistic-concurrency version; pass it back when changing the row."
+  version: Int!
+  "Client-chosen key that makes a retry of this mutation return the first result instead of acting twice."
+  idempotencyKey: String
+}
+"The dispute after the change, and the risk item an escalation opened."
+type DisputePayload {
+  "The dispute after the mutation."
+  dispute: Dispute!
+  "The risk item concerned."
+  riskItem: RiskItem
+}
+"The recorded session."
+type MediationSessionPayload {
+  "The session recorded."
+  session: MediationSession!
+  "The dispute after the mutation."
+  dispute: Dispute!
+}
+"The agreement and its dispute."
+type AgreementPayload {
+  "The agreement after the mutation."
+  agreement: Agreement!
+  "The dispute after the mutation."
+  dispute: Dispute!
+}
+"The recorded visit."
+type FollowUpPayload {
+  "The follow-up recorded."
+  followUp: FollowUp!
+  "The agreement after the mutation."
+  agreement: Agreement!
+}
 `, BuiltIn: false},
 	{Name: "../schema/police.graphqls", Input: `"Police ranks."
 enum OfficerRank { CONSTABLE SERGEANT INSPECTOR CHIEF_INSPECTOR SUPERINTENDENT }
@@ -7474,6 +7703,8 @@ type CaseParty implements Node {
   role: CasePartyRole!
   "Whether the party was a minor at the time."
   isMinor: Boolean!
+  "Optimistic-concurrency version; pass it back when correcting the party."
+  version: Int!
 }
 
 "A page of Station rows (Relay connection)."
@@ -7609,6 +7840,148 @@ extend type Query {
   cases(first: Int, after: String, last: Int, before: String, filter: CaseFilter, orderBy: [CaseOrder!]): CaseConnection!
   "A case by its number; null when none has it."
   case(caseNo: String!): Case
+}
+
+# The police mutations; what every mutation shares (one transaction, versions, idempotency
+# keys) is described on Mutation in workflow.graphqls.
+extend type Mutation {
+  "Register a new police case (status RECEIVED), announced to workflowEvents as CASE_REGISTERED."
+  registerCase(input: RegisterCaseInput!): CasePayload!
+  "Move a case along its workflow."
+  advanceCase(input: AdvanceCaseInput!): CasePayload!
+  "Refer a case found NON_POLICE (status NON_POLICE, whatever kind it was registered as) to a mediation committee: the case moves to REFERRED and a POLICE_REFERRAL dispute with the case's parties is created in the same transaction."
+  referCaseToMediation(input: ReferCaseToMediationInput!): ReferCaseToMediationPayload!
+  "Add a party (caller, victim, suspect, witness) to an open case of your station: an existing person, or one by identity number, matched in the person index or added to it. A referral takes the case's parties along."
+  addCaseParty(input: AddCasePartyInput!): CasePartyPayload!
+  "Correct a party of an open case of your station: its role, its minor flag or the person it names."
+  correctCaseParty(input: CorrectCasePartyInput!): CasePartyPayload!
+}
+
+"A person named by identity number: matched in the person index by the number's HMAC, else added (the number is kept only as its HMAC and ciphertext)."
+input CasePartyPersonInput {
+  "An 18-character resident identity number."
+  idNumber: String!
+  "1 to 100 characters; used only when the person is added."
+  name: String!
+  "Used only when the person is added."
+  gender: Gender! = UNKNOWN
+  "Used only when the person is added."
+  birthDate: Date
+  "Used only when the person is added."
+  phone: String
+}
+"A party to add to a case."
+input AddCasePartyInput {
+  "The case."
+  caseId: ID!
+  "CALLER, VICTIM, SUSPECT or WITNESS."
+  role: CasePartyRole!
+  "An existing person; or give person."
+  personId: ID
+  "A person by identity number; or give personId."
+  person: CasePartyPersonInput
+  "Whether the party is a minor."
+  isMinor: Boolean! = false
+  "Client-chosen key that makes a retry of this mutation return the first result instead of acting twice."
+  idempotencyKey: String
+}
+"A correction of a case party; fields left out stay as they are."
+input CorrectCasePartyInput {
+  "The case party."
+  casePartyId: ID!
+  "The version of the case party you read."
+  version: Int!
+  "The corrected role."
+  role: CasePartyRole
+  "The corrected minor flag."
+  isMinor: Boolean
+  "Another existing person."
+  personId: ID
+  "Another person by identity number."
+  person: CasePartyPersonInput
+  "Client-chosen key that makes a retry of this mutation return the first result instead of acting twice."
+  idempotencyKey: String
+}
+"The case party after the change, and its case."
+type CasePartyPayload {
+  "The case party after the mutation."
+  caseParty: CaseParty!
+  "The case it belongs to."
+  case: Case!
+}
+
+"A new police case."
+input RegisterCaseInput {
+  "The station."
+  stationId: ID!
+  "The kind."
+  kind: CaseKind!
+  "The category."
+  category: CaseCategory!
+  "How it came in."
+  source: CaseSource!
+  "1 to 2000 characters."
+  summary: String!
+  "When it happened, when known."
+  occurredAt: DateTime
+  "Defaults to now; not in the future, not before occurredAt."
+  receivedAt: DateTime
+  "The grid."
+  gridId: ID
+  "Must lie in gridId when both are given."
+  estateId: ID
+  "Address of the incident."
+  address: String
+  "Must be an officer of the station."
+  leadOfficerId: ID
+  "Client-chosen key that makes a retry of this mutation return the first result instead of acting twice."
+  idempotencyKey: String
+}
+"A status change of a case."
+input AdvanceCaseInput {
+  "The case."
+  caseId: ID!
+  "The version you read."
+  version: Int!
+  "The workflow state to move to; only legal transitions are accepted."
+  to: CaseStatus!
+  "Why, kept in the status log."
+  reason: String
+  "Recorded with DECIDED, TERMINATED or TRANSFERRED."
+  disposition: String
+  "Client-chosen key that makes a retry of this mutation return the first result instead of acting twice."
+  idempotencyKey: String
+}
+"A referral to mediation of a case found NON_POLICE."
+input ReferCaseToMediationInput {
+  "The case."
+  caseId: ID!
+  "The version of the case you read."
+  version: Int!
+  "The committee."
+  committeeId: ID!
+  "The category."
+  category: DisputeCategory!
+  "ORDINARY or DIFFICULT."
+  difficulty: DisputeDifficulty! = ORDINARY
+  "Summary for the mediators; defaults to the case's summary."
+  summary: String
+  "Why, kept in the status log."
+  reason: String
+  "Client-chosen key that makes a retry of this mutation return the first result instead of acting twice."
+  idempotencyKey: String
+}
+"The case after the change."
+type CasePayload {
+  "The case after the mutation."
+  case: Case!
+}
+"The referred case and the dispute created for it."
+type ReferCaseToMediationPayload {
+  "The case after the mutation."
+  case: Case!
+  "The dispute after the mutation."
+  dispute: Dispute!
 }
 `, BuiltIn: false},
 	{Name: "../schema/privacy.graphqls", Input: `# The classification of personal data, declared once, next to the schema; internal/privacy
@@ -8809,12 +9182,6 @@ statuses. An optional ` + "`" + `idempotencyKey` + "`" + ` makes a retry return 
 again; reusing a key for a different input is refused.
 """
 type Mutation {
-  "Register a new police case (status RECEIVED)."
-  registerCase(input: RegisterCaseInput!): CasePayload!
-  "Move a case along its workflow."
-  advanceCase(input: AdvanceCaseInput!): CasePayload!
-  "Refer a NON_POLICE case to a mediation committee: the case moves to REFERRED and a POLICE_REFERRAL dispute is created in the same transaction."
-  referCaseToMediation(input: ReferCaseToMediationInput!): ReferCaseToMediationPayload!
 
   "Report a grid event (status REPORTED)."
   reportGridEvent(input: ReportGridEventInput!): GridEventPayload!
@@ -8822,21 +9189,6 @@ type Mutation {
   advanceGridEvent(input: AdvanceGridEventInput!): GridEventPayload!
   "Convert an open grid event into a mediation dispute or a police case, keeping the link."
   convertGridEvent(input: ConvertGridEventInput!): ConvertGridEventPayload!
-
-  "Register a dispute brought by the parties, the committee itself or a court (status RECEIVED); police referrals and grid reports come through referCaseToMediation and convertGridEvent."
-  registerDispute(input: RegisterDisputeInput!): DisputePayload!
-  "Move a dispute along its workflow (accept, decline, start mediation, withdraw, fail, perform, default, archive …). A FAILED dispute may open an escalation risk item."
-  advanceDispute(input: AdvanceDisputeInput!): DisputePayload!
-  "Assign a mediator (a community notable, lawyer, grid worker …) to a dispute."
-  assignMediator(input: AssignMediatorInput!): DisputePayload!
-  "Record a mediation session and the approaches used."
-  recordMediationSession(input: RecordMediationSessionInput!): MediationSessionPayload!
-  "Record the agreement reached; the dispute moves from IN_MEDIATION to AGREED."
-  recordAgreement(input: RecordAgreementInput!): AgreementPayload!
-  "Record a follow-up visit on an agreement."
-  recordFollowUp(input: RecordFollowUpInput!): FollowUpPayload!
-  "Apply for judicial confirmation of an agreement (NONE → APPLIED)."
-  applyForJudicialConfirmation(input: ApplyForJudicialConfirmationInput!): AgreementPayload!
 
   "Open a risk assessment (status PROPOSED)."
   openAssessment(input: OpenAssessmentInput!): AssessmentPayload!
@@ -8865,70 +9217,6 @@ type Mutation {
   openSurvey(input: OpenSurveyInput!): SurveyPayload!
   "Submit one officer's answers to a survey round; answers are only ever shown as aggregates."
   submitSurveyResponse(input: SubmitSurveyResponseInput!): SurveyPayload!
-}
-
-"A new police case."
-input RegisterCaseInput {
-  "The station."
-  stationId: ID!
-  "The kind."
-  kind: CaseKind!
-  "The category."
-  category: CaseCategory!
-  "How it came in."
-  source: CaseSource!
-  "1 to 2000 characters."
-  summary: String!
-  "When it happened, when known."
-  occurredAt: DateTime
-  "Defaults to now; not in the future, not before occurredAt."
-  receivedAt: DateTime
-  "The grid."
-  gridId: ID
-  "Must lie in gridId when both are given."
-  estateId: ID
-  "Address of the incident."
-  address: String
-  "Must be an officer of the station."
-  leadOfficerId: ID
-  "Client-chosen key that makes a retry of this mutation return the first result instead of acting twice."
-  idempotencyKey: String
-}
-
-"A status change of a case."
-input AdvanceCaseInput {
-  "The case."
-  caseId: ID!
-  "The version you read."
-  version: Int!
-  "The workflow state to move to; only legal transitions are accepted."
-  to: CaseStatus!
-  "Why, kept in the status log."
-  reason: String
-  "Recorded with DECIDED, TERMINATED or TRANSFERRED."
-  disposition: String
-  "Client-chosen key that makes a retry of this mutation return the first result instead of acting twice."
-  idempotencyKey: String
-}
-
-"A referral of a NON_POLICE case to mediation."
-input ReferCaseToMediationInput {
-  "The case."
-  caseId: ID!
-  "The version of the case you read."
-  version: Int!
-  "The committee."
-  committeeId: ID!
-  "The category."
-  category: DisputeCategory!
-  "ORDINARY or DIFFICULT."
-  difficulty: DisputeDifficulty! = ORDINARY
-  "Summary for the mediators; defaults to the case's summary."
-  summary: String
-  "Why, kept in the status log."
-  reason: String
-  "Client-chosen key that makes a retry of this mutation return the first result instead of acting twice."
-  idempotencyKey: String
 }
 
 "A new grid event."
@@ -8988,145 +9276,6 @@ input ConvertGridEventInput {
   caseCategory: CaseCategory
   "Why, kept in the status log."
   reason: String
-  "Client-chosen key that makes a retry of this mutation return the first result instead of acting twice."
-  idempotencyKey: String
-}
-
-"Sources of a dispute registered directly."
-enum DirectDisputeSource { PARTY_APPLICATION COMMITTEE_INITIATIVE COURT_ENTRUSTMENT }
-
-"A party to a new dispute."
-input DisputePartyInput {
-  "The person."
-  personId: ID!
-  "The person's side."
-  side: DisputeSide!
-}
-
-"A dispute registered directly with a committee."
-input RegisterDisputeInput {
-  "The committee."
-  committeeId: ID!
-  "How it came in."
-  source: DirectDisputeSource!
-  "The category."
-  category: DisputeCategory!
-  "ORDINARY or DIFFICULT."
-  difficulty: DisputeDifficulty! = ORDINARY
-  "Short account."
-  summary: String!
-  "The grid."
-  gridId: ID
-  "Must lie in gridId when both are given."
-  estateId: ID
-  "Amount in dispute, in yuan."
-  amount: Float
-  "At least one APPLICANT; each person once."
-  parties: [DisputePartyInput!]!
-  "Client-chosen key that makes a retry of this mutation return the first result instead of acting twice."
-  idempotencyKey: String
-}
-
-"A risk that a failed dispute may escalate."
-input EscalationInput {
-  "What the risk is."
-  description: String!
-  "Which dimension of risk."
-  dimension: RiskDimension! = PUBLIC_ORDER
-  "Likelihood, 1 to 5."
-  likelihood: Int!
-  "Impact, 1 to 5."
-  impact: Int!
-}
-
-"A status change of a dispute."
-input AdvanceDisputeInput {
-  "The dispute."
-  disputeId: ID!
-  "Optimistic-concurrency version; pass it back when changing the row."
-  version: Int!
-  "The workflow state to move to; only legal transitions are accepted."
-  to: DisputeStatus!
-  "Why, kept in the status log."
-  reason: String
-  "Recorded as the dispute's outcome."
-  outcome: String
-  "Only with to: FAILED: opens a risk item linked to the dispute, in the same transaction."
-  escalation: EscalationInput
-  "Client-chosen key that makes a retry of this mutation return the first result instead of acting twice."
-  idempotencyKey: String
-}
-
-"A mediator's assignment."
-input AssignMediatorInput {
-  "The dispute."
-  disputeId: ID!
-  "The mediator."
-  mediatorId: ID!
-  "The role."
-  role: DisputeMediatorRole!
-  "Client-chosen key that makes a retry of this mutation return the first result instead of acting twice."
-  idempotencyKey: String
-}
-
-"A mediation session."
-input RecordMediationSessionInput {
-  "The dispute."
-  disputeId: ID!
-  "When the sitting took place."
-  heldAt: DateTime!
-  "Where it took place."
-  place: String!
-  "Approaches used."
-  approaches: [MediationApproach!]!
-  "What was said (sensitive)."
-  record: String
-  "Client-chosen key that makes a retry of this mutation return the first result instead of acting twice."
-  idempotencyKey: String
-}
-
-"An agreement reached in mediation."
-input RecordAgreementInput {
-  "The dispute."
-  disputeId: ID!
-  "The version of the dispute you read."
-  version: Int!
-  "WRITTEN or ORAL."
-  form: AgreementForm!
-  "Terms of the agreement (sensitive)."
-  terms: String!
-  "When it was signed."
-  signedAt: DateTime!
-  "Not before the signing day."
-  performanceDeadline: Date
-  "Client-chosen key that makes a retry of this mutation return the first result instead of acting twice."
-  idempotencyKey: String
-}
-
-"A follow-up visit."
-input RecordFollowUpInput {
-  "The agreement."
-  agreementId: ID!
-  "Not before the agreement was signed."
-  visitedAt: DateTime!
-  "Who visited."
-  visitor: String!
-  "How far the agreement was kept."
-  performance: Performance!
-  "1 to 5."
-  satisfaction: Int
-  "Whether the visit found a new risk."
-  newRisk: Boolean! = false
-  "Client-chosen key that makes a retry of this mutation return the first result instead of acting twice."
-  idempotencyKey: String
-}
-
-"An application for judicial confirmation."
-input ApplyForJudicialConfirmationInput {
-  "The agreement."
-  agreementId: ID!
-  "Optimistic-concurrency version; pass it back when changing the row."
-  version: Int!
   "Client-chosen key that makes a retry of this mutation return the first result instead of acting twice."
   idempotencyKey: String
 }
@@ -9325,18 +9474,6 @@ input SubmitSurveyResponseInput {
   idempotencyKey: String
 }
 
-"The case after the change."
-type CasePayload {
-  "The case after the mutation."
-  case: Case!
-}
-"The referred case and the dispute created for it."
-type ReferCaseToMediationPayload {
-  "The case after the mutation."
-  case: Case!
-  "The dispute after the mutation."
-  dispute: Dispute!
-}
 "The grid event after the change."
 type GridEventPayload {
   "The grid event after the mutation."
@@ -9350,34 +9487,6 @@ type ConvertGridEventPayload {
   dispute: Dispute
   "The case after the mutation."
   case: Case
-}
-"The dispute after the change, and the risk item an escalation opened."
-type DisputePayload {
-  "The dispute after the mutation."
-  dispute: Dispute!
-  "The risk item concerned."
-  riskItem: RiskItem
-}
-"The recorded session."
-type MediationSessionPayload {
-  "The session recorded."
-  session: MediationSession!
-  "The dispute after the mutation."
-  dispute: Dispute!
-}
-"The agreement and its dispute."
-type AgreementPayload {
-  "The agreement after the mutation."
-  agreement: Agreement!
-  "The dispute after the mutation."
-  dispute: Dispute!
-}
-"The recorded visit."
-type FollowUpPayload {
-  "The follow-up recorded."
-  followUp: FollowUp!
-  "The agreement after the mutation."
-  agreement: Agreement!
 }
 "The assessment after the change."
 type AssessmentPayload {
@@ -9424,7 +9533,7 @@ a live obligation, as overdueAgreements lists them, by AGREEMENT_FOLLOW_UP in fo
 performance deadline; the subject is its dispute). A response or due deadline's rule is the
 version in force when the record's clock started (received, reported).
 """
-enum WorkflowEventKind { CASE_REFERRED CASE_STATUS_CHANGED DISPUTE_STATUS_CHANGED GRID_EVENT_CONVERTED RISK_ITEM_RAISED_HIGH MEASURE_OVERDUE RESPONSE_OVERDUE DUE_OVERDUE FOLLOW_UP_OVERDUE }
+enum WorkflowEventKind { CASE_REGISTERED CASE_REFERRED CASE_STATUS_CHANGED DISPUTE_STATUS_CHANGED GRID_EVENT_CONVERTED RISK_ITEM_RAISED_HIGH MEASURE_OVERDUE RESPONSE_OVERDUE DUE_OVERDUE FOLLOW_UP_OVERDUE }
 
 "Which workflow events to receive; empty fields match everything."
 input WorkflowEventFilter {
@@ -9832,8 +9941,20 @@ func (ec *executionContext) childFields_CaseParty(ctx context.Context, field gra
 		return ec.fieldContext_CaseParty_role(ctx, field)
 	case "isMinor":
 		return ec.fieldContext_CaseParty_isMinor(ctx, field)
+	case "version":
+		return ec.fieldContext_CaseParty_version(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CaseParty", field.Name)
+}
+
+func (ec *executionContext) childFields_CasePartyPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "caseParty":
+		return ec.fieldContext_CasePartyPayload_caseParty(ctx, field)
+	case "case":
+		return ec.fieldContext_CasePartyPayload_case(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CasePartyPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_CasePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

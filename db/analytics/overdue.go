@@ -1,6 +1,7 @@
 package analytics
 
 import (
+	"civiclink/db/obligation"
 	"context"
 	"fmt"
 	"strings"
@@ -17,7 +18,7 @@ import (
 // MaxOverdue is the most overdue agreements one request returns.
 const MaxOverdue = 500
 
-// OverdueAgreement is a live obligation (liveObligation): an agreement past its performance
+// OverdueAgreement is a live obligation (obligation.Live): an agreement past its performance
 // deadline, still to be performed, with no follow-up visit since the deadline, and the grid
 // worker to remind.
 type OverdueAgreement struct {
@@ -54,23 +55,6 @@ func (o *OverdueAgreement) GridWorker(ctx context.Context) (*street.GridWorker, 
 	return street.GridWorkerByID.LoadOptional(ctx, o.workerID)
 }
 
-// liveObligation is the condition, over agreement a of dispute d on day asOf (trusted SQL
-// expressions), of a live obligation: the performance deadline and the days of grace of the
-// AGREEMENT_FOLLOW_UP rule in force on it have passed, the dispute is not PERFORMED, ARCHIVED,
-// WITHDRAWN or in LITIGATION (it is AGREED, PERFORMING or DEFAULTED), and nobody has visited
-// since the deadline (a follow-up before it does not count). One definition serves the list
-// and its aggregate.
-func liveObligation(a, d, asOf string) string {
-	return fmt.Sprintf(`%[1]s.performance_deadline + hub.rule_days('AGREEMENT_FOLLOW_UP', %[1]s.performance_deadline) < %[3]s
-  AND %[2]s.status NOT IN ('PERFORMED', 'ARCHIVED', 'WITHDRAWN', 'LITIGATION')
-  AND NOT EXISTS (SELECT 1 FROM mediation.follow_up f WHERE f.agreement_id = %[1]s.id
-    AND f.visited_at >= (%[1]s.performance_deadline::timestamp AT TIME ZONE '%[4]s'))`, a, d, asOf, Zone)
-}
-
-// LiveObligation is liveObligation for the overdue scan's reminders (internal/events), so
-// that a reminder and the overdueAgreements list agree on which agreements are overdue.
-func LiveObligation(a, d, asOf string) string { return liveObligation(a, d, asOf) }
-
 // overdueSQL lists, in one statement, the live obligations on the as-of day ($1), optionally
 // in one grid ($2), most overdue first, at most $3, among the disputes (alias t) the request
 // may see (%s).
@@ -84,7 +68,7 @@ LEFT JOIN LATERAL (
   ORDER BY CASE gw.post WHEN 'LEADER' THEN 0 WHEN 'FULL_TIME' THEN 1 ELSE 2 END, gw.active_from, gw.id
   LIMIT 1
 ) w ON TRUE
-WHERE ` + liveObligation("a", "t", "$1::date") + `
+WHERE ` + obligation.Live("a", "t", "$1::date") + `
   AND ($2::bigint IS NULL OR t.grid_id = $2::bigint)
   AND %s
 ORDER BY a.performance_deadline, a.id
@@ -150,13 +134,13 @@ func Overdue(ctx context.Context, db store.Querier, asOf *time.Time, gridID *int
 	return out, nil
 }
 
-// OverdueAgreements aggregates the live obligations on the as-of day (liveObligation) by the
+// OverdueAgreements aggregates the live obligations on the as-of day (obligation.Live) by the
 // day their performance was due, for analysts: how many agreements wait for a reminder, where
 // and for how long, never which.
 var OverdueAgreements = &Spec{
 	Name:      "overdueAgreementStats",
 	From:      "mediation.agreement t JOIN mediation.dispute d ON d.id = t.dispute_id",
-	Rows:      liveObligation("t", "d", "p.as_of"),
+	Rows:      obligation.Live("t", "d", "p.as_of"),
 	Extra:     []string{"(p.as_of - t.performance_deadline) AS days_overdue"},
 	LocalTime: "t.performance_deadline::timestamp",
 	People:    "count(*)",

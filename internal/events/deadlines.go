@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	"civiclink/db/analytics"
+	"civiclink/db/obligation"
 	"civiclink/internal/clock"
 
 	"github.com/jackc/pgx/v5"
@@ -75,7 +75,7 @@ var deadlinesSQL = `
 
 // followUpOverdue is the condition of a live obligation on the office's today ($7), as the
 // overdueAgreements list has it.
-var followUpOverdue = analytics.LiveObligation("a", "d", "$7::date")
+var followUpOverdue = obligation.Live("a", "d", "$7::date")
 
 // ScanDeadlines raises a reminder for every open record whose response or due deadline has
 // passed by the clock of ctx (clock.Now) and has had none yet: RESPONSE_OVERDUE for a case
