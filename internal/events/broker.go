@@ -28,6 +28,9 @@ const (
 	ReplayWindow = time.Minute
 	// MaxReplay is the most events one resumed subscription is sent from the outbox.
 	MaxReplay = 10000
+	// DeliveryBatch is how many events a subscription's channel holds: a receiver busy with
+	// one batch finds up to this many waiting, to decide their visibility together.
+	DeliveryBatch = 256
 )
 
 // Filter selects the events a subscriber receives; empty fields match everything.
