@@ -17,8 +17,9 @@ import (
 	"civiclink/internal/events"
 )
 
-// eventBatch is the most events whose visibility is decided together.
-const eventBatch = 256
+// eventBatch is the most events whose visibility is decided together: as many as a
+// subscription holds waiting for its receiver.
+const eventBatch = events.DeliveryBatch
 
 // visibilityRetry is how long a subscription waits before checking a batch's visibility
 // again after the check failed.

@@ -73,6 +73,14 @@ func (e *TooSlow) ErrorExtensions() map[string]any {
 	return map[string]any{"lastId": fmt.Sprint(e.LastID)}
 }
 
+// replayPage is how many events a resumed subscription reads from the outbox at a time:
+// it holds one page while sending it, not its whole backlog.
+const replayPage = 4 * DeliveryBatch
+
+// replayRetry is how long a resumed subscription waits before reading the outbox again
+// after the read failed (the database restarting).
+const replayRetry = 500 * time.Millisecond
+
 // Subscription is one subscriber's stream of events.
 type Subscription struct {
 	filter Filter
@@ -82,13 +90,17 @@ type Subscription struct {
 	queue    []Event
 	wake     chan struct{}
 	err      error
-	overflow bool           // the queue overflowed: the stream ends after what is queued
-	last     int64          // id of the last event handed to out
-	replayed map[int64]bool // events sent from the outbox on resuming, not to be sent again
+	overflow bool  // the queue overflowed: the stream ends after what is queued
+	last     int64 // id of the last event handed to out
+	// replayedTo is the highest outbox id read from the outbox on resuming: an event heard
+	// up to it is in the replay (ids commit in increasing order, see OutboxLock) and is
+	// neither queued nor sent again.
+	replayedTo int64
 }
 
 // Events are the subscription's events, in the order the broker heard them; the channel is
-// closed when the subscription ends (Err says why, nil when its context ended).
+// closed when the subscription ends (Err says why, nil when its context ended). It holds up
+// to DeliveryBatch events: a receiver that was busy takes those waiting together.
 func (s *Subscription) Events() <-chan Event { return s.out }
 
 // Err is what ended the subscription (a *TooSlow), or nil.
@@ -102,7 +114,7 @@ func (s *Subscription) Err() error {
 func (s *Subscription) offer(e Event) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.overflow || !s.filter.matches(e) {
+	if s.overflow || !s.filter.matches(e) || (s.replayedTo > 0 && e.ID <= s.replayedTo) {
 		return
 	}
 	if len(s.queue) >= SubscriberBuffer {
@@ -118,8 +130,11 @@ func (s *Subscription) offer(e Event) {
 }
 
 // pump hands the replayed events, then queued ones, to out until ctx ends or the
-// subscription fails.
-func (s *Subscription) pump(ctx context.Context, replay func(ctx context.Context) ([]Event, error), logger *slog.Logger) {
+// subscription fails. A replay waits until listening (closed once the broker listens), so
+// that an event committed after the replay's read is heard live, and is read again until
+// it succeeds. A replay of MaxReplay events ends the stream after them with TooSlow: the
+// client resumes from there, not from the live events after a gap.
+func (s *Subscription) pump(ctx context.Context, listening <-chan struct{}, replay func(ctx context.Context, after int64, limit int) ([]Event, error), logger *slog.Logger) {
 	defer func() {
 		s.mu.Lock()
 		if s.overflow {
@@ -140,13 +155,43 @@ func (s *Subscription) pump(ctx context.Context, replay func(ctx context.Context
 		}
 	}
 	if replay != nil {
-		backlog, err := replay(ctx)
-		if err != nil {
-			logger.WarnContext(ctx, "replay events for a resumed subscription", "err", err)
+		select {
+		case <-listening:
+		case <-ctx.Done():
+			return
 		}
-		for _, e := range backlog {
-			s.replayed[e.ID] = true
-			if s.filter.matches(e) && !send(e) {
+		for total := 0; ; {
+			limit := min(replayPage, MaxReplay-total)
+			page, err := replay(ctx, s.replayedTo, limit)
+			for err != nil {
+				logger.WarnContext(ctx, "replay events for a resumed subscription; retrying", "err", err)
+				select {
+				case <-time.After(replayRetry):
+				case <-ctx.Done():
+					return
+				}
+				page, err = replay(ctx, s.replayedTo, limit)
+			}
+			if len(page) > 0 {
+				// The queued events the replay holds are dropped now, and those heard from
+				// now on not queued: they do not count against the subscriber's buffer.
+				s.mu.Lock()
+				s.replayedTo = page[len(page)-1].ID
+				s.queue = slices.DeleteFunc(s.queue, func(e Event) bool { return e.ID <= s.replayedTo })
+				s.mu.Unlock()
+			}
+			for _, e := range page {
+				if s.filter.matches(e) && !send(e) {
+					return
+				}
+			}
+			if total += len(page); len(page) < limit {
+				break // caught up with the outbox
+			}
+			if total >= MaxReplay {
+				s.mu.Lock()
+				s.overflow, s.last, s.queue = true, max(s.last, s.replayedTo), nil
+				s.mu.Unlock()
 				return
 			}
 		}
@@ -161,7 +206,7 @@ func (s *Subscription) pump(ctx context.Context, replay func(ctx context.Context
 		next, s.queue = s.queue, nil
 		s.mu.Unlock()
 		for _, e := range next {
-			if !s.replayed[e.ID] && !send(e) {
+			if !send(e) {
 				return
 			}
 		}
@@ -271,23 +316,28 @@ func (b *Broker) Publish(_ context.Context, e Event) {
 }
 
 // Subscribe returns the events matching f until ctx ends. With db set, the subscription
-// starts with the events after the outbox id after (at most MaxReplay), read from db, then
-// continues live without repeating any; with db nil it is live only.
+// starts with the events after the outbox id after, read from db once the broker listens
+// (again until the read succeeds), then continues live without repeating any; more than
+// MaxReplay of them end the stream after MaxReplay with TooSlow, to resume from. With db
+// nil it is live only.
 func (b *Broker) Subscribe(ctx context.Context, f Filter, after int64, db store.Querier) *Subscription {
-	s := &Subscription{filter: f, out: make(chan Event), wake: make(chan struct{}, 1), replayed: map[int64]bool{}}
+	s := &Subscription{filter: f, out: make(chan Event, DeliveryBatch), wake: make(chan struct{}, 1)}
+	if db != nil {
+		s.replayedTo = after
+	}
 	b.mu.Lock()
 	b.subs[s] = struct{}{}
 	b.mu.Unlock()
-	var replay func(ctx context.Context) ([]Event, error)
+	var replay func(ctx context.Context, after int64, limit int) ([]Event, error)
 	if db != nil {
-		replay = func(ctx context.Context) ([]Event, error) {
+		replay = func(ctx context.Context, after int64, limit int) ([]Event, error) {
 			// The outbox is the hub's: it is read as the hub, and the subscriber's own
 			// access rules decide what it sees of the events.
-			return ReadOutbox(auth.WithSystem(ctx), db, `id > $1 ORDER BY id LIMIT `+fmt.Sprint(MaxReplay), after)
+			return ReadOutbox(auth.WithSystem(ctx), db, `id > $1 ORDER BY id LIMIT $2`, after, limit)
 		}
 	}
 	go func() {
-		s.pump(ctx, replay, b.logger)
+		s.pump(ctx, b.ready, replay, b.logger)
 		b.mu.Lock()
 		delete(b.subs, s)
 		b.mu.Unlock()
