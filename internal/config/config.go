@@ -78,7 +78,7 @@ var Settings = []Setting{
 	{"CIVICLINK_MAX_TOKENS", "max-tokens", "15000", "most lexical tokens a query document may have, checked before validation (limit tokens)"},
 	{"CIVICLINK_MAX_COMPLEXITY", "max-complexity", "150000", "largest cost a query may have: each field 1, lists times first/last (50 when absent), other lists times 10 (limit complexity)"},
 	{"CIVICLINK_MAX_BODY_BYTES", "max-body-bytes", "1048576", "largest request body (413 beyond)"},
-	{"CIVICLINK_REQUEST_TIMEOUT", "request-timeout", "30s", "deadline of one query or mutation over HTTP (TIMEOUT beyond)"},
+	{"CIVICLINK_REQUEST_TIMEOUT", "request-timeout", DefaultRequestTimeout.String(), "deadline of one query or mutation over HTTP, a WebSocket or an event stream (TIMEOUT beyond); a request over its caller's share of database connections waits a third of it before RATE_LIMITED"},
 	{"CIVICLINK_INTROSPECTION", "introspection", "true", "serve schema introspection (the playground needs it)"},
 	{"CIVICLINK_PERSISTED_QUERIES", "persisted-queries", "auto", "off, auto (automatic persisted queries and any query) or only (only operations registered with civiclink persisted add)"},
 	{"CIVICLINK_RATE_LIMIT_IP", "rate-limit-ip", "50", "requests per second from one client IP, per instance (0 = no limit; RATE_LIMITED with Retry-After beyond)"},
@@ -206,7 +206,12 @@ func build(values map[string]*string) (*Config, error) {
 	parse("CIVICLINK_MAX_FIELDS", func(s string) (e error) { c.MaxFields, e = strconv.Atoi(s); return })
 	parse("CIVICLINK_MAX_TOKENS", func(s string) (e error) { c.MaxTokens, e = strconv.Atoi(s); return })
 	parse("CIVICLINK_MAX_BODY_BYTES", func(s string) (e error) { c.MaxBodyBytes, e = strconv.ParseInt(s, 10, 64); return })
-	parse("CIVICLINK_REQUEST_TIMEOUT", func(s string) (e error) { c.RequestTimeout, e = time.ParseDuration(s); return })
+	parse("CIVICLINK_REQUEST_TIMEOUT", func(s string) (e error) {
+		if c.RequestTimeout, e = time.ParseDuration(s); e == nil && c.RequestTimeout <= 0 {
+			e = fmt.Errorf("must be positive, got %s", s)
+		}
+		return
+	})
 	parse("CIVICLINK_RATE_LIMIT_IP", func(s string) (e error) { c.RateLimitIP, e = strconv.ParseFloat(s, 64); return })
 	parse("CIVICLINK_RATE_LIMIT_KEY", func(s string) (e error) { c.RateLimitKey, e = strconv.ParseFloat(s, 64); return })
 	parse("CIVICLINK_RATE_LIMIT_BURST", func(s string) (e error) { c.RateLimitBurst, e = strconv.Atoi(s); return })

@@ -95,3 +95,30 @@ func TestBind(t *testing.T) {
 		t.Errorf("expected help to show max-depth's documented default 12, got:\n%s", help.String())
 	}
 }
+
+// TestShareWaitWithinDeadline: the wait for a share of the database is derived from the
+// request deadline (a third of it), so it changes with CIVICLINK_REQUEST_TIMEOUT and never
+// outlasts it; a deadline of zero or less is refused.
+func TestShareWaitWithinDeadline(t *testing.T) {
+	tests := []struct {
+		deadline, want time.Duration
+	}{
+		{DefaultRequestTimeout, 10 * time.Second},
+		{3 * time.Second, time.Second},
+		{0, 10 * time.Second},
+	}
+	for _, tt := range tests {
+		if got := ShareWait(tt.deadline); got != tt.want {
+			t.Errorf("ShareWait(%v) = %v, want %v", tt.deadline, got, tt.want)
+		}
+	}
+	c, err := Load("test", []string{"-request-timeout", "6s"})
+	if err != nil || ShareWait(c.RequestTimeout) != 2*time.Second {
+		t.Errorf("with -request-timeout 6s: %+v %v, want a share wait of 2s", c, err)
+	}
+	for _, bad := range []string{"0s", "-1s"} {
+		if _, err := Load("test", []string{"-request-timeout", bad}); err == nil {
+			t.Errorf("Load accepted -request-timeout %s, want it refused", bad)
+		}
+	}
+}

@@ -21,20 +21,15 @@ import (
 	"sync/atomic"
 	"time"
 
+	"civiclink/internal/config"
+
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"golang.org/x/sync/semaphore"
 )
 
-// Defaults of Options, for a pool of MaxConns connections (see Defaults).
-const (
-	// DefaultWait is how long a connection beyond the principal's share waits before it is
-	// refused: long enough that a burst of one caller's requests queues rather than fails
-	// on a loaded machine, a third of the request deadline.
-	DefaultWait = 10 * time.Second
-	// RetryAfter is what a refused request is told to wait before it tries again.
-	RetryAfter = time.Second
-)
+// RetryAfter is what a refused request is told to wait before it tries again.
+const RetryAfter = time.Second
 
 // ErrOverShare is the cause of a refused acquisition.
 var ErrOverShare = errors.New("the caller holds its share of database connections")
@@ -47,13 +42,16 @@ type Options struct {
 	// requests on this instance.
 	PerPrincipal int64
 	// Wait is how long a connection beyond the principal's share waits before it is refused
-	// (a negative Wait refuses at once).
+	// (a negative Wait refuses at once; 0 = config.ShareWait of the default request
+	// deadline: the server passes that of its own deadline). Long enough that a burst of one
+	// caller's requests queues rather than fails on a loaded machine.
 	Wait time.Duration
 }
 
 // Defaults fills the zero fields of opts for a pool of maxConns connections: a request may
 // hold a quarter of the pool (at least 3: sibling lists load side by side), a principal
-// three quarters (so others always keep a quarter), and Wait is DefaultWait.
+// three quarters (so others always keep a quarter), and Wait is config.ShareWait of the
+// default request deadline.
 func Defaults(opts Options, maxConns int32) Options {
 	if opts.PerRequest <= 0 {
 		opts.PerRequest = max(3, int64(maxConns)/4)
@@ -62,7 +60,7 @@ func Defaults(opts Options, maxConns int32) Options {
 		opts.PerPrincipal = max(opts.PerRequest, int64(maxConns)*3/4)
 	}
 	if opts.Wait == 0 {
-		opts.Wait = DefaultWait
+		opts.Wait = config.ShareWait(config.DefaultRequestTimeout)
 	}
 	return opts
 }

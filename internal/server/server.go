@@ -21,6 +21,7 @@ import (
 	"civiclink/internal/audit"
 	"civiclink/internal/auth"
 	"civiclink/internal/clock"
+	"civiclink/internal/config"
 	"civiclink/internal/dbpool"
 	"civiclink/internal/events"
 	"civiclink/internal/export"
@@ -49,8 +50,8 @@ const (
 	DefaultMaxComplexity = limits.DefaultMaxCost
 	DefaultMaxFields     = limits.DefaultMaxFields
 	DefaultMaxBodyBytes  = 1 << 20
-	// DefaultRequestTimeout bounds a query or mutation over HTTP.
-	DefaultRequestTimeout = 30 * time.Second
+	// DefaultRequestTimeout bounds a query or mutation over any transport (config's).
+	DefaultRequestTimeout = config.DefaultRequestTimeout
 	// DefaultAPQCacheSize is how many automatic persisted queries an instance remembers.
 	DefaultAPQCacheSize = 1000
 	// DefaultKeepAlive is the interval of graphql-transport-ws pings.
@@ -140,6 +141,12 @@ func New(opts Options) *Handler {
 	if opts.RequestTimeout == 0 {
 		opts.RequestTimeout = DefaultRequestTimeout
 	}
+	// The wait for a share of the database is derived from the request deadline, and never
+	// outlasts it.
+	if opts.FairShare.Wait == 0 {
+		opts.FairShare.Wait = config.ShareWait(opts.RequestTimeout)
+	}
+	opts.FairShare.Wait = min(opts.FairShare.Wait, opts.RequestTimeout)
 	if opts.PersistedQueries == "" {
 		opts.PersistedQueries = persisted.Auto
 	}
