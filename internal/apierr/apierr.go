@@ -13,6 +13,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"syscall"
+	"unicode/utf8"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -130,8 +131,25 @@ func Presenter(logger *slog.Logger) graphql.ErrorPresenterFunc {
 			gqlErr.Message = "internal error"
 			setCode(gqlErr, Internal)
 		}
+		gqlErr.Message = clip(gqlErr.Message)
 		return gqlErr
 	}
+}
+
+// MaxMessage is the longest error message sent, in bytes: a message naming a value of the
+// request (a 900 KB grid code not found) is cut there, so errors never echo a request back.
+const MaxMessage = 512
+
+// clip cuts msg to MaxMessage bytes, on a rune boundary, marking the cut.
+func clip(msg string) string {
+	if len(msg) <= MaxMessage {
+		return msg
+	}
+	cut := MaxMessage
+	for cut > 0 && !utf8.RuneStart(msg[cut]) {
+		cut--
+	}
+	return msg[:cut] + "…"
 }
 
 // normalise maps gqlgen's parse and validation codes to BAD_USER_INPUT, keeping the
@@ -159,6 +177,7 @@ func setCode(e *gqlerror.Error, code string) {
 // (parse and validation errors reported before execution).
 func NormaliseList(list gqlerror.List) {
 	for _, e := range list {
+		e.Message = clip(e.Message)
 		if e.Extensions == nil {
 			e.Extensions = map[string]any{}
 		}

@@ -21,6 +21,9 @@ const (
 	// response name, counting those merged in from fragments. gqlparser compares every pair
 	// of them (OverlappingFieldsCanBeMerged), so this bounds that rule's cost.
 	DefaultMaxSameName = 50
+	// DefaultMaxVariables is the most variables a request may send. Every one is decoded
+	// and coerced; no operation of the API needs more than a few dozen.
+	DefaultMaxVariables = 1000
 )
 
 // Document is a gqlgen extension that measures a document before gqlparser validates it,
@@ -29,13 +32,15 @@ const (
 // with every fragment expanded (each fragment measured once, cycles cut), so a hostile
 // document is refused with QUERY_TOO_COMPLEX in about the time it takes to read it.
 // Limits: "tokens" (MaxTokens), "fields" (MaxFields, counted as Fields counts them, with
-// each fragment spread counted too) and "sameName" (MaxSameName).
+// each fragment spread counted too), "sameName" (MaxSameName) and "variables" (the
+// variables sent, MaxVariables; checked on every request, cached documents included).
 //
 // Documents already in Cache were measured and validated before and are not measured again.
 type Document struct {
-	MaxTokens   int // 0 = DefaultMaxTokens
-	MaxFields   int // 0 = DefaultMaxFields
-	MaxSameName int // 0 = DefaultMaxSameName
+	MaxTokens    int // 0 = DefaultMaxTokens
+	MaxFields    int // 0 = DefaultMaxFields
+	MaxSameName  int // 0 = DefaultMaxSameName
+	MaxVariables int // 0 = DefaultMaxVariables
 	// Cache is the executor's query cache (nil = none).
 	Cache graphql.Cache[*ast.QueryDocument]
 }
@@ -50,7 +55,7 @@ func (Document) ExtensionName() string { return "DocumentBudget" }
 
 // Validate implements graphql.HandlerExtension.
 func (d Document) Validate(graphql.ExecutableSchema) error {
-	if d.MaxTokens < 0 || d.MaxFields < 0 || d.MaxSameName < 0 {
+	if d.MaxTokens < 0 || d.MaxFields < 0 || d.MaxSameName < 0 || d.MaxVariables < 0 {
 		return fmt.Errorf("document budget must not be negative: %+v", d)
 	}
 	return nil
@@ -59,6 +64,9 @@ func (d Document) Validate(graphql.ExecutableSchema) error {
 // MutateOperationParameters implements graphql.OperationParameterMutator; it runs before
 // gqlgen parses and validates the query.
 func (d Document) MutateOperationParameters(ctx context.Context, params *graphql.RawParams) *gqlerror.Error {
+	if maxVars := or(d.MaxVariables, DefaultMaxVariables); len(params.Variables) > maxVars {
+		return tooComplex("variables", maxVars, fmt.Sprintf("the request sends more than the limit of %d variables", maxVars))
+	}
 	if params.Query == "" {
 		return nil
 	}
