@@ -248,34 +248,16 @@ func nullsLast(cols []string) []string {
 	return out
 }
 
-// where renders the filter's conditions (over alias t, '?' for each value) with numbered
+// where renders the conditions (over alias t, '?' for each value) with numbered
 // placeholders after the ones already bound.
 func (st *statement) where(cs store.Conds) (string, error) {
-	if len(cs) == 0 {
-		return "TRUE", nil
+	b := store.NewBinder(st.args...)
+	sql, err := b.Where(cs)
+	if err != nil {
+		return "", fmt.Errorf("analytics: %w", err)
 	}
-	parts := make([]string, len(cs))
-	for i, c := range cs {
-		var sb strings.Builder
-		n := 0
-		for _, r := range c.SQL {
-			if r != '?' {
-				sb.WriteRune(r)
-				continue
-			}
-			if n >= len(c.Args) {
-				return "", fmt.Errorf("analytics: condition %q has more placeholders than values", c.SQL)
-			}
-			st.args = append(st.args, c.Args[n])
-			fmt.Fprintf(&sb, "$%d", len(st.args))
-			n++
-		}
-		if n != len(c.Args) {
-			return "", fmt.Errorf("analytics: condition %q has %d placeholders for %d values", c.SQL, n, len(c.Args))
-		}
-		parts[i] = "(" + sb.String() + ")"
-	}
-	return strings.Join(parts, " AND "), nil
+	st.args = b.Args()
+	return sql, nil
 }
 
 // Run computes the aggregate q of spec s in one statement over the rows the request's role

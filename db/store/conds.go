@@ -30,46 +30,70 @@ func Before(col string, v any) Cond { return Cond{SQL: "t." + col + " < ?", Args
 // Raw is a trusted SQL condition with '?' placeholders.
 func Raw(sql string, args ...any) Cond { return Cond{SQL: sql, Args: args} }
 
-// builder numbers placeholders and collects arguments.
-type builder struct {
+// Binder is the one renderer of conditions: it numbers the '?' placeholders of the
+// conditions of one statement as $1, $2, … and collects their values in that order, for
+// pgx. Every '?' is a placeholder, inside string literals and comments too (there is no
+// escape, and PostgreSQL's jsonb ? operators cannot be written): a condition that needs a
+// literal question mark binds it as a value.
+type Binder struct {
 	args []any
 }
 
-// arg appends v and returns its placeholder.
-func (b *builder) arg(v any) string {
+// NewBinder returns a binder whose first values, already written into the statement as
+// $1 … $len(args), are args.
+func NewBinder(args ...any) *Binder { return &Binder{args: args} }
+
+// Args returns the values bound so far, in placeholder order.
+func (b *Binder) Args() []any { return b.args }
+
+// Arg binds v and returns its placeholder.
+func (b *Binder) Arg(v any) string {
 	b.args = append(b.args, v)
 	return fmt.Sprintf("$%d", len(b.args))
 }
 
-// render replaces each '?' of c with a numbered placeholder.
-func (b *builder) render(c Cond) string {
+// Render binds the values of c and returns c's SQL with each '?' replaced by its numbered
+// placeholder. The numbers of '?' and of values must match; when they do not, nothing is
+// bound and the error says so.
+func (b *Binder) Render(c Cond) (string, error) {
+	if n := strings.Count(c.SQL, "?"); n != len(c.Args) {
+		return "", fmt.Errorf("condition %q has %d placeholders for %d values", c.SQL, n, len(c.Args))
+	}
 	var sb strings.Builder
 	n := 0
 	for _, r := range c.SQL {
 		if r == '?' {
-			if n >= len(c.Args) {
-				panic(fmt.Sprintf("store: condition %q has more placeholders than values", c.SQL))
-			}
-			sb.WriteString(b.arg(c.Args[n]))
+			sb.WriteString(b.Arg(c.Args[n]))
 			n++
 			continue
 		}
 		sb.WriteRune(r)
 	}
-	if n != len(c.Args) {
-		panic(fmt.Sprintf("store: condition %q has %d placeholders for %d values", c.SQL, n, len(c.Args)))
-	}
-	return sb.String()
+	return sb.String(), nil
 }
 
-// where renders a conjunction; an empty one is TRUE.
-func (b *builder) where(cs Conds) string {
+// Where renders a conjunction, each condition in parentheses; an empty one is TRUE.
+func (b *Binder) Where(cs Conds) (string, error) {
 	if len(cs) == 0 {
-		return "TRUE"
+		return "TRUE", nil
 	}
 	parts := make([]string, len(cs))
 	for i, c := range cs {
-		parts[i] = "(" + b.render(c) + ")"
+		sql, err := b.Render(c)
+		if err != nil {
+			return "", err
+		}
+		parts[i] = "(" + sql + ")"
 	}
-	return strings.Join(parts, " AND ")
+	return strings.Join(parts, " AND "), nil
+}
+
+// where is Where for the store's own statements, whose conditions come from this package's
+// constructors, filters and access policies: a mismatch there is a programming error.
+func (b *Binder) where(cs Conds) string {
+	sql, err := b.Where(cs)
+	if err != nil {
+		panic("store: " + err.Error())
+	}
+	return sql
 }

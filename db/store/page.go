@@ -119,7 +119,7 @@ func (p *plan) orderBy(alias string) string {
 }
 
 // keyset renders the condition "row comes after the cursor" in the query's direction.
-func (p *plan) keyset(b *builder, alias string) string {
+func (p *plan) keyset(b *Binder, alias string) string {
 	if p.cursor == nil {
 		return "TRUE"
 	}
@@ -127,13 +127,13 @@ func (p *plan) keyset(b *builder, alias string) string {
 	for i, t := range p.order {
 		ands := make([]string, 0, i+1)
 		for j := range i {
-			ands = append(ands, fmt.Sprintf("%s.%s = %s", alias, p.order[j].Column, b.arg(p.cursor.Values[j])))
+			ands = append(ands, fmt.Sprintf("%s.%s = %s", alias, p.order[j].Column, b.Arg(p.cursor.Values[j])))
 		}
 		op := ">"
 		if t.Desc != p.backward {
 			op = "<"
 		}
-		ands = append(ands, fmt.Sprintf("%s.%s %s %s", alias, t.Column, op, b.arg(p.cursor.Values[i])))
+		ands = append(ands, fmt.Sprintf("%s.%s %s %s", alias, t.Column, op, b.Arg(p.cursor.Values[i])))
 		ors[i] = "(" + strings.Join(ands, " AND ") + ")"
 	}
 	return "(" + strings.Join(ors, " OR ") + ")"
@@ -194,7 +194,7 @@ func (t *Table[T]) Page(ctx context.Context, q Querier, args PageArgs) (*Page[T]
 	if p.limit == 0 || !visible {
 		return finish(p, []*T(nil)), nil
 	}
-	var b builder
+	var b Binder
 	where := b.where(scoped)
 	sql := fmt.Sprintf("SELECT %s FROM %s t WHERE %s AND %s ORDER BY %s LIMIT %d",
 		t.columns, t.Name, where, p.keyset(&b, "t"), p.orderBy("t"), p.limit+1)
@@ -215,7 +215,7 @@ func (t *Table[T]) Count(ctx context.Context, q Querier, where Conds) (int, erro
 	if !ok {
 		return 0, nil
 	}
-	var b builder
+	var b Binder
 	sql := fmt.Sprintf("SELECT count(*) FROM %s t WHERE %s", t.Name, b.where(where))
 	var n int
 	if err := q.QueryRow(ctx, sql, b.args...).Scan(&n); err != nil {
@@ -246,8 +246,8 @@ func (t *Table[T]) PagesByColumn(ctx context.Context, q Querier, col string, key
 		}
 		return out, nil
 	}
-	var b builder
-	keysArg := b.arg(keys)
+	var b Binder
+	keysArg := b.Arg(keys)
 	where := b.where(scoped)
 	sql := fmt.Sprintf(`SELECT k.k AS _parent, s.* FROM unnest(%s::bigint[]) AS k(k)
 CROSS JOIN LATERAL (SELECT %s FROM %s t WHERE t.%s = k.k AND %s AND %s ORDER BY %s LIMIT %d) s`,
@@ -280,8 +280,8 @@ func (t *Table[T]) CountsByColumn(ctx context.Context, q Querier, col string, ke
 	if !visible {
 		return map[int64]int{}, nil
 	}
-	var b builder
-	keysArg := b.arg(keys)
+	var b Binder
+	keysArg := b.Arg(keys)
 	sql := fmt.Sprintf("SELECT t.%s, count(*) FROM %s t WHERE t.%s = ANY(%s) AND %s GROUP BY t.%s",
 		col, t.Name, col, keysArg, b.where(where), col)
 	rows, err := q.Query(ctx, sql, b.args...)

@@ -38,6 +38,6 @@ func (s ScopedTable) Condition(ctx context.Context) (sql string, args []any, ok 
 	if !ok {
 		return "", nil, false
 	}
-	var b builder
+	var b Binder
 	return b.where(conds), b.args, true
 }

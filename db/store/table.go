@@ -118,7 +118,7 @@ func (t *Table[T]) Select(ctx context.Context, q Querier, where Conds, orderBy s
 	if !ok {
 		return nil, nil
 	}
-	var b builder
+	var b Binder
 	sql := fmt.Sprintf("SELECT %s FROM %s t WHERE %s", t.columns, t.Name, b.where(where))
 	if orderBy != "" {
 		sql += " ORDER BY " + orderBy
@@ -136,7 +136,7 @@ func (t *Table[T]) Get(ctx context.Context, q Querier, where Conds) (*T, error) 
 	if !ok {
 		return nil, apierr.ErrNotFound
 	}
-	var b builder
+	var b Binder
 	sql := fmt.Sprintf("SELECT %s FROM %s t WHERE %s LIMIT 2", t.columns, t.Name, b.where(where))
 	rows, err := q.Query(ctx, sql, b.args...)
 	if err != nil {
@@ -158,7 +158,7 @@ func (t *Table[T]) ByIDs(ctx context.Context, q Querier, ids []int64, id func(*T
 	if !ok {
 		return map[int64]*T{}, nil
 	}
-	var b builder
+	var b Binder
 	sql := fmt.Sprintf("SELECT %s FROM %s t WHERE %s", t.columns, t.Name, b.where(where))
 	rows, err := q.Query(ctx, sql, b.args...)
 	if err != nil {
@@ -186,7 +186,7 @@ func (t *Table[T]) ByColumn(ctx context.Context, q Querier, col string, keys []i
 	if !ok {
 		return map[int64][]*T{}, nil
 	}
-	var b builder
+	var b Binder
 	sql := fmt.Sprintf("SELECT %s FROM %s t WHERE %s ORDER BY t.%s, %s", t.columns, t.Name, b.where(where), col, orderBy)
 	rows, err := q.Query(ctx, sql, b.args...)
 	if err != nil {

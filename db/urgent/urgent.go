@@ -147,7 +147,12 @@ func List(ctx context.Context, db store.Querier, q Query) ([]*Item, error) {
 		CROSS JOIN LATERAL (SELECT q.started_at + make_interval(mins => r.deadline_minutes) AS deadline) d
 		WHERE d.deadline < w.at + make_interval(secs => ?) AND d.deadline >= w.at - make_interval(secs => ?)
 		ORDER BY d.deadline, q.workflow, q.id LIMIT ?`
-	rows, err := db.Query(ctx, access.Placeholders(sql), args...)
+	var b store.Binder
+	sql, err := b.Render(store.Raw(sql, args...))
+	if err != nil {
+		return nil, fmt.Errorf("urgent queue: %w", err)
+	}
+	rows, err := db.Query(ctx, sql, b.Args()...)
 	if err != nil {
 		return nil, fmt.Errorf("urgent queue: %w", err)
 	}

@@ -7,7 +7,6 @@ package access
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"civiclink/db/store"
 	"civiclink/internal/apierr"
@@ -116,21 +115,6 @@ func Visible(p auth.Principal, table string, rule Rule) (string, []any, bool) {
 	return fmt.Sprintf("SELECT EXISTS (SELECT 1 FROM %s v WHERE (%s) AND v.id = ?)", table, sql), args, true
 }
 
-// Placeholders numbers the '?' of sql as $1, $2, … for direct use with pgx.
-func Placeholders(sql string) string {
-	var b strings.Builder
-	n := 0
-	for _, r := range sql {
-		if r == '?' {
-			n++
-			fmt.Fprintf(&b, "$%d", n)
-			continue
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
-
 // Mutations lists, for each mutation, the roles that may run it; anything else is refused
 // with FORBIDDEN before any data is read.
 var Mutations = map[string][]string{
@@ -203,9 +187,13 @@ func InScope(ctx context.Context, q Querier, field, table string, rule Rule, id 
 	if !ok {
 		return &ForbiddenError{Message: fmt.Sprintf("%s: outside your scope", field)}
 	}
-	var visible, exists bool
-	err := q.QueryRow(ctx, Placeholders("SELECT ("+sql+"), hub.row_exists(?::regclass, ?)"), append(args, id, table, id)...).Scan(&visible, &exists)
+	var b store.Binder
+	check, err := b.Render(store.Raw("SELECT ("+sql+"), hub.row_exists(?::regclass, ?)", append(args, id, table, id)...))
 	if err != nil {
+		return fmt.Errorf("check scope of %s: %w", field, err)
+	}
+	var visible, exists bool
+	if err := q.QueryRow(ctx, check, b.Args()...).Scan(&visible, &exists); err != nil {
 		return fmt.Errorf("check scope of %s: %w", field, err)
 	}
 	if exists && !visible {
