@@ -13,10 +13,11 @@ import (
 	"civiclink/internal/access"
 	"civiclink/internal/auth"
 	"civiclink/internal/clock"
+	"civiclink/internal/pagesize"
 )
 
-// MaxOverdue is the most overdue agreements one request returns.
-const MaxOverdue = 500
+// MaxOverdue is the most overdue agreements one request returns: the API's largest page.
+const MaxOverdue = pagesize.Max
 
 // OverdueAgreement is a live obligation (obligation.Live): an agreement past its performance
 // deadline, still to be performed, with no follow-up visit since the deadline, and the grid

@@ -5,14 +5,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-)
 
-// Page-size limits for every connection.
-const (
-	// DefaultPageSize is used when neither first nor last is given.
-	DefaultPageSize = 50
-	// MaxPageSize is the largest first or last a client may ask for.
-	MaxPageSize = 500
+	"civiclink/internal/pagesize"
 )
 
 // OrderTerm orders by one column.
@@ -51,7 +45,7 @@ func (a PageArgs) plan() (*plan, error) {
 	if a.First != nil && a.Last != nil {
 		return nil, &InputError{Field: "first", Message: "give first or last, not both"}
 	}
-	p := &plan{limit: DefaultPageSize}
+	p := &plan{limit: pagesize.Default}
 	switch {
 	case a.First != nil:
 		p.limit = *a.First
@@ -68,8 +62,8 @@ func (a PageArgs) plan() (*plan, error) {
 	if p.limit < 0 {
 		return nil, &InputError{Field: field, Message: "must not be negative"}
 	}
-	if p.limit > MaxPageSize {
-		return nil, &InputError{Field: field, Message: fmt.Sprintf("must be at most %d", MaxPageSize)}
+	if p.limit > pagesize.Max {
+		return nil, &InputError{Field: field, Message: fmt.Sprintf("must be at most %d", pagesize.Max)}
 	}
 	p.order = append(slices.Clone(a.Order), OrderTerm{Column: "id", Desc: len(a.Order) > 0 && a.Order[len(a.Order)-1].Desc})
 	p.orderKey = orderKey(p.order)

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"civiclink/internal/pagesize"
 )
 
 func intp(i int) *int       { return &i }
@@ -22,12 +24,12 @@ func TestPlanValidation(t *testing.T) {
 		wantLimit int
 		backward  bool
 	}{
-		{name: "default page", args: PageArgs{}, wantLimit: DefaultPageSize},
+		{name: "default page", args: PageArgs{}, wantLimit: pagesize.Default},
 		{name: "first", args: PageArgs{First: intp(10)}, wantLimit: 10},
 		{name: "last", args: PageArgs{Last: intp(3)}, wantLimit: 3, backward: true},
 		{name: "zero", args: PageArgs{First: intp(0)}, wantLimit: 0},
-		{name: "max", args: PageArgs{First: intp(MaxPageSize)}, wantLimit: MaxPageSize},
-		{name: "over max", args: PageArgs{First: intp(MaxPageSize + 1)}, wantErr: "at most"},
+		{name: "max", args: PageArgs{First: intp(pagesize.Max)}, wantLimit: pagesize.Max},
+		{name: "over max", args: PageArgs{First: intp(pagesize.Max + 1)}, wantErr: "at most"},
 		{name: "negative", args: PageArgs{Last: intp(-1)}, wantErr: "negative"},
 		{name: "first and last", args: PageArgs{First: intp(1), Last: intp(1)}, wantErr: "not both"},
 		{name: "before with first", args: PageArgs{First: intp(1), Before: strp(valid)}, wantErr: "use before with last"},

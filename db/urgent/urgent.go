@@ -17,10 +17,11 @@ import (
 	"civiclink/db/street"
 	"civiclink/internal/access"
 	"civiclink/internal/auth"
+	"civiclink/internal/pagesize"
 )
 
-// MaxItems is the most items one request returns.
-const MaxItems = 500
+// MaxItems is the most items one request returns: the API's largest page.
+const MaxItems = pagesize.Max
 
 // Item is one open record awaiting its response.
 type Item struct {

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"civiclink/internal/apierr"
+	"civiclink/internal/pagesize"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -22,15 +23,9 @@ const (
 	// with room to spare: a level costs one statement however many rows it has, so what the
 	// limit bounds is the size of the answer.
 	DefaultMaxCost = 150000
-	// DefaultPageSize is the page size the cost model assumes for a connection queried
-	// without first or last: the API's own default.
-	DefaultPageSize = 50
 	// DefaultListSize is the length the cost model assumes for a list field that takes no
 	// size argument (a child list such as Officer.benefitGrants).
 	DefaultListSize = 10
-	// maxPage is the largest page the API serves; larger first/last values are refused by
-	// the resolvers with BAD_USER_INPUT, so the model never counts more.
-	maxPage = 500
 )
 
 // Fields is a gqlgen extension that rejects operations selecting more than Max fields,
@@ -91,7 +86,7 @@ func countFields(set ast.SelectionSet, fragments ast.FragmentDefinitionList, bud
 
 // Cost is a gqlgen extension that estimates what an operation will read and rejects it
 // above Max. A field costs 1 plus its children's cost times the number of items it may
-// return: first or last for a connection (DefaultPageSize when neither is given), the
+// return: first or last for a connection (pagesize.Default when neither is given, at most pagesize.Max: the API refuses or caps more), the
 // number of ids for nodes(ids:), DefaultListSize for another list, 1 otherwise. The lists
 // of a connection (edges, nodes) are already counted by the connection's page size.
 // Fragments add up, so the estimate is an upper bound.
@@ -187,9 +182,9 @@ func listSize(f *ast.Field, vars map[string]any) int {
 			}
 		}
 		if !found {
-			return DefaultPageSize
+			return pagesize.Default
 		}
-		return min(n, maxPage)
+		return min(n, pagesize.Max)
 	}
 	if def.Type.Elem == nil {
 		return 1

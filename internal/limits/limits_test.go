@@ -8,6 +8,7 @@ import (
 
 	"civiclink/graph"
 	"civiclink/internal/limits"
+	"civiclink/internal/pagesize"
 	"civiclink/playground"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -93,7 +94,7 @@ func TestCostModel(t *testing.T) {
 		{"scalar", `{ __typename }`, nil, 1},
 		{"one connection", `{ cases(first: 10) { nodes { caseNo status } } }`, nil, 1 + 10*(1+2)},
 		{"first from a variable", `query($n: Int) { cases(first: $n) { nodes { caseNo } } }`, map[string]any{"n": 100}, 1 + 100*(1+1)},
-		{"default page", `{ cases { nodes { caseNo } } }`, nil, 1 + limits.DefaultPageSize*2},
+		{"default page", `{ cases { nodes { caseNo } } }`, nil, 1 + pagesize.Default*2},
 		{"nested connection", `{ grids(first: 10) { nodes { cases(first: 5) { nodes { caseNo } } } } }`, nil, 1 + 10*(1+(1+5*(1+1)))},
 		{"edges and nodes", `{ cases(first: 2) { edges { cursor node { caseNo } } totalCount } }`, nil, 1 + 2*((1+(1+(1+1)))+1)},
 		{"nodes by ids", `{ nodes(ids: ["a", "b", "c"]) { id } }`, nil, 1 + 3*1},
