@@ -29,14 +29,6 @@ func (f *Filter) Eq(col string, value *string) *Filter {
 	return f
 }
 
-// Bool adds "column equals value" when value is non-nil.
-func (f *Filter) Bool(col string, value *bool) *Filter {
-	if value != nil {
-		f.conds = append(f.conds, Eq(col, *value))
-	}
-	return f
-}
-
 // Ref adds "column references the row with global ID id" when id is non-nil; typeName is the
 // GraphQL type the ID must name and field the input field, for the error.
 func (f *Filter) Ref(field, col, typeName string, id *string) *Filter {

@@ -173,22 +173,6 @@ func setCode(e *gqlerror.Error, code string) {
 	e.Extensions["code"] = code
 }
 
-// NormaliseList applies the same code mapping to errors that bypass the presenter
-// (parse and validation errors reported before execution).
-func NormaliseList(list gqlerror.List) {
-	for _, e := range list {
-		e.Message = clip(e.Message)
-		if e.Extensions == nil {
-			e.Extensions = map[string]any{}
-		}
-		if _, ok := e.Extensions["code"]; !ok {
-			e.Extensions["code"] = BadUserInput
-			continue
-		}
-		normalise(e)
-	}
-}
-
 // Recover turns a resolver panic into an internal error, logging the panic.
 func Recover(logger *slog.Logger) graphql.RecoverFunc {
 	return func(ctx context.Context, p any) error {

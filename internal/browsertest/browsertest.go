@@ -143,9 +143,6 @@ func (b *Browser) problem(s string) {
 	b.problems = append(b.problems, s)
 }
 
-// Context is the tab's chromedp context, for chromedp.Run and listeners.
-func (b *Browser) Context() context.Context { return b.ctx }
-
 // Do runs chromedp steps in the tab and fails t, naming what, when one fails.
 func (b *Browser) Do(t testing.TB, what string, steps ...chromedp.Action[chromedp.Void]) {
 	t.Helper()

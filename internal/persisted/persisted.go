@@ -42,18 +42,6 @@ const (
 	Only Mode = "only"
 )
 
-// ParseMode parses a configuration value.
-func ParseMode(s string) (Mode, error) {
-	switch m := Mode(strings.ToLower(strings.TrimSpace(s))); m {
-	case Off, Auto, Only:
-		return m, nil
-	case "":
-		return Auto, nil
-	default:
-		return "", fmt.Errorf("persisted-query mode %q: want off, auto or only", s)
-	}
-}
-
 // NotSupported is the extensions.code of a persisted query sent to a hub in mode off.
 const NotSupported = "PERSISTED_QUERY_NOT_SUPPORTED"
 
