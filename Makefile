@@ -7,12 +7,15 @@ help: ## List the targets
 
 # The binary is cached in .civiclink/bin: go build is incremental, so a second `make run`
 # starts at once, and the hub runs in place of the shell (exec), so a clean Ctrl-C or
-# SIGHUP exits 0 and make reports no error.
+# SIGHUP exits 0 and make reports no error. Without DATABASE_URL the hub starts a local
+# PostgreSQL, whose binaries scripts/install-postgres.sh installs first when they are missing
+# (the hub itself never installs packages).
 BIN := .civiclink/bin/civiclink
 
-run: ## Build the hub into .civiclink/bin (incremental) and serve; without DATABASE_URL it starts a local PostgreSQL
+run: ## Build the hub into .civiclink/bin (incremental) and serve; without DATABASE_URL it installs PostgreSQL if needed and starts a local cluster
 	@echo "building $(BIN) (go build; the first build takes a minute or two, later ones seconds)…"
 	@go build -buildvcs=auto -o $(BIN) ./cmd/civiclink
+	@if [ -z "$${DATABASE_URL:-}" ]; then scripts/install-postgres.sh; fi
 	@exec $(BIN) serve
 
 test: ## Run the whole test suite: gofmt, vet, staticcheck, go test against a local PostgreSQL (scripts/test.sh)

@@ -136,7 +136,7 @@ func (h *hub) startCluster(ctx context.Context, logger *slog.Logger) (string, er
 	if err != nil {
 		return "", fmt.Errorf("create cluster folder: %w", err)
 	}
-	opts := pglocal.Options{DataDir: dir, Ephemeral: true, InstallIfMissing: true, Logger: logger}
+	opts := pglocal.Options{DataDir: dir, Ephemeral: true, Logger: logger}
 	h.onClose(func() { h.removeCluster(opts) })
 	h.printf("starting an ephemeral PostgreSQL cluster in %s\n", dir)
 	started := time.Now()

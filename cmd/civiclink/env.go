@@ -94,7 +94,7 @@ func (e *environment) startEmbedded(ctx context.Context) (string, error) {
 		return "", fmt.Errorf("data folder: %w", err)
 	}
 	e.logger.Info("no DATABASE_URL: using the embedded PostgreSQL cluster", "dir", dir)
-	e.cluster, err = pglocal.Start(ctx, pglocal.Options{DataDir: dir, Port: e.cfg.PGPort, InstallIfMissing: true, Logger: e.logger})
+	e.cluster, err = pglocal.Start(ctx, pglocal.Options{DataDir: dir, Port: e.cfg.PGPort, Logger: e.logger})
 	if err != nil {
 		return "", fmt.Errorf("start embedded PostgreSQL: %w", err)
 	}

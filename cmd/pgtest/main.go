@@ -33,7 +33,7 @@ func run(args []string) error {
 	}
 	cmd, dir := args[0], args[1]
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	opts := pglocal.Options{DataDir: dir, Ephemeral: true, InstallIfMissing: true, Logger: logger}
+	opts := pglocal.Options{DataDir: dir, Ephemeral: true, Logger: logger}
 	switch cmd {
 	case "start":
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)

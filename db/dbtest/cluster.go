@@ -222,10 +222,9 @@ func findServer() (string, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
 	defer cancel()
 	c, err := pglocal.Start(ctx, pglocal.Options{
-		DataDir:          dir,
-		Ephemeral:        true,
-		InstallIfMissing: true,
-		Logger:           slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
+		DataDir:   dir,
+		Ephemeral: true,
+		Logger:    slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
 	})
 	if err != nil {
 		_ = os.RemoveAll(dir)

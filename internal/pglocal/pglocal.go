@@ -1,7 +1,6 @@
 package pglocal
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -52,6 +51,10 @@ const (
 	maxLogBytes = 32 << 20
 )
 
+// installHint tells what to do when no PostgreSQL binaries are found: this package never
+// installs them itself.
+const installHint = "install them with scripts/install-postgres.sh (as root it installs Debian's postgresql package; `make run` and `make test` run it first) or set PG_BIN to their folder"
+
 // Options configures Start.
 type Options struct {
 	// DataDir is the folder that holds the cluster ("pgdata" subfolder), the
@@ -66,11 +69,6 @@ type Options struct {
 	// discover: $PG_BIN, `pg_config --bindir`, /usr/lib/postgresql/*/bin
 	// (the version of an existing cluster first, then the highest), PATH.
 	BinDir string
-	// InstallIfMissing makes Start run `apt-get update` and
-	// `apt-get install -y --no-install-recommends postgresql`
-	// (DEBIAN_FRONTEND=noninteractive) when no binaries are found and the
-	// process is root.
-	InstallIfMissing bool
 	// Ephemeral tunes the cluster for throw-away test data: fsync,
 	// synchronous_commit and full_page_writes are off and WAL is minimal, so
 	// a machine crash can corrupt it. Leave false for data worth keeping.
@@ -212,7 +210,6 @@ func StopDir(ctx context.Context, opts Options) error {
 	if _, err := os.Stat(filepath.Join(opts.DataDir, pgdataDirName, "PG_VERSION")); errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
-	opts.InstallIfMissing = false
 	e, unlock, err := prepare(ctx, opts, false)
 	if err != nil {
 		return err
@@ -234,9 +231,6 @@ func (c *Cluster) PassFile() string { return filepath.Join(c.SecretsDir(), PassF
 
 // Port returns the TCP port the server listens on at 127.0.0.1.
 func (c *Cluster) Port() int { return c.port }
-
-// DataDir returns the absolute path of Options.DataDir.
-func (c *Cluster) DataDir() string { return c.env.dataDir }
 
 // SecretsDir returns <DataDir>/secrets, a folder with mode 0700 owned by the
 // current process's user (never by the server's OS user).
@@ -322,18 +316,7 @@ func prepare(ctx context.Context, opts Options, create bool) (*runEnv, func(), e
 	}
 	clusterMajor := readMajor(e.pgdata)
 	if e.bin, e.major, err = findBinaries(ctx, opts.BinDir, clusterMajor); err != nil {
-		if !opts.InstallIfMissing {
-			return nil, nil, fmt.Errorf("pglocal: %w", err)
-		}
-		if os.Geteuid() != 0 {
-			return nil, nil, fmt.Errorf("pglocal: %w (cannot install as non-root: run scripts/install-postgres.sh or apt-get install postgresql)", err)
-		}
-		if ierr := aptInstall(ctx, log); ierr != nil {
-			return nil, nil, fmt.Errorf("pglocal: %w; install failed: %w", err, ierr)
-		}
-		if e.bin, e.major, err = findBinaries(ctx, opts.BinDir, clusterMajor); err != nil {
-			return nil, nil, fmt.Errorf("pglocal: after install: %w", err)
-		}
+		return nil, nil, fmt.Errorf("pglocal: %w; %s", err, installHint)
 	}
 	if clusterMajor != 0 && clusterMajor != e.major {
 		return nil, nil, fmt.Errorf("pglocal: cluster in %s was created by PostgreSQL %d but the binaries in %s are version %d; set PG_BIN to a PostgreSQL %d bin folder or remove %s",
@@ -769,7 +752,7 @@ func lockDir(dir string) (func(), error) {
 func lookupAccount(name string) (*osAccount, error) {
 	u, err := user.Lookup(name)
 	if err != nil {
-		return nil, fmt.Errorf("look up OS user %q: %w (install PostgreSQL with apt-get, which creates it, or create it with `useradd --system %s`)", name, err, name)
+		return nil, fmt.Errorf("look up OS user %q: %w (install PostgreSQL with scripts/install-postgres.sh, whose postgresql package creates it, or create it with `useradd --system %s`)", name, err, name)
 	}
 	uid, err := strconv.ParseUint(u.Uid, 10, 32)
 	if err != nil {
@@ -958,7 +941,7 @@ func findBinaries(ctx context.Context, explicit string, preferMajor int) (string
 			return d, major, nil
 		}
 	}
-	return "", 0, errors.New("PostgreSQL server binaries (initdb, pg_ctl, postgres) not found: looked at $PG_BIN, `pg_config --bindir`, /usr/lib/postgresql/*/bin and PATH; install them with scripts/install-postgres.sh or set PG_BIN")
+	return "", 0, errors.New("PostgreSQL server binaries (initdb, pg_ctl, postgres) not found: looked at $PG_BIN, `pg_config --bindir`, /usr/lib/postgresql/*/bin and PATH")
 }
 
 // debianBinDirs lists /usr/lib/postgresql/<N>/bin, highest version first.
@@ -979,43 +962,4 @@ func sortBinDirs(dirs []string) []string {
 	out := append([]string(nil), dirs...)
 	sort.SliceStable(out, func(i, j int) bool { return version(out[i]) > version(out[j]) })
 	return out
-}
-
-// aptInstall installs PostgreSQL with apt-get, logging each step.
-func aptInstall(ctx context.Context, log *slog.Logger) error {
-	steps := [][]string{
-		{"apt-get", "update"},
-		{"apt-get", "install", "-y", "--no-install-recommends", "postgresql"},
-	}
-	for _, step := range steps {
-		log.Info("installing PostgreSQL", "command", strings.Join(step, " "))
-		started := time.Now()
-		cmd := exec.CommandContext(ctx, step[0], step[1:]...)
-		cmd.Env = append(os.Environ(), "DEBIAN_FRONTEND=noninteractive")
-		pr, pw := io.Pipe()
-		cmd.Stdout, cmd.Stderr = pw, pw
-		var tail []string
-		done := make(chan struct{})
-		go func() {
-			defer close(done)
-			sc := bufio.NewScanner(pr)
-			for sc.Scan() {
-				line := sc.Text()
-				log.Debug("apt-get", "line", line)
-				tail = append(tail, line)
-				if len(tail) > 20 {
-					tail = tail[1:]
-				}
-			}
-			_, _ = io.Copy(io.Discard, pr)
-		}()
-		err := cmd.Run()
-		pw.Close()
-		<-done
-		if err != nil {
-			return fmt.Errorf("%s: %w\n%s", strings.Join(step, " "), err, strings.Join(tail, "\n"))
-		}
-		log.Info("installing PostgreSQL: step done", "command", strings.Join(step, " "), "took", time.Since(started).Round(time.Second))
-	}
-	return nil
 }

@@ -192,6 +192,38 @@ func TestExplicitPortInUse(t *testing.T) {
 	}
 }
 
+// TestMissingBinariesNameTheScript: without PostgreSQL binaries Start installs nothing (the
+// hub once ran apt-get itself) and says which script to run.
+func TestMissingBinariesNameTheScript(t *testing.T) {
+	empty := t.TempDir()
+	tests := []struct {
+		name  string
+		opts  Options
+		pgBin string
+	}{
+		{name: "BinDir without binaries", opts: Options{BinDir: empty}},
+		{name: "PG_BIN without binaries", pgBin: empty},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.pgBin != "" {
+				t.Setenv("PG_BIN", tt.pgBin)
+			}
+			opts := tt.opts
+			opts.DataDir = t.TempDir()
+			opts.Logger = testLogger(t)
+			c, err := Start(t.Context(), opts)
+			if err == nil {
+				_ = c.Stop(context.Background())
+				t.Fatalf("Start with no binaries in %s succeeded, want an error", empty)
+			}
+			if !strings.Contains(err.Error(), "scripts/install-postgres.sh") {
+				t.Errorf("Start with no binaries: error %q, want it to name scripts/install-postgres.sh", err)
+			}
+		})
+	}
+}
+
 func TestRootUnreachableDataDir(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("only meaningful as root")
