@@ -1,0 +1,90 @@
+package resolvers
+
+import (
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// sqlLike matches a string literal that reads as a SQL statement.
+var sqlLike = regexp.MustCompile(`\bSELECT\b[\s\S]*\bFROM\b|\bINSERT\s+INTO\b|\bUPDATE\b[\s\S]*\bSET\b|\bDELETE\s+FROM\b`)
+
+// pendingSQL lists the files whose mutations still run their own SQL, until issue #13 moves
+// them into their domain packages; it only shrinks, and goes once it is empty.
+var pendingSQL = []string{
+	"commands.go",
+	"commands_mediation.go",
+	"commands_police.go",
+	"commands_risk.go",
+	"commands_street.go",
+	"commands_welfare.go",
+	"gridhistory.go", // redrawGrid: only the transaction's pgx.Tx
+	"rules.go",       // publishRule: only the transaction's pgx.Tx
+}
+
+// TestResolversHoldNoSQL: resolvers/ imports no pgx and holds no SQL; statements live in the
+// domain packages below it (db/<domain>), reads and writes alike.
+func TestResolversHoldNoSQL(t *testing.T) {
+	t.Parallel()
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fset := token.NewFileSet()
+	clean := map[string]bool{}
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, name, nil, parser.SkipObjectResolution)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var problems []string
+		for _, imp := range f.Imports {
+			path, _ := strconv.Unquote(imp.Path.Value)
+			if path == "github.com/jackc/pgx" || strings.HasPrefix(path, "github.com/jackc/pgx/") {
+				problems = append(problems, fmt.Sprintf("%s imports %s", fset.Position(imp.Pos()), path))
+			}
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			lit, ok := n.(*ast.BasicLit)
+			if !ok || lit.Kind != token.STRING {
+				return true
+			}
+			s, err := strconv.Unquote(lit.Value)
+			if err == nil && sqlLike.MatchString(s) {
+				problems = append(problems, fmt.Sprintf("%s holds SQL %q", fset.Position(lit.Pos()), firstLine(s)))
+			}
+			return true
+		})
+		pending := slices.Contains(pendingSQL, name)
+		switch {
+		case len(problems) > 0 && !pending:
+			for _, p := range problems {
+				t.Errorf("%s: want no pgx and no SQL in resolvers/ (move it into the domain's package under db/)", p)
+			}
+		case len(problems) == 0:
+			clean[name] = true
+		}
+	}
+	for _, name := range pendingSQL {
+		if clean[name] {
+			t.Errorf("%s holds no SQL and imports no pgx any more: remove it from pendingSQL", name)
+		} else if !slices.Contains(files, name) {
+			t.Errorf("%s is gone: remove it from pendingSQL", name)
+		}
+	}
+}
+
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(strings.TrimSpace(s), "\n")
+	return line
+}
