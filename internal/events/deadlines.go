@@ -97,24 +97,11 @@ func ScanDeadlines(ctx context.Context, db Beginner) (int, error) {
 		if err != nil {
 			return err
 		}
-		for rows.Next() {
+		found, err = announce(ctx, tx, rows, func(row pgx.CollectableRow) (Event, error) {
 			e := Event{Actor: deadlineActor}
-			if err := rows.Scan(&e.ID, &e.Kind, &e.At, &e.EntityType, &e.EntityID, &e.GridID, &e.StationID, &e.RuleID, &e.Remind); err != nil {
-				rows.Close()
-				return err
-			}
-			found = append(found, e)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		for _, e := range found {
-			if err := notify(ctx, tx, e); err != nil {
-				return err
-			}
-		}
-		return nil
+			return e, row.Scan(&e.ID, &e.Kind, &e.At, &e.EntityType, &e.EntityID, &e.GridID, &e.StationID, &e.RuleID, &e.Remind)
+		})
+		return err
 	})
 	if err != nil {
 		return 0, fmt.Errorf("scan passed deadlines: %w", err)

@@ -56,24 +56,11 @@ func ScanOverdueMeasures(ctx context.Context, db Beginner) (int, error) {
 		if err != nil {
 			return err
 		}
-		for rows.Next() {
+		found, err = announce(ctx, tx, rows, func(row pgx.CollectableRow) (Event, error) {
 			e := Event{Kind: MeasureOverdue, EntityType: "Measure", Actor: scanActor}
-			if err := rows.Scan(&e.ID, &e.At, &e.GridID, &e.EntityID, &e.RuleID, &e.Remind); err != nil {
-				rows.Close()
-				return err
-			}
-			found = append(found, e)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		for _, e := range found {
-			if err := notify(ctx, tx, e); err != nil {
-				return err
-			}
-		}
-		return nil
+			return e, row.Scan(&e.ID, &e.At, &e.GridID, &e.EntityID, &e.RuleID, &e.Remind)
+		})
+		return err
 	})
 	if err != nil {
 		return 0, fmt.Errorf("scan overdue measures: %w", err)
@@ -120,4 +107,19 @@ func locked(ctx context.Context, db Beginner, f func(tx pgx.Tx) error) error {
 		return err
 	}
 	return tx.Commit(ctx)
+}
+
+// announce collects the outbox rows a scan inserted, each read by scan, and notifies each in
+// the scan's transaction, so the rows and their notifications commit together or not at all.
+func announce(ctx context.Context, tx pgx.Tx, rows pgx.Rows, scan pgx.RowToFunc[Event]) ([]Event, error) {
+	found, err := pgx.CollectRows(rows, scan)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range found {
+		if err := notify(ctx, tx, e); err != nil {
+			return nil, err
+		}
+	}
+	return found, nil
 }
