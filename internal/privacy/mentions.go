@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 	"unicode/utf8"
 
+	"civiclink/db/loaders"
 	"civiclink/db/store"
 	"civiclink/internal/auth"
 	"civiclink/internal/globalid"
@@ -91,32 +91,32 @@ var mentionSQL = map[string]string{
 		WHERE e.id = ANY ($1)`,
 }
 
-// mentions holds, for one operation, the rows free texts may mention, by record. They are
-// read by level (FetchMentions, called for the rows of a query level before their fields
-// resolve): one statement per kind of record and level, whatever the load, and no text
-// waits on a batch window. A text whose record no level read (a single record, or a
-// session's record shown under a purpose) reads its own; concurrent readers of one record
-// share that read.
-type mentions struct {
-	db   store.Querier
-	keys *pii.Keys
-	mu   sync.Mutex
-	recs map[Key]*mentioned
-}
+// mentionsOf reads, for records, the rows their free texts may mention, as the hub itself:
+// what a text must mask cannot depend on what the caller may see. The rows of a query level
+// are read at once before their fields resolve (FetchMentions: one statement per kind of
+// record and level, whatever the load, and no text waits on a batch window); a text whose
+// record no level read (a single record, a list a dataloader serves, a session's record
+// shown under a purpose) is batched with the others the request reads meanwhile.
+var mentionsOf = loaders.Keyed(func(ctx context.Context, db store.Querier, recs []Key) (map[Key][]Mention, error) {
+	var keys *pii.Keys
+	if m, ok := ctx.Value(mentionsKey{}).(*mentions); ok {
+		keys = m.keys
+	}
+	return loadMentions(auth.WithSystem(ctx), db, keys, recs)
+})
 
-// mentioned is one record's mentions, readable once done is closed.
-type mentioned struct {
-	done chan struct{}
-	ms   []Mention
-	err  error
+// mentions marks an operation whose free texts are redacted (not withheld whole), with the
+// keys that decrypt identity numbers for it.
+type mentions struct {
+	keys *pii.Keys
 }
 
 type mentionsKey struct{}
 
-// withMentions gives ctx a mention store reading through db as the hub itself: what a text
-// must mask cannot depend on what the caller may see.
-func withMentions(ctx context.Context, db store.Querier, keys *pii.Keys) context.Context {
-	return context.WithValue(ctx, mentionsKey{}, &mentions{db: db, keys: keys, recs: map[Key]*mentioned{}})
+// withMentions lets the free texts of ctx's operation be redacted, keys decrypting the
+// identity numbers they may repeat.
+func withMentions(ctx context.Context, keys *pii.Keys) context.Context {
+	return context.WithValue(ctx, mentionsKey{}, &mentions{keys: keys})
 }
 
 // FetchMentions reads what the free texts of rows (the rows of one query level) may
@@ -124,8 +124,7 @@ func withMentions(ctx context.Context, db store.Querier, keys *pii.Keys) context
 // without free texts are skipped. Without a mention store in ctx it does nothing (the texts
 // are then withheld whole).
 func FetchMentions(ctx context.Context, rows []any) error {
-	m, ok := ctx.Value(mentionsKey{}).(*mentions)
-	if !ok {
+	if _, ok := ctx.Value(mentionsKey{}).(*mentions); !ok {
 		return nil
 	}
 	recs := make([]Key, 0, len(rows))
@@ -136,55 +135,11 @@ func FetchMentions(ctx context.Context, rows []any) error {
 			}
 		}
 	}
-	return m.read(ctx, recs)
-}
-
-// read reads the mentions of the records of recs that no one has started reading, in one
-// statement per kind of record, and waits for those others are reading.
-func (m *mentions) read(ctx context.Context, recs []Key) error {
-	var todo []Key
-	var pending []*mentioned
-	m.mu.Lock()
-	for _, k := range recs {
-		e, ok := m.recs[k]
-		if !ok {
-			e = &mentioned{done: make(chan struct{})}
-			m.recs[k] = e
-			todo = append(todo, k)
-		}
-		pending = append(pending, e)
+	if len(recs) == 0 {
+		return nil
 	}
-	m.mu.Unlock()
-	if len(todo) > 0 {
-		got, err := loadMentions(auth.WithSystem(ctx), m.db, m.keys, todo)
-		for _, k := range todo {
-			e := m.recs[k] // set above and never replaced
-			e.ms, e.err = got[k], err
-			close(e.done)
-		}
-	}
-	for _, e := range pending {
-		select {
-		case <-e.done:
-			if e.err != nil {
-				return e.err
-			}
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-	}
-	return nil
-}
-
-// of returns the mentions of rec, reading them when no level did.
-func (m *mentions) of(ctx context.Context, rec Key) ([]Mention, error) {
-	if err := m.read(ctx, []Key{rec}); err != nil {
-		return nil, err
-	}
-	m.mu.Lock()
-	e := m.recs[rec]
-	m.mu.Unlock()
-	return e.ms, nil
+	_, err := mentionsOf.Fetch(ctx, recs)
+	return err
 }
 
 func loadMentions(ctx context.Context, db store.Querier, keys *pii.Keys, recs []Key) (map[Key][]Mention, error) {
@@ -250,14 +205,14 @@ func loadMentions(ctx context.Context, db store.Querier, keys *pii.Keys, recs []
 // under an accepted purpose; without a mention loader in ctx (a wiring error) it is withheld
 // whole: fail closed.
 func redactText(ctx context.Context, text string, rec Key) (string, error) {
-	m, ok := ctx.Value(mentionsKey{}).(*mentions)
+	_, ok := ctx.Value(mentionsKey{}).(*mentions)
 	if !ok || (rec == Key{} && !MayShow(ctx, PersonData)) {
 		return pii.MaskText(text), nil
 	}
 	if rec == (Key{}) {
 		return text, nil
 	}
-	ms, err := m.of(ctx, rec)
+	ms, err := mentionsOf.Load(ctx, rec)
 	if err != nil {
 		return "", fmt.Errorf("redact %s %d: %w", rec.Type, rec.PK, err)
 	}

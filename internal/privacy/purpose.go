@@ -61,11 +61,11 @@ var (
 // caller cannot see (or that does not exist) with FORBIDDEN, before anything is resolved.
 // The principal's purpose becomes the canonical record reference, which the access log keeps.
 //
-// It also gives the operation the loader that batches what free texts may mention (keys
-// decrypt identity numbers for it).
+// It also lets the operation's free texts be redacted (keys decrypt the identity numbers
+// they may repeat; mentionsOf reads what they may mention).
 func Purposes(db store.Querier, keys *pii.Keys, logger *slog.Logger) graphql.OperationMiddleware {
 	return func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
-		ctx = withMentions(ctx, db, keys)
+		ctx = withMentions(ctx, keys)
 		p := auth.FromContext(ctx)
 		if p.Purpose == "" && !p.PurposeStated {
 			return next(ctx)
