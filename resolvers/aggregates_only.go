@@ -38,12 +38,13 @@ var allStats = []string{"caseStats", "disputeStats", "gridEventStats", "riskItem
 
 // aggregatesOnly is the one check that refuses an analyst a row list or a single row: every
 // root list (rootList), single-row lookup (lookup, node, nodes) and the urgent queue call it
-// with whether the caller may read any row of what they return. An analyst who may not gets
+// with the rule saying whether the caller may read any row of what they return, asked of
+// analysts only (other roles' requests pay nothing for it). An analyst who may not gets
 // FORBIDDEN with a hint naming the *Stats fields that answer the question, rather than an
 // empty list with totalCount 0 or a null that says nothing. Other roles are unaffected: what
 // their row rules hide stays hidden as before.
-func aggregatesOnly(ctx context.Context, typeName string, readable bool) error {
-	if readable || auth.FromContext(ctx).Role != auth.Analyst {
+func aggregatesOnly(ctx context.Context, typeName string, readable func(context.Context) bool) error {
+	if auth.FromContext(ctx).Role != auth.Analyst || readable(ctx) {
 		return nil
 	}
 	return rowsForbidden(ctx, typeName)

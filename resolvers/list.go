@@ -47,7 +47,7 @@ func pageArgs(p page, f filter, orderBy []*relay.Order, columns map[string]strin
 // rootList serves a root connection: one statement for the page, and one more for the
 // total only when the client selects totalCount.
 func rootList[T any](ctx context.Context, table *store.Table[T], p page, f filter, orderBy []*relay.Order, columns map[string]string) (*relay.Connection[*T], error) {
-	if err := aggregatesOnly(ctx, resultType(ctx), table.Readable(ctx)); err != nil {
+	if err := aggregatesOnly(ctx, resultType(ctx), table.Readable); err != nil {
 		return nil, err
 	}
 	args, err := pageArgs(p, f, orderBy, columns)
@@ -110,7 +110,7 @@ func childList[T any](ctx context.Context, rel *loaders.ChildPagesRelation[T], p
 
 // lookup finds one row by a unique human-facing column (case number, grid code, …).
 func lookup[T any](ctx context.Context, table *store.Table[T], what, column, value string) (*T, error) {
-	if err := aggregatesOnly(ctx, resultType(ctx), table.Readable(ctx)); err != nil {
+	if err := aggregatesOnly(ctx, resultType(ctx), table.Readable); err != nil {
 		return nil, err
 	}
 	row, err := table.Get(ctx, loaders.DB(ctx), store.Conds{store.Eq(column, value)})

@@ -154,7 +154,7 @@ func loadNodes(ctx context.Context, keys []nodeKey) ([]relay.Node, error) {
 		byType[k.typeName] = append(byType[k.typeName], k.pk)
 	}
 	for _, typeName := range types {
-		if err := aggregatesOnly(ctx, typeName, nodeTypes[typeName].readable(ctx)); err != nil {
+		if err := aggregatesOnly(ctx, typeName, nodeTypes[typeName].readable); err != nil {
 			return nil, err
 		}
 	}

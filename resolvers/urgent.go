@@ -36,10 +36,13 @@ func urgentQuery(within, overdueFor, first *int, asOf *time.Time) urgent.Query {
 	return q
 }
 
+// urgentReadable reports whether the caller of ctx may see any record of the urgent queue.
+func urgentReadable(ctx context.Context) bool { return urgent.Readable(auth.FromContext(ctx)) }
+
 // urgentList serves Query.urgentQueue: the records the caller may see; an analyst, who sees
 // records as aggregates only, is refused.
 func urgentList(ctx context.Context, q urgent.Query) ([]*urgent.Item, error) {
-	if err := aggregatesOnly(ctx, "UrgentItem", urgent.Readable(auth.FromContext(ctx))); err != nil {
+	if err := aggregatesOnly(ctx, "UrgentItem", urgentReadable); err != nil {
 		return nil, err
 	}
 	return urgent.List(ctx, loaders.DB(ctx), q)
@@ -49,7 +52,7 @@ func urgentList(ctx context.Context, q urgent.Query) ([]*urgent.Item, error) {
 // differs from the last one sent, re-read (under the subscriber's access rules, like the
 // query) on every workflow event and every urgentPoll.
 func (r *subscriptionResolver) urgentQueue(ctx context.Context, q urgent.Query) (<-chan []*urgent.Item, error) {
-	if err := aggregatesOnly(ctx, "UrgentItem", urgent.Readable(auth.FromContext(ctx))); err != nil {
+	if err := aggregatesOnly(ctx, "UrgentItem", urgentReadable); err != nil {
 		return nil, err
 	}
 	if r.Events == nil {
