@@ -42,17 +42,17 @@ type Options struct {
 	// requests on this instance.
 	PerPrincipal int64
 	// Wait is how long a connection beyond the principal's share waits before it is refused
-	// (a negative Wait refuses at once; 0 = config.ShareWait of the default request
-	// deadline: the server passes that of its own deadline). Long enough that a burst of one
+	// (a negative Wait refuses at once; 0 = config.ShareWait of the request deadline given
+	// to Defaults). Long enough that a burst of one
 	// caller's requests queues rather than fails on a loaded machine.
 	Wait time.Duration
 }
 
-// Defaults fills the zero fields of opts for a pool of maxConns connections: a request may
-// hold a quarter of the pool (at least 3: sibling lists load side by side), a principal
-// three quarters (so others always keep a quarter), and Wait is config.ShareWait of the
-// default request deadline.
-func Defaults(opts Options, maxConns int32) Options {
+// Defaults fills the zero fields of opts for a pool of maxConns connections and a request
+// deadline of requestTimeout: a request may hold a quarter of the pool (at least 3: sibling
+// lists load side by side), a principal three quarters (so others always keep a quarter),
+// and Wait is config.ShareWait of the deadline. A Wait longer than the deadline is cut to it.
+func Defaults(opts Options, maxConns int32, requestTimeout time.Duration) Options {
 	if opts.PerRequest <= 0 {
 		opts.PerRequest = max(3, int64(maxConns)/4)
 	}
@@ -60,8 +60,9 @@ func Defaults(opts Options, maxConns int32) Options {
 		opts.PerPrincipal = max(opts.PerRequest, int64(maxConns)*3/4)
 	}
 	if opts.Wait == 0 {
-		opts.Wait = config.ShareWait(config.DefaultRequestTimeout)
+		opts.Wait = config.ShareWait(requestTimeout)
 	}
+	opts.Wait = min(opts.Wait, requestTimeout)
 	return opts
 }
 
@@ -78,9 +79,10 @@ type principal struct {
 	refs int
 }
 
-// New returns a limiter; the zero fields of opts are those of Defaults for a pool of 20.
+// New returns a limiter sharing by opts, whose zero fields Defaults fills for the pool and
+// the request deadline.
 func New(opts Options) *Limiter {
-	return &Limiter{opts: Defaults(opts, 20), principals: map[string]*principal{}}
+	return &Limiter{opts: opts, principals: map[string]*principal{}}
 }
 
 // Request is the share of one request.

@@ -52,10 +52,10 @@ func TestShares(t *testing.T) {
 	if err := a2.acquire(a2ctx); err != nil {
 		t.Errorf("a2 after a1 gave one back: %v, want a connection", err)
 	}
-	if got := Defaults(Options{}, 20); got.PerRequest != 5 || got.PerPrincipal != 15 || got.Wait != config.ShareWait(config.DefaultRequestTimeout) {
+	if got := Defaults(Options{}, 20, config.DefaultRequestTimeout); got.PerRequest != 5 || got.PerPrincipal != 15 || got.Wait != config.ShareWait(config.DefaultRequestTimeout) {
 		t.Errorf("Defaults for 20 connections = %+v, want 5 per request, 15 per principal, a third of the default request deadline", got)
 	}
-	if got := Defaults(Options{}, 8); got.PerRequest != 3 || got.PerPrincipal != 6 {
+	if got := Defaults(Options{}, 8, config.DefaultRequestTimeout); got.PerRequest != 3 || got.PerPrincipal != 6 {
 		t.Errorf("Defaults for 8 connections = %+v, want 3 per request, 6 per principal", got)
 	}
 }

@@ -31,7 +31,7 @@ func TestFairShareOfTheDatabase(t *testing.T) {
 		o.RequestTimeout = 20 * time.Second
 	})
 	ctx := t.Context()
-	shares := fairshare.Defaults(fairshare.Options{}, hub.Pool.Config().MaxConns)
+	shares := fairshare.Defaults(fairshare.Options{}, hub.Pool.Config().MaxConns, 20*time.Second)
 	if shares.PerRequest*2 != shares.PerPrincipal {
 		t.Fatalf("test assumes a caller's share is two requests' shares, got %+v", shares)
 	}

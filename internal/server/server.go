@@ -103,7 +103,8 @@ type Options struct {
 	// Events delivers workflow events to subscriptions; nil disables them.
 	Events *events.Broker
 	// FairShare bounds the database connections of one request and of one caller; its zero
-	// fields are fairshare.Defaults for the pool's size.
+	// fields are fairshare.Defaults for the pool's size and RequestTimeout (the wait for a
+	// share is derived from the deadline and never outlasts it).
 	FairShare fairshare.Options
 	// Clock is the clock requests decide "now" and the office's "today" by (nil = the
 	// system clock); tests fix it to a moment.
@@ -141,12 +142,6 @@ func New(opts Options) *Handler {
 	if opts.RequestTimeout == 0 {
 		opts.RequestTimeout = DefaultRequestTimeout
 	}
-	// The wait for a share of the database is derived from the request deadline, and never
-	// outlasts it.
-	if opts.FairShare.Wait == 0 {
-		opts.FairShare.Wait = config.ShareWait(opts.RequestTimeout)
-	}
-	opts.FairShare.Wait = min(opts.FairShare.Wait, opts.RequestTimeout)
 	if opts.PersistedQueries == "" {
 		opts.PersistedQueries = persisted.Auto
 	}
@@ -169,7 +164,7 @@ func New(opts Options) *Handler {
 	h.closing, h.close = context.WithCancel(context.Background())
 	mux := http.NewServeMux()
 	limiter := ratelimit.New(opts.RateLimit)
-	share := fairshare.New(fairshare.Defaults(opts.FairShare, opts.Pool.Config().MaxConns))
+	share := fairshare.New(fairshare.Defaults(opts.FairShare, opts.Pool.Config().MaxConns, opts.RequestTimeout))
 	mux.Handle("/graphql", h.rateLimited(limiter, requireAuth(opts, h.graphQLEndpoint(opts, share, graphQL(opts, limiter, share)))))
 	examples, err := playground.Examples()
 	if err != nil {
