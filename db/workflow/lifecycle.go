@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"civiclink/db/store"
 	"civiclink/internal/apierr"
 
 	"github.com/jackc/pgx/v5"
@@ -85,8 +86,8 @@ func (l *Lifecycle) Transition(ctx context.Context, tx pgx.Tx, c Change) (from s
 			return from, err
 		}
 	}
-	args := []any{c.ID, c.To}
-	sets := []string{"status = $2", "version = version + 1"}
+	b := store.NewBinder(c.ID)
+	sets := []string{"status = " + b.Arg(c.To), "version = version + 1"}
 	if l.ClosedColumn != "" && l.Machine.IsFinal(c.To) {
 		sets = append(sets, l.ClosedColumn+" = now()")
 	}
@@ -94,10 +95,9 @@ func (l *Lifecycle) Transition(ctx context.Context, tx pgx.Tx, c Change) (from s
 		sets = append(sets, col+" = coalesce("+col+", now())")
 	}
 	for _, s := range c.Sets {
-		args = append(args, s.Value)
-		sets = append(sets, fmt.Sprintf("%s = $%d", s.Column, len(args)))
+		sets = append(sets, s.Column+" = "+b.Arg(s.Value))
 	}
-	if _, err := tx.Exec(ctx, "UPDATE "+l.Table+" SET "+strings.Join(sets, ", ")+" WHERE id = $1", args...); err != nil {
+	if _, err := tx.Exec(ctx, "UPDATE "+l.Table+" SET "+strings.Join(sets, ", ")+" WHERE id = $1", b.Args()...); err != nil {
 		return from, fmt.Errorf("update %s %d: %w", l.Machine.Name, c.ID, err)
 	}
 	if err := l.log(ctx, tx, c.ID, &from, c.To, c.Actor, c.Reason); err != nil {
