@@ -57,7 +57,7 @@ var deadlinesSQL = `
 		SELECT $6::text, 'Dispute', d.id, d.grid_id, NULL::bigint, r.id, r.remind,
 			'follow-up-overdue:Agreement:' || a.id || ':' || a.performance_deadline
 		FROM mediation.agreement a JOIN mediation.dispute d ON d.id = a.dispute_id
-		JOIN hub.rule r ON r.id = hub.rule_in_force('AGREEMENT_FOLLOW_UP', a.performance_deadline::timestamp AT TIME ZONE 'Asia/Shanghai')
+		JOIN hub.rule r ON r.id = hub.rule_in_force('AGREEMENT_FOLLOW_UP', a.performance_deadline::timestamp AT TIME ZONE '` + clock.ZoneName + `')
 		WHERE ` + followUpOverdue + `
 	), locked AS (
 		SELECT pg_advisory_xact_lock($5) -- ids in commit order (OutboxLock)

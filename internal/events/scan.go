@@ -39,7 +39,7 @@ func ScanOverdueMeasures(ctx context.Context, db Beginner) (int, error) {
 			WITH due AS (
 				SELECT m.id, r.grid_id, 'measure-overdue:' || m.id || ':' || m.due_on AS key, rule.id AS rule_id, rule.remind
 				FROM risk.measure m JOIN risk.risk_item r ON r.id = m.risk_item_id
-				LEFT JOIN hub.rule rule ON rule.id = hub.rule_in_force('MEASURE_OVERDUE', m.due_on::timestamp AT TIME ZONE 'Asia/Shanghai')
+				LEFT JOIN hub.rule rule ON rule.id = hub.rule_in_force('MEASURE_OVERDUE', m.due_on::timestamp AT TIME ZONE '`+clock.ZoneName+`')
 				WHERE m.status <> 'DONE' AND m.due_on + hub.rule_days('MEASURE_OVERDUE', m.due_on) < $4::date
 			), locked AS (
 				SELECT pg_advisory_xact_lock($3) -- ids in commit order (OutboxLock)
