@@ -8,6 +8,7 @@ import (
 	"civiclink/db/loaders"
 	"civiclink/db/store"
 	"civiclink/graph"
+	"civiclink/internal/fastpath"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -262,24 +263,7 @@ var (
 // and the unions it belongs to.
 func implementors(typeName string) []string {
 	schemaOnce.Do(func() {
-		s := graph.NewExecutableSchema(graph.Config{}).Schema()
-		typeSets = map[string][]string{}
-		for name, def := range s.Types {
-			if def.Kind != ast.Object {
-				continue
-			}
-			set := append([]string{name}, def.Interfaces...)
-			for _, u := range s.Types {
-				if u.Kind == ast.Union && u.Types != nil {
-					for _, t := range u.Types {
-						if t == name {
-							set = append(set, u.Name)
-						}
-					}
-				}
-			}
-			typeSets[name] = set
-		}
+		typeSets = fastpath.Satisfies(graph.NewExecutableSchema(graph.Config{}).Schema())
 	})
 	if s, ok := typeSets[typeName]; ok {
 		return s

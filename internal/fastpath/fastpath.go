@@ -54,7 +54,7 @@ type Marshaler struct {
 // (the generated ResolverRoot interface type: a method per type, returning the interface
 // of the type's field resolvers).
 func New(schema *ast.Schema, resolverRoot reflect.Type) *Marshaler {
-	m := &Marshaler{schema: schema, resolvers: map[string]map[string]bool{}, satisfies: map[string][]string{}}
+	m := &Marshaler{schema: schema, resolvers: map[string]map[string]bool{}}
 	for i := range resolverRoot.NumMethod() {
 		meth := resolverRoot.Method(i)
 		if meth.Type.NumOut() != 1 {
@@ -67,23 +67,26 @@ func New(schema *ast.Schema, resolverRoot reflect.Type) *Marshaler {
 		}
 		m.resolvers[meth.Name] = names
 	}
+	m.satisfies = Satisfies(schema)
+	return m
+}
+
+// Satisfies returns, per object type of schema, what fragments on it may name (the
+// satisfies argument of graphql.CollectFields): itself, then the interfaces and unions
+// it belongs to, as the schema validator recorded them (ast.Schema.GetImplements).
+func Satisfies(schema *ast.Schema) map[string][]string {
+	sets := map[string][]string{}
 	for name, def := range schema.Types {
 		if def.Kind != ast.Object {
 			continue
 		}
-		set := append([]string{name}, def.Interfaces...)
-		for _, u := range schema.Types {
-			if u.Kind == ast.Union {
-				for _, t := range u.Types {
-					if t == name {
-						set = append(set, u.Name)
-					}
-				}
-			}
+		set := []string{name}
+		for _, d := range schema.GetImplements(def) {
+			set = append(set, d.Name)
 		}
-		m.satisfies[name] = set
+		sets[name] = set
 	}
-	return m
+	return sets
 }
 
 // ExtensionName implements graphql.HandlerExtension.
