@@ -71,7 +71,9 @@ type request struct {
 }
 
 // Handler returns the /export handler. graphql serves the GraphQL endpoint at path
-// endpoint: pass the server's mux, so that whatever wraps that route wraps exports too.
+// endpoint: pass the server's mux, so that whatever wraps that route wraps exports too. The
+// endpoint's gqlgen server must run Operations (AroundOperations): an export takes its
+// columns from the operation, and fails without it.
 func Handler(graphql http.Handler, endpoint string, logger *slog.Logger) http.Handler {
 	examples, err := playground.Examples()
 	if err != nil {
@@ -227,17 +229,17 @@ func (h *handler) stream(w http.ResponseWriter, r *http.Request, req *request, i
 
 // writeRows writes the export of the data value that dec is at.
 func (h *handler) writeRows(w http.ResponseWriter, r *http.Request, req *request, in *inner, dec *json.Decoder, filename string) {
-	p := &plan{}
-	if in.sink.op != nil {
-		var err error
-		if p, err = planOf(in.sink.op, req.Field); err != nil {
-			writeError(w, http.StatusBadRequest, "BAD_USER_INPUT", err.Error())
-			return
-		}
-	} else {
-		// Not seen (the handler is not gqlgen with Operations): the only root field, with the
-		// columns of its first row.
-		p.unwrap = asList
+	if in.sink.op == nil {
+		// Every operation the hub's /graphql executes passes through Operations, so a data
+		// answer without one means the endpoint is not wired as Handler requires.
+		h.logger.ErrorContext(r.Context(), "export: the GraphQL endpoint answered data without showing the export its operation (is export.Operations installed on it?)")
+		writeError(w, http.StatusInternalServerError, "INTERNAL", "the export failed")
+		return
+	}
+	p, err := planOf(in.sink.op, req.Field)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "BAD_USER_INPUT", err.Error())
+		return
 	}
 	limit := MaxRows
 	if req.Limit > 0 && req.Limit < MaxRows {
@@ -263,14 +265,11 @@ func (h *handler) writeRows(w http.ResponseWriter, r *http.Request, req *request
 		out = c
 	}
 	s := &rowSink{out: out, columns: p.columns, limit: limit}
-	err := func() error {
+	err = func() error {
 		if s.columns != nil {
 			if err := s.begin(); err != nil {
 				return err
 			}
-		}
-		if in.sink.op == nil {
-			return streamOnlyRoot(dec, s)
 		}
 		return streamRows(dec, p, s)
 	}()
@@ -284,22 +283,6 @@ func (h *handler) writeRows(w http.ResponseWriter, r *http.Request, req *request
 	}
 	h.logger.InfoContext(r.Context(), "export", "example", req.Example, "operation", req.OperationName,
 		"format", req.Format, "field", req.Field, "rows", s.rows, "truncated", s.truncated)
-}
-
-// streamOnlyRoot exports the list of an answer whose operation was not seen: the data
-// object's first field.
-func streamOnlyRoot(dec *json.Decoder, s *rowSink) error {
-	tok, err := dec.Token()
-	if err != nil || tok == nil {
-		return err
-	}
-	if tok != json.Delim('{') || !dec.More() {
-		return nil
-	}
-	if _, err := dec.Token(); err != nil {
-		return err
-	}
-	return streamList(dec, s, false)
 }
 
 // parseRequest reads the parameters of a GET query string, or of a JSON or form POST body.

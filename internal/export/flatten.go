@@ -7,50 +7,6 @@ import (
 	"strings"
 )
 
-// colNode is one level of the column tree: children keep the order in which fields first
-// appear, which is the query's selection order.
-type colNode struct {
-	children []string
-	child    map[string]*colNode
-}
-
-func (n *colNode) add(o *object) {
-	for _, k := range o.keys {
-		c, ok := n.child[k]
-		if !ok {
-			c = &colNode{child: map[string]*colNode{}}
-			n.child[k] = c
-			n.children = append(n.children, k)
-		}
-		if sub, ok := o.vals[k].(*object); ok {
-			c.add(sub)
-		}
-	}
-}
-
-func (n *colNode) leaves(prefix string, out []string) []string {
-	for _, k := range n.children {
-		c := n.child[k]
-		name := prefix + k
-		if len(c.children) == 0 {
-			out = append(out, name)
-			continue
-		}
-		out = c.leaves(name+".", out)
-	}
-	return out
-}
-
-// columnsOf derives columns from rows, for an answer whose operation the export did not
-// see: nested objects become dotted columns (grid.code), nested lists one JSON-text cell.
-func columnsOf(rows ...*object) []string {
-	root := &colNode{child: map[string]*colNode{}}
-	for _, r := range rows {
-		root.add(r)
-	}
-	return root.leaves("", nil)
-}
-
 // cell returns the value of the dotted column col in row r; nil when absent or under a
 // null object.
 func cell(r *object, col string) any {

@@ -161,8 +161,7 @@ func (n *ndjsonRows) row(columns []string, r *object) error {
 
 func (n *ndjsonRows) flush() error { return nil }
 
-// rowSink takes the exported rows one by one, writing the header first (derived from the
-// plan's columns, or from the first row when the operation was not seen).
+// rowSink takes the exported rows one by one, writing the header (the plan's columns) first.
 type rowSink struct {
 	out       rowWriter
 	columns   []string
@@ -178,13 +177,10 @@ func (s *rowSink) add(r *object) (bool, error) {
 		s.truncated = true
 		return false, nil
 	}
-	if !s.headed {
-		if s.columns == nil {
-			s.columns = columnsOf(r)
-		}
-		if err := s.begin(); err != nil {
-			return false, err
-		}
+	// writeRows writes the header before any row when the plan has columns; a selection
+	// whose fields are all left out (@skip) has none, and its header comes with its first row.
+	if err := s.begin(); err != nil {
+		return false, err
 	}
 	s.rows++
 	return true, s.out.row(s.columns, r)

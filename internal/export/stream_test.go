@@ -207,3 +207,18 @@ func TestExportStreams(t *testing.T) {
 		}
 	}
 }
+
+// TestExportWithoutOperation: an endpoint that answers data without running Operations (not
+// wired as Handler requires) gets no export, but an internal error.
+func TestExportWithoutOperation(t *testing.T) {
+	answer := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"data":{"stats":[{"n":1}]}}`))
+	})
+	h := Handler(answer, "/graphql", slog.New(slog.NewTextHandler(io.Discard, nil)))
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/export?query=%7B+stats+%7B+n+%7D+%7D", nil))
+	if rec.Code != http.StatusInternalServerError || !strings.Contains(rec.Body.String(), `"INTERNAL"`) {
+		t.Errorf("status %d, body %s: want 500 and INTERNAL", rec.Code, rec.Body.String())
+	}
+}
