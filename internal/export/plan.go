@@ -48,75 +48,33 @@ type plan struct {
 // merges them.
 type selected struct {
 	keys   []string
-	fields map[string][]*ast.Field
+	fields map[string][]graphql.CollectedField
 }
 
-// collect gathers the fields of sets under their response keys, through fragments, leaving
-// out those @skip or @include drop.
-func collect(vars map[string]any, sets ...ast.SelectionSet) *selected {
-	s := &selected{fields: map[string][]*ast.Field{}}
-	var walk func(ast.SelectionSet)
-	walk = func(set ast.SelectionSet) {
-		for _, sel := range set {
-			switch f := sel.(type) {
-			case *ast.Field:
-				if !included(f.Directives, vars) {
-					continue
-				}
-				key := f.Alias
-				if key == "" {
-					key = f.Name
-				}
-				if _, ok := s.fields[key]; !ok {
-					s.keys = append(s.keys, key)
-				}
-				s.fields[key] = append(s.fields[key], f)
-			case *ast.InlineFragment:
-				if included(f.Directives, vars) {
-					walk(f.SelectionSet)
-				}
-			case *ast.FragmentSpread:
-				if included(f.Directives, vars) && f.Definition != nil {
-					walk(f.Definition.SelectionSet)
-				}
-			}
-		}
-	}
+// collect gathers the fields of sets under their response keys, as gqlgen's CollectFields
+// does (through fragments, whatever their type condition, leaving out those @skip or
+// @include drop); fields it keeps apart because fragments on different types select them
+// share their response key, hence one column.
+func collect(op *graphql.OperationContext, sets ...ast.SelectionSet) *selected {
+	s := &selected{fields: map[string][]graphql.CollectedField{}}
 	for _, set := range sets {
-		walk(set)
+		for _, f := range graphql.CollectFields(op, set, nil) {
+			if _, ok := s.fields[f.Alias]; !ok {
+				s.keys = append(s.keys, f.Alias)
+			}
+			s.fields[f.Alias] = append(s.fields[f.Alias], f)
+		}
 	}
 	return s
 }
 
-// included evaluates @skip(if:) and @include(if:).
-func included(dirs ast.DirectiveList, vars map[string]any) bool {
-	for _, d := range dirs {
-		if d.Name != "skip" && d.Name != "include" {
-			continue
-		}
-		arg := d.Arguments.ForName("if")
-		if arg == nil || arg.Value == nil {
-			continue
-		}
-		v, err := arg.Value.Value(vars)
-		if err != nil {
-			continue
-		}
-		b, _ := v.(bool)
-		if b == (d.Name == "skip") {
-			return false
-		}
-	}
-	return true
-}
-
 // sub is the merged selection below the fields of one response key.
-func (s *selected) sub(key string, vars map[string]any) *selected {
+func (s *selected) sub(op *graphql.OperationContext, key string) *selected {
 	var sets []ast.SelectionSet
 	for _, f := range s.fields[key] {
-		sets = append(sets, f.SelectionSet)
+		sets = append(sets, f.Selections)
 	}
-	return collect(vars, sets...)
+	return collect(op, sets...)
 }
 
 // isList reports whether the fields under key return a list.
@@ -128,7 +86,7 @@ func (s *selected) isList(key string) bool {
 // hasSelection reports whether the fields under key select sub-fields (an object).
 func (s *selected) hasSelection(key string) bool {
 	for _, f := range s.fields[key] {
-		if len(f.SelectionSet) > 0 {
+		if len(f.Selections) > 0 {
 			return true
 		}
 	}
@@ -137,10 +95,10 @@ func (s *selected) hasSelection(key string) bool {
 
 // columns lists the leaf columns of s: nested objects as dotted names (grid.code), nested
 // lists and scalars as one column each.
-func (s *selected) columns(prefix string, vars map[string]any, out []string) []string {
+func (s *selected) columns(op *graphql.OperationContext, prefix string, out []string) []string {
 	for _, k := range s.keys {
 		if s.hasSelection(k) && !s.isList(k) {
-			out = s.sub(k, vars).columns(prefix+k+".", vars, out)
+			out = s.sub(op, k).columns(op, prefix+k+".", out)
 			continue
 		}
 		out = append(out, prefix+k)
@@ -151,8 +109,7 @@ func (s *selected) columns(prefix string, vars map[string]any, out []string) []s
 // planOf finds the exported field (the dotted path of response keys, or the only root
 // field) in op's selection and derives the export's columns from what it selects.
 func planOf(op *graphql.OperationContext, field string) (*plan, error) {
-	vars := op.Variables
-	cur := collect(vars, op.Operation.SelectionSet)
+	cur := collect(op, op.Operation.SelectionSet)
 	var path []string
 	if field == "" {
 		if len(cur.keys) != 1 {
@@ -172,11 +129,11 @@ func planOf(op *graphql.OperationContext, field string) (*plan, error) {
 		if cur.isList(seg) || !cur.hasSelection(seg) {
 			return nil, &badRequest{fmt.Sprintf("field %q: %q is not an object", field, seg)}
 		}
-		cur = cur.sub(seg, vars)
+		cur = cur.sub(op, seg)
 	}
 	last := path[len(path)-1]
 	p := &plan{path: path}
-	rows := cur.sub(last, vars)
+	rows := cur.sub(op, last)
 	switch {
 	case cur.isList(last):
 		p.unwrap = asList
@@ -186,15 +143,15 @@ func planOf(op *graphql.OperationContext, field string) (*plan, error) {
 		}
 	case !cur.hasSelection(last):
 		return nil, &badRequest{"the exported field is a single value, not a list or an object"}
-	case rows.hasSelection("edges") && rows.sub("edges", vars).hasSelection("node"):
+	case rows.hasSelection("edges") && rows.sub(op, "edges").hasSelection("node"):
 		p.unwrap = asEdges
-		rows = rows.sub("edges", vars).sub("node", vars)
+		rows = rows.sub(op, "edges").sub(op, "node")
 	case rows.hasSelection("nodes"):
 		p.unwrap = asNodes
-		rows = rows.sub("nodes", vars)
+		rows = rows.sub(op, "nodes")
 	default:
 		p.unwrap = asObject
 	}
-	p.columns = rows.columns("", vars, nil)
+	p.columns = rows.columns(op, "", nil)
 	return p, nil
 }

@@ -115,6 +115,13 @@ func TestColumnsFromSelection(t *testing.T) {
 			csv:     "id,code,events,no\nG1,C01,[],\n",
 		},
 		{
+			name:    "one column for a response key that fragments on different types select",
+			query:   `{ node(id: "x") { ... on Grid { id label: code } ... on Event { id label: no } ... on Node { id } } }`,
+			data:    `{"node":{"id":"E1","label":"N1"}}`,
+			columns: []string{"id", "label"},
+			csv:     "id,label\nE1,N1\n",
+		},
+		{
 			name:    "a dotted path into an object",
 			query:   `{ node(id: "x") { ... on Grid { events { no } } } }`,
 			data:    `{"node":{"events":[{"no":"E1"},{"no":"E2"}]}}`,
