@@ -41,8 +41,9 @@ var metrics = []metric{
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
-// med is the median of one metric over the runs of one side and concurrency.
-func med(samples []sample, get func(sample) float64) float64 {
+// med is the median of one metric over runs (of one side and concurrency, or of one query
+// and database).
+func med[S any](samples []S, get func(S) float64) float64 {
 	xs := make([]float64, len(samples))
 	for i, s := range samples {
 		xs[i] = get(s)

@@ -128,13 +128,7 @@ func writeScales(w io.Writer, cfg config, queries []string, results map[string][
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "query\tp50 scale 1 (ms)\tp50 scale 10 (ms)\tratio\tp99 scale 1\tp99 scale 10\tround trips 1 / 10\ttarget ≤ 1.2×\t")
 	for _, q := range queries {
-		get := func(i int, f func(scaleSample) float64) float64 {
-			xs := make([]float64, len(results[q][i]))
-			for j, s := range results[q][i] {
-				xs[j] = f(s)
-			}
-			return median(xs)
-		}
+		get := func(i int, f func(scaleSample) float64) float64 { return med(results[q][i], f) }
 		p50 := func(s scaleSample) float64 { return ms(s.p50) }
 		p99 := func(s scaleSample) float64 { return ms(s.p99) }
 		trips := func(s scaleSample) float64 { return s.tripsPerReq }
