@@ -3,7 +3,6 @@ package dbtest
 import (
 	"context"
 	"fmt"
-	"io"
 	"log/slog"
 	"sync"
 	"testing"
@@ -26,6 +25,24 @@ var migrated struct {
 // MigratedTemplate names the template database holding every migration and no rows; it
 // changes whenever a migration does.
 func MigratedTemplate() string { return "civiclink_migrated_" + migrations.Fingerprint() }
+
+// EnsureMigrated makes sure the server at url (a database URL of the test server) holds
+// MigratedTemplate, migrating it the first time, and returns its name.
+func EnsureMigrated(ctx context.Context, url string) (template string, err error) {
+	template = MigratedTemplate()
+	err = EnsureTemplate(ctx, url, template, func(ctx context.Context, url string) error {
+		pool, err := pgxpool.New(ctx, url)
+		if err != nil {
+			return err
+		}
+		defer pool.Close()
+		return migrations.Up(ctx, pool, slog.New(slog.DiscardHandler))
+	})
+	if err != nil {
+		return "", err
+	}
+	return template, nil
+}
 
 // Tx returns a transaction on a migrated, empty database (every migration, no seed), rolled
 // back when the test ends, so a test of domain commands writes what it likes below the
@@ -57,15 +74,7 @@ func Tx(t testing.TB) pgx.Tx {
 func openMigrated(base string) (string, *pgxpool.Pool, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
 	defer cancel()
-	template := MigratedTemplate()
-	err := EnsureTemplate(ctx, base, template, func(ctx context.Context, url string) error {
-		pool, err := pgxpool.New(ctx, url)
-		if err != nil {
-			return err
-		}
-		defer pool.Close()
-		return migrations.Up(ctx, pool, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	})
+	template, err := EnsureMigrated(ctx, base)
 	if err != nil {
 		return "", nil, err
 	}

@@ -3,7 +3,6 @@ package seed
 import (
 	"context"
 	"errors"
-	"log/slog"
 	"os"
 	"strings"
 	"sync"
@@ -13,7 +12,6 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"civiclink/db/dbtest"
-	"civiclink/db/migrations"
 	"civiclink/internal/pii"
 )
 
@@ -27,15 +25,7 @@ func TestMain(m *testing.M) { os.Exit(dbtest.Main(m)) }
 func newTestDB(t *testing.T) *pgxpool.Pool {
 	t.Helper()
 	ctx := context.Background()
-	template := "civiclink_migrated_" + migrations.Fingerprint()
-	err := dbtest.EnsureTemplate(ctx, dbtest.URL(t), template, func(ctx context.Context, url string) error {
-		pool, err := pgxpool.New(ctx, url)
-		if err != nil {
-			return err
-		}
-		defer pool.Close()
-		return migrations.Up(ctx, pool, slog.New(slog.DiscardHandler))
-	})
+	template, err := dbtest.EnsureMigrated(ctx, dbtest.URL(t))
 	if err != nil {
 		t.Fatalf("build migrated template: %v", err)
 	}
