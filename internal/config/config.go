@@ -8,6 +8,9 @@ import (
 	"os"
 	"strconv"
 	"time"
+
+	"civiclink/internal/limits"
+	"civiclink/internal/pagesize"
 )
 
 // Config is the hub's configuration.
@@ -76,7 +79,7 @@ var Settings = []Setting{
 	{"CIVICLINK_MAX_DEPTH", "max-depth", "12", "deepest selection a query may have (QUERY_TOO_COMPLEX, limit depth)"},
 	{"CIVICLINK_MAX_FIELDS", "max-fields", "1000", "most fields a query may select, aliases and fragment spreads included (limit fields)"},
 	{"CIVICLINK_MAX_TOKENS", "max-tokens", "15000", "most lexical tokens a query document may have, checked before validation (limit tokens)"},
-	{"CIVICLINK_MAX_COMPLEXITY", "max-complexity", "150000", "largest cost a query may have: each field 1, lists times first/last (50 when absent), other lists times 10 (limit complexity)"},
+	{"CIVICLINK_MAX_COMPLEXITY", "max-complexity", "150000", "largest cost a query may have: each field 1, lists times first/last (" + strconv.Itoa(pagesize.Default) + " when absent), other lists times " + strconv.Itoa(limits.DefaultListSize) + " (limit complexity)"},
 	{"CIVICLINK_MAX_BODY_BYTES", "max-body-bytes", "1048576", "largest request body (413 beyond)"},
 	{"CIVICLINK_REQUEST_TIMEOUT", "request-timeout", DefaultRequestTimeout.String(), "deadline of one query or mutation over HTTP, a WebSocket or an event stream (TIMEOUT beyond); a request over its caller's share of database connections waits a third of it before RATE_LIMITED"},
 	{"CIVICLINK_INTROSPECTION", "introspection", "true", "serve schema introspection (the playground needs it)"},
