@@ -261,12 +261,8 @@ func changed(ctx context.Context, tx pgx.Tx, id int64, from, to string) error {
 	if err != nil {
 		return fmt.Errorf("locate dispute %d: %w", id, err)
 	}
-	station := where.CaseStationID
-	if station == nil {
-		station = where.CommitteeStationID
-	}
 	return events.Emit(ctx, tx, events.Event{Kind: events.DisputeStatusChanged, EntityType: "Dispute", EntityID: id,
-		FromStatus: &from, ToStatus: &to, Actor: actor(ctx), GridID: where.GridID, StationID: station})
+		FromStatus: &from, ToStatus: &to, Actor: actor(ctx), GridID: where.GridID, StationID: where.StationID})
 }
 
 // Assignment assigns a mediator of the dispute's committee to it.

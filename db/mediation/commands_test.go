@@ -353,3 +353,57 @@ func TestEveryDisputeStatusHasAWayOut(t *testing.T) {
 		t.Errorf("disputes reach %v; expected every status of the machine, %v", reached, all)
 	}
 }
+
+// TestDisputeEventsGoToTheReferringStation: the DISPUTE_STATUS_CHANGED event of a referred
+// dispute names the station of the referring case, also when the mediator advancing it
+// cannot see that case under row security (a mediator of the committee not assigned to the
+// dispute). Before the fix the station was read through the case, which such a mediator does
+// not see, and the event went to the committee's station.
+func TestDisputeEventsGoToTheReferringStation(t *testing.T) {
+	tx := dbtest.Tx(t)
+	w := dbtest.NewWorld(t, tx)
+	ctx := context.Background()
+	var committeeStation, caseID int64
+	if err := tx.QueryRow(ctx, `INSERT INTO police.station (code, name) VALUES ('S-' || $1::bigint, 'Committee station') RETURNING id`, w.Committee).Scan(&committeeStation); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(ctx, `UPDATE mediation.committee SET level = 'IN_STATION', station_id = $1 WHERE id = $2`, committeeStation, w.Committee); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.QueryRow(ctx, `INSERT INTO police."case" (case_no, station_id, kind, category, source, status, summary, received_at)
+		VALUES ('JTEST-' || $1::bigint, $1, 'NON_POLICE', 'NOISE', 'WALK_IN', 'REFERRED', 'noise', $2) RETURNING id`, w.Station, t0).Scan(&caseID); err != nil {
+		t.Fatal(err)
+	}
+	id, err := mediation.OpenDispute(at(0), tx, mediation.NewDispute{CommitteeID: w.Committee, Source: "POLICE_REFERRAL", ReferredCaseID: &caseID,
+		GridID: &w.Grid, Category: "NEIGHBOUR", Difficulty: "ORDINARY", Summary: "noise"})
+	if err != nil {
+		t.Fatalf("OpenDispute: %v", err)
+	}
+
+	// Act, for the rest of the transaction, as a mediator of the committee not assigned to
+	// the dispute, under row security (the settings internal/dbpool gives such a caller).
+	mediator := auth.Principal{Subject: "m", Role: auth.Mediator, Scope: auth.Scope{MediatorID: &w.Mediator, CommitteeIDs: []int64{w.Committee}}}
+	if _, err := tx.Exec(ctx, `SELECT set_config('role', 'civiclink_app', true), set_config('civiclink.role', 'MEDIATOR', true),
+		set_config('civiclink.mediator', $1::bigint::text, true), set_config('civiclink.committees', $2::bigint::text, true)`, w.Mediator, w.Committee); err != nil {
+		t.Fatal(err)
+	}
+	var seen bool
+	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM police."case" WHERE id = $1)`, caseID).Scan(&seen); err != nil || seen {
+		t.Fatalf("the mediator must not see the referring case (the premise of the test): saw it %v, %v", seen, err)
+	}
+	mctx := clock.With(auth.WithPrincipal(ctx, mediator), clock.Fixed(t0.Add(time.Minute)))
+	if _, err := mediation.AdvanceDispute(mctx, tx, mediation.DisputeMove{DisputeID: id, Version: 1, To: "ACCEPTED"}); err != nil {
+		t.Fatalf("AdvanceDispute as the mediator: %v", err)
+	}
+	if _, err := tx.Exec(ctx, `RESET ROLE`); err != nil {
+		t.Fatal(err)
+	}
+	var station int64
+	if err := tx.QueryRow(ctx, `SELECT coalesce(station_id, 0) FROM hub.outbox WHERE topic = 'DISPUTE_STATUS_CHANGED' AND entity_id = $1
+		AND payload->>'toStatus' = 'ACCEPTED'`, id).Scan(&station); err != nil {
+		t.Fatalf("read the dispute's event: %v", err)
+	}
+	if station != w.Station {
+		t.Errorf("RECEIVED → ACCEPTED by a mediator: expected the event at the referring station %d, got %d (the committee's is %d)", w.Station, station, committeeStation)
+	}
+}

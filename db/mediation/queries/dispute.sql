@@ -39,11 +39,11 @@ SELECT status, received_at FROM mediation.dispute WHERE id = $1;
 SELECT held_at FROM mediation.session WHERE dispute_id = $1 ORDER BY held_at DESC LIMIT 1;
 
 -- name: DisputeWhere :one
--- Where a dispute sits, for its events: its grid and the station of its case or committee.
-SELECT d.grid_id, c.station_id AS case_station_id, m.station_id AS committee_station_id
+-- Where a dispute sits, for its events: its grid and the station of its referring case (kept
+-- on the dispute by triggers, 00210: the caller may not see the case) or of its committee.
+SELECT d.grid_id, coalesce(d.referred_station_id, m.station_id) AS station_id
 FROM mediation.dispute d
 JOIN mediation.committee m ON m.id = d.committee_id
-LEFT JOIN police."case" c ON c.id = d.referred_case_id
 WHERE d.id = $1;
 
 -- name: DisputeGridEstate :one

@@ -95,24 +95,23 @@ func (q *Queries) DisputeTimeline(ctx context.Context, id int64) (DisputeTimelin
 }
 
 const disputeWhere = `-- name: DisputeWhere :one
-SELECT d.grid_id, c.station_id AS case_station_id, m.station_id AS committee_station_id
+SELECT d.grid_id, coalesce(d.referred_station_id, m.station_id) AS station_id
 FROM mediation.dispute d
 JOIN mediation.committee m ON m.id = d.committee_id
-LEFT JOIN police."case" c ON c.id = d.referred_case_id
 WHERE d.id = $1
 `
 
 type DisputeWhereRow struct {
-	GridID             *int64
-	CaseStationID      *int64
-	CommitteeStationID *int64
+	GridID    *int64
+	StationID *int64
 }
 
-// Where a dispute sits, for its events: its grid and the station of its case or committee.
+// Where a dispute sits, for its events: its grid and the station of its referring case (kept
+// on the dispute by triggers, 00210: the caller may not see the case) or of its committee.
 func (q *Queries) DisputeWhere(ctx context.Context, id int64) (DisputeWhereRow, error) {
 	row := q.db.QueryRow(ctx, disputeWhere, id)
 	var i DisputeWhereRow
-	err := row.Scan(&i.GridID, &i.CaseStationID, &i.CommitteeStationID)
+	err := row.Scan(&i.GridID, &i.StationID)
 	return i, err
 }
 
