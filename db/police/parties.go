@@ -39,8 +39,7 @@ func (p PartyPerson) resolve(ctx context.Context, tx pgx.Tx) (int64, error) {
 	case p.PersonID != nil:
 		return *p.PersonID, street.CheckPerson(ctx, tx, "personId", *p.PersonID)
 	default:
-		id, _, err := street.AddPerson(ctx, tx, p.Keys, "person", *p.Person)
-		return id, err
+		return street.AddPerson(ctx, tx, p.Keys, "person", *p.Person)
 	}
 }
 

@@ -2,6 +2,7 @@ package street
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -9,6 +10,8 @@ import (
 	"civiclink/db/workflow"
 	"civiclink/internal/pii"
 	"civiclink/internal/validate"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // NewPerson is a person named by identity number, for the master person index.
@@ -16,45 +19,42 @@ type NewPerson struct {
 	IDNumber, Name, Gender string
 	BirthDate              *time.Time
 	Phone                  *string
-	// GridID is where the person lives, when known.
-	GridID *int64
 }
 
 // AddPerson returns the person of p's identity number in the master person index, matched
 // by the number's HMAC, adding them (name, gender, the HMAC and the AES-GCM ciphertext of the
 // number, never the number itself) when there is none. field names the input in errors
-// ("person"). It reports whether the person was added.
-func AddPerson(ctx context.Context, db sqlcdb.DBTX, keys *pii.Keys, field string, p NewPerson) (int64, bool, error) {
+// ("person"). One statement adds or matches: of two transactions adding the same number at
+// once, the second waits for the first and gets its person.
+func AddPerson(ctx context.Context, db sqlcdb.DBTX, keys *pii.Keys, field string, p NewPerson) (int64, error) {
 	var v validate.V
 	v.Check(pii.ValidIDNumber(p.IDNumber), field+".idNumber", "is not a valid resident identity number")
 	v.Text(field+".name", p.Name, 1, 100)
 	v.Check(p.Phone == nil || phonePattern(*p.Phone), field+".phone", "must have 5 to 20 digits, + or -")
 	v.Check(p.BirthDate == nil || p.BirthDate.After(time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC)), field+".birthDate", "must be after 1900-01-01")
 	if err := v.Err(); err != nil {
-		return 0, false, err
+		return 0, err
 	}
 	if keys == nil {
-		return 0, false, fmt.Errorf("street: no identity-number keys to add %s", field)
+		return 0, fmt.Errorf("street: no identity-number keys to add %s", field)
 	}
 	q := sqlcdb.New(db)
 	number := pii.NormaliseIDNumber(p.IDNumber)
 	mac := keys.IDNumberHMAC(number)
-	found, err := q.PersonByHMAC(ctx, mac)
-	if err != nil {
-		return 0, false, fmt.Errorf("match %s: %w", field, err)
-	}
-	if len(found) > 0 {
-		return found[0], false, nil
-	}
-	if err := CheckPlace(ctx, db, p.GridID, nil); err != nil {
-		return 0, false, err
-	}
 	id, err := q.InsertPerson(ctx, sqlcdb.InsertPersonParams{Name: p.Name, IDNumberHmac: mac, IDNumberCipher: keys.Encrypt(number),
-		Gender: p.Gender, BirthDate: p.BirthDate, Phone: p.Phone, GridID: p.GridID})
-	if err != nil {
-		return 0, false, fmt.Errorf("add %s: %w", field, err)
+		Gender: p.Gender, BirthDate: p.BirthDate, Phone: p.Phone})
+	if errors.Is(err, pgx.ErrNoRows) {
+		// The number has its person already.
+		id, err = q.PersonByHMAC(ctx, mac)
+		if err != nil {
+			return 0, fmt.Errorf("match %s: %w", field, err)
+		}
+		return id, nil
 	}
-	return id, true, nil
+	if err != nil {
+		return 0, fmt.Errorf("add %s: %w", field, err)
+	}
+	return id, nil
 }
 
 // CheckPerson checks, in the caller's transaction, that a person exists (a *NotFoundError

@@ -11,8 +11,10 @@ import (
 )
 
 const insertPerson = `-- name: InsertPerson :one
-INSERT INTO street.person (name, id_number_hmac, id_number_cipher, gender, birth_date, phone, grid_id)
-VALUES ($1, $2, $3, $4, $5, $6, $7)
+
+INSERT INTO street.person (name, id_number_hmac, id_number_cipher, gender, birth_date, phone)
+VALUES ($1, $2, $3, $4, $5, $6)
+ON CONFLICT (id_number_hmac) DO NOTHING
 RETURNING id
 `
 
@@ -23,9 +25,11 @@ type InsertPersonParams struct {
 	Gender         string
 	BirthDate      *time.Time
 	Phone          *string
-	GridID         *int64
 }
 
+// Statements of street.AddPerson (db/street/person.go).
+// Adds the person of an identity number unless there is one (no row then; a concurrent add
+// of the number waits for the other transaction rather than failing on the unique key).
 func (q *Queries) InsertPerson(ctx context.Context, arg InsertPersonParams) (int64, error) {
 	row := q.db.QueryRow(ctx, insertPerson,
 		arg.Name,
@@ -34,38 +38,22 @@ func (q *Queries) InsertPerson(ctx context.Context, arg InsertPersonParams) (int
 		arg.Gender,
 		arg.BirthDate,
 		arg.Phone,
-		arg.GridID,
 	)
 	var id int64
 	err := row.Scan(&id)
 	return id, err
 }
 
-const personByHMAC = `-- name: PersonByHMAC :many
-
+const personByHMAC = `-- name: PersonByHMAC :one
 SELECT id FROM street.person WHERE id_number_hmac = $1
 `
 
-// Statements of street.AddPerson (db/street/person.go).
-// The person of an identity number, by its HMAC (no row: none yet).
-func (q *Queries) PersonByHMAC(ctx context.Context, idNumberHmac []byte) ([]int64, error) {
-	rows, err := q.db.Query(ctx, personByHMAC, idNumberHmac)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var items []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		items = append(items, id)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
+// The person of an identity number, by its HMAC.
+func (q *Queries) PersonByHMAC(ctx context.Context, idNumberHmac []byte) (int64, error) {
+	row := q.db.QueryRow(ctx, personByHMAC, idNumberHmac)
+	var id int64
+	err := row.Scan(&id)
+	return id, err
 }
 
 const personExists = `-- name: PersonExists :one
