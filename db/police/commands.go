@@ -272,10 +272,8 @@ func ReferCase(ctx context.Context, tx pgx.Tx, r Referral) (ReferralWritten, err
 		return ReferralWritten{}, err
 	}
 	to := "REFERRED"
-	e, err := located(ctx, tx, events.Event{Kind: events.CaseReferred, EntityType: "Dispute", EntityID: dispute, FromStatus: &from, ToStatus: &to, Actor: actor(ctx)}, r.CaseID)
-	if err != nil {
-		return ReferralWritten{}, err
-	}
+	e := events.Event{Kind: events.CaseReferred, EntityType: "Dispute", EntityID: dispute, FromStatus: &from, ToStatus: &to, Actor: actor(ctx),
+		GridID: c.GridID, StationID: &c.StationID}
 	return ReferralWritten{Case: r.CaseID, Dispute: dispute}, events.Emit(ctx, tx, e)
 }
 

@@ -136,12 +136,16 @@ func TestReferCase(t *testing.T) {
 	}
 	var from, to *string
 	var entity int64
-	if err := tx.QueryRow(ctx, `SELECT payload->>'fromStatus', payload->>'toStatus', entity_id FROM hub.outbox
-		WHERE topic = 'CASE_REFERRED' ORDER BY id DESC LIMIT 1`).Scan(&from, &to, &entity); err != nil {
+	var grid, station *int64
+	if err := tx.QueryRow(ctx, `SELECT payload->>'fromStatus', payload->>'toStatus', entity_id, grid_id, station_id FROM hub.outbox
+		WHERE topic = 'CASE_REFERRED' ORDER BY id DESC LIMIT 1`).Scan(&from, &to, &entity, &grid, &station); err != nil {
 		t.Fatalf("read CASE_REFERRED: %v", err)
 	}
 	if from == nil || *from != "NON_POLICE" || to == nil || *to != "REFERRED" || entity != res.Dispute {
 		t.Errorf("CASE_REFERRED: expected NON_POLICE → REFERRED for dispute %d, got %v → %v for %d", res.Dispute, deref(from), deref(to), entity)
+	}
+	if grid == nil || *grid != w.Grid || station == nil || *station != w.Station {
+		t.Errorf("CASE_REFERRED: expected the case's grid %d and station %d, got %v, %v", w.Grid, w.Station, grid, station)
 	}
 }
 

@@ -23,7 +23,9 @@ VALUES (@id, @case_no, @station_id, @kind, @category, @source, 'RECEIVED', @summ
 SELECT grid_id, station_id FROM police."case" WHERE id = $1;
 
 -- name: CaseForReferral :one
-SELECT kind, status, summary, grid_id, estate_id FROM police."case" WHERE id = $1;
+-- The case to refer: what decides whether it may be, what its dispute takes over, and where
+-- its CASE_REFERRED event is delivered.
+SELECT kind, status, summary, grid_id, estate_id, station_id FROM police."case" WHERE id = $1;
 
 -- name: PartiesForReferral :many
 -- Each person of a case once, in the role that decides their side in mediation: a suspect

@@ -11,17 +11,20 @@ import (
 )
 
 const caseForReferral = `-- name: CaseForReferral :one
-SELECT kind, status, summary, grid_id, estate_id FROM police."case" WHERE id = $1
+SELECT kind, status, summary, grid_id, estate_id, station_id FROM police."case" WHERE id = $1
 `
 
 type CaseForReferralRow struct {
-	Kind     string
-	Status   string
-	Summary  string
-	GridID   *int64
-	EstateID *int64
+	Kind      string
+	Status    string
+	Summary   string
+	GridID    *int64
+	EstateID  *int64
+	StationID int64
 }
 
+// The case to refer: what decides whether it may be, what its dispute takes over, and where
+// its CASE_REFERRED event is delivered.
 func (q *Queries) CaseForReferral(ctx context.Context, id int64) (CaseForReferralRow, error) {
 	row := q.db.QueryRow(ctx, caseForReferral, id)
 	var i CaseForReferralRow
@@ -31,6 +34,7 @@ func (q *Queries) CaseForReferral(ctx context.Context, id int64) (CaseForReferra
 		&i.Summary,
 		&i.GridID,
 		&i.EstateID,
+		&i.StationID,
 	)
 	return i, err
 }
