@@ -467,24 +467,22 @@ func ApplyForJudicialConfirmation(ctx context.Context, tx pgx.Tx, c Confirmation
 	if err := access.InScope(ctx, tx, "agreementId", "mediation.agreement", access.Agreements, agreement); err != nil {
 		return AgreementWritten{}, err
 	}
-	q := sqlcdb.New(tx)
-	a, err := q.LockAgreement(ctx, agreement)
-	if errors.Is(err, pgx.ErrNoRows) {
+	var confirmation string
+	var dispute int64
+	err := workflow.LockVersion(ctx, tx, "mediation.agreement", "agreement", agreement, version, "judicial_confirmation, dispute_id", &confirmation, &dispute)
+	if errors.Is(err, apierr.ErrNotFound) {
 		return AgreementWritten{}, &workflow.NotFoundError{Field: "agreementId", What: "agreement"}
 	}
 	if err != nil {
-		return AgreementWritten{}, fmt.Errorf("lock agreement %d: %w", agreement, err)
+		return AgreementWritten{}, err
 	}
-	if int(a.Version) != version {
-		return AgreementWritten{}, &workflow.ConflictError{Entity: "agreement", Given: version, Current: int(a.Version)}
+	if confirmation != "NONE" {
+		return AgreementWritten{}, &workflow.TransitionError{Workflow: "judicial confirmation", From: confirmation, To: "APPLIED"}
 	}
-	if a.JudicialConfirmation != "NONE" {
-		return AgreementWritten{}, &workflow.TransitionError{Workflow: "judicial confirmation", From: a.JudicialConfirmation, To: "APPLIED"}
-	}
-	if err := q.ApplyForConfirmation(ctx, agreement); err != nil {
+	if err := sqlcdb.New(tx).ApplyForConfirmation(ctx, agreement); err != nil {
 		return AgreementWritten{}, violations.Map(fmt.Errorf("apply for confirmation: %w", err))
 	}
-	return AgreementWritten{Agreement: agreement, Dispute: a.DisputeID}, nil
+	return AgreementWritten{Agreement: agreement, Dispute: dispute}, nil
 }
 
 // committeeExists reports a missing committee as a *NotFoundError on committeeId.

@@ -9,6 +9,7 @@ import (
 	"civiclink/db/street"
 	"civiclink/db/workflow"
 	"civiclink/internal/access"
+	"civiclink/internal/apierr"
 	"civiclink/internal/pii"
 	"civiclink/internal/validate"
 
@@ -82,19 +83,24 @@ type CasePartyCorrection struct {
 
 // CorrectCaseParty corrects a party of an open case of the officer's scope.
 func CorrectCaseParty(ctx context.Context, tx pgx.Tx, c CasePartyCorrection) (CasePartyWritten, error) {
-	q := sqlcdb.New(tx)
-	p, err := q.LockCaseParty(ctx, c.CasePartyID)
-	if errors.Is(err, pgx.ErrNoRows) {
+	p := sqlcdb.UpdateCasePartyParams{ID: c.CasePartyID}
+	var caseID int64
+	locked := workflow.LockVersion(ctx, tx, "police.case_party", "case party", c.CasePartyID, c.Version, "case_id, person_id, role, is_minor",
+		&caseID, &p.PersonID, &p.Role, &p.IsMinor)
+	var conflict *workflow.ConflictError
+	switch {
+	case errors.Is(locked, apierr.ErrNotFound):
 		return CasePartyWritten{}, &workflow.NotFoundError{Field: "casePartyId", What: "case party"}
+	case locked != nil && !errors.As(locked, &conflict):
+		return CasePartyWritten{}, locked
 	}
-	if err != nil {
-		return CasePartyWritten{}, fmt.Errorf("lock case party %d: %w", c.CasePartyID, err)
-	}
-	if err := openCase(ctx, tx, p.CaseID); err != nil {
+	// The case's scope and state are checked before the version: a caller outside the scope
+	// learns no version.
+	if err := openCase(ctx, tx, caseID); err != nil {
 		return CasePartyWritten{}, err
 	}
-	if int(p.Version) != c.Version {
-		return CasePartyWritten{}, &workflow.ConflictError{Entity: "case party", Given: c.Version, Current: int(p.Version)}
+	if conflict != nil {
+		return CasePartyWritten{}, conflict
 	}
 	if c.Role != nil {
 		p.Role = *c.Role
@@ -103,14 +109,16 @@ func CorrectCaseParty(ctx context.Context, tx pgx.Tx, c CasePartyCorrection) (Ca
 		p.IsMinor = *c.IsMinor
 	}
 	if c.PersonID != nil || c.Person != nil {
-		if p.PersonID, err = c.resolve(ctx, tx); err != nil {
+		person, err := c.resolve(ctx, tx)
+		if err != nil {
 			return CasePartyWritten{}, err
 		}
+		p.PersonID = person
 	}
-	if err := q.UpdateCaseParty(ctx, sqlcdb.UpdateCasePartyParams{ID: c.CasePartyID, PersonID: p.PersonID, Role: p.Role, IsMinor: p.IsMinor}); err != nil {
+	if err := sqlcdb.New(tx).UpdateCaseParty(ctx, p); err != nil {
 		return CasePartyWritten{}, violations.Map(fmt.Errorf("correct case party: %w", err))
 	}
-	return CasePartyWritten{CaseParty: c.CasePartyID, Case: p.CaseID}, nil
+	return CasePartyWritten{CaseParty: c.CasePartyID, Case: caseID}, nil
 }
 
 // openCase refuses a case outside the caller's scope, a missing one, and a closed one.

@@ -16,8 +16,5 @@ SELECT signed_at FROM mediation.agreement WHERE id = $1;
 INSERT INTO mediation.follow_up (agreement_id, visited_at, visitor, performance, satisfaction, new_risk)
 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id;
 
--- name: LockAgreement :one
-SELECT version, judicial_confirmation, dispute_id FROM mediation.agreement WHERE id = $1 FOR UPDATE;
-
 -- name: ApplyForConfirmation :exec
 UPDATE mediation.agreement SET judicial_confirmation = 'APPLIED', version = version + 1 WHERE id = $1;

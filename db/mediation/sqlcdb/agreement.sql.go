@@ -112,20 +112,3 @@ func (q *Queries) InsertSession(ctx context.Context, arg InsertSessionParams) (i
 	err := row.Scan(&id)
 	return id, err
 }
-
-const lockAgreement = `-- name: LockAgreement :one
-SELECT version, judicial_confirmation, dispute_id FROM mediation.agreement WHERE id = $1 FOR UPDATE
-`
-
-type LockAgreementRow struct {
-	Version              int32
-	JudicialConfirmation string
-	DisputeID            int64
-}
-
-func (q *Queries) LockAgreement(ctx context.Context, id int64) (LockAgreementRow, error) {
-	row := q.db.QueryRow(ctx, lockAgreement, id)
-	var i LockAgreementRow
-	err := row.Scan(&i.Version, &i.JudicialConfirmation, &i.DisputeID)
-	return i, err
-}

@@ -45,31 +45,6 @@ func (q *Queries) InsertCaseParty(ctx context.Context, arg InsertCasePartyParams
 	return id, err
 }
 
-const lockCaseParty = `-- name: LockCaseParty :one
-SELECT version, case_id, person_id, role, is_minor FROM police.case_party WHERE id = $1 FOR UPDATE
-`
-
-type LockCasePartyRow struct {
-	Version  int32
-	CaseID   int64
-	PersonID int64
-	Role     string
-	IsMinor  bool
-}
-
-func (q *Queries) LockCaseParty(ctx context.Context, id int64) (LockCasePartyRow, error) {
-	row := q.db.QueryRow(ctx, lockCaseParty, id)
-	var i LockCasePartyRow
-	err := row.Scan(
-		&i.Version,
-		&i.CaseID,
-		&i.PersonID,
-		&i.Role,
-		&i.IsMinor,
-	)
-	return i, err
-}
-
 const updateCaseParty = `-- name: UpdateCaseParty :exec
 UPDATE police.case_party SET person_id = $1, role = $2, is_minor = $3, version = version + 1 WHERE id = $4
 `
