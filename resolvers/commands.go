@@ -10,7 +10,6 @@ import (
 	"civiclink/db/store"
 	"civiclink/db/workflow"
 	"civiclink/internal/access"
-	"civiclink/internal/apierr"
 	"civiclink/internal/auth"
 	"civiclink/internal/globalid"
 	"civiclink/internal/validate"
@@ -106,9 +105,6 @@ func (r *mutationResolver) advance(ctx context.Context, a advance) (workflow.Res
 			return nil, err
 		}
 		from, err := a.lc.Transition(ctx, tx, workflow.Change{ID: id, Version: a.version, To: a.to, Actor: actor(ctx), Reason: a.reason, Sets: a.sets, Validate: a.validate})
-		if errors.Is(err, apierr.ErrNotFound) {
-			return nil, &workflow.NotFoundError{Field: a.field, What: a.lc.Machine.Name}
-		}
 		if err != nil {
 			return nil, err
 		}

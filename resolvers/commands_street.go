@@ -9,7 +9,6 @@ import (
 	"civiclink/db/workflow"
 	"civiclink/graph/model"
 	"civiclink/internal/access"
-	"civiclink/internal/apierr"
 	"civiclink/internal/clock"
 	"civiclink/internal/events"
 	"civiclink/internal/validate"
@@ -164,9 +163,6 @@ func (r *mutationResolver) convertGridEvent(ctx context.Context, in model.Conver
 		}
 		from, err := workflow.GridEvents.Transition(ctx, tx, workflow.Change{ID: eventID, Version: in.Version, To: "CONVERTED",
 			Actor: actor(ctx), Reason: in.Reason, Sets: []workflow.Set{set}})
-		if errors.Is(err, apierr.ErrNotFound) {
-			return nil, &workflow.NotFoundError{Field: "gridEventId", What: "grid event"}
-		}
 		if err != nil {
 			return nil, err
 		}

@@ -246,9 +246,6 @@ func move(ctx context.Context, tx pgx.Tx, id int64, version int, to string, reas
 		return "", err
 	}
 	from, err := workflow.Disputes.Transition(ctx, tx, workflow.Change{ID: id, Version: version, To: to, Actor: actor(ctx), Reason: reason, Sets: sets})
-	if errors.Is(err, apierr.ErrNotFound) {
-		return "", &workflow.NotFoundError{Field: "disputeId", What: "dispute"}
-	}
 	if err != nil {
 		return "", violations.Map(err)
 	}

@@ -407,3 +407,13 @@ func TestDisputeEventsGoToTheReferringStation(t *testing.T) {
 		t.Errorf("RECEIVED → ACCEPTED by a mediator: expected the event at the referring station %d, got %d (the committee's is %d)", w.Station, station, committeeStation)
 	}
 }
+
+// TestAdvanceMissingDispute: the lifecycle reports a missing dispute as NOT_FOUND on disputeId.
+func TestAdvanceMissingDispute(t *testing.T) {
+	tx := dbtest.Tx(t)
+	_, err := mediation.AdvanceDispute(at(0), tx, mediation.DisputeMove{DisputeID: -1, Version: 1, To: "ACCEPTED"})
+	var nf *workflow.NotFoundError
+	if !errors.As(err, &nf) || nf.Field != "disputeId" || nf.What != "dispute" {
+		t.Errorf("advancing a missing dispute: expected NOT_FOUND on disputeId, got %v", err)
+	}
+}

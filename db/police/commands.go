@@ -17,7 +17,6 @@ import (
 	"civiclink/db/street"
 	"civiclink/db/workflow"
 	"civiclink/internal/access"
-	"civiclink/internal/apierr"
 	"civiclink/internal/auth"
 	"civiclink/internal/clock"
 	"civiclink/internal/events"
@@ -189,9 +188,6 @@ func AdvanceCase(ctx context.Context, tx pgx.Tx, m CaseMove) (CaseWritten, error
 // status it came from.
 func transition(ctx context.Context, tx pgx.Tx, id int64, version int, to string, reason *string, sets []workflow.Set) (string, error) {
 	from, err := workflow.Cases.Transition(ctx, tx, workflow.Change{ID: id, Version: version, To: to, Actor: actor(ctx), Reason: reason, Sets: sets})
-	if errors.Is(err, apierr.ErrNotFound) {
-		return "", &workflow.NotFoundError{Field: "caseId", What: "case"}
-	}
 	if err != nil {
 		return "", violations.Map(err)
 	}

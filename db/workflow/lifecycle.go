@@ -34,20 +34,23 @@ type Lifecycle struct {
 	// Moments maps a status to the column that records when it was first entered (a case's
 	// on_scene_at …): the response times are measured from them.
 	Moments map[string]string
+	// Field is the input field that names an entity of the lifecycle ("caseId"): a missing
+	// one is a *NotFoundError on it.
+	Field string
 }
 
 // The lifecycles of the domain.
 var (
 	Cases = &Lifecycle{Machine: CaseMachine, Table: `police."case"`, Log: "police.case_status_log", ClosedColumn: "closed_at",
-		Moments: map[string]string{"DISPATCHED": "dispatched_at", "ON_SCENE": "on_scene_at"}}
+		Moments: map[string]string{"DISPATCHED": "dispatched_at", "ON_SCENE": "on_scene_at"}, Field: "caseId"}
 	GridEvents = &Lifecycle{Machine: GridEventMachine, Table: "street.grid_event", Log: "street.grid_event_status_log", ClosedColumn: "closed_at",
-		Moments: map[string]string{"DISPATCHED": "dispatched_at", "HANDLING": "responded_at"}}
+		Moments: map[string]string{"DISPATCHED": "dispatched_at", "HANDLING": "responded_at"}, Field: "gridEventId"}
 	Disputes = &Lifecycle{Machine: DisputeMachine, Table: "mediation.dispute", Log: "mediation.dispute_status_log", ClosedColumn: "closed_at",
-		Moments: map[string]string{"ACCEPTED": "first_contact_at"}}
-	Assessments   = &Lifecycle{Machine: AssessmentMachine, Table: "risk.assessment", Log: "risk.assessment_status_log"}
-	RiskItems     = &Lifecycle{Machine: RiskItemMachine, Table: "risk.risk_item", Log: "risk.risk_item_status_log"}
-	Measures      = &Lifecycle{Machine: MeasureMachine, Table: "risk.measure"}
-	BenefitGrants = &Lifecycle{Machine: BenefitGrantMachine, Table: "welfare.benefit_grant", Log: "welfare.benefit_grant_status_log"}
+		Moments: map[string]string{"ACCEPTED": "first_contact_at"}, Field: "disputeId"}
+	Assessments   = &Lifecycle{Machine: AssessmentMachine, Table: "risk.assessment", Log: "risk.assessment_status_log", Field: "assessmentId"}
+	RiskItems     = &Lifecycle{Machine: RiskItemMachine, Table: "risk.risk_item", Log: "risk.risk_item_status_log", Field: "riskItemId"}
+	Measures      = &Lifecycle{Machine: MeasureMachine, Table: "risk.measure", Field: "measureId"}
+	BenefitGrants = &Lifecycle{Machine: BenefitGrantMachine, Table: "welfare.benefit_grant", Log: "welfare.benefit_grant_status_log", Field: "benefitGrantId"}
 )
 
 // Set is one extra column assignment made with a transition (a trusted column name and a
@@ -71,11 +74,16 @@ type Change struct {
 	Validate func() error
 }
 
-// Transition moves an entity along its workflow inside tx: it locks the row, refuses a stale
-// version (*ConflictError) or an illegal step (*TransitionError), updates status, version and
-// any extra columns, and writes the status log. It returns the status it came from.
+// Transition moves an entity along its workflow inside tx: it locks the row, refuses a
+// missing one (*NotFoundError on l.Field), a stale version (*ConflictError) or an illegal step
+// (*TransitionError), updates status, version and any extra columns, and writes the status
+// log. It returns the status it came from.
 func (l *Lifecycle) Transition(ctx context.Context, tx pgx.Tx, c Change) (from string, err error) {
-	if err := LockVersion(ctx, tx, l.Table, l.Machine.Name, c.ID, c.Version, "status", &from); err != nil {
+	err = LockVersion(ctx, tx, l.Table, l.Machine.Name, c.ID, c.Version, "status", &from)
+	if errors.Is(err, apierr.ErrNotFound) {
+		return from, &NotFoundError{Field: l.Field, What: l.Machine.Name}
+	}
+	if err != nil {
 		return from, err
 	}
 	if err := l.Machine.Check(from, c.To); err != nil {

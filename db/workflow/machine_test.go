@@ -75,3 +75,13 @@ func TestMachinesMatchDesign(t *testing.T) {
 		})
 	}
 }
+
+// TestLifecyclesNameTheirField: each lifecycle names the input field of its entities, which
+// Transition reports a missing one on.
+func TestLifecyclesNameTheirField(t *testing.T) {
+	for _, l := range []*Lifecycle{Cases, GridEvents, Disputes, Assessments, RiskItems, Measures, BenefitGrants} {
+		if l.Field == "" {
+			t.Errorf("the %s lifecycle names no input field", l.Machine.Name)
+		}
+	}
+}
