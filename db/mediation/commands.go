@@ -217,21 +217,21 @@ func AdvanceDispute(ctx context.Context, tx pgx.Tx, m DisputeMove) (DisputeWritt
 	if m.Outcome != nil {
 		sets = append(sets, workflow.Set{Column: "outcome", Value: *m.Outcome})
 	}
-	if _, err := move(ctx, tx, m.DisputeID, m.Version, m.To, m.Reason, sets); err != nil {
+	check := func(where sqlcdb.DisputeWhereRow) error {
+		if m.Escalation != nil && where.GridID == nil {
+			return validate.Field("escalation", "the dispute has no grid to raise a risk in")
+		}
+		return nil
+	}
+	_, where, err := move(ctx, tx, m.DisputeID, m.Version, m.To, m.Reason, sets, check)
+	if err != nil {
 		return DisputeWritten{}, err
 	}
 	out := DisputeWritten{Dispute: m.DisputeID}
 	if m.Escalation == nil {
 		return out, nil
 	}
-	place, err := sqlcdb.New(tx).DisputeGridEstate(ctx, m.DisputeID)
-	if err != nil {
-		return DisputeWritten{}, fmt.Errorf("read dispute grid: %w", err)
-	}
-	if place.GridID == nil {
-		return DisputeWritten{}, validate.Field("escalation", "the dispute has no grid to raise a risk in")
-	}
-	item, err := m.Escalate(ctx, tx, EscalationItem{Escalation: *m.Escalation, DisputeID: m.DisputeID, GridID: *place.GridID, EstateID: place.EstateID})
+	item, err := m.Escalate(ctx, tx, EscalationItem{Escalation: *m.Escalation, DisputeID: m.DisputeID, GridID: *where.GridID, EstateID: where.EstateID})
 	if err != nil {
 		return DisputeWritten{}, err
 	}
@@ -240,26 +240,34 @@ func AdvanceDispute(ctx context.Context, tx pgx.Tx, m DisputeMove) (DisputeWritt
 }
 
 // move checks the caller's scope and carries out one status change of a dispute, with its
-// status-log row and its event; it returns the status it came from.
-func move(ctx context.Context, tx pgx.Tx, id int64, version int, to string, reason *string, sets []workflow.Set) (string, error) {
+// status-log row and its event. Once the dispute is locked and the step known to be legal,
+// before anything is written, it reads where the dispute sits and hands that to check (nil:
+// none) for the checks of the command. It returns the status it came from and that row.
+func move(ctx context.Context, tx pgx.Tx, id int64, version int, to string, reason *string, sets []workflow.Set,
+	check func(sqlcdb.DisputeWhereRow) error) (string, sqlcdb.DisputeWhereRow, error) {
+	var where sqlcdb.DisputeWhereRow
 	if err := access.InScope(ctx, tx, "disputeId", "mediation.dispute", access.Disputes, id); err != nil {
-		return "", err
+		return "", where, err
 	}
-	from, err := workflow.Disputes.Transition(ctx, tx, workflow.Change{ID: id, Version: version, To: to, Actor: actor(ctx), Reason: reason, Sets: sets})
+	locate := func() error {
+		var err error
+		if where, err = sqlcdb.New(tx).DisputeWhere(ctx, id); err != nil {
+			return fmt.Errorf("locate dispute %d: %w", id, err)
+		}
+		if check != nil {
+			return check(where)
+		}
+		return nil
+	}
+	from, err := workflow.Disputes.Transition(ctx, tx, workflow.Change{ID: id, Version: version, To: to, Actor: actor(ctx), Reason: reason, Sets: sets,
+		Validate: locate})
 	if err != nil {
-		return "", violations.Map(err)
+		return "", where, violations.Map(err)
 	}
-	return from, changed(ctx, tx, id, from, to)
-}
-
-// changed writes the DISPUTE_STATUS_CHANGED event of a dispute.
-func changed(ctx context.Context, tx pgx.Tx, id int64, from, to string) error {
-	where, err := sqlcdb.New(tx).DisputeWhere(ctx, id)
-	if err != nil {
-		return fmt.Errorf("locate dispute %d: %w", id, err)
-	}
-	return events.Emit(ctx, tx, events.Event{Kind: events.DisputeStatusChanged, EntityType: "Dispute", EntityID: id,
-		FromStatus: &from, ToStatus: &to, Actor: actor(ctx), GridID: where.GridID, StationID: where.StationID})
+	// The DISPUTE_STATUS_CHANGED event.
+	e := events.Event{Kind: events.DisputeStatusChanged, EntityType: "Dispute", EntityID: id,
+		FromStatus: &from, ToStatus: &to, Actor: actor(ctx), GridID: where.GridID, StationID: where.StationID}
+	return from, where, events.Emit(ctx, tx, e)
 }
 
 // Assignment assigns a mediator of the dispute's committee to it.
@@ -379,23 +387,22 @@ func RecordAgreement(ctx context.Context, tx pgx.Tx, t Terms) (AgreementWritten,
 		return AgreementWritten{}, err
 	}
 	q := sqlcdb.New(tx)
-	if _, err := move(ctx, tx, t.DisputeID, t.Version, "AGREED", nil, nil); err != nil {
+	// The dispute is locked when the check runs: its timeline cannot change under it.
+	check := func(where sqlcdb.DisputeWhereRow) error {
+		if t.SignedAt.Before(where.ReceivedAt) {
+			return validate.Field("signedAt", "must not be before the dispute was received (%s)", where.ReceivedAt.UTC().Format(time.RFC3339))
+		}
+		last, err := q.LastSessionAt(ctx, t.DisputeID)
+		if err != nil {
+			return fmt.Errorf("read last session: %w", err)
+		}
+		if len(last) > 0 && t.SignedAt.Before(last[0]) {
+			return validate.Field("signedAt", "must not be before the dispute's last mediation session (%s)", last[0].UTC().Format(time.RFC3339))
+		}
+		return nil
+	}
+	if _, _, err := move(ctx, tx, t.DisputeID, t.Version, "AGREED", nil, nil, check); err != nil {
 		return AgreementWritten{}, err
-	}
-	// The dispute is locked now: its timeline cannot change under the check.
-	d, err := timeline(ctx, q, t.DisputeID)
-	if err != nil {
-		return AgreementWritten{}, err
-	}
-	if t.SignedAt.Before(d.ReceivedAt) {
-		return AgreementWritten{}, validate.Field("signedAt", "must not be before the dispute was received (%s)", d.ReceivedAt.UTC().Format(time.RFC3339))
-	}
-	last, err := q.LastSessionAt(ctx, t.DisputeID)
-	if err != nil {
-		return AgreementWritten{}, fmt.Errorf("read last session: %w", err)
-	}
-	if len(last) > 0 && t.SignedAt.Before(last[0]) {
-		return AgreementWritten{}, validate.Field("signedAt", "must not be before the dispute's last mediation session (%s)", last[0].UTC().Format(time.RFC3339))
 	}
 	id, err := q.InsertAgreement(ctx, sqlcdb.InsertAgreementParams{DisputeID: t.DisputeID, Form: t.Form, Terms: t.Terms,
 		PerformanceDeadline: t.PerformanceDeadline, SignedAt: t.SignedAt})

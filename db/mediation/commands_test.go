@@ -417,3 +417,39 @@ func TestAdvanceMissingDispute(t *testing.T) {
 		t.Errorf("advancing a missing dispute: expected NOT_FOUND on disputeId, got %v", err)
 	}
 }
+
+// TestEscalationNeedsAGrid: a dispute without a grid raises no risk, refused on escalation
+// before the status change is written.
+func TestEscalationNeedsAGrid(t *testing.T) {
+	tx := dbtest.Tx(t)
+	w := dbtest.NewWorld(t, tx)
+	res, err := mediation.RegisterDispute(at(0), tx, mediation.Registration{CommitteeID: w.Committee, Source: "PARTY_APPLICATION",
+		Category: "NEIGHBOUR", Difficulty: "ORDINARY", Summary: "a wall", Parties: []mediation.Party{{PersonID: w.Persons[0], Side: "APPLICANT"}}})
+	if err != nil {
+		t.Fatalf("RegisterDispute: %v", err)
+	}
+	for version, to := range []string{"ACCEPTED", "IN_MEDIATION"} {
+		if _, err := mediation.AdvanceDispute(at(time.Minute), tx, mediation.DisputeMove{DisputeID: res.Dispute, Version: version + 1, To: to}); err != nil {
+			t.Fatalf("AdvanceDispute to %s: %v", to, err)
+		}
+	}
+	escalate := func(ctx context.Context, tx pgx.Tx, item mediation.EscalationItem) (int64, error) {
+		t.Error("an escalation without a grid reached the risk command")
+		return 0, nil
+	}
+	esc := &mediation.Escalation{Dimension: "PUBLIC_ORDER", Description: "threats", Likelihood: 4, Impact: 4}
+	_, err = mediation.AdvanceDispute(at(time.Hour), tx, mediation.DisputeMove{DisputeID: res.Dispute, Version: 3, To: "FAILED", Escalation: esc, Escalate: escalate})
+	if fieldOf(err) != "escalation" {
+		t.Fatalf("escalating a dispute without a grid: expected BAD_USER_INPUT on escalation, got %v", err)
+	}
+	var status string
+	var version, events int
+	if err := tx.QueryRow(context.Background(), `SELECT status, version, (SELECT count(*) FROM hub.outbox WHERE topic = 'DISPUTE_STATUS_CHANGED' AND entity_id = d.id
+		AND payload->>'toStatus' = 'FAILED')
+		FROM mediation.dispute d WHERE id = $1`, res.Dispute).Scan(&status, &version, &events); err != nil {
+		t.Fatal(err)
+	}
+	if status != "IN_MEDIATION" || version != 3 || events != 0 {
+		t.Errorf("after the refused escalation: expected the dispute IN_MEDIATION at version 3 with no FAILED event, got %s at %d with %d", status, version, events)
+	}
+}

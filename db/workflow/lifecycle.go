@@ -70,7 +70,8 @@ type Change struct {
 	// Sets are written in the same UPDATE (e.g. granted_on on approval).
 	Sets []Set
 	// Validate, when set, checks inputs that only the target status requires (a level to
-	// grade); it runs once the transition is known to be legal, before anything is written.
+	// grade, a date against the row's others); it runs once the row is locked and the
+	// transition known to be legal, before anything is written.
 	Validate func() error
 }
 

@@ -39,12 +39,11 @@ SELECT status, received_at FROM mediation.dispute WHERE id = $1;
 SELECT held_at FROM mediation.session WHERE dispute_id = $1 ORDER BY held_at DESC LIMIT 1;
 
 -- name: DisputeWhere :one
--- Where a dispute sits, for its events: its grid and the station of its referring case (kept
--- on the dispute by triggers, 00210: the caller may not see the case) or of its committee.
-SELECT d.grid_id, coalesce(d.referred_station_id, m.station_id) AS station_id
+-- Where a dispute sits and since when, read by a status change with the dispute locked: its
+-- grid and estate (an escalation's risk item is raised there), the station its events go to
+-- (of its referring case, kept on the dispute by triggers, 00210, as the caller may not see
+-- the case; else of its committee), and when it was received (an agreement is not before).
+SELECT d.grid_id, d.estate_id, coalesce(d.referred_station_id, m.station_id) AS station_id, d.received_at
 FROM mediation.dispute d
 JOIN mediation.committee m ON m.id = d.committee_id
 WHERE d.id = $1;
-
--- name: DisputeGridEstate :one
-SELECT grid_id, estate_id FROM mediation.dispute WHERE id = $1;

@@ -61,22 +61,6 @@ func (q *Queries) DisputeForAssignment(ctx context.Context, arg DisputeForAssign
 	return i, err
 }
 
-const disputeGridEstate = `-- name: DisputeGridEstate :one
-SELECT grid_id, estate_id FROM mediation.dispute WHERE id = $1
-`
-
-type DisputeGridEstateRow struct {
-	GridID   *int64
-	EstateID *int64
-}
-
-func (q *Queries) DisputeGridEstate(ctx context.Context, id int64) (DisputeGridEstateRow, error) {
-	row := q.db.QueryRow(ctx, disputeGridEstate, id)
-	var i DisputeGridEstateRow
-	err := row.Scan(&i.GridID, &i.EstateID)
-	return i, err
-}
-
 const disputeTimeline = `-- name: DisputeTimeline :one
 SELECT status, received_at FROM mediation.dispute WHERE id = $1
 `
@@ -95,23 +79,32 @@ func (q *Queries) DisputeTimeline(ctx context.Context, id int64) (DisputeTimelin
 }
 
 const disputeWhere = `-- name: DisputeWhere :one
-SELECT d.grid_id, coalesce(d.referred_station_id, m.station_id) AS station_id
+SELECT d.grid_id, d.estate_id, coalesce(d.referred_station_id, m.station_id) AS station_id, d.received_at
 FROM mediation.dispute d
 JOIN mediation.committee m ON m.id = d.committee_id
 WHERE d.id = $1
 `
 
 type DisputeWhereRow struct {
-	GridID    *int64
-	StationID *int64
+	GridID     *int64
+	EstateID   *int64
+	StationID  *int64
+	ReceivedAt time.Time
 }
 
-// Where a dispute sits, for its events: its grid and the station of its referring case (kept
-// on the dispute by triggers, 00210: the caller may not see the case) or of its committee.
+// Where a dispute sits and since when, read by a status change with the dispute locked: its
+// grid and estate (an escalation's risk item is raised there), the station its events go to
+// (of its referring case, kept on the dispute by triggers, 00210, as the caller may not see
+// the case; else of its committee), and when it was received (an agreement is not before).
 func (q *Queries) DisputeWhere(ctx context.Context, id int64) (DisputeWhereRow, error) {
 	row := q.db.QueryRow(ctx, disputeWhere, id)
 	var i DisputeWhereRow
-	err := row.Scan(&i.GridID, &i.StationID)
+	err := row.Scan(
+		&i.GridID,
+		&i.EstateID,
+		&i.StationID,
+		&i.ReceivedAt,
+	)
 	return i, err
 }
 
