@@ -36,21 +36,6 @@ func optPK(field, typ string, id *string) (*int64, error) {
 	return &n, err
 }
 
-// mustExist checks, inside tx, that the row id of table exists, reporting field otherwise.
-func mustExist(ctx context.Context, tx pgx.Tx, table string, id *int64, field, what string) error {
-	if id == nil {
-		return nil
-	}
-	var ok bool
-	if err := tx.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM "+table+" WHERE id = $1)", *id).Scan(&ok); err != nil {
-		return fmt.Errorf("look up %s: %w", what, err)
-	}
-	if !ok {
-		return &workflow.NotFoundError{Field: field, What: what}
-	}
-	return nil
-}
-
 // row reads one row by primary key, after a mutation committed.
 func row[T any](ctx context.Context, db store.Querier, table *store.Table[T], id int64) (*T, error) {
 	return table.Get(ctx, db, store.Conds{store.Eq("id", id)})

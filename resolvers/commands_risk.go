@@ -32,7 +32,7 @@ func (r *mutationResolver) openAssessment(ctx context.Context, in model.OpenAsse
 		return nil, err
 	}
 	return r.run(ctx, "openAssessment", in.IdempotencyKey, in, func(ctx context.Context, tx pgx.Tx) (workflow.Result, error) {
-		if err := mustExist(ctx, tx, "street.grid", grid, "gridId", "grid"); err != nil {
+		if err := workflow.MustExist(ctx, tx, "street.grid", grid, "gridId", "grid"); err != nil {
 			return nil, err
 		}
 		var id int64
@@ -152,7 +152,7 @@ func (r *mutationResolver) addRiskItem(ctx context.Context, in model.AddRiskItem
 		if err := checkGridEstate(ctx, tx, &grid, estate); err != nil {
 			return nil, err
 		}
-		if err := mustExist(ctx, tx, "risk.assessment", assessment, "assessmentId", "assessment"); err != nil {
+		if err := workflow.MustExist(ctx, tx, "risk.assessment", assessment, "assessmentId", "assessment"); err != nil {
 			return nil, err
 		}
 		id, err := insertRiskItem(ctx, tx, newRiskItem{grid: grid, assessment: assessment, estate: estate, dimension: in.Dimension,
@@ -233,10 +233,10 @@ func (r *mutationResolver) linkRiskItem(ctx context.Context, in model.LinkRiskIt
 		if err := inScope(ctx, tx, "riskItemId", "risk.risk_item", access.RiskItems, &item); err != nil {
 			return nil, err
 		}
-		if err := mustExist(ctx, tx, "risk.risk_item", &item, "riskItemId", "risk item"); err != nil {
+		if err := workflow.MustExist(ctx, tx, "risk.risk_item", &item, "riskItemId", "risk item"); err != nil {
 			return nil, err
 		}
-		if err := mustExist(ctx, tx, dest.table, &target, "targetId", typ); err != nil {
+		if err := workflow.MustExist(ctx, tx, dest.table, &target, "targetId", typ); err != nil {
 			return nil, err
 		}
 		_, err := tx.Exec(ctx, "INSERT INTO risk.risk_link (risk_item_id, "+dest.column+") VALUES ($1, $2)", item, target)

@@ -128,7 +128,7 @@ func (r *mutationResolver) convertGridEvent(ctx context.Context, in model.Conver
 		res := workflow.Result{"gridEvent": eventID}
 		var set workflow.Set
 		if in.Into == "DISPUTE" {
-			if err := mustExist(ctx, tx, "mediation.committee", committee, "committeeId", "committee"); err != nil {
+			if err := workflow.MustExist(ctx, tx, "mediation.committee", committee, "committeeId", "committee"); err != nil {
 				return nil, err
 			}
 			// The event row is locked and checked by the transition below before anything
@@ -151,7 +151,7 @@ func (r *mutationResolver) convertGridEvent(ctx context.Context, in model.Conver
 					return nil, fmt.Errorf("find station: %w", err)
 				}
 				station = &s
-			} else if err := mustExist(ctx, tx, "police.station", station, "stationId", "station"); err != nil {
+			} else if err := workflow.MustExist(ctx, tx, "police.station", station, "stationId", "station"); err != nil {
 				return nil, err
 			}
 			c, err := insertCase(ctx, tx, newCase{station: *station, kind: "CALL", category: *in.CaseCategory, source: "TRANSFER",

@@ -69,7 +69,7 @@ func (r *mutationResolver) applyForBenefit(ctx context.Context, in model.ApplyFo
 		if applied.Before(start) || applied.After(end) {
 			return nil, validate.Field("appliedOn", "must lie within the program's period %s to %s", start.Format(time.DateOnly), end.Format(time.DateOnly))
 		}
-		if err := mustExist(ctx, tx, "police.officer", &officer, "officerId", "officer"); err != nil {
+		if err := workflow.MustExist(ctx, tx, "police.officer", &officer, "officerId", "officer"); err != nil {
 			return nil, err
 		}
 		var id int64
@@ -131,7 +131,7 @@ func (r *mutationResolver) openSurvey(ctx context.Context, in model.OpenSurveyIn
 		return nil, err
 	}
 	return r.run(ctx, "openSurvey", in.IdempotencyKey, in, func(ctx context.Context, tx pgx.Tx) (workflow.Result, error) {
-		if err := mustExist(ctx, tx, "police.station", &station, "stationId", "station"); err != nil {
+		if err := workflow.MustExist(ctx, tx, "police.station", &station, "stationId", "station"); err != nil {
 			return nil, err
 		}
 		var id int64
@@ -162,7 +162,7 @@ func (r *mutationResolver) submitSurveyResponse(ctx context.Context, in model.Su
 		if err := inScope(ctx, tx, "surveyId", "welfare.survey", access.Surveys, &survey); err != nil {
 			return nil, err
 		}
-		if err := mustExist(ctx, tx, "welfare.survey", &survey, "surveyId", "survey round"); err != nil {
+		if err := workflow.MustExist(ctx, tx, "welfare.survey", &survey, "surveyId", "survey round"); err != nil {
 			return nil, err
 		}
 		_, err := tx.Exec(ctx, `INSERT INTO welfare.survey_response (survey_id, respondent_key, overall, belonging, workload, comment)

@@ -121,7 +121,7 @@ func RegisterDispute(ctx context.Context, tx pgx.Tx, r Registration) (DisputeWri
 		return DisputeWritten{}, &access.ForbiddenError{Message: "committeeId: a mediator registers disputes with their own committee"}
 	}
 	q := sqlcdb.New(tx)
-	if err := committeeExists(ctx, q, r.CommitteeID); err != nil {
+	if err := workflow.MustExist(ctx, tx, "mediation.committee", &r.CommitteeID, "committeeId", "committee"); err != nil {
 		return DisputeWritten{}, err
 	}
 	if err := street.CheckPlace(ctx, tx, r.GridID, r.EstateID); err != nil {
@@ -487,24 +487,6 @@ func ApplyForJudicialConfirmation(ctx context.Context, tx pgx.Tx, c Confirmation
 		return AgreementWritten{}, violations.Map(fmt.Errorf("apply for confirmation: %w", err))
 	}
 	return AgreementWritten{Agreement: agreement, Dispute: dispute}, nil
-}
-
-// committeeExists reports a missing committee as a *NotFoundError on committeeId.
-func committeeExists(ctx context.Context, q *sqlcdb.Queries, committee int64) error {
-	ok, err := q.CommitteeExists(ctx, committee)
-	if err != nil {
-		return fmt.Errorf("look up committee: %w", err)
-	}
-	if !ok {
-		return &workflow.NotFoundError{Field: "committeeId", What: "committee"}
-	}
-	return nil
-}
-
-// CheckCommittee checks, in tx, that a committee exists (for the commands of other domains
-// that open disputes: referrals, conversions).
-func CheckCommittee(ctx context.Context, tx pgx.Tx, committee int64) error {
-	return committeeExists(ctx, sqlcdb.New(tx), committee)
 }
 
 // actor names the caller in status logs and events.

@@ -97,7 +97,7 @@ func RegisterCase(ctx context.Context, tx pgx.Tx, r Registration) (CaseWritten, 
 	if p := auth.FromContext(ctx); p.Scope.StationID == nil || *p.Scope.StationID != r.StationID {
 		return CaseWritten{}, &access.ForbiddenError{Message: "stationId: an officer registers cases of their own station"}
 	}
-	if err := CheckStation(ctx, tx, r.StationID); err != nil {
+	if err := workflow.MustExist(ctx, tx, "police.station", &r.StationID, "stationId", "station"); err != nil {
 		return CaseWritten{}, err
 	}
 	if err := street.CheckPlace(ctx, tx, r.GridID, r.EstateID); err != nil {
@@ -125,18 +125,6 @@ func RegisterCase(ctx context.Context, tx pgx.Tx, r Registration) (CaseWritten, 
 		return CaseWritten{}, err
 	}
 	return CaseWritten{Case: id}, nil
-}
-
-// CheckStation checks, in tx, that a station exists (a *NotFoundError on stationId).
-func CheckStation(ctx context.Context, tx pgx.Tx, station int64) error {
-	ok, err := sqlcdb.New(tx).StationExists(ctx, station)
-	if err != nil {
-		return fmt.Errorf("look up station: %w", err)
-	}
-	if !ok {
-		return &workflow.NotFoundError{Field: "stationId", What: "station"}
-	}
-	return nil
 }
 
 // CaseMove is a status change of a case.
@@ -240,7 +228,7 @@ func ReferCase(ctx context.Context, tx pgx.Tx, r Referral) (ReferralWritten, err
 	if c.Status != "NON_POLICE" && c.Kind != "NON_POLICE" {
 		return ReferralWritten{}, validate.Field("caseId", "is a %s case in status %s; only cases found NON_POLICE can be referred to mediation", c.Kind, c.Status)
 	}
-	if err := mediation.CheckCommittee(ctx, tx, r.CommitteeID); err != nil {
+	if err := workflow.MustExist(ctx, tx, "mediation.committee", &r.CommitteeID, "committeeId", "committee"); err != nil {
 		return ReferralWritten{}, err
 	}
 	from, err := transition(ctx, tx, r.CaseID, r.Version, "REFERRED", r.Reason, nil)

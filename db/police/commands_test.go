@@ -221,3 +221,28 @@ func deref(s *string) string {
 	}
 	return *s
 }
+
+// TestRegisterCaseAtAMissingStation: a case of a station that does not exist is NOT_FOUND on
+// stationId, also when it names a lead officer (who then is no officer of the station): the
+// station is checked first, which the foreign key alone would not do.
+func TestRegisterCaseAtAMissingStation(t *testing.T) {
+	tx := dbtest.Tx(t)
+	w := dbtest.NewWorld(t, tx)
+	missing := int64(-1)
+	ctx := clock.With(auth.WithPrincipal(context.Background(), auth.Principal{Subject: "test-officer", Role: auth.PoliceOfficer,
+		Scope: auth.Scope{StationID: &missing, OfficerID: &w.Officer}}), clock.Fixed(t0))
+	for _, lead := range []*int64{nil, &w.Officer} {
+		sp, err := tx.Begin(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := registration(w, "CALL")
+		r.StationID, r.LeadOfficerID = missing, lead
+		_, err = police.RegisterCase(ctx, sp, r)
+		var nf *workflow.NotFoundError
+		if !errors.As(err, &nf) || nf.Field != "stationId" || nf.What != "station" {
+			t.Errorf("a case of a missing station (lead officer %v): expected NOT_FOUND on stationId, got %v", lead != nil, err)
+		}
+		_ = sp.Rollback(context.Background())
+	}
+}

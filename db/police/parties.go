@@ -38,7 +38,7 @@ func (p PartyPerson) resolve(ctx context.Context, tx pgx.Tx) (int64, error) {
 	case (p.PersonID == nil) == (p.Person == nil):
 		return 0, validate.Field("personId", "give either personId or person, not both or neither")
 	case p.PersonID != nil:
-		return *p.PersonID, street.CheckPerson(ctx, tx, "personId", *p.PersonID)
+		return *p.PersonID, workflow.MustExist(ctx, tx, "street.person", p.PersonID, "personId", "person")
 	default:
 		return street.AddPerson(ctx, tx, p.Keys, "person", *p.Person)
 	}

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"civiclink/db/street/sqlcdb"
-	"civiclink/db/workflow"
 	"civiclink/internal/pii"
 	"civiclink/internal/validate"
 
@@ -55,19 +54,6 @@ func AddPerson(ctx context.Context, db sqlcdb.DBTX, keys *pii.Keys, field string
 		return 0, fmt.Errorf("add %s: %w", field, err)
 	}
 	return id, nil
-}
-
-// CheckPerson checks, in the caller's transaction, that a person exists (a *NotFoundError
-// naming field).
-func CheckPerson(ctx context.Context, db sqlcdb.DBTX, field string, person int64) error {
-	ok, err := sqlcdb.New(db).PersonExists(ctx, person)
-	if err != nil {
-		return fmt.Errorf("look up %s: %w", field, err)
-	}
-	if !ok {
-		return &workflow.NotFoundError{Field: field, What: "person"}
-	}
-	return nil
 }
 
 // phonePattern mirrors street.person's check on phone: ^[0-9+-]{5,20}$.

@@ -13,20 +13,13 @@ import (
 // placed in exist and that the estate lies in the grid (either may be nil): a *NotFoundError
 // naming gridId or estateId, or an input error on estateId.
 func CheckPlace(ctx context.Context, db sqlcdb.DBTX, grid, estate *int64) error {
-	q := sqlcdb.New(db)
-	if grid != nil {
-		ok, err := q.GridExists(ctx, *grid)
-		if err != nil {
-			return fmt.Errorf("look up grid: %w", err)
-		}
-		if !ok {
-			return &workflow.NotFoundError{Field: "gridId", What: "grid"}
-		}
+	if err := workflow.MustExist(ctx, db, "street.grid", grid, "gridId", "grid"); err != nil {
+		return err
 	}
 	if estate == nil {
 		return nil
 	}
-	grids, err := q.EstateGrid(ctx, *estate)
+	grids, err := sqlcdb.New(db).EstateGrid(ctx, *estate)
 	if err != nil {
 		return fmt.Errorf("look up estate: %w", err)
 	}

@@ -1,8 +1,5 @@
 -- Statements of the dispute commands (db/mediation/commands.go).
 
--- name: CommitteeExists :one
-SELECT EXISTS (SELECT 1 FROM mediation.committee WHERE id = $1);
-
 -- name: CountPersons :one
 -- How many of the given persons exist.
 SELECT count(*) FROM street.person WHERE id = ANY(@ids::bigint[]);

@@ -10,23 +10,12 @@ import (
 	"time"
 )
 
-const committeeExists = `-- name: CommitteeExists :one
-
-SELECT EXISTS (SELECT 1 FROM mediation.committee WHERE id = $1)
-`
-
-// Statements of the dispute commands (db/mediation/commands.go).
-func (q *Queries) CommitteeExists(ctx context.Context, id int64) (bool, error) {
-	row := q.db.QueryRow(ctx, committeeExists, id)
-	var exists bool
-	err := row.Scan(&exists)
-	return exists, err
-}
-
 const countPersons = `-- name: CountPersons :one
+
 SELECT count(*) FROM street.person WHERE id = ANY($1::bigint[])
 `
 
+// Statements of the dispute commands (db/mediation/commands.go).
 // How many of the given persons exist.
 func (q *Queries) CountPersons(ctx context.Context, ids []int64) (int64, error) {
 	row := q.db.QueryRow(ctx, countPersons, ids)

@@ -1,8 +1,5 @@
 -- Statements of the case commands (db/police/commands.go).
 
--- name: StationExists :one
-SELECT EXISTS (SELECT 1 FROM police.station WHERE id = $1);
-
 -- name: OfficerOfStation :one
 SELECT EXISTS (SELECT 1 FROM police.officer WHERE id = @officer_id AND station_id = @station_id);
 

@@ -113,6 +113,7 @@ func (q *Queries) NextCaseID(ctx context.Context) (int64, error) {
 }
 
 const officerOfStation = `-- name: OfficerOfStation :one
+
 SELECT EXISTS (SELECT 1 FROM police.officer WHERE id = $1 AND station_id = $2)
 `
 
@@ -121,6 +122,7 @@ type OfficerOfStationParams struct {
 	StationID int64
 }
 
+// Statements of the case commands (db/police/commands.go).
 func (q *Queries) OfficerOfStation(ctx context.Context, arg OfficerOfStationParams) (bool, error) {
 	row := q.db.QueryRow(ctx, officerOfStation, arg.OfficerID, arg.StationID)
 	var exists bool
@@ -158,17 +160,4 @@ func (q *Queries) PartiesForReferral(ctx context.Context, caseID int64) ([]Parti
 		return nil, err
 	}
 	return items, nil
-}
-
-const stationExists = `-- name: StationExists :one
-
-SELECT EXISTS (SELECT 1 FROM police.station WHERE id = $1)
-`
-
-// Statements of the case commands (db/police/commands.go).
-func (q *Queries) StationExists(ctx context.Context, id int64) (bool, error) {
-	row := q.db.QueryRow(ctx, stationExists, id)
-	var exists bool
-	err := row.Scan(&exists)
-	return exists, err
 }

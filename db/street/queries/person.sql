@@ -11,6 +11,3 @@ RETURNING id;
 -- name: PersonByHMAC :one
 -- The person of an identity number, by its HMAC.
 SELECT id FROM street.person WHERE id_number_hmac = $1;
-
--- name: PersonExists :one
-SELECT EXISTS (SELECT 1 FROM street.person WHERE id = $1);

@@ -55,14 +55,3 @@ func (q *Queries) PersonByHMAC(ctx context.Context, idNumberHmac []byte) (int64,
 	err := row.Scan(&id)
 	return id, err
 }
-
-const personExists = `-- name: PersonExists :one
-SELECT EXISTS (SELECT 1 FROM street.person WHERE id = $1)
-`
-
-func (q *Queries) PersonExists(ctx context.Context, id int64) (bool, error) {
-	row := q.db.QueryRow(ctx, personExists, id)
-	var exists bool
-	err := row.Scan(&exists)
-	return exists, err
-}

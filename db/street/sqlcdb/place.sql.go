@@ -10,9 +10,11 @@ import (
 )
 
 const estateGrid = `-- name: EstateGrid :many
+
 SELECT grid_id FROM street.estate WHERE id = $1
 `
 
+// Statements of street.CheckPlace (db/street/place.go).
 // The grid of an estate (no row: no such estate).
 func (q *Queries) EstateGrid(ctx context.Context, id int64) ([]int64, error) {
 	rows, err := q.db.Query(ctx, estateGrid, id)
@@ -32,17 +34,4 @@ func (q *Queries) EstateGrid(ctx context.Context, id int64) ([]int64, error) {
 		return nil, err
 	}
 	return items, nil
-}
-
-const gridExists = `-- name: GridExists :one
-
-SELECT EXISTS (SELECT 1 FROM street.grid WHERE id = $1)
-`
-
-// Statements of street.CheckPlace (db/street/place.go).
-func (q *Queries) GridExists(ctx context.Context, id int64) (bool, error) {
-	row := q.db.QueryRow(ctx, gridExists, id)
-	var exists bool
-	err := row.Scan(&exists)
-	return exists, err
 }
