@@ -50,9 +50,6 @@ func optRow[T any](ctx context.Context, db store.Querier, table *store.Table[T],
 	return row(ctx, db, table, id)
 }
 
-// actor names the caller in status logs and events.
-func actor(ctx context.Context) string { return auth.FromContext(ctx).Actor() }
-
 // advance is one status change through a lifecycle.
 type advance struct {
 	op      string
@@ -89,7 +86,7 @@ func (r *mutationResolver) advance(ctx context.Context, a advance) (workflow.Res
 		if err := access.InScope(ctx, tx, a.field, a.lc.Table, a.rule, id); err != nil {
 			return nil, err
 		}
-		from, err := a.lc.Transition(ctx, tx, workflow.Change{ID: id, Version: a.version, To: a.to, Actor: actor(ctx), Reason: a.reason, Sets: a.sets, Validate: a.validate})
+		from, err := a.lc.Transition(ctx, tx, workflow.Change{ID: id, Version: a.version, To: a.to, Actor: workflow.Actor(ctx), Reason: a.reason, Sets: a.sets, Validate: a.validate})
 		if err != nil {
 			return nil, err
 		}

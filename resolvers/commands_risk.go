@@ -41,7 +41,7 @@ func (r *mutationResolver) openAssessment(ctx context.Context, in model.OpenAsse
 		if err != nil {
 			return nil, fmt.Errorf("insert assessment: %w", err)
 		}
-		return workflow.Result{"assessment": id}, workflow.Assessments.Created(ctx, tx, id, actor(ctx))
+		return workflow.Result{"assessment": id}, workflow.Assessments.Created(ctx, tx, id, workflow.Actor(ctx))
 	})
 }
 
@@ -102,13 +102,13 @@ func insertRiskItem(ctx context.Context, tx pgx.Tx, it newRiskItem) (int64, erro
 	if err != nil {
 		return 0, fmt.Errorf("insert risk item: %w", err)
 	}
-	if err := workflow.RiskItems.Created(ctx, tx, id, actor(ctx)); err != nil {
+	if err := workflow.RiskItems.Created(ctx, tx, id, workflow.Actor(ctx)); err != nil {
 		return 0, err
 	}
 	if riskLevel(it.likelihood, it.impact) == "HIGH" {
 		high := "HIGH"
 		if err := events.Emit(ctx, tx, events.Event{Kind: events.RiskItemRaisedHigh, EntityType: "RiskItem", EntityID: id,
-			GridID: &it.grid, ToStatus: &high, Actor: actor(ctx)}); err != nil {
+			GridID: &it.grid, ToStatus: &high, Actor: workflow.Actor(ctx)}); err != nil {
 			return 0, err
 		}
 	}
@@ -194,7 +194,7 @@ func (r *mutationResolver) rateRiskItem(ctx context.Context, in model.RateRiskIt
 		}
 		if next := riskLevel(in.Likelihood, in.Impact); next == "HIGH" && level != "HIGH" {
 			if err := events.Emit(ctx, tx, events.Event{Kind: events.RiskItemRaisedHigh, EntityType: "RiskItem", EntityID: id,
-				GridID: &grid, FromStatus: &level, ToStatus: &next, Actor: actor(ctx)}); err != nil {
+				GridID: &grid, FromStatus: &level, ToStatus: &next, Actor: workflow.Actor(ctx)}); err != nil {
 				return nil, err
 			}
 		}

@@ -72,7 +72,7 @@ func (r *mutationResolver) reportGridEvent(ctx context.Context, in model.ReportG
 		if err != nil {
 			return nil, fmt.Errorf("insert grid event: %w", err)
 		}
-		return workflow.Result{"gridEvent": id}, workflow.GridEvents.Created(ctx, tx, id, actor(ctx))
+		return workflow.Result{"gridEvent": id}, workflow.GridEvents.Created(ctx, tx, id, workflow.Actor(ctx))
 	})
 }
 
@@ -162,12 +162,12 @@ func (r *mutationResolver) convertGridEvent(ctx context.Context, in model.Conver
 			res["case"], set = c, workflow.Set{Column: "converted_case_id", Value: c}
 		}
 		from, err := workflow.GridEvents.Transition(ctx, tx, workflow.Change{ID: eventID, Version: in.Version, To: "CONVERTED",
-			Actor: actor(ctx), Reason: in.Reason, Sets: []workflow.Set{set}})
+			Actor: workflow.Actor(ctx), Reason: in.Reason, Sets: []workflow.Set{set}})
 		if err != nil {
 			return nil, err
 		}
 		to := "CONVERTED"
 		return res, events.Emit(ctx, tx, events.Event{Kind: events.GridEventConverted, EntityType: "GridEvent", EntityID: eventID,
-			GridID: &grid, StationID: station, FromStatus: &from, ToStatus: &to, Actor: actor(ctx)})
+			GridID: &grid, StationID: station, FromStatus: &from, ToStatus: &to, Actor: workflow.Actor(ctx)})
 	})
 }

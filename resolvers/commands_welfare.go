@@ -78,7 +78,7 @@ func (r *mutationResolver) applyForBenefit(ctx context.Context, in model.ApplyFo
 		if err != nil {
 			return nil, fmt.Errorf("insert benefit grant: %w", err)
 		}
-		return workflow.Result{"benefitGrant": id}, workflow.BenefitGrants.Created(ctx, tx, id, actor(ctx))
+		return workflow.Result{"benefitGrant": id}, workflow.BenefitGrants.Created(ctx, tx, id, workflow.Actor(ctx))
 	})
 }
 

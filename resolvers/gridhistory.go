@@ -37,7 +37,7 @@ func pks(field, typ string, ids []string) ([]int64, error) {
 
 // redrawGrid splits, merges or moves grids in one transaction (ADMIN only, logged).
 func (r *mutationResolver) redrawGrid(ctx context.Context, in model.RedrawGridInput) (workflow.Result, error) {
-	p := redraw.Plan{Kind: in.Kind, Reason: in.Reason, Actor: actor(ctx), At: clock.Now(ctx)}
+	p := redraw.Plan{Kind: in.Kind, Reason: in.Reason, Actor: workflow.Actor(ctx), At: clock.Now(ctx)}
 	var err error
 	if p.GridID, err = pk("gridId", "Grid", in.GridID); err != nil {
 		return nil, err

@@ -38,7 +38,7 @@ func listRules(ctx context.Context, code, subject *string, asOf *time.Time, hist
 func (r *mutationResolver) publishRule(ctx context.Context, in model.PublishRuleInput) (workflow.Result, error) {
 	return r.run(ctx, "publishRule", in.IdempotencyKey, in, func(ctx context.Context, tx pgx.Tx) (workflow.Result, error) {
 		id, err := rules.Publish(ctx, tx, rules.Edit{Code: in.Code, DeadlineMinutes: in.DeadlineMinutes, Remind: in.Remind,
-			Description: in.Description, ValidFrom: in.ValidFrom, Reason: in.Reason, Actor: actor(ctx)})
+			Description: in.Description, ValidFrom: in.ValidFrom, Reason: in.Reason, Actor: workflow.Actor(ctx)})
 		return workflow.Result{"rule": id}, err
 	})
 }

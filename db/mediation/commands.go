@@ -79,7 +79,7 @@ func OpenDispute(ctx context.Context, tx pgx.Tx, d NewDispute) (int64, error) {
 	if err != nil {
 		return 0, violations.Map(fmt.Errorf("insert dispute: %w", err))
 	}
-	return id, workflow.Disputes.Created(ctx, tx, id, actor(ctx))
+	return id, workflow.Disputes.Created(ctx, tx, id, workflow.Actor(ctx))
 }
 
 // Party is a person's side in a new dispute.
@@ -259,14 +259,14 @@ func move(ctx context.Context, tx pgx.Tx, id int64, version int, to string, reas
 		}
 		return nil
 	}
-	from, err := workflow.Disputes.Transition(ctx, tx, workflow.Change{ID: id, Version: version, To: to, Actor: actor(ctx), Reason: reason, Sets: sets,
+	from, err := workflow.Disputes.Transition(ctx, tx, workflow.Change{ID: id, Version: version, To: to, Actor: workflow.Actor(ctx), Reason: reason, Sets: sets,
 		Validate: locate})
 	if err != nil {
 		return "", where, violations.Map(err)
 	}
 	// The DISPUTE_STATUS_CHANGED event.
 	e := events.Event{Kind: events.DisputeStatusChanged, EntityType: "Dispute", EntityID: id,
-		FromStatus: &from, ToStatus: &to, Actor: actor(ctx), GridID: where.GridID, StationID: where.StationID}
+		FromStatus: &from, ToStatus: &to, Actor: workflow.Actor(ctx), GridID: where.GridID, StationID: where.StationID}
 	return from, where, events.Emit(ctx, tx, e)
 }
 
@@ -488,6 +488,3 @@ func ApplyForJudicialConfirmation(ctx context.Context, tx pgx.Tx, c Confirmation
 	}
 	return AgreementWritten{Agreement: agreement, Dispute: dispute}, nil
 }
-
-// actor names the caller in status logs and events.
-func actor(ctx context.Context) string { return auth.FromContext(ctx).Actor() }

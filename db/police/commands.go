@@ -64,7 +64,7 @@ func OpenCase(ctx context.Context, tx pgx.Tx, c CaseRecord) (int64, error) {
 	if err != nil {
 		return 0, violations.Map(fmt.Errorf("insert case: %w", err))
 	}
-	return id, workflow.Cases.Created(ctx, tx, id, actor(ctx))
+	return id, workflow.Cases.Created(ctx, tx, id, workflow.Actor(ctx))
 }
 
 // Registration is a case an officer registers with their station; ReceivedAt nil is now.
@@ -119,7 +119,7 @@ func RegisterCase(ctx context.Context, tx pgx.Tx, r Registration) (CaseWritten, 
 		return CaseWritten{}, err
 	}
 	status := workflow.CaseMachine.Initial
-	e := events.Event{Kind: events.CaseRegistered, EntityType: "Case", EntityID: id, ToStatus: &status, Actor: actor(ctx),
+	e := events.Event{Kind: events.CaseRegistered, EntityType: "Case", EntityID: id, ToStatus: &status, Actor: workflow.Actor(ctx),
 		GridID: r.GridID, StationID: &r.StationID}
 	if err := events.Emit(ctx, tx, e); err != nil {
 		return CaseWritten{}, err
@@ -165,7 +165,7 @@ func AdvanceCase(ctx context.Context, tx pgx.Tx, m CaseMove) (CaseWritten, error
 	if err != nil {
 		return CaseWritten{}, err
 	}
-	e, err := located(ctx, tx, events.Event{Kind: events.CaseStatusChanged, EntityType: "Case", EntityID: m.CaseID, FromStatus: &from, ToStatus: &m.To, Actor: actor(ctx)}, m.CaseID)
+	e, err := located(ctx, tx, events.Event{Kind: events.CaseStatusChanged, EntityType: "Case", EntityID: m.CaseID, FromStatus: &from, ToStatus: &m.To, Actor: workflow.Actor(ctx)}, m.CaseID)
 	if err != nil {
 		return CaseWritten{}, err
 	}
@@ -175,7 +175,7 @@ func AdvanceCase(ctx context.Context, tx pgx.Tx, m CaseMove) (CaseWritten, error
 // transition carries out one status change of a case with its status-log row; it returns the
 // status it came from.
 func transition(ctx context.Context, tx pgx.Tx, id int64, version int, to string, reason *string, sets []workflow.Set) (string, error) {
-	from, err := workflow.Cases.Transition(ctx, tx, workflow.Change{ID: id, Version: version, To: to, Actor: actor(ctx), Reason: reason, Sets: sets})
+	from, err := workflow.Cases.Transition(ctx, tx, workflow.Change{ID: id, Version: version, To: to, Actor: workflow.Actor(ctx), Reason: reason, Sets: sets})
 	if err != nil {
 		return "", violations.Map(err)
 	}
@@ -256,7 +256,7 @@ func ReferCase(ctx context.Context, tx pgx.Tx, r Referral) (ReferralWritten, err
 		return ReferralWritten{}, err
 	}
 	to := "REFERRED"
-	e := events.Event{Kind: events.CaseReferred, EntityType: "Dispute", EntityID: dispute, FromStatus: &from, ToStatus: &to, Actor: actor(ctx),
+	e := events.Event{Kind: events.CaseReferred, EntityType: "Dispute", EntityID: dispute, FromStatus: &from, ToStatus: &to, Actor: workflow.Actor(ctx),
 		GridID: c.GridID, StationID: &c.StationID}
 	return ReferralWritten{Case: r.CaseID, Dispute: dispute}, events.Emit(ctx, tx, e)
 }
@@ -272,6 +272,3 @@ func sideOf(role string) string {
 		return "APPLICANT"
 	}
 }
-
-// actor names the caller in status logs and events.
-func actor(ctx context.Context) string { return auth.FromContext(ctx).Actor() }

@@ -8,6 +8,7 @@ import (
 
 	"civiclink/db/store"
 	"civiclink/internal/apierr"
+	"civiclink/internal/auth"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -59,6 +60,9 @@ type Set struct {
 	Column string
 	Value  any
 }
+
+// Actor names the caller of ctx in status logs and events: role and subject.
+func Actor(ctx context.Context) string { return auth.FromContext(ctx).Actor() }
 
 // Change is one requested transition.
 type Change struct {
