@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
@@ -19,7 +20,9 @@ func TestHostileRequests(t *testing.T) {
 	t.Parallel()
 	hub, _ := newHub(t, nil)
 	big := `{"query":"{ __typename }","variables":{"pad":"` + strings.Repeat("x", 10<<20) + `"}}`
-	deep := strings.Repeat("{ a: __typename ", 0) + "{" + strings.Repeat(" grids { nodes { community ", 500/3) + "{ code }" + strings.Repeat(" } } }", 500/3) + " }"
+	// 500 levels of valid selections (Grid.community and Community.grids cycle), so the
+	// depth limit, not the parser, answers.
+	deep := "{ grids { nodes { community {" + strings.Repeat(" grids { community {", 249) + " code" + strings.Repeat(" } }", 249) + " } } } }"
 	var aliases strings.Builder
 	aliases.WriteString("{")
 	for i := range 10000 {
@@ -40,37 +43,38 @@ func TestHostileRequests(t *testing.T) {
 		accept      string
 		body        string
 		wantStatus  []int
+		wantCode    string // when set, an error with this extensions.code
 	}{
-		{"malformed JSON", "POST", "application/json", "", `{"query": "{ __typename }"`, []int{400}},
-		{"JSON array", "POST", "application/json", "", `[{"query":"{ __typename }"}]`, []int{400}},
-		{"JSON string", "POST", "application/json", "", `"{ __typename }"`, []int{400}},
-		{"JSON null", "POST", "application/json", "", `null`, []int{400}},
-		{"trailing garbage", "POST", "application/json", "", `{"query":"{ __typename }"} xyz`, []int{400}},
-		{"invalid UTF-8", "POST", "application/json", "", "{\"query\":\"{ __type(name: \\\"\xff\xfe\\\") { name } }\"}", []int{200, 400}},
-		{"NUL in query", "POST", "application/json", "", `{"query":"{ __typename \u0000 }"}`, []int{200}},
-		{"deeply nested variables", "POST", "application/json", "", `{"query":"{ __typename }","variables":{"v":` + strings.Repeat("[", 20000) + strings.Repeat("]", 20000) + `}}`, []int{400}},
-		{"no content type", "POST", "", "", q("{ __typename }"), []int{415}},
-		{"text/plain", "POST", "text/plain", "", q("{ __typename }"), []int{415}},
-		{"application/graphql", "POST", "application/graphql", "", "{ __typename }", []int{415}},
-		{"form", "POST", "application/x-www-form-urlencoded", "", "query=%7B__typename%7D", []int{415}},
-		{"multipart", "POST", "multipart/form-data; boundary=x", "", "--x\r\n\r\n--x--", []int{415}},
-		{"latin-1 charset", "POST", "application/json; charset=iso-8859-1", "", q("{ __typename }"), []int{415}},
-		{"unacceptable Accept", "POST", "application/json", "text/html", q("{ __typename }"), []int{406}},
-		{"10 MB body", "POST", "application/json", "", big, []int{413}},
-		{"depth 500", "POST", "application/json", "", q(deep), []int{200}},
-		{"10,000 aliases", "POST", "application/json", "", q(aliases.String()), []int{200}},
-		{"fragments that cycle", "POST", "application/json", "", q("{ ...A } fragment A on Query { ...B } fragment B on Query { ...A }"), []int{200}},
-		{"fragment bomb", "POST", "application/json", "", q(bomb), []int{200}},
-		{"huge first", "POST", "application/json", "", q("{ cases(first: 9223372036854775807) { nodes { caseNo } } }"), []int{200}},
-		{"unknown operation name", "POST", "application/json", "", `{"query":"query A { __typename }","operationName":"B"}`, []int{200}},
-		{"two operations without a name", "POST", "application/json", "", q("query A { __typename } query B { __typename }"), []int{200}},
-		{"subscription over POST", "POST", "application/json", "", q("subscription { __typename }"), []int{200}},
-		{"PUT", "PUT", "application/json", "", q("{ __typename }"), []int{405}},
-		{"DELETE", "DELETE", "", "", "", []int{405}},
-		{"GET without query", "GET", "", "", "", []int{400}},
-		{"GET with bad variables", "GET", "", "", "query=%7B__typename%7D&variables=%7Bnot-json", []int{400}},
-		{"GET with a repeated parameter", "GET", "", "", "query=%7B__typename%7D&query=%7B__typename%7D", []int{400}},
-		{"GET with broken escaping", "GET", "", "", "query=%zz", []int{400}},
+		{"malformed JSON", "POST", "application/json", "", `{"query": "{ __typename }"`, []int{400}, ""},
+		{"JSON array", "POST", "application/json", "", `[{"query":"{ __typename }"}]`, []int{400}, ""},
+		{"JSON string", "POST", "application/json", "", `"{ __typename }"`, []int{400}, ""},
+		{"JSON null", "POST", "application/json", "", `null`, []int{400}, ""},
+		{"trailing garbage", "POST", "application/json", "", `{"query":"{ __typename }"} xyz`, []int{400}, ""},
+		{"invalid UTF-8", "POST", "application/json", "", "{\"query\":\"{ __type(name: \\\"\xff\xfe\\\") { name } }\"}", []int{200, 400}, ""},
+		{"NUL in query", "POST", "application/json", "", `{"query":"{ __typename \u0000 }"}`, []int{200}, ""},
+		{"deeply nested variables", "POST", "application/json", "", `{"query":"{ __typename }","variables":{"v":` + strings.Repeat("[", 20000) + strings.Repeat("]", 20000) + `}}`, []int{400}, ""},
+		{"no content type", "POST", "", "", q("{ __typename }"), []int{415}, ""},
+		{"text/plain", "POST", "text/plain", "", q("{ __typename }"), []int{415}, ""},
+		{"application/graphql", "POST", "application/graphql", "", "{ __typename }", []int{415}, ""},
+		{"form", "POST", "application/x-www-form-urlencoded", "", "query=%7B__typename%7D", []int{415}, ""},
+		{"multipart", "POST", "multipart/form-data; boundary=x", "", "--x\r\n\r\n--x--", []int{415}, ""},
+		{"latin-1 charset", "POST", "application/json; charset=iso-8859-1", "", q("{ __typename }"), []int{415}, ""},
+		{"unacceptable Accept", "POST", "application/json", "text/html", q("{ __typename }"), []int{406}, ""},
+		{"10 MB body", "POST", "application/json", "", big, []int{413}, ""},
+		{"depth 500", "POST", "application/json", "", q(deep), []int{200}, "QUERY_TOO_COMPLEX"},
+		{"10,000 aliases", "POST", "application/json", "", q(aliases.String()), []int{200}, ""},
+		{"fragments that cycle", "POST", "application/json", "", q("{ ...A } fragment A on Query { ...B } fragment B on Query { ...A }"), []int{200}, ""},
+		{"fragment bomb", "POST", "application/json", "", q(bomb), []int{200}, ""},
+		{"huge first", "POST", "application/json", "", q("{ cases(first: 9223372036854775807) { nodes { caseNo } } }"), []int{200}, ""},
+		{"unknown operation name", "POST", "application/json", "", `{"query":"query A { __typename }","operationName":"B"}`, []int{200}, ""},
+		{"two operations without a name", "POST", "application/json", "", q("query A { __typename } query B { __typename }"), []int{200}, ""},
+		{"subscription over POST", "POST", "application/json", "", q("subscription { __typename }"), []int{200}, ""},
+		{"PUT", "PUT", "application/json", "", q("{ __typename }"), []int{405}, ""},
+		{"DELETE", "DELETE", "", "", "", []int{405}, ""},
+		{"GET without query", "GET", "", "", "", []int{400}, ""},
+		{"GET with bad variables", "GET", "", "", "query=%7B__typename%7D&variables=%7Bnot-json", []int{400}, ""},
+		{"GET with a repeated parameter", "GET", "", "", "query=%7B__typename%7D&query=%7B__typename%7D", []int{400}, ""},
+		{"GET with broken escaping", "GET", "", "", "query=%zz", []int{400}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -96,6 +100,9 @@ func TestHostileRequests(t *testing.T) {
 			}
 			if len(res.Errors) == 0 && tt.name != "invalid UTF-8" {
 				t.Errorf("no GraphQL error in the response, want one: %.300s", res.Raw)
+			}
+			if tt.wantCode != "" && !slices.ContainsFunc(res.Errors, func(e hubtest.Error) bool { return e.Code() == tt.wantCode }) {
+				t.Errorf("want an error with extensions.code %s: %.300s", tt.wantCode, res.Raw)
 			}
 			for _, e := range res.Errors {
 				if e.Code() == "" || e.Code() == "INTERNAL" {
