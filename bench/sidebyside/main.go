@@ -19,9 +19,8 @@ package main
 
 import (
 	"bytes"
+	"civiclink/bench/internal/hubproc"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -251,30 +250,15 @@ func through(u *url.URL, port int) string {
 	return v.String()
 }
 
-func randomHex(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
-}
-
-func freePort() (int, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port, nil
-}
-
 // startHub starts `civiclink serve` on the database through the hub's proxy, without rate
 // limits, and a token of cfg.role for wrk.
 func startHub(ctx context.Context, cfg config, u *url.URL, s *side, tmp string) error {
-	port, err := freePort()
+	port, err := hubproc.FreePort()
 	if err != nil {
 		return err
 	}
-	secret := randomHex(32)
-	token, err := auth.IssueToken([]byte(secret), "sidebyside", cfg.role, auth.ScopeClaims{}, 24*time.Hour)
+	secrets := hubproc.NewSecrets()
+	token, err := auth.IssueToken([]byte(secrets.JWT), "sidebyside", cfg.role, auth.ScopeClaims{}, 24*time.Hour)
 	if err != nil {
 		return err
 	}
@@ -283,13 +267,9 @@ func startHub(ctx context.Context, cfg config, u *url.URL, s *side, tmp string) 
 		return fmt.Errorf("read the hub's query: %w", err)
 	}
 	cmd := exec.CommandContext(ctx, cfg.civiclink, "serve")
-	cmd.Env = append(os.Environ(),
+	cmd.Env = append(append(os.Environ(), secrets.Env()...),
 		"DATABASE_URL="+through(u, s.proxy.port()),
 		"CIVICLINK_ADDR=127.0.0.1:"+strconv.Itoa(port),
-		"CIVICLINK_JWT_SECRET="+secret,
-		"CIVICLINK_PII_HMAC_KEY="+randomHex(32),
-		"CIVICLINK_PII_ENC_KEY="+randomHex(32),
-		"CIVICLINK_AUDIT_KEY="+randomHex(32),
 		"CIVICLINK_RATE_LIMIT_IP=0", "CIVICLINK_RATE_LIMIT_KEY=0",
 		"CIVICLINK_MAX_CONNS=20", "CIVICLINK_LOG_LEVEL=warn")
 	if s.srv, err = startServer(s.name, cmd); err != nil {

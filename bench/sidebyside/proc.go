@@ -1,8 +1,8 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
+	"civiclink/bench/internal/hubproc"
 	"context"
 	"fmt"
 	"io"
@@ -57,7 +57,7 @@ func (s *server) stop() {
 func (s *server) cpu() (time.Duration, error) { return processCPU(s.cmd.Process.Pid) }
 
 // rss is the server's resident set size now and at its peak, in bytes.
-func (s *server) rss() (now, peak int64, err error) { return processRSS(s.cmd.Process.Pid) }
+func (s *server) rss() (now, peak int64, err error) { return hubproc.RSS(s.cmd.Process.Pid) }
 
 // processCPU reads utime + stime of pid.
 func processCPU(pid int) (time.Duration, error) {
@@ -121,30 +121,6 @@ func treeCPU(pid int) time.Duration {
 		}
 	}
 	return total
-}
-
-// processRSS reads VmRSS and VmHWM of pid.
-func processRSS(pid int) (now, peak int64, err error) {
-	f, err := os.Open(filepath.Join("/proc", strconv.Itoa(pid), "status"))
-	if err != nil {
-		return 0, 0, err
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		k, v, ok := strings.Cut(sc.Text(), ":")
-		if !ok {
-			continue
-		}
-		kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
-		switch k {
-		case "VmRSS":
-			now = kb << 10
-		case "VmHWM":
-			peak = kb << 10
-		}
-	}
-	return now, peak, sc.Err()
 }
 
 // run runs a helper command and returns its standard output.

@@ -9,9 +9,8 @@
 package main
 
 import (
+	"civiclink/bench/internal/hubproc"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -97,19 +96,18 @@ func run(ctx context.Context, cfg config, out io.Writer) (bool, error) {
 	if err := os.Setenv("PGPASSFILE", cluster.PassFile()); err != nil {
 		return false, err
 	}
-	port, err := freePort()
+	port, err := hubproc.FreePort()
 	if err != nil {
 		return false, err
 	}
+	secrets := hubproc.NewSecrets()
 	h := &hub{
 		bin: cfg.civiclink, dir: tmp, addr: "127.0.0.1:" + strconv.Itoa(port),
-		env: []string{
-			"DATABASE_URL=" + dbURL, "PGPASSFILE=" + cluster.PassFile(),
-			"CIVICLINK_JWT_SECRET=" + randomHex(32), "CIVICLINK_PII_HMAC_KEY=" + randomHex(32),
-			"CIVICLINK_PII_ENC_KEY=" + randomHex(32), "CIVICLINK_AUDIT_KEY=" + randomHex(32),
+		env: append(secrets.Env(),
+			"DATABASE_URL="+dbURL, "PGPASSFILE="+cluster.PassFile(),
 			"CIVICLINK_RATE_LIMIT_IP=0", "CIVICLINK_RATE_LIMIT_KEY=0", "CIVICLINK_LOG_LEVEL=warn",
 			"CIVICLINK_MAX_SUBSCRIPTIONS_PER_CALLER=1000",
-		},
+		),
 	}
 	say("seeding at scale %g", cfg.scale)
 	if err := h.command(ctx, "seed", "-scale", strconv.FormatFloat(cfg.scale, 'g', -1, 64)); err != nil {
@@ -119,7 +117,7 @@ func run(ctx context.Context, cfg config, out io.Writer) (bool, error) {
 		return false, err
 	}
 	defer h.kill()
-	secret := []byte(strings.TrimPrefix(h.env[2], "CIVICLINK_JWT_SECRET="))
+	secret := []byte(secrets.JWT)
 	token := func(subject string) string {
 		t, err := auth.IssueToken(secret, subject, auth.Admin, auth.ScopeClaims{}, 24*time.Hour)
 		if err != nil {
@@ -474,17 +472,11 @@ func (h *hub) rss() int64 {
 	if h.cmd == nil {
 		return 0
 	}
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", h.cmd.Process.Pid))
+	now, _, err := hubproc.RSS(h.cmd.Process.Pid)
 	if err != nil {
 		return 0
 	}
-	for line := range strings.SplitSeq(string(b), "\n") {
-		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
-			kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
-			return kb << 10
-		}
-	}
-	return 0
+	return now
 }
 
 func waitUntil(ctx context.Context, limit time.Duration, cond func() bool) bool {
@@ -508,19 +500,4 @@ func pause(ctx context.Context, d time.Duration) {
 	case <-ctx.Done():
 	case <-time.After(d):
 	}
-}
-
-func randomHex(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
-}
-
-func freePort() (int, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port, nil
 }
