@@ -1112,6 +1112,7 @@ type ComplexityRoot struct {
 		Station    func(childComplexity int) int
 		Subject    func(childComplexity int) int
 		ToStatus   func(childComplexity int) int
+		Urgency    func(childComplexity int) int
 	}
 }
 
@@ -6039,6 +6040,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.WorkflowEvent.ToStatus(childComplexity), true
+	case "WorkflowEvent.urgency":
+		if e.ComplexityRoot.WorkflowEvent.Urgency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkflowEvent.Urgency(childComplexity), true
 
 	}
 	return 0, false
@@ -8980,6 +8987,93 @@ extend type Query {
   "A grid event by its number; null when none has it."
   gridEvent(eventNo: String!): GridEvent
 }
+
+"A new grid event."
+input ReportGridEventInput {
+  "The grid."
+  gridId: ID!
+  "The estate, if any."
+  estateId: ID
+  "A grid worker of the grid."
+  reporterId: ID
+  "The category."
+  category: GridEventCategory!
+  "How urgent it is."
+  urgency: Urgency!
+  "Short account."
+  summary: String!
+  "Defaults to now."
+  reportedAt: DateTime
+  "When it must be handled by; defaults to the GRID_EVENT_DUE_<urgency> rule in force when reported."
+  dueAt: DateTime
+  "Client-chosen key that makes a retry of this mutation return the first result instead of acting twice."
+  idempotencyKey: String
+}
+
+"A status change of a grid event."
+input AdvanceGridEventInput {
+  "The grid event."
+  gridEventId: ID!
+  "Optimistic-concurrency version; pass it back when changing the row."
+  version: Int!
+  "The workflow state to move to; only legal transitions are accepted."
+  to: GridEventStatus!
+  "Why, kept in the status log."
+  reason: String
+  "Client-chosen key that makes a retry of this mutation return the first result instead of acting twice."
+  idempotencyKey: String
+}
+
+"What a grid event is converted into."
+enum ConversionTarget { DISPUTE CASE }
+
+"The conversion of an open grid event."
+input ConvertGridEventInput {
+  "The grid event."
+  gridEventId: ID!
+  "Optimistic-concurrency version; pass it back when changing the row."
+  version: Int!
+  "What to convert it into."
+  into: ConversionTarget!
+  "For DISPUTE: the committee that takes it."
+  committeeId: ID
+  "For DISPUTE."
+  disputeCategory: DisputeCategory
+  "For CASE: the station that takes it; defaults to the station covering the grid."
+  stationId: ID
+  "For CASE."
+  caseCategory: CaseCategory
+  "Why, kept in the status log."
+  reason: String
+  "Client-chosen key that makes a retry of this mutation return the first result instead of acting twice."
+  idempotencyKey: String
+}
+
+"The grid event after the change."
+type GridEventPayload {
+  "The grid event after the mutation."
+  gridEvent: GridEvent!
+}
+"The converted event and what it became."
+type ConvertGridEventPayload {
+  "The grid event after the mutation."
+  gridEvent: GridEvent!
+  "The dispute after the mutation."
+  dispute: Dispute
+  "The case after the mutation."
+  case: Case
+}
+
+# The grid-event mutations; what every mutation shares (one transaction, versions, idempotency
+# keys) is described on Mutation in workflow.graphqls.
+extend type Mutation {
+  "Report a grid event (status REPORTED); it is announced to subscribers as GRID_EVENT_REPORTED, with its urgency."
+  reportGridEvent(input: ReportGridEventInput!): GridEventPayload!
+  "Move a grid event along its workflow."
+  advanceGridEvent(input: AdvanceGridEventInput!): GridEventPayload!
+  "Convert an open grid event into a mediation dispute or a police case, keeping the link."
+  convertGridEvent(input: ConvertGridEventInput!): ConvertGridEventPayload!
+}
 `, BuiltIn: false},
 	{Name: "../schema/welfare.graphqls", Input: `"Kinds of welfare measure for officers."
 enum ProgramCategory { SCHOOL_PLACE CHILDCARE HEALTH_CHECK REST_LEAVE HOLIDAY_VISIT COMMENDATION COUNSELLING HOUSING }
@@ -9182,14 +9276,6 @@ statuses. An optional ` + "`" + `idempotencyKey` + "`" + ` makes a retry return 
 again; reusing a key for a different input is refused.
 """
 type Mutation {
-
-  "Report a grid event (status REPORTED)."
-  reportGridEvent(input: ReportGridEventInput!): GridEventPayload!
-  "Move a grid event along its workflow."
-  advanceGridEvent(input: AdvanceGridEventInput!): GridEventPayload!
-  "Convert an open grid event into a mediation dispute or a police case, keeping the link."
-  convertGridEvent(input: ConvertGridEventInput!): ConvertGridEventPayload!
-
   "Open a risk assessment (status PROPOSED)."
   openAssessment(input: OpenAssessmentInput!): AssessmentPayload!
   "Move an assessment along its workflow; GRADED needs a level, DECIDED a decision."
@@ -9217,67 +9303,6 @@ type Mutation {
   openSurvey(input: OpenSurveyInput!): SurveyPayload!
   "Submit one officer's answers to a survey round; answers are only ever shown as aggregates."
   submitSurveyResponse(input: SubmitSurveyResponseInput!): SurveyPayload!
-}
-
-"A new grid event."
-input ReportGridEventInput {
-  "The grid."
-  gridId: ID!
-  "The estate, if any."
-  estateId: ID
-  "A grid worker of the grid."
-  reporterId: ID
-  "The category."
-  category: GridEventCategory!
-  "How urgent it is."
-  urgency: Urgency!
-  "Short account."
-  summary: String!
-  "Defaults to now."
-  reportedAt: DateTime
-  "When it must be handled by; defaults to the GRID_EVENT_DUE_<urgency> rule in force when reported."
-  dueAt: DateTime
-  "Client-chosen key that makes a retry of this mutation return the first result instead of acting twice."
-  idempotencyKey: String
-}
-
-"A status change of a grid event."
-input AdvanceGridEventInput {
-  "The grid event."
-  gridEventId: ID!
-  "Optimistic-concurrency version; pass it back when changing the row."
-  version: Int!
-  "The workflow state to move to; only legal transitions are accepted."
-  to: GridEventStatus!
-  "Why, kept in the status log."
-  reason: String
-  "Client-chosen key that makes a retry of this mutation return the first result instead of acting twice."
-  idempotencyKey: String
-}
-
-"What a grid event is converted into."
-enum ConversionTarget { DISPUTE CASE }
-
-"The conversion of an open grid event."
-input ConvertGridEventInput {
-  "The grid event."
-  gridEventId: ID!
-  "Optimistic-concurrency version; pass it back when changing the row."
-  version: Int!
-  "What to convert it into."
-  into: ConversionTarget!
-  "For DISPUTE: the committee that takes it."
-  committeeId: ID
-  "For DISPUTE."
-  disputeCategory: DisputeCategory
-  "For CASE: the station that takes it; defaults to the station covering the grid."
-  stationId: ID
-  "For CASE."
-  caseCategory: CaseCategory
-  "Why, kept in the status log."
-  reason: String
-  "Client-chosen key that makes a retry of this mutation return the first result instead of acting twice."
-  idempotencyKey: String
 }
 
 "A new risk assessment."
@@ -9474,20 +9499,6 @@ input SubmitSurveyResponseInput {
   idempotencyKey: String
 }
 
-"The grid event after the change."
-type GridEventPayload {
-  "The grid event after the mutation."
-  gridEvent: GridEvent!
-}
-"The converted event and what it became."
-type ConvertGridEventPayload {
-  "The grid event after the mutation."
-  gridEvent: GridEvent!
-  "The dispute after the mutation."
-  dispute: Dispute
-  "The case after the mutation."
-  case: Case
-}
 "The assessment after the change."
 type AssessmentPayload {
   "The assessment after the mutation."
@@ -9522,8 +9533,9 @@ type SurveyPayload {
 }
 
 """
-Kinds of workflow event. The reminders, raised by the hub's scheduled scan once per record and
-deadline, each naming the rule version that raised it and whom it says to remind:
+Kinds of workflow event. GRID_EVENT_REPORTED announces a new grid event, with its urgency, to
+whoever may see the grid event. The reminders, raised by the hub's scheduled scan once per
+record and deadline, each naming the rule version that raised it and whom it says to remind:
 MEASURE_OVERDUE (a risk measure past its due day and grace, MEASURE_OVERDUE), RESPONSE_OVERDUE
 (a response deadline passed unanswered: police not on the scene of a case by CASE_ON_SCENE, no
 grid worker on the spot of a HIGH or CRITICAL grid event by GRID_EVENT_RESPONSE_<urgency>, a
@@ -9533,7 +9545,7 @@ a live obligation, as overdueAgreements lists them, by AGREEMENT_FOLLOW_UP in fo
 performance deadline; the subject is its dispute). A response or due deadline's rule is the
 version in force when the record's clock started (received, reported).
 """
-enum WorkflowEventKind { CASE_REGISTERED CASE_REFERRED CASE_STATUS_CHANGED DISPUTE_STATUS_CHANGED GRID_EVENT_CONVERTED RISK_ITEM_RAISED_HIGH MEASURE_OVERDUE RESPONSE_OVERDUE DUE_OVERDUE FOLLOW_UP_OVERDUE }
+enum WorkflowEventKind { CASE_REGISTERED CASE_REFERRED CASE_STATUS_CHANGED DISPUTE_STATUS_CHANGED GRID_EVENT_REPORTED GRID_EVENT_CONVERTED RISK_ITEM_RAISED_HIGH MEASURE_OVERDUE RESPONSE_OVERDUE DUE_OVERDUE FOLLOW_UP_OVERDUE }
 
 "Which workflow events to receive; empty fields match everything."
 input WorkflowEventFilter {
@@ -9571,6 +9583,8 @@ type WorkflowEvent {
   rule: Rule
   "For a reminder, whom it goes to: that rule version's remind."
   remind: RuleRecipient
+  "For GRID_EVENT_REPORTED, the new grid event's urgency: HIGH and CRITICAL ones await a response by their rule."
+  urgency: Urgency
 }
 
 "Live updates over WebSocket (graphql-transport-ws) or server-sent events."
@@ -11513,6 +11527,8 @@ func (ec *executionContext) childFields_WorkflowEvent(ctx context.Context, field
 		return ec.fieldContext_WorkflowEvent_rule(ctx, field)
 	case "remind":
 		return ec.fieldContext_WorkflowEvent_remind(ctx, field)
+	case "urgency":
+		return ec.fieldContext_WorkflowEvent_urgency(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type WorkflowEvent", field.Name)
 }

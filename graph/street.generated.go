@@ -10,6 +10,7 @@ import (
 	"civiclink/db/rules"
 	"civiclink/db/statuslog"
 	"civiclink/db/street"
+	"civiclink/graph/model"
 	"context"
 	"errors"
 	"math"
@@ -933,6 +934,102 @@ func (ec *executionContext) fieldContext_CommunityEdge_node(_ context.Context, f
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Community(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ConvertGridEventPayload_gridEvent(ctx context.Context, field graphql.CollectedField, obj *model.ConvertGridEventPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConvertGridEventPayload_gridEvent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GridEvent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *street.GridEvent) graphql.Marshaler {
+			return ec.marshalNGridEvent2ᚖciviclinkᚋdbᚋstreetᚐGridEvent(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConvertGridEventPayload_gridEvent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ConvertGridEventPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GridEvent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ConvertGridEventPayload_dispute(ctx context.Context, field graphql.CollectedField, obj *model.ConvertGridEventPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConvertGridEventPayload_dispute(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Dispute, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *mediation.Dispute) graphql.Marshaler {
+			return ec.marshalODispute2ᚖciviclinkᚋdbᚋmediationᚐDispute(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ConvertGridEventPayload_dispute(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ConvertGridEventPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Dispute(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ConvertGridEventPayload_case(ctx context.Context, field graphql.CollectedField, obj *model.ConvertGridEventPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConvertGridEventPayload_case(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Case, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *police.Case) graphql.Marshaler {
+			return ec.marshalOCase2ᚖciviclinkᚋdbᚋpoliceᚐCase(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ConvertGridEventPayload_case(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ConvertGridEventPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Case(ctx, field)
 		},
 	}
 	return fc, nil
@@ -2801,6 +2898,38 @@ func (ec *executionContext) fieldContext_GridEventEdge_node(_ context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _GridEventPayload_gridEvent(ctx context.Context, field graphql.CollectedField, obj *model.GridEventPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GridEventPayload_gridEvent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GridEvent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *street.GridEvent) graphql.Marshaler {
+			return ec.marshalNGridEvent2ᚖciviclinkᚋdbᚋstreetᚐGridEvent(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GridEventPayload_gridEvent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GridEventPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GridEvent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _GridWorker_id(ctx context.Context, field graphql.CollectedField, obj *street.GridWorker) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4075,6 +4204,76 @@ func (ec *executionContext) fieldContext_PropertyCompanyEdge_node(_ context.Cont
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputAdvanceGridEventInput(ctx context.Context, obj any) (model.AdvanceGridEventInput, error) {
+	var it model.AdvanceGridEventInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"gridEventId", "version", "to", "reason", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "gridEventId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gridEventId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GridEventID = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "to":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("to"))
+			data, err := ec.unmarshalNGridEventStatus2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.To = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAdvanceGridEventInput unmarshals raw into the AdvanceGridEventInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAdvanceGridEventInput(ctx context.Context, raw any) (model.AdvanceGridEventInput, error) {
+	var out model.AdvanceGridEventInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AdvanceGridEventInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCommunityOrder(ctx context.Context, obj any) (relay.Order, error) {
 	var it relay.Order
 	if obj == nil {
@@ -4125,6 +4324,104 @@ func (ec *executionContext) unmarshalInputCommunityOrder(ctx context.Context, ob
 func UnmarshalCommunityOrder(ctx context.Context, raw any) (relay.Order, error) {
 	var out relay.Order
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CommunityOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputConvertGridEventInput(ctx context.Context, obj any) (model.ConvertGridEventInput, error) {
+	var it model.ConvertGridEventInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"gridEventId", "version", "into", "committeeId", "disputeCategory", "stationId", "caseCategory", "reason", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "gridEventId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gridEventId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GridEventID = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "into":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("into"))
+			data, err := ec.unmarshalNConversionTarget2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Into = data
+		case "committeeId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("committeeId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommitteeID = data
+		case "disputeCategory":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("disputeCategory"))
+			data, err := ec.unmarshalODisputeCategory2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DisputeCategory = data
+		case "stationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stationId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StationID = data
+		case "caseCategory":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("caseCategory"))
+			data, err := ec.unmarshalOCaseCategory2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CaseCategory = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalConvertGridEventInput unmarshals raw into the ConvertGridEventInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalConvertGridEventInput(ctx context.Context, raw any) (model.ConvertGridEventInput, error) {
+	var out model.ConvertGridEventInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ConvertGridEventInput", raw, &out)
 	return out, err
 }
 
@@ -4803,6 +5100,104 @@ func UnmarshalPropertyCompanyOrder(ctx context.Context, raw any) (relay.Order, e
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputReportGridEventInput(ctx context.Context, obj any) (model.ReportGridEventInput, error) {
+	var it model.ReportGridEventInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"gridId", "estateId", "reporterId", "category", "urgency", "summary", "reportedAt", "dueAt", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "gridId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gridId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GridID = data
+		case "estateId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("estateId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EstateID = data
+		case "reporterId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reporterId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReporterID = data
+		case "category":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("category"))
+			data, err := ec.unmarshalNGridEventCategory2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Category = data
+		case "urgency":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("urgency"))
+			data, err := ec.unmarshalNUrgency2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Urgency = data
+		case "summary":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("summary"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Summary = data
+		case "reportedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reportedAt"))
+			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReportedAt = data
+		case "dueAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueAt"))
+			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueAt = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalReportGridEventInput unmarshals raw into the ReportGridEventInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalReportGridEventInput(ctx context.Context, raw any) (model.ReportGridEventInput, error) {
+	var out model.ReportGridEventInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReportGridEventInput", raw, &out)
+	return out, err
+}
+
 // endregion **************************** input.gotpl *****************************
 
 // region    ************************** interface.gotpl ***************************
@@ -4994,6 +5389,49 @@ func (ec *executionContext) _CommunityEdge(ctx context.Context, sel ast.Selectio
 		case "node":
 			out.Values[i] = ec._CommunityEdge_node(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var convertGridEventPayloadImplementors = []string{"ConvertGridEventPayload"}
+
+func (ec *executionContext) _ConvertGridEventPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ConvertGridEventPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, convertGridEventPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ConvertGridEventPayload")
+		case "gridEvent":
+			out.Values[i] = ec._ConvertGridEventPayload_gridEvent(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "dispute":
+			out.Values[i] = ec._ConvertGridEventPayload_dispute(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "case":
+			out.Values[i] = ec._ConvertGridEventPayload_case(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -5607,6 +6045,39 @@ func (ec *executionContext) _GridEventEdge(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var gridEventPayloadImplementors = []string{"GridEventPayload"}
+
+func (ec *executionContext) _GridEventPayload(ctx context.Context, sel ast.SelectionSet, obj *model.GridEventPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, gridEventPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("GridEventPayload")
+		case "gridEvent":
+			out.Values[i] = ec._GridEventPayload_gridEvent(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var gridWorkerImplementors = []string{"GridWorker", "Node"}
 
 func (ec *executionContext) _GridWorker(ctx context.Context, sel ast.SelectionSet, obj *street.GridWorker) graphql.Marshaler {
@@ -6086,6 +6557,11 @@ func (ec *executionContext) _PropertyCompanyEdge(ctx context.Context, sel ast.Se
 
 // region    ***************************** type.gotpl *****************************
 
+func (ec *executionContext) unmarshalNAdvanceGridEventInput2civiclinkᚋgraphᚋmodelᚐAdvanceGridEventInput(ctx context.Context, v any) (model.AdvanceGridEventInput, error) {
+	res, err := ec.unmarshalInputAdvanceGridEventInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNAllianceMembership2ᚕᚖciviclinkᚋdbᚋstreetᚐAllianceMembershipᚄ(ctx context.Context, sel ast.SelectionSet, v []*street.AllianceMembership) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -6193,6 +6669,33 @@ func (ec *executionContext) marshalNCommunityOrderField2string(ctx context.Conte
 		graphql.AddInvalidNullFromMarshaler(ctx, "CommunityOrderField!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNConversionTarget2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNConversionTarget2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ConversionTarget!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNConvertGridEventInput2civiclinkᚋgraphᚋmodelᚐConvertGridEventInput(ctx context.Context, v any) (model.ConvertGridEventInput, error) {
+	res, err := ec.unmarshalInputConvertGridEventInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNConvertGridEventPayload2ᚖciviclinkᚋgraphᚋmodelᚐConvertGridEventPayload(ctx context.Context, sel ast.SelectionSet, v *model.ConvertGridEventPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ConvertGridEventPayload!")
+		return graphql.Null
+	}
+	return ec._ConvertGridEventPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNEstate2ᚕᚖciviclinkᚋdbᚋstreetᚐEstateᚄ(ctx context.Context, sel ast.SelectionSet, v []*street.Estate) graphql.Marshaler {
@@ -6415,6 +6918,14 @@ func (ec *executionContext) marshalNGridEventOrderField2string(ctx context.Conte
 		graphql.AddInvalidNullFromMarshaler(ctx, "GridEventOrderField!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNGridEventPayload2ᚖciviclinkᚋgraphᚋmodelᚐGridEventPayload(ctx context.Context, sel ast.SelectionSet, v *model.GridEventPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "GridEventPayload!")
+		return graphql.Null
+	}
+	return ec._GridEventPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNGridEventStatus2string(ctx context.Context, v any) (string, error) {
@@ -6747,6 +7258,11 @@ func (ec *executionContext) marshalNPropertyCompanyOrderField2string(ctx context
 		graphql.AddInvalidNullFromMarshaler(ctx, "PropertyCompanyOrderField!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNReportGridEventInput2civiclinkᚋgraphᚋmodelᚐReportGridEventInput(ctx context.Context, v any) (model.ReportGridEventInput, error) {
+	res, err := ec.unmarshalInputReportGridEventInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNUrgency2string(ctx context.Context, v any) (string, error) {

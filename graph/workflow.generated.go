@@ -3,7 +3,6 @@
 package graph
 
 import (
-	"civiclink/db/mediation"
 	"civiclink/db/police"
 	"civiclink/db/relay"
 	"civiclink/db/risk"
@@ -27,9 +26,6 @@ import (
 // region    ************************** generated!.gotpl **************************
 
 type MutationResolver interface {
-	ReportGridEvent(ctx context.Context, input model.ReportGridEventInput) (*model.GridEventPayload, error)
-	AdvanceGridEvent(ctx context.Context, input model.AdvanceGridEventInput) (*model.GridEventPayload, error)
-	ConvertGridEvent(ctx context.Context, input model.ConvertGridEventInput) (*model.ConvertGridEventPayload, error)
 	OpenAssessment(ctx context.Context, input model.OpenAssessmentInput) (*model.AssessmentPayload, error)
 	AdvanceAssessment(ctx context.Context, input model.AdvanceAssessmentInput) (*model.AssessmentPayload, error)
 	AddRiskItem(ctx context.Context, input model.AddRiskItemInput) (*model.RiskItemPayload, error)
@@ -57,6 +53,9 @@ type MutationResolver interface {
 	AddCaseParty(ctx context.Context, input model.AddCasePartyInput) (*model.CasePartyPayload, error)
 	CorrectCaseParty(ctx context.Context, input model.CorrectCasePartyInput) (*model.CasePartyPayload, error)
 	PublishRule(ctx context.Context, input model.PublishRuleInput) (*model.PublishRulePayload, error)
+	ReportGridEvent(ctx context.Context, input model.ReportGridEventInput) (*model.GridEventPayload, error)
+	AdvanceGridEvent(ctx context.Context, input model.AdvanceGridEventInput) (*model.GridEventPayload, error)
+	ConvertGridEvent(ctx context.Context, input model.ConvertGridEventInput) (*model.ConvertGridEventPayload, error)
 }
 type SubscriptionResolver interface {
 	WorkflowEvents(ctx context.Context, filter *model.WorkflowEventFilter, after *string) (<-chan *events.Event, error)
@@ -616,134 +615,6 @@ func (ec *executionContext) fieldContext_BenefitGrantPayload_benefitGrant(_ cont
 	return fc, nil
 }
 
-func (ec *executionContext) _ConvertGridEventPayload_gridEvent(ctx context.Context, field graphql.CollectedField, obj *model.ConvertGridEventPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ConvertGridEventPayload_gridEvent(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.GridEvent, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *street.GridEvent) graphql.Marshaler {
-			return ec.marshalNGridEvent2ᚖciviclinkᚋdbᚋstreetᚐGridEvent(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_ConvertGridEventPayload_gridEvent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "ConvertGridEventPayload",
-		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_GridEvent(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _ConvertGridEventPayload_dispute(ctx context.Context, field graphql.CollectedField, obj *model.ConvertGridEventPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ConvertGridEventPayload_dispute(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Dispute, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *mediation.Dispute) graphql.Marshaler {
-			return ec.marshalODispute2ᚖciviclinkᚋdbᚋmediationᚐDispute(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_ConvertGridEventPayload_dispute(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "ConvertGridEventPayload",
-		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Dispute(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _ConvertGridEventPayload_case(ctx context.Context, field graphql.CollectedField, obj *model.ConvertGridEventPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ConvertGridEventPayload_case(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Case, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *police.Case) graphql.Marshaler {
-			return ec.marshalOCase2ᚖciviclinkᚋdbᚋpoliceᚐCase(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_ConvertGridEventPayload_case(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "ConvertGridEventPayload",
-		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Case(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _GridEventPayload_gridEvent(ctx context.Context, field graphql.CollectedField, obj *model.GridEventPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_GridEventPayload_gridEvent(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.GridEvent, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *street.GridEvent) graphql.Marshaler {
-			return ec.marshalNGridEvent2ᚖciviclinkᚋdbᚋstreetᚐGridEvent(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_GridEventPayload_gridEvent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "GridEventPayload",
-		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_GridEvent(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
 func (ec *executionContext) _MeasurePayload_measure(ctx context.Context, field graphql.CollectedField, obj *model.MeasurePayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -804,138 +675,6 @@ func (ec *executionContext) fieldContext_MeasurePayload_riskItem(_ context.Conte
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_RiskItem(ctx, field)
 		},
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_reportGridEvent(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_reportGridEvent(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ReportGridEvent(ctx, fc.Args["input"].(model.ReportGridEventInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.GridEventPayload) graphql.Marshaler {
-			return ec.marshalNGridEventPayload2ᚖciviclinkᚋgraphᚋmodelᚐGridEventPayload(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_reportGridEvent(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_GridEventPayload(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_reportGridEvent_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_advanceGridEvent(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_advanceGridEvent(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().AdvanceGridEvent(ctx, fc.Args["input"].(model.AdvanceGridEventInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.GridEventPayload) graphql.Marshaler {
-			return ec.marshalNGridEventPayload2ᚖciviclinkᚋgraphᚋmodelᚐGridEventPayload(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_advanceGridEvent(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_GridEventPayload(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_advanceGridEvent_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_convertGridEvent(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_convertGridEvent(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ConvertGridEvent(ctx, fc.Args["input"].(model.ConvertGridEventInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.ConvertGridEventPayload) graphql.Marshaler {
-			return ec.marshalNConvertGridEventPayload2ᚖciviclinkᚋgraphᚋmodelᚐConvertGridEventPayload(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_convertGridEvent(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ConvertGridEventPayload(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_convertGridEvent_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
 	}
 	return fc, nil
 }
@@ -2128,6 +1867,138 @@ func (ec *executionContext) fieldContext_Mutation_publishRule(ctx context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_reportGridEvent(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_reportGridEvent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ReportGridEvent(ctx, fc.Args["input"].(model.ReportGridEventInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.GridEventPayload) graphql.Marshaler {
+			return ec.marshalNGridEventPayload2ᚖciviclinkᚋgraphᚋmodelᚐGridEventPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_reportGridEvent(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GridEventPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_reportGridEvent_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_advanceGridEvent(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_advanceGridEvent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AdvanceGridEvent(ctx, fc.Args["input"].(model.AdvanceGridEventInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.GridEventPayload) graphql.Marshaler {
+			return ec.marshalNGridEventPayload2ᚖciviclinkᚋgraphᚋmodelᚐGridEventPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_advanceGridEvent(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GridEventPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_advanceGridEvent_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_convertGridEvent(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_convertGridEvent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ConvertGridEvent(ctx, fc.Args["input"].(model.ConvertGridEventInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ConvertGridEventPayload) graphql.Marshaler {
+			return ec.marshalNConvertGridEventPayload2ᚖciviclinkᚋgraphᚋmodelᚐConvertGridEventPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_convertGridEvent(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ConvertGridEventPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_convertGridEvent_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ProgramPayload_program(ctx context.Context, field graphql.CollectedField, obj *model.ProgramPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2601,6 +2472,29 @@ func (ec *executionContext) fieldContext_WorkflowEvent_remind(_ context.Context,
 	return graphql.NewScalarFieldContext("WorkflowEvent", field, false, false, "RuleRecipient")
 }
 
+func (ec *executionContext) _WorkflowEvent_urgency(ctx context.Context, field graphql.CollectedField, obj *events.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkflowEvent_urgency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Urgency, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOUrgency2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WorkflowEvent_urgency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WorkflowEvent", field, false, false, "Urgency")
+}
+
 // endregion **************************** field.gotpl *****************************
 
 // region    **************************** input.gotpl *****************************
@@ -2927,76 +2821,6 @@ func UnmarshalAdvanceBenefitGrantInput(ctx context.Context, raw any) (model.Adva
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputAdvanceGridEventInput(ctx context.Context, obj any) (model.AdvanceGridEventInput, error) {
-	var it model.AdvanceGridEventInput
-	if obj == nil {
-		return it, nil
-	}
-
-	asMap := map[string]any{}
-	for k, v := range obj.(map[string]any) {
-		asMap[k] = v
-	}
-
-	fieldsInOrder := [...]string{"gridEventId", "version", "to", "reason", "idempotencyKey"}
-	for _, k := range fieldsInOrder {
-		v, ok := asMap[k]
-		if !ok {
-			continue
-		}
-		switch k {
-		case "gridEventId":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gridEventId"))
-			data, err := ec.unmarshalNID2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.GridEventID = data
-		case "version":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
-			data, err := ec.unmarshalNInt2int(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Version = data
-		case "to":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("to"))
-			data, err := ec.unmarshalNGridEventStatus2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.To = data
-		case "reason":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Reason = data
-		case "idempotencyKey":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.IdempotencyKey = data
-		}
-	}
-	return it, nil
-}
-
-// UnmarshalAdvanceGridEventInput unmarshals raw into the AdvanceGridEventInput input type, using the
-// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
-// object that was not passed as a field argument.
-//
-// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
-// and the returned error says so.
-func UnmarshalAdvanceGridEventInput(ctx context.Context, raw any) (model.AdvanceGridEventInput, error) {
-	var out model.AdvanceGridEventInput
-	err := graphql.UnmarshalNamedInputFromContext(ctx, "AdvanceGridEventInput", raw, &out)
-	return out, err
-}
-
 func (ec *executionContext) unmarshalInputAdvanceMeasureInput(ctx context.Context, obj any) (model.AdvanceMeasureInput, error) {
 	var it model.AdvanceMeasureInput
 	if obj == nil {
@@ -3204,104 +3028,6 @@ func (ec *executionContext) unmarshalInputApplyForBenefitInput(ctx context.Conte
 func UnmarshalApplyForBenefitInput(ctx context.Context, raw any) (model.ApplyForBenefitInput, error) {
 	var out model.ApplyForBenefitInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ApplyForBenefitInput", raw, &out)
-	return out, err
-}
-
-func (ec *executionContext) unmarshalInputConvertGridEventInput(ctx context.Context, obj any) (model.ConvertGridEventInput, error) {
-	var it model.ConvertGridEventInput
-	if obj == nil {
-		return it, nil
-	}
-
-	asMap := map[string]any{}
-	for k, v := range obj.(map[string]any) {
-		asMap[k] = v
-	}
-
-	fieldsInOrder := [...]string{"gridEventId", "version", "into", "committeeId", "disputeCategory", "stationId", "caseCategory", "reason", "idempotencyKey"}
-	for _, k := range fieldsInOrder {
-		v, ok := asMap[k]
-		if !ok {
-			continue
-		}
-		switch k {
-		case "gridEventId":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gridEventId"))
-			data, err := ec.unmarshalNID2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.GridEventID = data
-		case "version":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
-			data, err := ec.unmarshalNInt2int(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Version = data
-		case "into":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("into"))
-			data, err := ec.unmarshalNConversionTarget2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Into = data
-		case "committeeId":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("committeeId"))
-			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.CommitteeID = data
-		case "disputeCategory":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("disputeCategory"))
-			data, err := ec.unmarshalODisputeCategory2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.DisputeCategory = data
-		case "stationId":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stationId"))
-			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.StationID = data
-		case "caseCategory":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("caseCategory"))
-			data, err := ec.unmarshalOCaseCategory2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.CaseCategory = data
-		case "reason":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Reason = data
-		case "idempotencyKey":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.IdempotencyKey = data
-		}
-	}
-	return it, nil
-}
-
-// UnmarshalConvertGridEventInput unmarshals raw into the ConvertGridEventInput input type, using the
-// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
-// object that was not passed as a field argument.
-//
-// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
-// and the returned error says so.
-func UnmarshalConvertGridEventInput(ctx context.Context, raw any) (model.ConvertGridEventInput, error) {
-	var out model.ConvertGridEventInput
-	err := graphql.UnmarshalNamedInputFromContext(ctx, "ConvertGridEventInput", raw, &out)
 	return out, err
 }
 
@@ -3641,104 +3367,6 @@ func UnmarshalRateRiskItemInput(ctx context.Context, raw any) (model.RateRiskIte
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputReportGridEventInput(ctx context.Context, obj any) (model.ReportGridEventInput, error) {
-	var it model.ReportGridEventInput
-	if obj == nil {
-		return it, nil
-	}
-
-	asMap := map[string]any{}
-	for k, v := range obj.(map[string]any) {
-		asMap[k] = v
-	}
-
-	fieldsInOrder := [...]string{"gridId", "estateId", "reporterId", "category", "urgency", "summary", "reportedAt", "dueAt", "idempotencyKey"}
-	for _, k := range fieldsInOrder {
-		v, ok := asMap[k]
-		if !ok {
-			continue
-		}
-		switch k {
-		case "gridId":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gridId"))
-			data, err := ec.unmarshalNID2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.GridID = data
-		case "estateId":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("estateId"))
-			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.EstateID = data
-		case "reporterId":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reporterId"))
-			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ReporterID = data
-		case "category":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("category"))
-			data, err := ec.unmarshalNGridEventCategory2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Category = data
-		case "urgency":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("urgency"))
-			data, err := ec.unmarshalNUrgency2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Urgency = data
-		case "summary":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("summary"))
-			data, err := ec.unmarshalNString2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Summary = data
-		case "reportedAt":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reportedAt"))
-			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ReportedAt = data
-		case "dueAt":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueAt"))
-			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.DueAt = data
-		case "idempotencyKey":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.IdempotencyKey = data
-		}
-	}
-	return it, nil
-}
-
-// UnmarshalReportGridEventInput unmarshals raw into the ReportGridEventInput input type, using the
-// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
-// object that was not passed as a field argument.
-//
-// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
-// and the returned error says so.
-func UnmarshalReportGridEventInput(ctx context.Context, raw any) (model.ReportGridEventInput, error) {
-	var out model.ReportGridEventInput
-	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReportGridEventInput", raw, &out)
-	return out, err
-}
-
 func (ec *executionContext) unmarshalInputSubmitSurveyResponseInput(ctx context.Context, obj any) (model.SubmitSurveyResponseInput, error) {
 	var it model.SubmitSurveyResponseInput
 	if obj == nil {
@@ -3960,82 +3588,6 @@ func (ec *executionContext) _BenefitGrantPayload(ctx context.Context, sel ast.Se
 	return out
 }
 
-var convertGridEventPayloadImplementors = []string{"ConvertGridEventPayload"}
-
-func (ec *executionContext) _ConvertGridEventPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ConvertGridEventPayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, convertGridEventPayloadImplementors)
-
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
-	for i, field := range fields {
-		switch field.Name {
-		case "__typename":
-			out.Values[i] = graphql.MarshalString("ConvertGridEventPayload")
-		case "gridEvent":
-			out.Values[i] = ec._ConvertGridEventPayload_gridEvent(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "dispute":
-			out.Values[i] = ec._ConvertGridEventPayload_dispute(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
-		case "case":
-			out.Values[i] = ec._ConvertGridEventPayload_case(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
-		default:
-			panic("unknown field " + strconv.Quote(field.Name))
-		}
-	}
-	out.Dispatch(ctx)
-	if out.Invalids > 0 {
-		return graphql.Null
-	}
-
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
-}
-
-var gridEventPayloadImplementors = []string{"GridEventPayload"}
-
-func (ec *executionContext) _GridEventPayload(ctx context.Context, sel ast.SelectionSet, obj *model.GridEventPayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, gridEventPayloadImplementors)
-
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
-	for i, field := range fields {
-		switch field.Name {
-		case "__typename":
-			out.Values[i] = graphql.MarshalString("GridEventPayload")
-		case "gridEvent":
-			out.Values[i] = ec._GridEventPayload_gridEvent(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		default:
-			panic("unknown field " + strconv.Quote(field.Name))
-		}
-	}
-	out.Dispatch(ctx)
-	if out.Invalids > 0 {
-		return graphql.Null
-	}
-
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
-}
-
 var measurePayloadImplementors = []string{"MeasurePayload"}
 
 func (ec *executionContext) _MeasurePayload(ctx context.Context, sel ast.SelectionSet, obj *model.MeasurePayload) graphql.Marshaler {
@@ -4093,27 +3645,6 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Mutation")
-		case "reportGridEvent":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_reportGridEvent(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "advanceGridEvent":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_advanceGridEvent(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "convertGridEvent":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_convertGridEvent(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
 		case "openAssessment":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_openAssessment(ctx, field)
@@ -4299,6 +3830,27 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "publishRule":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_publishRule(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reportGridEvent":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_reportGridEvent(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "advanceGridEvent":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_advanceGridEvent(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "convertGridEvent":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_convertGridEvent(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -4512,6 +4064,11 @@ func (ec *executionContext) _WorkflowEvent(ctx context.Context, sel ast.Selectio
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "urgency":
+			out.Values[i] = ec._WorkflowEvent_urgency(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -4553,11 +4110,6 @@ func (ec *executionContext) unmarshalNAdvanceBenefitGrantInput2civiclinkᚋgraph
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNAdvanceGridEventInput2civiclinkᚋgraphᚋmodelᚐAdvanceGridEventInput(ctx context.Context, v any) (model.AdvanceGridEventInput, error) {
-	res, err := ec.unmarshalInputAdvanceGridEventInput(ctx, v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
 func (ec *executionContext) unmarshalNAdvanceMeasureInput2civiclinkᚋgraphᚋmodelᚐAdvanceMeasureInput(ctx context.Context, v any) (model.AdvanceMeasureInput, error) {
 	res, err := ec.unmarshalInputAdvanceMeasureInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -4589,44 +4141,9 @@ func (ec *executionContext) marshalNBenefitGrantPayload2ᚖciviclinkᚋgraphᚋm
 	return ec._BenefitGrantPayload(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNConversionTarget2string(ctx context.Context, v any) (string, error) {
-	res, err := graphql.UnmarshalString(v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNConversionTarget2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
-	_ = sel
-	res := graphql.MarshalString(v)
-	if res == graphql.Null {
-		graphql.AddInvalidNullFromMarshaler(ctx, "ConversionTarget!")
-	}
-	return res
-}
-
-func (ec *executionContext) unmarshalNConvertGridEventInput2civiclinkᚋgraphᚋmodelᚐConvertGridEventInput(ctx context.Context, v any) (model.ConvertGridEventInput, error) {
-	res, err := ec.unmarshalInputConvertGridEventInput(ctx, v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNConvertGridEventPayload2ᚖciviclinkᚋgraphᚋmodelᚐConvertGridEventPayload(ctx context.Context, sel ast.SelectionSet, v *model.ConvertGridEventPayload) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "ConvertGridEventPayload!")
-		return graphql.Null
-	}
-	return ec._ConvertGridEventPayload(ctx, sel, v)
-}
-
 func (ec *executionContext) unmarshalNCreateProgramInput2civiclinkᚋgraphᚋmodelᚐCreateProgramInput(ctx context.Context, v any) (model.CreateProgramInput, error) {
 	res, err := ec.unmarshalInputCreateProgramInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNGridEventPayload2ᚖciviclinkᚋgraphᚋmodelᚐGridEventPayload(ctx context.Context, sel ast.SelectionSet, v *model.GridEventPayload) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "GridEventPayload!")
-		return graphql.Null
-	}
-	return ec._GridEventPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNLinkRiskItemInput2civiclinkᚋgraphᚋmodelᚐLinkRiskItemInput(ctx context.Context, v any) (model.LinkRiskItemInput, error) {
@@ -4662,11 +4179,6 @@ func (ec *executionContext) marshalNProgramPayload2ᚖciviclinkᚋgraphᚋmodel�
 
 func (ec *executionContext) unmarshalNRateRiskItemInput2civiclinkᚋgraphᚋmodelᚐRateRiskItemInput(ctx context.Context, v any) (model.RateRiskItemInput, error) {
 	res, err := ec.unmarshalInputRateRiskItemInput(ctx, v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) unmarshalNReportGridEventInput2civiclinkᚋgraphᚋmodelᚐReportGridEventInput(ctx context.Context, v any) (model.ReportGridEventInput, error) {
-	res, err := ec.unmarshalInputReportGridEventInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 

@@ -41,15 +41,6 @@ func row[T any](ctx context.Context, db store.Querier, table *store.Table[T], id
 	return table.Get(ctx, db, store.Conds{store.Eq("id", id)})
 }
 
-// optRow reads one row when the result names it.
-func optRow[T any](ctx context.Context, db store.Querier, table *store.Table[T], res workflow.Result, name string) (*T, error) {
-	id, ok := res[name]
-	if !ok {
-		return nil, nil
-	}
-	return row(ctx, db, table, id)
-}
-
 // advance is one status change through a lifecycle.
 type advance struct {
 	op      string

@@ -1,51 +1,19 @@
 package resolvers
 
-// Bridges from the street, risk and welfare commands, which still live in resolvers/, to the
-// domain commands of db/mediation, db/police and db/street; they go when those commands move
-// to their domains.
+// Bridges from the risk commands, which still live in resolvers/, to the domain commands of
+// db/street; they go when those commands move to db/risk.
 
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"civiclink/db/mediation"
-	"civiclink/db/police"
 	"civiclink/db/street"
 
 	"github.com/jackc/pgx/v5"
 )
 
-type newDispute struct {
-	committee                     int64
-	source                        string
-	referredCase, gridEvent       *int64
-	grid, estate                  *int64
-	category, difficulty, summary string
-}
-
-// insertDispute opens a dispute through mediation.OpenDispute.
-func insertDispute(ctx context.Context, tx pgx.Tx, d newDispute) (int64, error) {
-	return mediation.OpenDispute(ctx, tx, mediation.NewDispute{CommitteeID: d.committee, Source: d.source, ReferredCaseID: d.referredCase,
-		GridEventID: d.gridEvent, GridID: d.grid, EstateID: d.estate, Category: d.category, Difficulty: d.difficulty, Summary: d.summary})
-}
-
-type newCase struct {
-	station                         int64
-	kind, category, source, summary string
-	occurred                        *time.Time
-	received                        time.Time
-	grid, estate, officer           *int64
-	address                         *string
-}
-
-// insertCase opens a case through police.OpenCase.
-func insertCase(ctx context.Context, tx pgx.Tx, c newCase) (int64, error) {
-	return police.OpenCase(ctx, tx, police.CaseRecord{StationID: c.station, Kind: c.kind, Category: c.category, Source: c.source,
-		Summary: c.summary, OccurredAt: c.occurred, ReceivedAt: c.received, GridID: c.grid, EstateID: c.estate, LeadOfficerID: c.officer, Address: c.address})
-}
-
-// checkGridEstate checks a record's grid and estate through street.CheckPlace.
+// checkGridEstate checks a record's grid and estate through street.CheckPlace (addRiskItem's).
 func checkGridEstate(ctx context.Context, tx pgx.Tx, grid, estate *int64) error {
 	return street.CheckPlace(ctx, tx, grid, estate)
 }

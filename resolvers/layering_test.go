@@ -20,12 +20,9 @@ var sqlLike = regexp.MustCompile(`\bSELECT\b[\s\S]*\bFROM\b|\bINSERT\s+INTO\b|\b
 // them into their domain packages; it only shrinks, and goes once it is empty.
 var pendingSQL = []string{
 	"commands.go",
-	"commands_shared.go", // the street and risk commands' bridge to the dispute, case and risk-link inserts
+	"commands_shared.go", // the risk commands' bridge to street.CheckPlace and the risk-link insert
 	"commands_risk.go",
-	"commands_street.go",
 	"commands_welfare.go",
-	"gridhistory.go", // redrawGrid: only the transaction's pgx.Tx
-	"rules.go",       // publishRule: only the transaction's pgx.Tx
 }
 
 // TestResolversHoldNoSQL: resolvers/ imports no pgx and holds no SQL; statements live in the

@@ -3,35 +3,14 @@ package resolvers
 import (
 	"context"
 
-	"civiclink/db/mediation"
-	"civiclink/db/police"
 	"civiclink/db/risk"
 	"civiclink/db/store"
-	"civiclink/db/street"
 	"civiclink/db/welfare"
 	"civiclink/db/workflow"
 	"civiclink/graph/model"
 )
 
 // Payload builders: each reads the rows a command's result names.
-
-func gridEventPayload(ctx context.Context, db store.Querier, res workflow.Result) (*model.GridEventPayload, error) {
-	e, err := need(ctx, db, street.GridEvents, res, "gridEvent")
-	return &model.GridEventPayload{GridEvent: e}, err
-}
-
-func convertPayload(ctx context.Context, db store.Querier, res workflow.Result) (*model.ConvertGridEventPayload, error) {
-	e, err := need(ctx, db, street.GridEvents, res, "gridEvent")
-	if err != nil {
-		return nil, err
-	}
-	d, err := optRow(ctx, db, mediation.Disputes, res, "dispute")
-	if err != nil {
-		return nil, err
-	}
-	c, err := optRow(ctx, db, police.Cases, res, "case")
-	return &model.ConvertGridEventPayload{GridEvent: e, Dispute: d, Case: c}, err
-}
 
 func assessmentPayload(ctx context.Context, db store.Querier, res workflow.Result) (*model.AssessmentPayload, error) {
 	a, err := need(ctx, db, risk.Assessments, res, "assessment")

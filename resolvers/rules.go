@@ -7,11 +7,7 @@ import (
 	"civiclink/db/loaders"
 	"civiclink/db/rules"
 	"civiclink/db/store"
-	"civiclink/db/workflow"
-	"civiclink/graph/model"
 	"civiclink/internal/clock"
-
-	"github.com/jackc/pgx/v5"
 )
 
 // listRules serves Query.rules: the versions in force at asOf (now when nil), or every
@@ -32,18 +28,4 @@ func listRules(ctx context.Context, code, subject *string, asOf *time.Time, hist
 		list = []*rules.Rule{}
 	}
 	return list, err
-}
-
-// publishRule publishes a new version of a rule (ADMIN only, logged).
-func (r *mutationResolver) publishRule(ctx context.Context, in model.PublishRuleInput) (workflow.Result, error) {
-	return r.run(ctx, "publishRule", in.IdempotencyKey, in, func(ctx context.Context, tx pgx.Tx) (workflow.Result, error) {
-		id, err := rules.Publish(ctx, tx, rules.Edit{Code: in.Code, DeadlineMinutes: in.DeadlineMinutes, Remind: in.Remind,
-			Description: in.Description, ValidFrom: in.ValidFrom, Reason: in.Reason, Actor: workflow.Actor(ctx)})
-		return workflow.Result{"rule": id}, err
-	})
-}
-
-func rulePayload(ctx context.Context, db store.Querier, res workflow.Result) (*model.PublishRulePayload, error) {
-	rule, err := need(ctx, db, rules.Rules, res, "rule")
-	return &model.PublishRulePayload{Rule: rule}, err
 }

@@ -13,8 +13,13 @@ import (
 )
 
 func (r *mutationResolver) PublishRule(ctx context.Context, input model.PublishRuleInput) (*model.PublishRulePayload, error) {
-	res, err := r.publishRule(ctx, input)
-	return respond(ctx, r.DB, res, err, rulePayload)
+	res, err := command(ctx, r, "publishRule", input.IdempotencyKey, input, rules.Publish, rules.Edit{Code: input.Code,
+		DeadlineMinutes: input.DeadlineMinutes, Remind: input.Remind, Description: input.Description, ValidFrom: input.ValidFrom, Reason: input.Reason})
+	if err != nil {
+		return nil, err
+	}
+	rule, err := row(ctx, r.DB, rules.Rules, res.Rule)
+	return &model.PublishRulePayload{Rule: rule}, err
 }
 
 func (r *queryResolver) Rules(ctx context.Context, code *string, subject *string, asOf *time.Time, history *bool) ([]*rules.Rule, error) {

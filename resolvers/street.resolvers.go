@@ -12,7 +12,9 @@ import (
 	"civiclink/db/risk"
 	"civiclink/db/statuslog"
 	"civiclink/db/street"
+	"civiclink/db/street/gridevent"
 	"civiclink/graph"
+	"civiclink/graph/model"
 	"context"
 )
 
@@ -122,6 +124,52 @@ func (r *gridWorkerResolver) Person(ctx context.Context, obj *street.GridWorker)
 
 func (r *gridWorkerResolver) Grid(ctx context.Context, obj *street.GridWorker) (*street.Grid, error) {
 	return ref(ctx, street.GridByID, obj.GridID)
+}
+
+func (r *mutationResolver) ReportGridEvent(ctx context.Context, input model.ReportGridEventInput) (*model.GridEventPayload, error) {
+	grid, err := pk("gridId", "Grid", input.GridID)
+	if err != nil {
+		return nil, err
+	}
+	estate, err := optPK("estateId", "Estate", input.EstateID)
+	if err != nil {
+		return nil, err
+	}
+	reporter, err := optPK("reporterId", "GridWorker", input.ReporterID)
+	if err != nil {
+		return nil, err
+	}
+	res, err := command(ctx, r, "reportGridEvent", input.IdempotencyKey, input, gridevent.Report, gridevent.NewGridEvent{GridID: grid, EstateID: estate,
+		ReporterID: reporter, Category: input.Category, Urgency: input.Urgency, Summary: input.Summary, ReportedAt: input.ReportedAt, DueAt: input.DueAt})
+	return r.gridEventWritten(ctx, res, err)
+}
+
+func (r *mutationResolver) AdvanceGridEvent(ctx context.Context, input model.AdvanceGridEventInput) (*model.GridEventPayload, error) {
+	id, err := pk("gridEventId", "GridEvent", input.GridEventID)
+	if err != nil {
+		return nil, err
+	}
+	res, err := command(ctx, r, "advanceGridEvent", input.IdempotencyKey, input, gridevent.Advance,
+		gridevent.Move{GridEventID: id, Version: input.Version, To: input.To, Reason: input.Reason})
+	return r.gridEventWritten(ctx, res, err)
+}
+
+func (r *mutationResolver) ConvertGridEvent(ctx context.Context, input model.ConvertGridEventInput) (*model.ConvertGridEventPayload, error) {
+	id, err := pk("gridEventId", "GridEvent", input.GridEventID)
+	if err != nil {
+		return nil, err
+	}
+	committee, err := optPK("committeeId", "Committee", input.CommitteeID)
+	if err != nil {
+		return nil, err
+	}
+	station, err := optPK("stationId", "Station", input.StationID)
+	if err != nil {
+		return nil, err
+	}
+	res, err := command(ctx, r, "convertGridEvent", input.IdempotencyKey, input, gridevent.Convert, gridevent.Conversion{GridEventID: id, Version: input.Version,
+		Into: input.Into, CommitteeID: committee, DisputeCategory: input.DisputeCategory, StationID: station, CaseCategory: input.CaseCategory, Reason: input.Reason})
+	return r.converted(ctx, res, err)
 }
 
 func (r *personResolver) IDNumber(ctx context.Context, obj *street.Person) (*string, error) {

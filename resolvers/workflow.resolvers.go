@@ -17,21 +17,6 @@ import (
 	"strconv"
 )
 
-func (r *mutationResolver) ReportGridEvent(ctx context.Context, input model.ReportGridEventInput) (*model.GridEventPayload, error) {
-	res, err := r.reportGridEvent(ctx, input)
-	return respond(ctx, r.DB, res, err, gridEventPayload)
-}
-
-func (r *mutationResolver) AdvanceGridEvent(ctx context.Context, input model.AdvanceGridEventInput) (*model.GridEventPayload, error) {
-	res, err := r.advanceGridEvent(ctx, input)
-	return respond(ctx, r.DB, res, err, gridEventPayload)
-}
-
-func (r *mutationResolver) ConvertGridEvent(ctx context.Context, input model.ConvertGridEventInput) (*model.ConvertGridEventPayload, error) {
-	res, err := r.convertGridEvent(ctx, input)
-	return respond(ctx, r.DB, res, err, convertPayload)
-}
-
 func (r *mutationResolver) OpenAssessment(ctx context.Context, input model.OpenAssessmentInput) (*model.AssessmentPayload, error) {
 	res, err := r.openAssessment(ctx, input)
 	return respond(ctx, r.DB, res, err, assessmentPayload)

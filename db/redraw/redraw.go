@@ -47,17 +47,19 @@ type Plan struct {
 	// EstateIDs, PersonIDs and GridWorkerIDs of the grid go to the new grid of a SPLIT;
 	// OfficerIDs of the grid cover it too. A MERGE takes everything; a MOVE nothing.
 	EstateIDs, PersonIDs, GridWorkerIDs, OfficerIDs []int64
-	// At is when the redraw takes effect: records from then on belong to the new versions.
+	// At is when the redraw takes effect: records from then on belong to the new versions;
+	// zero is now.
 	At     time.Time
 	Reason string
-	Actor  string
+	// Actor is who redraws, in the log; "" is the caller of ctx.
+	Actor string
 }
 
 // Result names what a redraw wrote.
 type Result struct {
-	RedrawID int64
+	RedrawID int64 `json:"redraw"`
 	// GridIDs are the grids it changed (the new grid of a split last).
-	GridIDs []int64
+	GridIDs []int64 `json:"grids"`
 }
 
 // records are the tables whose rows keep their grid of the time, with the column of when
@@ -73,8 +75,15 @@ type grid struct {
 	id, community int64
 }
 
-// Apply carries out plan p inside tx.
+// Apply carries out plan p inside tx: the redrawGrid mutation's command (ADMIN only, which
+// access.MayMutate checks before), and the demo seed's past redraw.
 func Apply(ctx context.Context, tx pgx.Tx, p Plan) (Result, error) {
+	if p.At.IsZero() {
+		p.At = clock.Now(ctx)
+	}
+	if p.Actor == "" {
+		p.Actor = workflow.Actor(ctx)
+	}
 	var v validate.V
 	v.Text("reason", p.Reason, 1, 2000)
 	switch p.Kind {

@@ -23,6 +23,7 @@ const (
 	CaseReferred         = "CASE_REFERRED"
 	CaseStatusChanged    = "CASE_STATUS_CHANGED"
 	DisputeStatusChanged = "DISPUTE_STATUS_CHANGED"
+	GridEventReported    = "GRID_EVENT_REPORTED"
 	GridEventConverted   = "GRID_EVENT_CONVERTED"
 	RiskItemRaisedHigh   = "RISK_ITEM_RAISED_HIGH"
 	MeasureOverdue       = "MEASURE_OVERDUE"
@@ -45,6 +46,8 @@ type Event struct {
 	RuleID *int64 `json:"ruleId,omitempty"`
 	// Remind is, for a reminder, whom it goes to: that rule version's remind.
 	Remind *string `json:"remind,omitempty"`
+	// Urgency is, for GRID_EVENT_REPORTED, the new grid event's urgency.
+	Urgency *string `json:"urgency,omitempty"`
 }
 
 // OutboxLock is the transaction-level advisory lock every writer of the outbox takes before
