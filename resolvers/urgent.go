@@ -14,8 +14,8 @@ import (
 )
 
 // urgentPoll is how often the live urgent queue is re-read without a workflow event: its
-// records' minutesLeft move every minute, and reporting or registering a record announces
-// no event.
+// records' minutesLeft move every minute (a new record comes with its event,
+// GRID_EVENT_REPORTED or CASE_REGISTERED).
 const urgentPoll = 15 * time.Second
 
 // urgentQuery turns urgentQueue's arguments (with their schema defaults) into a query.
