@@ -4,7 +4,9 @@
 // redraw ends the grid versions it changes and opens new ones from its effective instant,
 // reassigns the current grid of every row it concerns, and is logged in street.grid_redraw;
 // the grid version each record belonged to when it happened (grid_version_id) is never
-// rewritten for what happened before the redraw, so the past keeps its figures.
+// rewritten for what happened before the redraw, so the past keeps its figures. Its
+// statements are in queries/redraw.sql (sqlc); a violation of the grid's constraints is
+// mapped by its name (violations.go).
 package redraw
 
 import (
@@ -14,12 +16,12 @@ import (
 	"fmt"
 	"time"
 
+	"civiclink/db/redraw/sqlcdb"
 	"civiclink/db/workflow"
 	"civiclink/internal/clock"
 	"civiclink/internal/validate"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // The kinds of redraw.
@@ -62,15 +64,6 @@ type Result struct {
 	GridIDs []int64 `json:"grids"`
 }
 
-// records are the tables whose rows keep their grid of the time, with the column of when
-// each happened.
-var records = []struct{ table, at string }{
-	{`police."case"`, "received_at"},
-	{"street.grid_event", "reported_at"},
-	{"mediation.dispute", "received_at"},
-	{"risk.risk_item", "identified_at"},
-}
-
 type grid struct {
 	id, community int64
 }
@@ -106,13 +99,12 @@ func Apply(ctx context.Context, tx pgx.Tx, p Plan) (Result, error) {
 	if err := v.Err(); err != nil {
 		return Result{}, err
 	}
-	r := &run{tx: tx, p: p, details: map[string]int64{}}
+	r := &run{tx: tx, q: sqlcdb.New(tx), p: p, day: clock.DateOf(p.At), details: map[string]int64{}}
 	g, err := r.lock(ctx, "gridId", p.GridID)
 	if err != nil {
 		return Result{}, err
 	}
-	if err := tx.QueryRow(ctx, `INSERT INTO street.grid_redraw (kind, effective_at, reason, actor) VALUES ($1, $2, $3, $4) RETURNING id`,
-		p.Kind, p.At, p.Reason, p.Actor).Scan(&r.id); err != nil {
+	if r.id, err = r.q.InsertRedraw(ctx, sqlcdb.InsertRedrawParams{Kind: p.Kind, EffectiveAt: p.At, Reason: p.Reason, Actor: p.Actor}); err != nil {
 		return Result{}, fmt.Errorf("log redraw: %w", err)
 	}
 	var grids []int64
@@ -127,14 +119,19 @@ func Apply(ctx context.Context, tx pgx.Tx, p Plan) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	if err := r.reattribute(ctx, grids); err != nil {
+	// The records of the grids that happened from the redraw on take the versions now in
+	// force (a redraw effective now changes none; the demo seed's past redraw changes those
+	// after it); what happened before keeps its version.
+	if err := r.count("reattributed", func() (int64, error) {
+		return r.q.Reattribute(ctx, sqlcdb.ReattributeParams{Grids: grids, At: p.At})
+	}); err != nil {
 		return Result{}, err
 	}
 	details, err := json.Marshal(r.details)
 	if err != nil {
 		return Result{}, fmt.Errorf("redraw details: %w", err)
 	}
-	if _, err := tx.Exec(ctx, "UPDATE street.grid_redraw SET details = $2 WHERE id = $1", r.id, details); err != nil {
+	if err := r.q.SetRedrawDetails(ctx, sqlcdb.SetRedrawDetailsParams{ID: r.id, Details: details}); err != nil {
 		return Result{}, fmt.Errorf("log redraw details: %w", err)
 	}
 	return Result{RedrawID: r.id, GridIDs: grids}, nil
@@ -142,34 +139,36 @@ func Apply(ctx context.Context, tx pgx.Tx, p Plan) (Result, error) {
 
 type run struct {
 	tx      pgx.Tx
+	q       *sqlcdb.Queries
 	p       Plan
 	id      int64
+	day     time.Time // the office's day of the redraw: appointments end and start on it
 	details map[string]int64
 }
 
-// exec runs one statement and counts the rows it touched under name.
-func (r *run) exec(ctx context.Context, name, sql string, args ...any) (int64, error) {
-	tag, err := r.tx.Exec(ctx, sql, args...)
+// count runs one step and counts the rows it touched under name.
+func (r *run) count(name string, step func() (int64, error)) error {
+	n, err := step()
 	if err != nil {
-		return 0, fmt.Errorf("redraw: %s: %w", name, err)
+		return fmt.Errorf("redraw: %s: %w", name, err)
 	}
-	r.details[name] += tag.RowsAffected()
-	return tag.RowsAffected(), nil
+	r.details[name] += n
+	return nil
 }
 
 func (r *run) lock(ctx context.Context, field string, id int64) (grid, error) {
 	g := grid{id: id}
-	var retired *time.Time
-	err := r.tx.QueryRow(ctx, "SELECT community_id, retired_at FROM street.grid WHERE id = $1 FOR UPDATE", id).Scan(&g.community, &retired)
+	row, err := r.q.LockGrid(ctx, id)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return g, &workflow.NotFoundError{Field: field, What: "grid"}
 	}
 	if err != nil {
 		return g, fmt.Errorf("lock grid %d: %w", id, err)
 	}
-	if retired != nil {
+	if row.RetiredAt != nil {
 		return g, validate.Field(field, "the grid was retired by an earlier merge")
 	}
+	g.community = row.CommunityID
 	return g, nil
 }
 
@@ -179,31 +178,50 @@ func (r *run) newVersion(ctx context.Context, gridID, community int64) error {
 	if err := r.endVersion(ctx, gridID); err != nil {
 		return err
 	}
-	_, err := r.exec(ctx, "versions", `INSERT INTO street.grid_version (grid_id, version, community_id, code, name, valid_from, redraw_id)
-		SELECT g.id, (SELECT max(version) + 1 FROM street.grid_version WHERE grid_id = g.id), $2, g.code, g.name, $3, $4
-		FROM street.grid g WHERE g.id = $1`, gridID, community, r.p.At, r.id)
-	return err
+	return r.count("versions", func() (int64, error) {
+		return r.q.OpenGridVersion(ctx, sqlcdb.OpenGridVersionParams{GridID: gridID, CommunityID: community, ValidFrom: r.p.At, RedrawID: r.id})
+	})
 }
 
 func (r *run) endVersion(ctx context.Context, gridID int64) error {
-	n, err := r.exec(ctx, "endedVersions", "UPDATE street.grid_version SET valid_to = $2 WHERE grid_id = $1 AND valid_to IS NULL AND valid_from <= $2", gridID, r.p.At)
-	if err == nil && n != 1 {
+	n, err := r.q.EndGridVersion(ctx, sqlcdb.EndGridVersionParams{GridID: gridID, At: r.p.At})
+	if err != nil {
+		return fmt.Errorf("redraw: endedVersions: %w", err)
+	}
+	r.details["endedVersions"] += n
+	if n != 1 {
 		return validate.Field("effectiveAt", "the grid's current version starts after the redraw")
 	}
-	return err
+	return nil
 }
 
-// all checks that every id of ids is a row of table in grid from (field names them).
-func (r *run) all(ctx context.Context, field, table string, ids []int64, from int64, extra string) error {
-	if len(ids) == 0 {
-		return nil
-	}
-	var n int
-	if err := r.tx.QueryRow(ctx, "SELECT count(DISTINCT id) FROM "+table+" WHERE id = ANY($1) AND grid_id = $2"+extra, ids, from).Scan(&n); err != nil {
-		return fmt.Errorf("redraw: check %s: %w", field, err)
-	}
-	if n != len(ids) {
-		return validate.Field(field, "lists rows that are not of the grid (or twice)")
+// moves are the steps that take a grid's estates, persons and grid workers to another grid:
+// those named (whole false) or all of them (whole true).
+func (r *run) moves(ctx context.Context, from, to, community int64, whole bool) error {
+	p := r.p
+	for _, s := range []struct {
+		name string
+		run  func() (int64, error)
+	}{
+		{"estates", func() (int64, error) {
+			return r.q.MoveEstates(ctx, sqlcdb.MoveEstatesParams{FromGrid: from, ToGrid: to, CommunityID: community, Whole: whole, Ids: p.EstateIDs})
+		}},
+		{"persons", func() (int64, error) {
+			return r.q.MovePersons(ctx, sqlcdb.MovePersonsParams{FromGrid: from, ToGrid: to, Whole: whole, Ids: p.PersonIDs})
+		}},
+		{"gridWorkers", func() (int64, error) {
+			return r.q.CopyGridWorkers(ctx, sqlcdb.CopyGridWorkersParams{FromGrid: from, ToGrid: to, Day: r.day, Whole: whole, Ids: p.GridWorkerIDs})
+		}},
+		{"endedAppointments", func() (int64, error) {
+			return r.q.EndGridWorkers(ctx, sqlcdb.EndGridWorkersParams{FromGrid: from, Day: r.day, Whole: whole, Ids: p.GridWorkerIDs})
+		}},
+		{"records", func() (int64, error) {
+			return r.q.MoveRecords(ctx, sqlcdb.MoveRecordsParams{FromGrid: from, ToGrid: to, Whole: whole, EstateIds: p.EstateIDs})
+		}},
+	} {
+		if err := r.count(s.name, s.run); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -215,28 +233,29 @@ func (r *run) split(ctx context.Context, g grid) ([]int64, error) {
 		community = *p.CommunityID
 	}
 	for _, c := range []struct {
-		field, table string
-		ids          []int64
-		extra        string
+		field, msg string
+		ids        []int64
+		count      func() (int64, error)
 	}{
-		{"estateIds", "street.estate", p.EstateIDs, ""},
-		{"personIds", "street.person", p.PersonIDs, ""},
-		{"gridWorkerIds", "street.grid_worker", p.GridWorkerIDs, " AND (active_to IS NULL OR active_to >= $3::date)"},
+		{"estateIds", "lists rows that are not of the grid (or twice)", p.EstateIDs, func() (int64, error) {
+			return r.q.CountEstatesOfGrid(ctx, sqlcdb.CountEstatesOfGridParams{Ids: p.EstateIDs, GridID: g.id})
+		}},
+		{"personIds", "lists rows that are not of the grid (or twice)", p.PersonIDs, func() (int64, error) {
+			return r.q.CountPersonsOfGrid(ctx, sqlcdb.CountPersonsOfGridParams{Ids: p.PersonIDs, GridID: g.id})
+		}},
+		{"gridWorkerIds", "lists grid workers not active in the grid (or twice)", p.GridWorkerIDs, func() (int64, error) {
+			return r.q.CountActiveGridWorkers(ctx, sqlcdb.CountActiveGridWorkersParams{Ids: p.GridWorkerIDs, GridID: g.id, Day: r.day})
+		}},
 	} {
-		if c.extra != "" {
-			var n int
-			if len(c.ids) > 0 {
-				if err := r.tx.QueryRow(ctx, "SELECT count(DISTINCT id) FROM "+c.table+" WHERE id = ANY($1) AND grid_id = $2"+c.extra, c.ids, g.id, p.At).Scan(&n); err != nil {
-					return nil, fmt.Errorf("redraw: check %s: %w", c.field, err)
-				}
-				if n != len(c.ids) {
-					return nil, validate.Field(c.field, "lists grid workers not active in the grid (or twice)")
-				}
-			}
+		if len(c.ids) == 0 {
 			continue
 		}
-		if err := r.all(ctx, c.field, c.table, c.ids, g.id, ""); err != nil {
-			return nil, err
+		n, err := c.count()
+		if err != nil {
+			return nil, fmt.Errorf("redraw: check %s: %w", c.field, err)
+		}
+		if n != int64(len(c.ids)) {
+			return nil, validate.Field(c.field, "%s", c.msg)
 		}
 	}
 	var v validate.V
@@ -245,47 +264,25 @@ func (r *run) split(ctx context.Context, g grid) ([]int64, error) {
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	var n int64
-	err := r.tx.QueryRow(ctx, "INSERT INTO street.grid (community_id, code, name, kind) VALUES ($1, $2, $3, $4) RETURNING id",
-		community, p.NewGrid.Code, p.NewGrid.Name, p.NewGrid.Kind).Scan(&n)
-	var pgErr *pgconn.PgError
-	if errors.As(err, &pgErr) && (pgErr.Code == "23505" || pgErr.Code == "23514") {
-		return nil, validate.Field("newGrid.code", "is taken or not a grid code (A-Z, 0-9 and -)")
-	}
-	if errors.As(err, &pgErr) && pgErr.Code == "23503" {
-		return nil, &workflow.NotFoundError{Field: "communityId", What: "community"}
-	}
+	n, err := r.q.InsertGrid(ctx, sqlcdb.InsertGridParams{CommunityID: community, Code: p.NewGrid.Code, Name: p.NewGrid.Name, Kind: p.NewGrid.Kind})
 	if err != nil {
-		return nil, fmt.Errorf("redraw: new grid: %w", err)
+		return nil, violations.Map(fmt.Errorf("redraw: new grid: %w", err))
 	}
-	if _, err := r.exec(ctx, "versions", "UPDATE street.grid_version SET valid_from = $2, redraw_id = $3 WHERE grid_id = $1", n, p.At, r.id); err != nil {
+	if err := r.count("versions", func() (int64, error) {
+		return r.q.DateNewGrid(ctx, sqlcdb.DateNewGridParams{GridID: n, ValidFrom: p.At, RedrawID: r.id})
+	}); err != nil {
 		return nil, err
 	}
 	if err := r.newVersion(ctx, g.id, g.community); err != nil {
 		return nil, err
 	}
-	day := p.At.In(clock.Office).Format(time.DateOnly)
-	steps := []struct {
-		name, sql string
-		args      []any
-	}{
-		{"estates", "UPDATE street.estate SET grid_id = $2, community_id = $3 WHERE grid_id = $1 AND id = ANY($4)", []any{g.id, n, community, p.EstateIDs}},
-		{"persons", "UPDATE street.person SET grid_id = $2 WHERE grid_id = $1 AND id = ANY($3)", []any{g.id, n, p.PersonIDs}},
-		{"gridWorkers", `INSERT INTO street.grid_worker (person_id, grid_id, post, active_from)
-			SELECT person_id, $2, post, $4::date FROM street.grid_worker WHERE grid_id = $1 AND id = ANY($3)`, []any{g.id, n, p.GridWorkerIDs, day}},
-		{"endedAppointments", "UPDATE street.grid_worker SET active_to = greatest(active_from, $3::date) WHERE grid_id = $1 AND id = ANY($2)", []any{g.id, p.GridWorkerIDs, day}},
-		{"officers", `INSERT INTO police.officer_grid (officer_id, grid_id, role)
-			SELECT officer_id, $2, role FROM police.officer_grid WHERE grid_id = $1 AND officer_id = ANY($3) ON CONFLICT DO NOTHING`, []any{g.id, n, p.OfficerIDs}},
+	if err := r.moves(ctx, g.id, n, community, false); err != nil {
+		return nil, err
 	}
-	for _, s := range steps {
-		if _, err := r.exec(ctx, s.name, s.sql, s.args...); err != nil {
-			return nil, err
-		}
-	}
-	for _, rec := range records {
-		if _, err := r.exec(ctx, "records", "UPDATE "+rec.table+" SET grid_id = $2 WHERE grid_id = $1 AND estate_id = ANY($3)", g.id, n, p.EstateIDs); err != nil {
-			return nil, err
-		}
+	if err := r.count("officers", func() (int64, error) {
+		return r.q.CopyOfficers(ctx, sqlcdb.CopyOfficersParams{FromGrid: g.id, ToGrid: n, Ids: p.OfficerIDs})
+	}); err != nil {
+		return nil, err
 	}
 	return []int64{g.id, n}, nil
 }
@@ -298,33 +295,29 @@ func (r *run) merge(ctx context.Context, g grid) ([]int64, error) {
 	if err := r.endVersion(ctx, g.id); err != nil {
 		return nil, err
 	}
-	if _, err := r.exec(ctx, "retired", "UPDATE street.grid SET retired_at = $2 WHERE id = $1", g.id, r.p.At); err != nil {
+	if err := r.count("retired", func() (int64, error) {
+		return r.q.RetireGrid(ctx, sqlcdb.RetireGridParams{ID: g.id, RetiredAt: r.p.At})
+	}); err != nil {
 		return nil, err
 	}
 	if err := r.newVersion(ctx, into.id, into.community); err != nil {
 		return nil, err
 	}
-	day := r.p.At.In(clock.Office).Format(time.DateOnly)
-	steps := []struct {
-		name, sql string
-		args      []any
+	if err := r.moves(ctx, g.id, into.id, into.community, true); err != nil {
+		return nil, err
+	}
+	for _, s := range []struct {
+		name string
+		run  func() (int64, error)
 	}{
-		{"estates", "UPDATE street.estate SET grid_id = $2, community_id = $3 WHERE grid_id = $1", []any{g.id, into.id, into.community}},
-		{"persons", "UPDATE street.person SET grid_id = $2 WHERE grid_id = $1", []any{g.id, into.id}},
-		{"gridWorkers", `INSERT INTO street.grid_worker (person_id, grid_id, post, active_from)
-			SELECT person_id, $2, post, $3::date FROM street.grid_worker WHERE grid_id = $1 AND (active_to IS NULL OR active_to >= $3::date)`, []any{g.id, into.id, day}},
-		{"endedAppointments", "UPDATE street.grid_worker SET active_to = greatest(active_from, $2::date) WHERE grid_id = $1 AND (active_to IS NULL OR active_to >= $2::date)", []any{g.id, day}},
-		{"officers", `UPDATE police.officer_grid og SET grid_id = $2 WHERE og.grid_id = $1
-			AND NOT EXISTS (SELECT 1 FROM police.officer_grid o2 WHERE o2.officer_id = og.officer_id AND o2.grid_id = $2)`, []any{g.id, into.id}},
-		{"assessments", "UPDATE risk.assessment SET grid_id = $2 WHERE grid_id = $1", []any{g.id, into.id}},
-	}
-	for _, s := range steps {
-		if _, err := r.exec(ctx, s.name, s.sql, s.args...); err != nil {
-			return nil, err
-		}
-	}
-	for _, rec := range records {
-		if _, err := r.exec(ctx, "records", "UPDATE "+rec.table+" SET grid_id = $2 WHERE grid_id = $1", g.id, into.id); err != nil {
+		{"officers", func() (int64, error) {
+			return r.q.MoveOfficers(ctx, sqlcdb.MoveOfficersParams{FromGrid: g.id, ToGrid: into.id})
+		}},
+		{"assessments", func() (int64, error) {
+			return r.q.MoveAssessments(ctx, sqlcdb.MoveAssessmentsParams{FromGrid: g.id, ToGrid: into.id})
+		}},
+	} {
+		if err := r.count(s.name, s.run); err != nil {
 			return nil, err
 		}
 	}
@@ -336,36 +329,19 @@ func (r *run) move(ctx context.Context, g grid) ([]int64, error) {
 	if to == g.community {
 		return nil, validate.Field("communityId", "is the grid's community already")
 	}
-	var ok bool
-	if err := r.tx.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM street.community WHERE id = $1)", to).Scan(&ok); err != nil {
-		return nil, fmt.Errorf("redraw: community: %w", err)
+	if err := workflow.MustExist(ctx, r.tx, "street.community", &to, "communityId", "community"); err != nil {
+		return nil, err
 	}
-	if !ok {
-		return nil, &workflow.NotFoundError{Field: "communityId", What: "community"}
-	}
-	if _, err := r.exec(ctx, "grids", "UPDATE street.grid SET community_id = $2 WHERE id = $1", g.id, to); err != nil {
+	if err := r.count("grids", func() (int64, error) { return r.q.MoveGrid(ctx, sqlcdb.MoveGridParams{ID: g.id, CommunityID: to}) }); err != nil {
 		return nil, err
 	}
 	if err := r.newVersion(ctx, g.id, to); err != nil {
 		return nil, err
 	}
-	if _, err := r.exec(ctx, "estates", "UPDATE street.estate SET community_id = $2 WHERE grid_id = $1", g.id, to); err != nil {
+	if err := r.count("estates", func() (int64, error) {
+		return r.q.MoveGridEstates(ctx, sqlcdb.MoveGridEstatesParams{GridID: g.id, CommunityID: to})
+	}); err != nil {
 		return nil, err
 	}
 	return []int64{g.id}, nil
-}
-
-// reattribute gives the records of grids that happened from the redraw on the versions now in
-// force (a redraw effective now changes none; the demo seed's past redraw changes those after
-// it); what happened before keeps its version.
-func (r *run) reattribute(ctx context.Context, grids []int64) error {
-	for _, rec := range records {
-		_, err := r.exec(ctx, "reattributed", `UPDATE `+rec.table+` t SET grid_version_id = v.id FROM street.grid_version v
-			WHERE v.grid_id = t.grid_id AND v.valid_to IS NULL AND t.grid_id = ANY($1) AND t.`+rec.at+` >= $2
-			AND t.grid_version_id IS DISTINCT FROM v.id`, grids, r.p.At)
-		if err != nil {
-			return err
-		}
-	}
-	return nil
 }
