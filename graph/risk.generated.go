@@ -10,6 +10,7 @@ import (
 	"civiclink/db/rules"
 	"civiclink/db/statuslog"
 	"civiclink/db/street"
+	"civiclink/graph/model"
 	"context"
 	"errors"
 	"fmt"
@@ -551,6 +552,38 @@ func (ec *executionContext) fieldContext_AssessmentEdge_node(_ context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _AssessmentPayload_assessment(ctx context.Context, field graphql.CollectedField, obj *model.AssessmentPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssessmentPayload_assessment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Assessment, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *risk.Assessment) graphql.Marshaler {
+			return ec.marshalNAssessment2ᚖciviclinkᚋdbᚋriskᚐAssessment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssessmentPayload_assessment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AssessmentPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Assessment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Measure_id(ctx context.Context, field graphql.CollectedField, obj *risk.Measure) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -794,6 +827,70 @@ func (ec *executionContext) fieldContext_Measure_overdueRule(_ context.Context, 
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Rule(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MeasurePayload_measure(ctx context.Context, field graphql.CollectedField, obj *model.MeasurePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeasurePayload_measure(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Measure, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *risk.Measure) graphql.Marshaler {
+			return ec.marshalNMeasure2ᚖciviclinkᚋdbᚋriskᚐMeasure(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MeasurePayload_measure(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MeasurePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Measure(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MeasurePayload_riskItem(ctx context.Context, field graphql.CollectedField, obj *model.MeasurePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeasurePayload_riskItem(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RiskItem, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *risk.RiskItem) graphql.Marshaler {
+			return ec.marshalNRiskItem2ᚖciviclinkᚋdbᚋriskᚐRiskItem(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MeasurePayload_riskItem(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MeasurePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RiskItem(ctx, field)
 		},
 	}
 	return fc, nil
@@ -1413,9 +1510,426 @@ func (ec *executionContext) fieldContext_RiskItemEdge_node(_ context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _RiskItemPayload_riskItem(ctx context.Context, field graphql.CollectedField, obj *model.RiskItemPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RiskItemPayload_riskItem(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RiskItem, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *risk.RiskItem) graphql.Marshaler {
+			return ec.marshalNRiskItem2ᚖciviclinkᚋdbᚋriskᚐRiskItem(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RiskItemPayload_riskItem(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RiskItemPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RiskItem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 // endregion **************************** field.gotpl *****************************
 
 // region    **************************** input.gotpl *****************************
+
+func (ec *executionContext) unmarshalInputAddMeasureInput(ctx context.Context, obj any) (model.AddMeasureInput, error) {
+	var it model.AddMeasureInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"riskItemId", "action", "ownerUnit", "dueOn", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "riskItemId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("riskItemId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RiskItemID = data
+		case "action":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("action"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Action = data
+		case "ownerUnit":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ownerUnit"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OwnerUnit = data
+		case "dueOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueOn"))
+			data, err := ec.unmarshalNDate2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueOn = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAddMeasureInput unmarshals raw into the AddMeasureInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAddMeasureInput(ctx context.Context, raw any) (model.AddMeasureInput, error) {
+	var out model.AddMeasureInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AddMeasureInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputAddRiskItemInput(ctx context.Context, obj any) (model.AddRiskItemInput, error) {
+	var it model.AddRiskItemInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"gridId", "assessmentId", "estateId", "dimension", "description", "likelihood", "impact", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "gridId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gridId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GridID = data
+		case "assessmentId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("assessmentId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AssessmentID = data
+		case "estateId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("estateId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EstateID = data
+		case "dimension":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dimension"))
+			data, err := ec.unmarshalNRiskDimension2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Dimension = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "likelihood":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("likelihood"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Likelihood = data
+		case "impact":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("impact"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Impact = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAddRiskItemInput unmarshals raw into the AddRiskItemInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAddRiskItemInput(ctx context.Context, raw any) (model.AddRiskItemInput, error) {
+	var out model.AddRiskItemInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AddRiskItemInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputAdvanceAssessmentInput(ctx context.Context, obj any) (model.AdvanceAssessmentInput, error) {
+	var it model.AdvanceAssessmentInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"assessmentId", "version", "to", "level", "decision", "reason", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "assessmentId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("assessmentId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AssessmentID = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "to":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("to"))
+			data, err := ec.unmarshalNAssessmentStatus2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.To = data
+		case "level":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("level"))
+			data, err := ec.unmarshalORiskLevel2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Level = data
+		case "decision":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decision"))
+			data, err := ec.unmarshalOAssessmentDecision2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Decision = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAdvanceAssessmentInput unmarshals raw into the AdvanceAssessmentInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAdvanceAssessmentInput(ctx context.Context, raw any) (model.AdvanceAssessmentInput, error) {
+	var out model.AdvanceAssessmentInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AdvanceAssessmentInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputAdvanceMeasureInput(ctx context.Context, obj any) (model.AdvanceMeasureInput, error) {
+	var it model.AdvanceMeasureInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"measureId", "version", "to", "doneOn", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "measureId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("measureId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MeasureID = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "to":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("to"))
+			data, err := ec.unmarshalNMeasureStatus2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.To = data
+		case "doneOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("doneOn"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DoneOn = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAdvanceMeasureInput unmarshals raw into the AdvanceMeasureInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAdvanceMeasureInput(ctx context.Context, raw any) (model.AdvanceMeasureInput, error) {
+	var out model.AdvanceMeasureInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AdvanceMeasureInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputAdvanceRiskItemInput(ctx context.Context, obj any) (model.AdvanceRiskItemInput, error) {
+	var it model.AdvanceRiskItemInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"riskItemId", "version", "to", "reason", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "riskItemId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("riskItemId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RiskItemID = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "to":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("to"))
+			data, err := ec.unmarshalNRiskItemStatus2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.To = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAdvanceRiskItemInput unmarshals raw into the AdvanceRiskItemInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAdvanceRiskItemInput(ctx context.Context, raw any) (model.AdvanceRiskItemInput, error) {
+	var out model.AdvanceRiskItemInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AdvanceRiskItemInput", raw, &out)
+	return out, err
+}
 
 func (ec *executionContext) unmarshalInputAssessmentFilter(ctx context.Context, obj any) (risk.AssessmentFilter, error) {
 	var it risk.AssessmentFilter
@@ -1544,6 +2058,202 @@ func (ec *executionContext) unmarshalInputAssessmentOrder(ctx context.Context, o
 func UnmarshalAssessmentOrder(ctx context.Context, raw any) (relay.Order, error) {
 	var out relay.Order
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "AssessmentOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputLinkRiskItemInput(ctx context.Context, obj any) (model.LinkRiskItemInput, error) {
+	var it model.LinkRiskItemInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"riskItemId", "targetId", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "riskItemId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("riskItemId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RiskItemID = data
+		case "targetId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("targetId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TargetID = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalLinkRiskItemInput unmarshals raw into the LinkRiskItemInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalLinkRiskItemInput(ctx context.Context, raw any) (model.LinkRiskItemInput, error) {
+	var out model.LinkRiskItemInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "LinkRiskItemInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputOpenAssessmentInput(ctx context.Context, obj any) (model.OpenAssessmentInput, error) {
+	var it model.OpenAssessmentInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"title", "subjectType", "responsibleUnit", "gridId", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "subjectType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subjectType"))
+			data, err := ec.unmarshalNAssessmentSubject2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubjectType = data
+		case "responsibleUnit":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("responsibleUnit"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResponsibleUnit = data
+		case "gridId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gridId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GridID = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalOpenAssessmentInput unmarshals raw into the OpenAssessmentInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalOpenAssessmentInput(ctx context.Context, raw any) (model.OpenAssessmentInput, error) {
+	var out model.OpenAssessmentInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "OpenAssessmentInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRateRiskItemInput(ctx context.Context, obj any) (model.RateRiskItemInput, error) {
+	var it model.RateRiskItemInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"riskItemId", "version", "likelihood", "impact", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "riskItemId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("riskItemId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RiskItemID = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "likelihood":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("likelihood"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Likelihood = data
+		case "impact":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("impact"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Impact = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRateRiskItemInput unmarshals raw into the RateRiskItemInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRateRiskItemInput(ctx context.Context, raw any) (model.RateRiskItemInput, error) {
+	var out model.RateRiskItemInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RateRiskItemInput", raw, &out)
 	return out, err
 }
 
@@ -1924,6 +2634,39 @@ func (ec *executionContext) _AssessmentEdge(ctx context.Context, sel ast.Selecti
 	return out
 }
 
+var assessmentPayloadImplementors = []string{"AssessmentPayload"}
+
+func (ec *executionContext) _AssessmentPayload(ctx context.Context, sel ast.SelectionSet, obj *model.AssessmentPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, assessmentPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AssessmentPayload")
+		case "assessment":
+			out.Values[i] = ec._AssessmentPayload_assessment(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var measureImplementors = []string{"Measure", "Node"}
 
 func (ec *executionContext) _Measure(ctx context.Context, sel ast.SelectionSet, obj *risk.Measure) graphql.Marshaler {
@@ -1988,6 +2731,44 @@ func (ec *executionContext) _Measure(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Measure_overdueRule(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var measurePayloadImplementors = []string{"MeasurePayload"}
+
+func (ec *executionContext) _MeasurePayload(ctx context.Context, sel ast.SelectionSet, obj *model.MeasurePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, measurePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MeasurePayload")
+		case "measure":
+			out.Values[i] = ec._MeasurePayload_measure(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "riskItem":
+			out.Values[i] = ec._MeasurePayload_riskItem(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -2207,9 +2988,67 @@ func (ec *executionContext) _RiskItemEdge(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var riskItemPayloadImplementors = []string{"RiskItemPayload"}
+
+func (ec *executionContext) _RiskItemPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RiskItemPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, riskItemPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RiskItemPayload")
+		case "riskItem":
+			out.Values[i] = ec._RiskItemPayload_riskItem(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 // endregion **************************** object.gotpl ****************************
 
 // region    ***************************** type.gotpl *****************************
+
+func (ec *executionContext) unmarshalNAddMeasureInput2civiclinkᚋgraphᚋmodelᚐAddMeasureInput(ctx context.Context, v any) (model.AddMeasureInput, error) {
+	res, err := ec.unmarshalInputAddMeasureInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNAddRiskItemInput2civiclinkᚋgraphᚋmodelᚐAddRiskItemInput(ctx context.Context, v any) (model.AddRiskItemInput, error) {
+	res, err := ec.unmarshalInputAddRiskItemInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNAdvanceAssessmentInput2civiclinkᚋgraphᚋmodelᚐAdvanceAssessmentInput(ctx context.Context, v any) (model.AdvanceAssessmentInput, error) {
+	res, err := ec.unmarshalInputAdvanceAssessmentInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNAdvanceMeasureInput2civiclinkᚋgraphᚋmodelᚐAdvanceMeasureInput(ctx context.Context, v any) (model.AdvanceMeasureInput, error) {
+	res, err := ec.unmarshalInputAdvanceMeasureInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNAdvanceRiskItemInput2civiclinkᚋgraphᚋmodelᚐAdvanceRiskItemInput(ctx context.Context, v any) (model.AdvanceRiskItemInput, error) {
+	res, err := ec.unmarshalInputAdvanceRiskItemInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
 
 func (ec *executionContext) marshalNAssessment2ᚕᚖciviclinkᚋdbᚋriskᚐAssessmentᚄ(ctx context.Context, sel ast.SelectionSet, v []*risk.Assessment) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
@@ -2282,6 +3121,14 @@ func (ec *executionContext) marshalNAssessmentOrderField2string(ctx context.Cont
 	return res
 }
 
+func (ec *executionContext) marshalNAssessmentPayload2ᚖciviclinkᚋgraphᚋmodelᚐAssessmentPayload(ctx context.Context, sel ast.SelectionSet, v *model.AssessmentPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AssessmentPayload!")
+		return graphql.Null
+	}
+	return ec._AssessmentPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNAssessmentStatus2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalString(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -2310,6 +3157,11 @@ func (ec *executionContext) marshalNAssessmentSubject2string(ctx context.Context
 	return res
 }
 
+func (ec *executionContext) unmarshalNLinkRiskItemInput2civiclinkᚋgraphᚋmodelᚐLinkRiskItemInput(ctx context.Context, v any) (model.LinkRiskItemInput, error) {
+	res, err := ec.unmarshalInputLinkRiskItemInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNMeasure2ᚕᚖciviclinkᚋdbᚋriskᚐMeasureᚄ(ctx context.Context, sel ast.SelectionSet, v []*risk.Measure) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -2334,6 +3186,14 @@ func (ec *executionContext) marshalNMeasure2ᚖciviclinkᚋdbᚋriskᚐMeasure(c
 	return ec._Measure(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNMeasurePayload2ᚖciviclinkᚋgraphᚋmodelᚐMeasurePayload(ctx context.Context, sel ast.SelectionSet, v *model.MeasurePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MeasurePayload!")
+		return graphql.Null
+	}
+	return ec._MeasurePayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNMeasureStatus2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalString(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -2346,6 +3206,16 @@ func (ec *executionContext) marshalNMeasureStatus2string(ctx context.Context, se
 		graphql.AddInvalidNullFromMarshaler(ctx, "MeasureStatus!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNOpenAssessmentInput2civiclinkᚋgraphᚋmodelᚐOpenAssessmentInput(ctx context.Context, v any) (model.OpenAssessmentInput, error) {
+	res, err := ec.unmarshalInputOpenAssessmentInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNRateRiskItemInput2civiclinkᚋgraphᚋmodelᚐRateRiskItemInput(ctx context.Context, v any) (model.RateRiskItemInput, error) {
+	res, err := ec.unmarshalInputRateRiskItemInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNRiskDimension2string(ctx context.Context, v any) (string, error) {
@@ -2431,6 +3301,14 @@ func (ec *executionContext) marshalNRiskItemOrderField2string(ctx context.Contex
 		graphql.AddInvalidNullFromMarshaler(ctx, "RiskItemOrderField!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNRiskItemPayload2ᚖciviclinkᚋgraphᚋmodelᚐRiskItemPayload(ctx context.Context, sel ast.SelectionSet, v *model.RiskItemPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RiskItemPayload!")
+		return graphql.Null
+	}
+	return ec._RiskItemPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNRiskItemStatus2string(ctx context.Context, v any) (string, error) {

@@ -8394,6 +8394,163 @@ extend type Query {
   "Risk items."
   riskItems(first: Int, after: String, last: Int, before: String, filter: RiskItemFilter, orderBy: [RiskItemOrder!]): RiskItemConnection!
 }
+
+# The risk mutations; what every mutation shares (one transaction, versions, idempotency
+# keys) is described on Mutation in workflow.graphqls.
+extend type Mutation {
+  "Open a risk assessment (status PROPOSED)."
+  openAssessment(input: OpenAssessmentInput!): AssessmentPayload!
+  "Move an assessment along its workflow; GRADED needs a level, DECIDED a decision."
+  advanceAssessment(input: AdvanceAssessmentInput!): AssessmentPayload!
+  "Add a risk item in a grid (status IDENTIFIED)."
+  addRiskItem(input: AddRiskItemInput!): RiskItemPayload!
+  "Re-rate a risk item's likelihood and impact; raising it to HIGH notifies subscribers."
+  rateRiskItem(input: RateRiskItemInput!): RiskItemPayload!
+  "Move a risk item along its workflow."
+  advanceRiskItem(input: AdvanceRiskItemInput!): RiskItemPayload!
+  "Link a risk item to a case, a dispute or a grid event."
+  linkRiskItem(input: LinkRiskItemInput!): RiskItemPayload!
+  "Add a measure against a risk item (status PLANNED)."
+  addMeasure(input: AddMeasureInput!): MeasurePayload!
+  "Move a measure along PLANNED → IN_PROGRESS → DONE."
+  advanceMeasure(input: AdvanceMeasureInput!): MeasurePayload!
+}
+
+"A new risk assessment."
+input OpenAssessmentInput {
+  "The title."
+  title: String!
+  "DECISION, PROJECT, EVENT or POLICY."
+  subjectType: AssessmentSubject!
+  "The unit responsible."
+  responsibleUnit: String!
+  "The grid."
+  gridId: ID
+  "Client-chosen key that makes a retry of this mutation return the first result instead of acting twice."
+  idempotencyKey: String
+}
+
+"A status change of an assessment."
+input AdvanceAssessmentInput {
+  "The assessment."
+  assessmentId: ID!
+  "Optimistic-concurrency version; pass it back when changing the row."
+  version: Int!
+  "The workflow state to move to; only legal transitions are accepted."
+  to: AssessmentStatus!
+  "Required with to: GRADED."
+  level: RiskLevel
+  "Required with to: DECIDED."
+  decision: AssessmentDecision
+  "Why, kept in the status log."
+  reason: String
+  "Client-chosen key that makes a retry of this mutation return the first result instead of acting twice."
+  idempotencyKey: String
+}
+
+"A new risk item."
+input AddRiskItemInput {
+  "The grid."
+  gridId: ID!
+  "The assessment."
+  assessmentId: ID
+  "The estate, if any."
+  estateId: ID
+  "Which dimension of risk."
+  dimension: RiskDimension!
+  "What the risk is."
+  description: String!
+  "1 to 5."
+  likelihood: Int!
+  "1 to 5."
+  impact: Int!
+  "Client-chosen key that makes a retry of this mutation return the first result instead of acting twice."
+  idempotencyKey: String
+}
+
+"A new rating of a risk item."
+input RateRiskItemInput {
+  "The risk item."
+  riskItemId: ID!
+  "Optimistic-concurrency version; pass it back when changing the row."
+  version: Int!
+  "Likelihood, 1 to 5."
+  likelihood: Int!
+  "Impact, 1 to 5."
+  impact: Int!
+  "Client-chosen key that makes a retry of this mutation return the first result instead of acting twice."
+  idempotencyKey: String
+}
+
+"A status change of a risk item."
+input AdvanceRiskItemInput {
+  "The risk item."
+  riskItemId: ID!
+  "Optimistic-concurrency version; pass it back when changing the row."
+  version: Int!
+  "The workflow state to move to; only legal transitions are accepted."
+  to: RiskItemStatus!
+  "Why, kept in the status log."
+  reason: String
+  "Client-chosen key that makes a retry of this mutation return the first result instead of acting twice."
+  idempotencyKey: String
+}
+
+"A link from a risk item."
+input LinkRiskItemInput {
+  "The risk item."
+  riskItemId: ID!
+  "The global ID of a Case, a Dispute or a GridEvent."
+  targetId: ID!
+  "Client-chosen key that makes a retry of this mutation return the first result instead of acting twice."
+  idempotencyKey: String
+}
+
+"A new measure."
+input AddMeasureInput {
+  "The risk item."
+  riskItemId: ID!
+  "What is to be done."
+  action: String!
+  "The unit responsible."
+  ownerUnit: String!
+  "Day it is due."
+  dueOn: Date!
+  "Client-chosen key that makes a retry of this mutation return the first result instead of acting twice."
+  idempotencyKey: String
+}
+
+"A status change of a measure."
+input AdvanceMeasureInput {
+  "The measure."
+  measureId: ID!
+  "Optimistic-concurrency version; pass it back when changing the row."
+  version: Int!
+  "The workflow state to move to; only legal transitions are accepted."
+  to: MeasureStatus!
+  "With to: DONE; defaults to today."
+  doneOn: Date
+  "Client-chosen key that makes a retry of this mutation return the first result instead of acting twice."
+  idempotencyKey: String
+}
+
+"The assessment after the change."
+type AssessmentPayload {
+  "The assessment after the mutation."
+  assessment: Assessment!
+}
+"The risk item after the change."
+type RiskItemPayload {
+  "The risk item concerned."
+  riskItem: RiskItem!
+}
+"The measure after the change."
+type MeasurePayload {
+  "The measure after the mutation."
+  measure: Measure!
+  "The risk item concerned."
+  riskItem: RiskItem!
+}
 `, BuiltIn: false},
 	{Name: "../schema/rules.graphqls", Input: `"What a rule is about."
 enum RuleSubject { CASE GRID_EVENT DISPUTE MEASURE AGREEMENT }
@@ -9267,32 +9424,10 @@ extend type Query {
   "Survey rounds."
   surveys(first: Int, after: String, last: Int, before: String, filter: SurveyFilter, orderBy: [SurveyOrder!]): SurveyConnection!
 }
-`, BuiltIn: false},
-	{Name: "../schema/workflow.graphqls", Input: `"""
-Changes to the records. Every mutation runs in one transaction: all or nothing. Updates take
-the ` + "`" + `version` + "`" + ` the client read and fail with CONFLICT when it is stale; status changes follow
-each workflow's state machine and fail with INVALID_TRANSITION naming the current and allowed
-statuses. An optional ` + "`" + `idempotencyKey` + "`" + ` makes a retry return the first result without writing
-again; reusing a key for a different input is refused.
-"""
-type Mutation {
-  "Open a risk assessment (status PROPOSED)."
-  openAssessment(input: OpenAssessmentInput!): AssessmentPayload!
-  "Move an assessment along its workflow; GRADED needs a level, DECIDED a decision."
-  advanceAssessment(input: AdvanceAssessmentInput!): AssessmentPayload!
-  "Add a risk item in a grid (status IDENTIFIED)."
-  addRiskItem(input: AddRiskItemInput!): RiskItemPayload!
-  "Re-rate a risk item's likelihood and impact; raising it to HIGH notifies subscribers."
-  rateRiskItem(input: RateRiskItemInput!): RiskItemPayload!
-  "Move a risk item along its workflow."
-  advanceRiskItem(input: AdvanceRiskItemInput!): RiskItemPayload!
-  "Link a risk item to a case, a dispute or a grid event."
-  linkRiskItem(input: LinkRiskItemInput!): RiskItemPayload!
-  "Add a measure against a risk item (status PLANNED)."
-  addMeasure(input: AddMeasureInput!): MeasurePayload!
-  "Move a measure along PLANNED → IN_PROGRESS → DONE."
-  advanceMeasure(input: AdvanceMeasureInput!): MeasurePayload!
 
+# The welfare mutations; what every mutation shares (one transaction, versions, idempotency
+# keys) is described on Mutation in workflow.graphqls.
+extend type Mutation {
   "Create a welfare program for officers."
   createProgram(input: CreateProgramInput!): ProgramPayload!
   "Apply for a benefit on an officer's behalf (status APPLIED)."
@@ -9303,124 +9438,6 @@ type Mutation {
   openSurvey(input: OpenSurveyInput!): SurveyPayload!
   "Submit one officer's answers to a survey round; answers are only ever shown as aggregates."
   submitSurveyResponse(input: SubmitSurveyResponseInput!): SurveyPayload!
-}
-
-"A new risk assessment."
-input OpenAssessmentInput {
-  "The title."
-  title: String!
-  "DECISION, PROJECT, EVENT or POLICY."
-  subjectType: AssessmentSubject!
-  "The unit responsible."
-  responsibleUnit: String!
-  "The grid."
-  gridId: ID
-  "Client-chosen key that makes a retry of this mutation return the first result instead of acting twice."
-  idempotencyKey: String
-}
-
-"A status change of an assessment."
-input AdvanceAssessmentInput {
-  "The assessment."
-  assessmentId: ID!
-  "Optimistic-concurrency version; pass it back when changing the row."
-  version: Int!
-  "The workflow state to move to; only legal transitions are accepted."
-  to: AssessmentStatus!
-  "Required with to: GRADED."
-  level: RiskLevel
-  "Required with to: DECIDED."
-  decision: AssessmentDecision
-  "Why, kept in the status log."
-  reason: String
-  "Client-chosen key that makes a retry of this mutation return the first result instead of acting twice."
-  idempotencyKey: String
-}
-
-"A new risk item."
-input AddRiskItemInput {
-  "The grid."
-  gridId: ID!
-  "The assessment."
-  assessmentId: ID
-  "The estate, if any."
-  estateId: ID
-  "Which dimension of risk."
-  dimension: RiskDimension!
-  "What the risk is."
-  description: String!
-  "1 to 5."
-  likelihood: Int!
-  "1 to 5."
-  impact: Int!
-  "Client-chosen key that makes a retry of this mutation return the first result instead of acting twice."
-  idempotencyKey: String
-}
-
-"A new rating of a risk item."
-input RateRiskItemInput {
-  "The risk item."
-  riskItemId: ID!
-  "Optimistic-concurrency version; pass it back when changing the row."
-  version: Int!
-  "Likelihood, 1 to 5."
-  likelihood: Int!
-  "Impact, 1 to 5."
-  impact: Int!
-  "Client-chosen key that makes a retry of this mutation return the first result instead of acting twice."
-  idempotencyKey: String
-}
-
-"A status change of a risk item."
-input AdvanceRiskItemInput {
-  "The risk item."
-  riskItemId: ID!
-  "Optimistic-concurrency version; pass it back when changing the row."
-  version: Int!
-  "The workflow state to move to; only legal transitions are accepted."
-  to: RiskItemStatus!
-  "Why, kept in the status log."
-  reason: String
-  "Client-chosen key that makes a retry of this mutation return the first result instead of acting twice."
-  idempotencyKey: String
-}
-
-"A link from a risk item."
-input LinkRiskItemInput {
-  "The risk item."
-  riskItemId: ID!
-  "The global ID of a Case, a Dispute or a GridEvent."
-  targetId: ID!
-  "Client-chosen key that makes a retry of this mutation return the first result instead of acting twice."
-  idempotencyKey: String
-}
-
-"A new measure."
-input AddMeasureInput {
-  "The risk item."
-  riskItemId: ID!
-  "What is to be done."
-  action: String!
-  "The unit responsible."
-  ownerUnit: String!
-  "Day it is due."
-  dueOn: Date!
-  "Client-chosen key that makes a retry of this mutation return the first result instead of acting twice."
-  idempotencyKey: String
-}
-
-"A status change of a measure."
-input AdvanceMeasureInput {
-  "The measure."
-  measureId: ID!
-  "Optimistic-concurrency version; pass it back when changing the row."
-  version: Int!
-  "The workflow state to move to; only legal transitions are accepted."
-  to: MeasureStatus!
-  "With to: DONE; defaults to today."
-  doneOn: Date
-  "Client-chosen key that makes a retry of this mutation return the first result instead of acting twice."
-  idempotencyKey: String
 }
 
 "A new welfare program."
@@ -9499,23 +9516,6 @@ input SubmitSurveyResponseInput {
   idempotencyKey: String
 }
 
-"The assessment after the change."
-type AssessmentPayload {
-  "The assessment after the mutation."
-  assessment: Assessment!
-}
-"The risk item after the change."
-type RiskItemPayload {
-  "The risk item concerned."
-  riskItem: RiskItem!
-}
-"The measure after the change."
-type MeasurePayload {
-  "The measure after the mutation."
-  measure: Measure!
-  "The risk item concerned."
-  riskItem: RiskItem!
-}
 "The created program."
 type ProgramPayload {
   "The program after the mutation."
@@ -9531,6 +9531,15 @@ type SurveyPayload {
   "The survey round after the mutation."
   survey: Survey!
 }
+`, BuiltIn: false},
+	{Name: "../schema/workflow.graphqls", Input: `"""
+Changes to the records. Every mutation runs in one transaction: all or nothing. Updates take
+the ` + "`" + `version` + "`" + ` the client read and fail with CONFLICT when it is stale; status changes follow
+each workflow's state machine and fail with INVALID_TRANSITION naming the current and allowed
+statuses. An optional ` + "`" + `idempotencyKey` + "`" + ` makes a retry return the first result without writing
+again; reusing a key for a different input is refused.
+"""
+type Mutation
 
 """
 Kinds of workflow event. GRID_EVENT_REPORTED announces a new grid event, with its urgency, to

@@ -7,6 +7,7 @@ import (
 	"civiclink/db/relay"
 	"civiclink/db/statuslog"
 	"civiclink/db/welfare"
+	"civiclink/graph/model"
 	"context"
 	"math"
 	"strconv"
@@ -503,6 +504,38 @@ func (ec *executionContext) fieldContext_BenefitGrantEdge_node(_ context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _BenefitGrantPayload_benefitGrant(ctx context.Context, field graphql.CollectedField, obj *model.BenefitGrantPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitGrantPayload_benefitGrant(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BenefitGrant, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *welfare.BenefitGrant) graphql.Marshaler {
+			return ec.marshalNBenefitGrant2ᚖciviclinkᚋdbᚋwelfareᚐBenefitGrant(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitGrantPayload_benefitGrant(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BenefitGrantPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BenefitGrant(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Program_id(ctx context.Context, field graphql.CollectedField, obj *welfare.Program) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -859,6 +892,38 @@ func (ec *executionContext) fieldContext_ProgramEdge_node(_ context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _ProgramPayload_program(ctx context.Context, field graphql.CollectedField, obj *model.ProgramPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProgramPayload_program(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Program, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *welfare.Program) graphql.Marshaler {
+			return ec.marshalNProgram2ᚖciviclinkᚋdbᚋwelfareᚐProgram(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProgramPayload_program(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProgramPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Program(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Survey_id(ctx context.Context, field graphql.CollectedField, obj *welfare.Survey) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -1166,6 +1231,38 @@ func (ec *executionContext) fieldContext_SurveyEdge_node(_ context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _SurveyPayload_survey(ctx context.Context, field graphql.CollectedField, obj *model.SurveyPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SurveyPayload_survey(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Survey, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *welfare.Survey) graphql.Marshaler {
+			return ec.marshalNSurvey2ᚖciviclinkᚋdbᚋwelfareᚐSurvey(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SurveyPayload_survey(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SurveyPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Survey(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _SurveySummary_respondents(ctx context.Context, field graphql.CollectedField, obj *welfare.SurveySummary) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -1284,6 +1381,153 @@ func (ec *executionContext) fieldContext_SurveySummary_suppressed(_ context.Cont
 // endregion **************************** field.gotpl *****************************
 
 // region    **************************** input.gotpl *****************************
+
+func (ec *executionContext) unmarshalInputAdvanceBenefitGrantInput(ctx context.Context, obj any) (model.AdvanceBenefitGrantInput, error) {
+	var it model.AdvanceBenefitGrantInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"benefitGrantId", "version", "to", "grantedOn", "reason", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "benefitGrantId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("benefitGrantId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BenefitGrantID = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "to":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("to"))
+			data, err := ec.unmarshalNBenefitGrantStatus2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.To = data
+		case "grantedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("grantedOn"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GrantedOn = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAdvanceBenefitGrantInput unmarshals raw into the AdvanceBenefitGrantInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAdvanceBenefitGrantInput(ctx context.Context, raw any) (model.AdvanceBenefitGrantInput, error) {
+	var out model.AdvanceBenefitGrantInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AdvanceBenefitGrantInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputApplyForBenefitInput(ctx context.Context, obj any) (model.ApplyForBenefitInput, error) {
+	var it model.ApplyForBenefitInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"programId", "officerId", "amount", "appliedOn", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "programId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("programId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProgramID = data
+		case "officerId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("officerId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OfficerID = data
+		case "amount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Amount = data
+		case "appliedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("appliedOn"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AppliedOn = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalApplyForBenefitInput unmarshals raw into the ApplyForBenefitInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalApplyForBenefitInput(ctx context.Context, raw any) (model.ApplyForBenefitInput, error) {
+	var out model.ApplyForBenefitInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ApplyForBenefitInput", raw, &out)
+	return out, err
+}
 
 func (ec *executionContext) unmarshalInputBenefitGrantFilter(ctx context.Context, obj any) (welfare.BenefitGrantFilter, error) {
 	var it welfare.BenefitGrantFilter
@@ -1415,6 +1659,146 @@ func UnmarshalBenefitGrantOrder(ctx context.Context, raw any) (relay.Order, erro
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCreateProgramInput(ctx context.Context, obj any) (model.CreateProgramInput, error) {
+	var it model.CreateProgramInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "category", "provider", "periodStart", "periodEnd", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "category":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("category"))
+			data, err := ec.unmarshalNProgramCategory2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Category = data
+		case "provider":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("provider"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Provider = data
+		case "periodStart":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("periodStart"))
+			data, err := ec.unmarshalNDate2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeriodStart = data
+		case "periodEnd":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("periodEnd"))
+			data, err := ec.unmarshalNDate2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeriodEnd = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateProgramInput unmarshals raw into the CreateProgramInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateProgramInput(ctx context.Context, raw any) (model.CreateProgramInput, error) {
+	var out model.CreateProgramInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateProgramInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputOpenSurveyInput(ctx context.Context, obj any) (model.OpenSurveyInput, error) {
+	var it model.OpenSurveyInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"stationId", "period", "title", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "stationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stationId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StationID = data
+		case "period":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("period"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Period = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalOpenSurveyInput unmarshals raw into the OpenSurveyInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalOpenSurveyInput(ctx context.Context, raw any) (model.OpenSurveyInput, error) {
+	var out model.OpenSurveyInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "OpenSurveyInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputProgramFilter(ctx context.Context, obj any) (welfare.ProgramFilter, error) {
 	var it welfare.ProgramFilter
 	if obj == nil {
@@ -1507,6 +1891,90 @@ func (ec *executionContext) unmarshalInputProgramOrder(ctx context.Context, obj 
 func UnmarshalProgramOrder(ctx context.Context, raw any) (relay.Order, error) {
 	var out relay.Order
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ProgramOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSubmitSurveyResponseInput(ctx context.Context, obj any) (model.SubmitSurveyResponseInput, error) {
+	var it model.SubmitSurveyResponseInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"surveyId", "respondentKey", "overall", "belonging", "workload", "comment", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "surveyId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("surveyId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SurveyID = data
+		case "respondentKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("respondentKey"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RespondentKey = data
+		case "overall":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("overall"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Overall = data
+		case "belonging":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("belonging"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Belonging = data
+		case "workload":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("workload"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Workload = data
+		case "comment":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("comment"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Comment = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSubmitSurveyResponseInput unmarshals raw into the SubmitSurveyResponseInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSubmitSurveyResponseInput(ctx context.Context, raw any) (model.SubmitSurveyResponseInput, error) {
+	var out model.SubmitSurveyResponseInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SubmitSurveyResponseInput", raw, &out)
 	return out, err
 }
 
@@ -1782,6 +2250,39 @@ func (ec *executionContext) _BenefitGrantEdge(ctx context.Context, sel ast.Selec
 	return out
 }
 
+var benefitGrantPayloadImplementors = []string{"BenefitGrantPayload"}
+
+func (ec *executionContext) _BenefitGrantPayload(ctx context.Context, sel ast.SelectionSet, obj *model.BenefitGrantPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, benefitGrantPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BenefitGrantPayload")
+		case "benefitGrant":
+			out.Values[i] = ec._BenefitGrantPayload_benefitGrant(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var programImplementors = []string{"Program", "Node"}
 
 func (ec *executionContext) _Program(ctx context.Context, sel ast.SelectionSet, obj *welfare.Program) graphql.Marshaler {
@@ -1913,6 +2414,39 @@ func (ec *executionContext) _ProgramEdge(ctx context.Context, sel ast.SelectionS
 			}
 		case "node":
 			out.Values[i] = ec._ProgramEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var programPayloadImplementors = []string{"ProgramPayload"}
+
+func (ec *executionContext) _ProgramPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ProgramPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, programPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProgramPayload")
+		case "program":
+			out.Values[i] = ec._ProgramPayload_program(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -2075,6 +2609,39 @@ func (ec *executionContext) _SurveyEdge(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
+var surveyPayloadImplementors = []string{"SurveyPayload"}
+
+func (ec *executionContext) _SurveyPayload(ctx context.Context, sel ast.SelectionSet, obj *model.SurveyPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, surveyPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SurveyPayload")
+		case "survey":
+			out.Values[i] = ec._SurveyPayload_survey(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var surveySummaryImplementors = []string{"SurveySummary"}
 
 func (ec *executionContext) _SurveySummary(ctx context.Context, sel ast.SelectionSet, obj *welfare.SurveySummary) graphql.Marshaler {
@@ -2131,6 +2698,16 @@ func (ec *executionContext) _SurveySummary(ctx context.Context, sel ast.Selectio
 // endregion **************************** object.gotpl ****************************
 
 // region    ***************************** type.gotpl *****************************
+
+func (ec *executionContext) unmarshalNAdvanceBenefitGrantInput2civiclinkᚋgraphᚋmodelᚐAdvanceBenefitGrantInput(ctx context.Context, v any) (model.AdvanceBenefitGrantInput, error) {
+	res, err := ec.unmarshalInputAdvanceBenefitGrantInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNApplyForBenefitInput2civiclinkᚋgraphᚋmodelᚐApplyForBenefitInput(ctx context.Context, v any) (model.ApplyForBenefitInput, error) {
+	res, err := ec.unmarshalInputApplyForBenefitInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
 
 func (ec *executionContext) marshalNBenefitGrant2ᚕᚖciviclinkᚋdbᚋwelfareᚐBenefitGrantᚄ(ctx context.Context, sel ast.SelectionSet, v []*welfare.BenefitGrant) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
@@ -2203,6 +2780,14 @@ func (ec *executionContext) marshalNBenefitGrantOrderField2string(ctx context.Co
 	return res
 }
 
+func (ec *executionContext) marshalNBenefitGrantPayload2ᚖciviclinkᚋgraphᚋmodelᚐBenefitGrantPayload(ctx context.Context, sel ast.SelectionSet, v *model.BenefitGrantPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "BenefitGrantPayload!")
+		return graphql.Null
+	}
+	return ec._BenefitGrantPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNBenefitGrantStatus2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalString(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -2215,6 +2800,16 @@ func (ec *executionContext) marshalNBenefitGrantStatus2string(ctx context.Contex
 		graphql.AddInvalidNullFromMarshaler(ctx, "BenefitGrantStatus!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNCreateProgramInput2civiclinkᚋgraphᚋmodelᚐCreateProgramInput(ctx context.Context, v any) (model.CreateProgramInput, error) {
+	res, err := ec.unmarshalInputCreateProgramInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNOpenSurveyInput2civiclinkᚋgraphᚋmodelᚐOpenSurveyInput(ctx context.Context, v any) (model.OpenSurveyInput, error) {
+	res, err := ec.unmarshalInputOpenSurveyInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNProgram2ᚕᚖciviclinkᚋdbᚋwelfareᚐProgramᚄ(ctx context.Context, sel ast.SelectionSet, v []*welfare.Program) graphql.Marshaler {
@@ -2302,6 +2897,19 @@ func (ec *executionContext) marshalNProgramOrderField2string(ctx context.Context
 	return res
 }
 
+func (ec *executionContext) marshalNProgramPayload2ᚖciviclinkᚋgraphᚋmodelᚐProgramPayload(ctx context.Context, sel ast.SelectionSet, v *model.ProgramPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ProgramPayload!")
+		return graphql.Null
+	}
+	return ec._ProgramPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNSubmitSurveyResponseInput2civiclinkᚋgraphᚋmodelᚐSubmitSurveyResponseInput(ctx context.Context, v any) (model.SubmitSurveyResponseInput, error) {
+	res, err := ec.unmarshalInputSubmitSurveyResponseInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNSurvey2ᚕᚖciviclinkᚋdbᚋwelfareᚐSurveyᚄ(ctx context.Context, sel ast.SelectionSet, v []*welfare.Survey) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -2371,6 +2979,14 @@ func (ec *executionContext) marshalNSurveyOrderField2string(ctx context.Context,
 		graphql.AddInvalidNullFromMarshaler(ctx, "SurveyOrderField!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNSurveyPayload2ᚖciviclinkᚋgraphᚋmodelᚐSurveyPayload(ctx context.Context, sel ast.SelectionSet, v *model.SurveyPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SurveyPayload!")
+		return graphql.Null
+	}
+	return ec._SurveyPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNSurveySummary2ᚖciviclinkᚋdbᚋwelfareᚐSurveySummary(ctx context.Context, sel ast.SelectionSet, v *welfare.SurveySummary) graphql.Marshaler {

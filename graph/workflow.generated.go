@@ -5,11 +5,9 @@ package graph
 import (
 	"civiclink/db/police"
 	"civiclink/db/relay"
-	"civiclink/db/risk"
 	"civiclink/db/rules"
 	"civiclink/db/street"
 	"civiclink/db/urgent"
-	"civiclink/db/welfare"
 	"civiclink/graph/model"
 	"civiclink/internal/events"
 	"context"
@@ -26,19 +24,6 @@ import (
 // region    ************************** generated!.gotpl **************************
 
 type MutationResolver interface {
-	OpenAssessment(ctx context.Context, input model.OpenAssessmentInput) (*model.AssessmentPayload, error)
-	AdvanceAssessment(ctx context.Context, input model.AdvanceAssessmentInput) (*model.AssessmentPayload, error)
-	AddRiskItem(ctx context.Context, input model.AddRiskItemInput) (*model.RiskItemPayload, error)
-	RateRiskItem(ctx context.Context, input model.RateRiskItemInput) (*model.RiskItemPayload, error)
-	AdvanceRiskItem(ctx context.Context, input model.AdvanceRiskItemInput) (*model.RiskItemPayload, error)
-	LinkRiskItem(ctx context.Context, input model.LinkRiskItemInput) (*model.RiskItemPayload, error)
-	AddMeasure(ctx context.Context, input model.AddMeasureInput) (*model.MeasurePayload, error)
-	AdvanceMeasure(ctx context.Context, input model.AdvanceMeasureInput) (*model.MeasurePayload, error)
-	CreateProgram(ctx context.Context, input model.CreateProgramInput) (*model.ProgramPayload, error)
-	ApplyForBenefit(ctx context.Context, input model.ApplyForBenefitInput) (*model.BenefitGrantPayload, error)
-	AdvanceBenefitGrant(ctx context.Context, input model.AdvanceBenefitGrantInput) (*model.BenefitGrantPayload, error)
-	OpenSurvey(ctx context.Context, input model.OpenSurveyInput) (*model.SurveyPayload, error)
-	SubmitSurveyResponse(ctx context.Context, input model.SubmitSurveyResponseInput) (*model.SurveyPayload, error)
 	RedrawGrid(ctx context.Context, input model.RedrawGridInput) (*model.RedrawGridPayload, error)
 	RegisterDispute(ctx context.Context, input model.RegisterDisputeInput) (*model.DisputePayload, error)
 	AdvanceDispute(ctx context.Context, input model.AdvanceDisputeInput) (*model.DisputePayload, error)
@@ -52,10 +37,23 @@ type MutationResolver interface {
 	ReferCaseToMediation(ctx context.Context, input model.ReferCaseToMediationInput) (*model.ReferCaseToMediationPayload, error)
 	AddCaseParty(ctx context.Context, input model.AddCasePartyInput) (*model.CasePartyPayload, error)
 	CorrectCaseParty(ctx context.Context, input model.CorrectCasePartyInput) (*model.CasePartyPayload, error)
+	OpenAssessment(ctx context.Context, input model.OpenAssessmentInput) (*model.AssessmentPayload, error)
+	AdvanceAssessment(ctx context.Context, input model.AdvanceAssessmentInput) (*model.AssessmentPayload, error)
+	AddRiskItem(ctx context.Context, input model.AddRiskItemInput) (*model.RiskItemPayload, error)
+	RateRiskItem(ctx context.Context, input model.RateRiskItemInput) (*model.RiskItemPayload, error)
+	AdvanceRiskItem(ctx context.Context, input model.AdvanceRiskItemInput) (*model.RiskItemPayload, error)
+	LinkRiskItem(ctx context.Context, input model.LinkRiskItemInput) (*model.RiskItemPayload, error)
+	AddMeasure(ctx context.Context, input model.AddMeasureInput) (*model.MeasurePayload, error)
+	AdvanceMeasure(ctx context.Context, input model.AdvanceMeasureInput) (*model.MeasurePayload, error)
 	PublishRule(ctx context.Context, input model.PublishRuleInput) (*model.PublishRulePayload, error)
 	ReportGridEvent(ctx context.Context, input model.ReportGridEventInput) (*model.GridEventPayload, error)
 	AdvanceGridEvent(ctx context.Context, input model.AdvanceGridEventInput) (*model.GridEventPayload, error)
 	ConvertGridEvent(ctx context.Context, input model.ConvertGridEventInput) (*model.ConvertGridEventPayload, error)
+	CreateProgram(ctx context.Context, input model.CreateProgramInput) (*model.ProgramPayload, error)
+	ApplyForBenefit(ctx context.Context, input model.ApplyForBenefitInput) (*model.BenefitGrantPayload, error)
+	AdvanceBenefitGrant(ctx context.Context, input model.AdvanceBenefitGrantInput) (*model.BenefitGrantPayload, error)
+	OpenSurvey(ctx context.Context, input model.OpenSurveyInput) (*model.SurveyPayload, error)
+	SubmitSurveyResponse(ctx context.Context, input model.SubmitSurveyResponseInput) (*model.SurveyPayload, error)
 }
 type SubscriptionResolver interface {
 	WorkflowEvents(ctx context.Context, filter *model.WorkflowEventFilter, after *string) (<-chan *events.Event, error)
@@ -550,706 +548,6 @@ func (ec *executionContext) field_Subscription_workflowEvents_args(ctx context.C
 // endregion ***************************** args.gotpl *****************************
 
 // region    **************************** field.gotpl *****************************
-
-func (ec *executionContext) _AssessmentPayload_assessment(ctx context.Context, field graphql.CollectedField, obj *model.AssessmentPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AssessmentPayload_assessment(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Assessment, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *risk.Assessment) graphql.Marshaler {
-			return ec.marshalNAssessment2ᚖciviclinkᚋdbᚋriskᚐAssessment(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_AssessmentPayload_assessment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "AssessmentPayload",
-		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Assessment(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _BenefitGrantPayload_benefitGrant(ctx context.Context, field graphql.CollectedField, obj *model.BenefitGrantPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_BenefitGrantPayload_benefitGrant(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.BenefitGrant, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *welfare.BenefitGrant) graphql.Marshaler {
-			return ec.marshalNBenefitGrant2ᚖciviclinkᚋdbᚋwelfareᚐBenefitGrant(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_BenefitGrantPayload_benefitGrant(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "BenefitGrantPayload",
-		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_BenefitGrant(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _MeasurePayload_measure(ctx context.Context, field graphql.CollectedField, obj *model.MeasurePayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_MeasurePayload_measure(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Measure, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *risk.Measure) graphql.Marshaler {
-			return ec.marshalNMeasure2ᚖciviclinkᚋdbᚋriskᚐMeasure(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_MeasurePayload_measure(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "MeasurePayload",
-		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Measure(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _MeasurePayload_riskItem(ctx context.Context, field graphql.CollectedField, obj *model.MeasurePayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_MeasurePayload_riskItem(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.RiskItem, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *risk.RiskItem) graphql.Marshaler {
-			return ec.marshalNRiskItem2ᚖciviclinkᚋdbᚋriskᚐRiskItem(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_MeasurePayload_riskItem(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "MeasurePayload",
-		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_RiskItem(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_openAssessment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_openAssessment(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().OpenAssessment(ctx, fc.Args["input"].(model.OpenAssessmentInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.AssessmentPayload) graphql.Marshaler {
-			return ec.marshalNAssessmentPayload2ᚖciviclinkᚋgraphᚋmodelᚐAssessmentPayload(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_openAssessment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_AssessmentPayload(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_openAssessment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_advanceAssessment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_advanceAssessment(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().AdvanceAssessment(ctx, fc.Args["input"].(model.AdvanceAssessmentInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.AssessmentPayload) graphql.Marshaler {
-			return ec.marshalNAssessmentPayload2ᚖciviclinkᚋgraphᚋmodelᚐAssessmentPayload(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_advanceAssessment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_AssessmentPayload(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_advanceAssessment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_addRiskItem(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_addRiskItem(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().AddRiskItem(ctx, fc.Args["input"].(model.AddRiskItemInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.RiskItemPayload) graphql.Marshaler {
-			return ec.marshalNRiskItemPayload2ᚖciviclinkᚋgraphᚋmodelᚐRiskItemPayload(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_addRiskItem(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_RiskItemPayload(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_addRiskItem_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_rateRiskItem(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_rateRiskItem(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RateRiskItem(ctx, fc.Args["input"].(model.RateRiskItemInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.RiskItemPayload) graphql.Marshaler {
-			return ec.marshalNRiskItemPayload2ᚖciviclinkᚋgraphᚋmodelᚐRiskItemPayload(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_rateRiskItem(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_RiskItemPayload(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_rateRiskItem_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_advanceRiskItem(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_advanceRiskItem(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().AdvanceRiskItem(ctx, fc.Args["input"].(model.AdvanceRiskItemInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.RiskItemPayload) graphql.Marshaler {
-			return ec.marshalNRiskItemPayload2ᚖciviclinkᚋgraphᚋmodelᚐRiskItemPayload(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_advanceRiskItem(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_RiskItemPayload(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_advanceRiskItem_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_linkRiskItem(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_linkRiskItem(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().LinkRiskItem(ctx, fc.Args["input"].(model.LinkRiskItemInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.RiskItemPayload) graphql.Marshaler {
-			return ec.marshalNRiskItemPayload2ᚖciviclinkᚋgraphᚋmodelᚐRiskItemPayload(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_linkRiskItem(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_RiskItemPayload(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_linkRiskItem_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_addMeasure(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_addMeasure(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().AddMeasure(ctx, fc.Args["input"].(model.AddMeasureInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.MeasurePayload) graphql.Marshaler {
-			return ec.marshalNMeasurePayload2ᚖciviclinkᚋgraphᚋmodelᚐMeasurePayload(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_addMeasure(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_MeasurePayload(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_addMeasure_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_advanceMeasure(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_advanceMeasure(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().AdvanceMeasure(ctx, fc.Args["input"].(model.AdvanceMeasureInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.MeasurePayload) graphql.Marshaler {
-			return ec.marshalNMeasurePayload2ᚖciviclinkᚋgraphᚋmodelᚐMeasurePayload(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_advanceMeasure(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_MeasurePayload(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_advanceMeasure_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_createProgram(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_createProgram(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CreateProgram(ctx, fc.Args["input"].(model.CreateProgramInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.ProgramPayload) graphql.Marshaler {
-			return ec.marshalNProgramPayload2ᚖciviclinkᚋgraphᚋmodelᚐProgramPayload(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_createProgram(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ProgramPayload(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_createProgram_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_applyForBenefit(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_applyForBenefit(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ApplyForBenefit(ctx, fc.Args["input"].(model.ApplyForBenefitInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.BenefitGrantPayload) graphql.Marshaler {
-			return ec.marshalNBenefitGrantPayload2ᚖciviclinkᚋgraphᚋmodelᚐBenefitGrantPayload(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_applyForBenefit(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_BenefitGrantPayload(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_applyForBenefit_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_advanceBenefitGrant(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_advanceBenefitGrant(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().AdvanceBenefitGrant(ctx, fc.Args["input"].(model.AdvanceBenefitGrantInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.BenefitGrantPayload) graphql.Marshaler {
-			return ec.marshalNBenefitGrantPayload2ᚖciviclinkᚋgraphᚋmodelᚐBenefitGrantPayload(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_advanceBenefitGrant(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_BenefitGrantPayload(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_advanceBenefitGrant_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_openSurvey(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_openSurvey(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().OpenSurvey(ctx, fc.Args["input"].(model.OpenSurveyInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.SurveyPayload) graphql.Marshaler {
-			return ec.marshalNSurveyPayload2ᚖciviclinkᚋgraphᚋmodelᚐSurveyPayload(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_openSurvey(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_SurveyPayload(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_openSurvey_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_submitSurveyResponse(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_submitSurveyResponse(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().SubmitSurveyResponse(ctx, fc.Args["input"].(model.SubmitSurveyResponseInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.SurveyPayload) graphql.Marshaler {
-			return ec.marshalNSurveyPayload2ᚖciviclinkᚋgraphᚋmodelᚐSurveyPayload(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_submitSurveyResponse(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_SurveyPayload(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_submitSurveyResponse_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
 
 func (ec *executionContext) _Mutation_redrawGrid(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -1823,6 +1121,358 @@ func (ec *executionContext) fieldContext_Mutation_correctCaseParty(ctx context.C
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_openAssessment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_openAssessment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().OpenAssessment(ctx, fc.Args["input"].(model.OpenAssessmentInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AssessmentPayload) graphql.Marshaler {
+			return ec.marshalNAssessmentPayload2ᚖciviclinkᚋgraphᚋmodelᚐAssessmentPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_openAssessment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AssessmentPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_openAssessment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_advanceAssessment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_advanceAssessment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AdvanceAssessment(ctx, fc.Args["input"].(model.AdvanceAssessmentInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AssessmentPayload) graphql.Marshaler {
+			return ec.marshalNAssessmentPayload2ᚖciviclinkᚋgraphᚋmodelᚐAssessmentPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_advanceAssessment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AssessmentPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_advanceAssessment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_addRiskItem(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_addRiskItem(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AddRiskItem(ctx, fc.Args["input"].(model.AddRiskItemInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RiskItemPayload) graphql.Marshaler {
+			return ec.marshalNRiskItemPayload2ᚖciviclinkᚋgraphᚋmodelᚐRiskItemPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_addRiskItem(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RiskItemPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_addRiskItem_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_rateRiskItem(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_rateRiskItem(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RateRiskItem(ctx, fc.Args["input"].(model.RateRiskItemInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RiskItemPayload) graphql.Marshaler {
+			return ec.marshalNRiskItemPayload2ᚖciviclinkᚋgraphᚋmodelᚐRiskItemPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_rateRiskItem(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RiskItemPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_rateRiskItem_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_advanceRiskItem(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_advanceRiskItem(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AdvanceRiskItem(ctx, fc.Args["input"].(model.AdvanceRiskItemInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RiskItemPayload) graphql.Marshaler {
+			return ec.marshalNRiskItemPayload2ᚖciviclinkᚋgraphᚋmodelᚐRiskItemPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_advanceRiskItem(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RiskItemPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_advanceRiskItem_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_linkRiskItem(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_linkRiskItem(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().LinkRiskItem(ctx, fc.Args["input"].(model.LinkRiskItemInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RiskItemPayload) graphql.Marshaler {
+			return ec.marshalNRiskItemPayload2ᚖciviclinkᚋgraphᚋmodelᚐRiskItemPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_linkRiskItem(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RiskItemPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_linkRiskItem_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_addMeasure(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_addMeasure(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AddMeasure(ctx, fc.Args["input"].(model.AddMeasureInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MeasurePayload) graphql.Marshaler {
+			return ec.marshalNMeasurePayload2ᚖciviclinkᚋgraphᚋmodelᚐMeasurePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_addMeasure(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MeasurePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_addMeasure_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_advanceMeasure(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_advanceMeasure(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AdvanceMeasure(ctx, fc.Args["input"].(model.AdvanceMeasureInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MeasurePayload) graphql.Marshaler {
+			return ec.marshalNMeasurePayload2ᚖciviclinkᚋgraphᚋmodelᚐMeasurePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_advanceMeasure(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MeasurePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_advanceMeasure_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_publishRule(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -1999,66 +1649,222 @@ func (ec *executionContext) fieldContext_Mutation_convertGridEvent(ctx context.C
 	return fc, nil
 }
 
-func (ec *executionContext) _ProgramPayload_program(ctx context.Context, field graphql.CollectedField, obj *model.ProgramPayload) (ret graphql.Marshaler) {
+func (ec *executionContext) _Mutation_createProgram(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ProgramPayload_program(ctx, field)
+			return ec.fieldContext_Mutation_createProgram(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Program, nil
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateProgram(ctx, fc.Args["input"].(model.CreateProgramInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *welfare.Program) graphql.Marshaler {
-			return ec.marshalNProgram2ᚖciviclinkᚋdbᚋwelfareᚐProgram(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ProgramPayload) graphql.Marshaler {
+			return ec.marshalNProgramPayload2ᚖciviclinkᚋgraphᚋmodelᚐProgramPayload(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_ProgramPayload_program(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Mutation_createProgram(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
-		Object:     "ProgramPayload",
+		Object:     "Mutation",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Program(ctx, field)
+			return ec.childFields_ProgramPayload(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createProgram_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
 
-func (ec *executionContext) _RiskItemPayload_riskItem(ctx context.Context, field graphql.CollectedField, obj *model.RiskItemPayload) (ret graphql.Marshaler) {
+func (ec *executionContext) _Mutation_applyForBenefit(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_RiskItemPayload_riskItem(ctx, field)
+			return ec.fieldContext_Mutation_applyForBenefit(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.RiskItem, nil
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ApplyForBenefit(ctx, fc.Args["input"].(model.ApplyForBenefitInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *risk.RiskItem) graphql.Marshaler {
-			return ec.marshalNRiskItem2ᚖciviclinkᚋdbᚋriskᚐRiskItem(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.BenefitGrantPayload) graphql.Marshaler {
+			return ec.marshalNBenefitGrantPayload2ᚖciviclinkᚋgraphᚋmodelᚐBenefitGrantPayload(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_RiskItemPayload_riskItem(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Mutation_applyForBenefit(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
-		Object:     "RiskItemPayload",
+		Object:     "Mutation",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_RiskItem(ctx, field)
+			return ec.childFields_BenefitGrantPayload(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_applyForBenefit_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_advanceBenefitGrant(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_advanceBenefitGrant(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AdvanceBenefitGrant(ctx, fc.Args["input"].(model.AdvanceBenefitGrantInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.BenefitGrantPayload) graphql.Marshaler {
+			return ec.marshalNBenefitGrantPayload2ᚖciviclinkᚋgraphᚋmodelᚐBenefitGrantPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_advanceBenefitGrant(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BenefitGrantPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_advanceBenefitGrant_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_openSurvey(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_openSurvey(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().OpenSurvey(ctx, fc.Args["input"].(model.OpenSurveyInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SurveyPayload) graphql.Marshaler {
+			return ec.marshalNSurveyPayload2ᚖciviclinkᚋgraphᚋmodelᚐSurveyPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_openSurvey(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SurveyPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_openSurvey_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_submitSurveyResponse(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_submitSurveyResponse(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SubmitSurveyResponse(ctx, fc.Args["input"].(model.SubmitSurveyResponseInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SurveyPayload) graphql.Marshaler {
+			return ec.marshalNSurveyPayload2ᚖciviclinkᚋgraphᚋmodelᚐSurveyPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_submitSurveyResponse(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SurveyPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_submitSurveyResponse_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -2147,38 +1953,6 @@ func (ec *executionContext) fieldContext_Subscription_urgentQueue(ctx context.Co
 	if fc.Args, err = ec.field_Subscription_urgentQueue_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _SurveyPayload_survey(ctx context.Context, field graphql.CollectedField, obj *model.SurveyPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_SurveyPayload_survey(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Survey, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *welfare.Survey) graphql.Marshaler {
-			return ec.marshalNSurvey2ᚖciviclinkᚋdbᚋwelfareᚐSurvey(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_SurveyPayload_survey(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "SurveyPayload",
-		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Survey(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -2499,958 +2273,6 @@ func (ec *executionContext) fieldContext_WorkflowEvent_urgency(_ context.Context
 
 // region    **************************** input.gotpl *****************************
 
-func (ec *executionContext) unmarshalInputAddMeasureInput(ctx context.Context, obj any) (model.AddMeasureInput, error) {
-	var it model.AddMeasureInput
-	if obj == nil {
-		return it, nil
-	}
-
-	asMap := map[string]any{}
-	for k, v := range obj.(map[string]any) {
-		asMap[k] = v
-	}
-
-	fieldsInOrder := [...]string{"riskItemId", "action", "ownerUnit", "dueOn", "idempotencyKey"}
-	for _, k := range fieldsInOrder {
-		v, ok := asMap[k]
-		if !ok {
-			continue
-		}
-		switch k {
-		case "riskItemId":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("riskItemId"))
-			data, err := ec.unmarshalNID2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.RiskItemID = data
-		case "action":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("action"))
-			data, err := ec.unmarshalNString2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Action = data
-		case "ownerUnit":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ownerUnit"))
-			data, err := ec.unmarshalNString2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.OwnerUnit = data
-		case "dueOn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueOn"))
-			data, err := ec.unmarshalNDate2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.DueOn = data
-		case "idempotencyKey":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.IdempotencyKey = data
-		}
-	}
-	return it, nil
-}
-
-// UnmarshalAddMeasureInput unmarshals raw into the AddMeasureInput input type, using the
-// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
-// object that was not passed as a field argument.
-//
-// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
-// and the returned error says so.
-func UnmarshalAddMeasureInput(ctx context.Context, raw any) (model.AddMeasureInput, error) {
-	var out model.AddMeasureInput
-	err := graphql.UnmarshalNamedInputFromContext(ctx, "AddMeasureInput", raw, &out)
-	return out, err
-}
-
-func (ec *executionContext) unmarshalInputAddRiskItemInput(ctx context.Context, obj any) (model.AddRiskItemInput, error) {
-	var it model.AddRiskItemInput
-	if obj == nil {
-		return it, nil
-	}
-
-	asMap := map[string]any{}
-	for k, v := range obj.(map[string]any) {
-		asMap[k] = v
-	}
-
-	fieldsInOrder := [...]string{"gridId", "assessmentId", "estateId", "dimension", "description", "likelihood", "impact", "idempotencyKey"}
-	for _, k := range fieldsInOrder {
-		v, ok := asMap[k]
-		if !ok {
-			continue
-		}
-		switch k {
-		case "gridId":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gridId"))
-			data, err := ec.unmarshalNID2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.GridID = data
-		case "assessmentId":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("assessmentId"))
-			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.AssessmentID = data
-		case "estateId":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("estateId"))
-			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.EstateID = data
-		case "dimension":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dimension"))
-			data, err := ec.unmarshalNRiskDimension2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Dimension = data
-		case "description":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
-			data, err := ec.unmarshalNString2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Description = data
-		case "likelihood":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("likelihood"))
-			data, err := ec.unmarshalNInt2int(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Likelihood = data
-		case "impact":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("impact"))
-			data, err := ec.unmarshalNInt2int(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Impact = data
-		case "idempotencyKey":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.IdempotencyKey = data
-		}
-	}
-	return it, nil
-}
-
-// UnmarshalAddRiskItemInput unmarshals raw into the AddRiskItemInput input type, using the
-// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
-// object that was not passed as a field argument.
-//
-// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
-// and the returned error says so.
-func UnmarshalAddRiskItemInput(ctx context.Context, raw any) (model.AddRiskItemInput, error) {
-	var out model.AddRiskItemInput
-	err := graphql.UnmarshalNamedInputFromContext(ctx, "AddRiskItemInput", raw, &out)
-	return out, err
-}
-
-func (ec *executionContext) unmarshalInputAdvanceAssessmentInput(ctx context.Context, obj any) (model.AdvanceAssessmentInput, error) {
-	var it model.AdvanceAssessmentInput
-	if obj == nil {
-		return it, nil
-	}
-
-	asMap := map[string]any{}
-	for k, v := range obj.(map[string]any) {
-		asMap[k] = v
-	}
-
-	fieldsInOrder := [...]string{"assessmentId", "version", "to", "level", "decision", "reason", "idempotencyKey"}
-	for _, k := range fieldsInOrder {
-		v, ok := asMap[k]
-		if !ok {
-			continue
-		}
-		switch k {
-		case "assessmentId":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("assessmentId"))
-			data, err := ec.unmarshalNID2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.AssessmentID = data
-		case "version":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
-			data, err := ec.unmarshalNInt2int(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Version = data
-		case "to":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("to"))
-			data, err := ec.unmarshalNAssessmentStatus2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.To = data
-		case "level":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("level"))
-			data, err := ec.unmarshalORiskLevel2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Level = data
-		case "decision":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decision"))
-			data, err := ec.unmarshalOAssessmentDecision2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Decision = data
-		case "reason":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Reason = data
-		case "idempotencyKey":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.IdempotencyKey = data
-		}
-	}
-	return it, nil
-}
-
-// UnmarshalAdvanceAssessmentInput unmarshals raw into the AdvanceAssessmentInput input type, using the
-// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
-// object that was not passed as a field argument.
-//
-// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
-// and the returned error says so.
-func UnmarshalAdvanceAssessmentInput(ctx context.Context, raw any) (model.AdvanceAssessmentInput, error) {
-	var out model.AdvanceAssessmentInput
-	err := graphql.UnmarshalNamedInputFromContext(ctx, "AdvanceAssessmentInput", raw, &out)
-	return out, err
-}
-
-func (ec *executionContext) unmarshalInputAdvanceBenefitGrantInput(ctx context.Context, obj any) (model.AdvanceBenefitGrantInput, error) {
-	var it model.AdvanceBenefitGrantInput
-	if obj == nil {
-		return it, nil
-	}
-
-	asMap := map[string]any{}
-	for k, v := range obj.(map[string]any) {
-		asMap[k] = v
-	}
-
-	fieldsInOrder := [...]string{"benefitGrantId", "version", "to", "grantedOn", "reason", "idempotencyKey"}
-	for _, k := range fieldsInOrder {
-		v, ok := asMap[k]
-		if !ok {
-			continue
-		}
-		switch k {
-		case "benefitGrantId":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("benefitGrantId"))
-			data, err := ec.unmarshalNID2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.BenefitGrantID = data
-		case "version":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
-			data, err := ec.unmarshalNInt2int(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Version = data
-		case "to":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("to"))
-			data, err := ec.unmarshalNBenefitGrantStatus2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.To = data
-		case "grantedOn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("grantedOn"))
-			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.GrantedOn = data
-		case "reason":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Reason = data
-		case "idempotencyKey":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.IdempotencyKey = data
-		}
-	}
-	return it, nil
-}
-
-// UnmarshalAdvanceBenefitGrantInput unmarshals raw into the AdvanceBenefitGrantInput input type, using the
-// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
-// object that was not passed as a field argument.
-//
-// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
-// and the returned error says so.
-func UnmarshalAdvanceBenefitGrantInput(ctx context.Context, raw any) (model.AdvanceBenefitGrantInput, error) {
-	var out model.AdvanceBenefitGrantInput
-	err := graphql.UnmarshalNamedInputFromContext(ctx, "AdvanceBenefitGrantInput", raw, &out)
-	return out, err
-}
-
-func (ec *executionContext) unmarshalInputAdvanceMeasureInput(ctx context.Context, obj any) (model.AdvanceMeasureInput, error) {
-	var it model.AdvanceMeasureInput
-	if obj == nil {
-		return it, nil
-	}
-
-	asMap := map[string]any{}
-	for k, v := range obj.(map[string]any) {
-		asMap[k] = v
-	}
-
-	fieldsInOrder := [...]string{"measureId", "version", "to", "doneOn", "idempotencyKey"}
-	for _, k := range fieldsInOrder {
-		v, ok := asMap[k]
-		if !ok {
-			continue
-		}
-		switch k {
-		case "measureId":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("measureId"))
-			data, err := ec.unmarshalNID2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.MeasureID = data
-		case "version":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
-			data, err := ec.unmarshalNInt2int(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Version = data
-		case "to":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("to"))
-			data, err := ec.unmarshalNMeasureStatus2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.To = data
-		case "doneOn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("doneOn"))
-			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.DoneOn = data
-		case "idempotencyKey":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.IdempotencyKey = data
-		}
-	}
-	return it, nil
-}
-
-// UnmarshalAdvanceMeasureInput unmarshals raw into the AdvanceMeasureInput input type, using the
-// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
-// object that was not passed as a field argument.
-//
-// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
-// and the returned error says so.
-func UnmarshalAdvanceMeasureInput(ctx context.Context, raw any) (model.AdvanceMeasureInput, error) {
-	var out model.AdvanceMeasureInput
-	err := graphql.UnmarshalNamedInputFromContext(ctx, "AdvanceMeasureInput", raw, &out)
-	return out, err
-}
-
-func (ec *executionContext) unmarshalInputAdvanceRiskItemInput(ctx context.Context, obj any) (model.AdvanceRiskItemInput, error) {
-	var it model.AdvanceRiskItemInput
-	if obj == nil {
-		return it, nil
-	}
-
-	asMap := map[string]any{}
-	for k, v := range obj.(map[string]any) {
-		asMap[k] = v
-	}
-
-	fieldsInOrder := [...]string{"riskItemId", "version", "to", "reason", "idempotencyKey"}
-	for _, k := range fieldsInOrder {
-		v, ok := asMap[k]
-		if !ok {
-			continue
-		}
-		switch k {
-		case "riskItemId":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("riskItemId"))
-			data, err := ec.unmarshalNID2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.RiskItemID = data
-		case "version":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
-			data, err := ec.unmarshalNInt2int(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Version = data
-		case "to":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("to"))
-			data, err := ec.unmarshalNRiskItemStatus2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.To = data
-		case "reason":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Reason = data
-		case "idempotencyKey":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.IdempotencyKey = data
-		}
-	}
-	return it, nil
-}
-
-// UnmarshalAdvanceRiskItemInput unmarshals raw into the AdvanceRiskItemInput input type, using the
-// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
-// object that was not passed as a field argument.
-//
-// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
-// and the returned error says so.
-func UnmarshalAdvanceRiskItemInput(ctx context.Context, raw any) (model.AdvanceRiskItemInput, error) {
-	var out model.AdvanceRiskItemInput
-	err := graphql.UnmarshalNamedInputFromContext(ctx, "AdvanceRiskItemInput", raw, &out)
-	return out, err
-}
-
-func (ec *executionContext) unmarshalInputApplyForBenefitInput(ctx context.Context, obj any) (model.ApplyForBenefitInput, error) {
-	var it model.ApplyForBenefitInput
-	if obj == nil {
-		return it, nil
-	}
-
-	asMap := map[string]any{}
-	for k, v := range obj.(map[string]any) {
-		asMap[k] = v
-	}
-
-	fieldsInOrder := [...]string{"programId", "officerId", "amount", "appliedOn", "idempotencyKey"}
-	for _, k := range fieldsInOrder {
-		v, ok := asMap[k]
-		if !ok {
-			continue
-		}
-		switch k {
-		case "programId":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("programId"))
-			data, err := ec.unmarshalNID2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ProgramID = data
-		case "officerId":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("officerId"))
-			data, err := ec.unmarshalNID2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.OfficerID = data
-		case "amount":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
-			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Amount = data
-		case "appliedOn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("appliedOn"))
-			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.AppliedOn = data
-		case "idempotencyKey":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.IdempotencyKey = data
-		}
-	}
-	return it, nil
-}
-
-// UnmarshalApplyForBenefitInput unmarshals raw into the ApplyForBenefitInput input type, using the
-// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
-// object that was not passed as a field argument.
-//
-// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
-// and the returned error says so.
-func UnmarshalApplyForBenefitInput(ctx context.Context, raw any) (model.ApplyForBenefitInput, error) {
-	var out model.ApplyForBenefitInput
-	err := graphql.UnmarshalNamedInputFromContext(ctx, "ApplyForBenefitInput", raw, &out)
-	return out, err
-}
-
-func (ec *executionContext) unmarshalInputCreateProgramInput(ctx context.Context, obj any) (model.CreateProgramInput, error) {
-	var it model.CreateProgramInput
-	if obj == nil {
-		return it, nil
-	}
-
-	asMap := map[string]any{}
-	for k, v := range obj.(map[string]any) {
-		asMap[k] = v
-	}
-
-	fieldsInOrder := [...]string{"name", "category", "provider", "periodStart", "periodEnd", "idempotencyKey"}
-	for _, k := range fieldsInOrder {
-		v, ok := asMap[k]
-		if !ok {
-			continue
-		}
-		switch k {
-		case "name":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
-			data, err := ec.unmarshalNString2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Name = data
-		case "category":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("category"))
-			data, err := ec.unmarshalNProgramCategory2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Category = data
-		case "provider":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("provider"))
-			data, err := ec.unmarshalNString2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Provider = data
-		case "periodStart":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("periodStart"))
-			data, err := ec.unmarshalNDate2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.PeriodStart = data
-		case "periodEnd":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("periodEnd"))
-			data, err := ec.unmarshalNDate2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.PeriodEnd = data
-		case "idempotencyKey":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.IdempotencyKey = data
-		}
-	}
-	return it, nil
-}
-
-// UnmarshalCreateProgramInput unmarshals raw into the CreateProgramInput input type, using the
-// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
-// object that was not passed as a field argument.
-//
-// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
-// and the returned error says so.
-func UnmarshalCreateProgramInput(ctx context.Context, raw any) (model.CreateProgramInput, error) {
-	var out model.CreateProgramInput
-	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateProgramInput", raw, &out)
-	return out, err
-}
-
-func (ec *executionContext) unmarshalInputLinkRiskItemInput(ctx context.Context, obj any) (model.LinkRiskItemInput, error) {
-	var it model.LinkRiskItemInput
-	if obj == nil {
-		return it, nil
-	}
-
-	asMap := map[string]any{}
-	for k, v := range obj.(map[string]any) {
-		asMap[k] = v
-	}
-
-	fieldsInOrder := [...]string{"riskItemId", "targetId", "idempotencyKey"}
-	for _, k := range fieldsInOrder {
-		v, ok := asMap[k]
-		if !ok {
-			continue
-		}
-		switch k {
-		case "riskItemId":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("riskItemId"))
-			data, err := ec.unmarshalNID2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.RiskItemID = data
-		case "targetId":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("targetId"))
-			data, err := ec.unmarshalNID2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.TargetID = data
-		case "idempotencyKey":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.IdempotencyKey = data
-		}
-	}
-	return it, nil
-}
-
-// UnmarshalLinkRiskItemInput unmarshals raw into the LinkRiskItemInput input type, using the
-// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
-// object that was not passed as a field argument.
-//
-// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
-// and the returned error says so.
-func UnmarshalLinkRiskItemInput(ctx context.Context, raw any) (model.LinkRiskItemInput, error) {
-	var out model.LinkRiskItemInput
-	err := graphql.UnmarshalNamedInputFromContext(ctx, "LinkRiskItemInput", raw, &out)
-	return out, err
-}
-
-func (ec *executionContext) unmarshalInputOpenAssessmentInput(ctx context.Context, obj any) (model.OpenAssessmentInput, error) {
-	var it model.OpenAssessmentInput
-	if obj == nil {
-		return it, nil
-	}
-
-	asMap := map[string]any{}
-	for k, v := range obj.(map[string]any) {
-		asMap[k] = v
-	}
-
-	fieldsInOrder := [...]string{"title", "subjectType", "responsibleUnit", "gridId", "idempotencyKey"}
-	for _, k := range fieldsInOrder {
-		v, ok := asMap[k]
-		if !ok {
-			continue
-		}
-		switch k {
-		case "title":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
-			data, err := ec.unmarshalNString2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Title = data
-		case "subjectType":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subjectType"))
-			data, err := ec.unmarshalNAssessmentSubject2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.SubjectType = data
-		case "responsibleUnit":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("responsibleUnit"))
-			data, err := ec.unmarshalNString2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ResponsibleUnit = data
-		case "gridId":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gridId"))
-			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.GridID = data
-		case "idempotencyKey":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.IdempotencyKey = data
-		}
-	}
-	return it, nil
-}
-
-// UnmarshalOpenAssessmentInput unmarshals raw into the OpenAssessmentInput input type, using the
-// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
-// object that was not passed as a field argument.
-//
-// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
-// and the returned error says so.
-func UnmarshalOpenAssessmentInput(ctx context.Context, raw any) (model.OpenAssessmentInput, error) {
-	var out model.OpenAssessmentInput
-	err := graphql.UnmarshalNamedInputFromContext(ctx, "OpenAssessmentInput", raw, &out)
-	return out, err
-}
-
-func (ec *executionContext) unmarshalInputOpenSurveyInput(ctx context.Context, obj any) (model.OpenSurveyInput, error) {
-	var it model.OpenSurveyInput
-	if obj == nil {
-		return it, nil
-	}
-
-	asMap := map[string]any{}
-	for k, v := range obj.(map[string]any) {
-		asMap[k] = v
-	}
-
-	fieldsInOrder := [...]string{"stationId", "period", "title", "idempotencyKey"}
-	for _, k := range fieldsInOrder {
-		v, ok := asMap[k]
-		if !ok {
-			continue
-		}
-		switch k {
-		case "stationId":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stationId"))
-			data, err := ec.unmarshalNID2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.StationID = data
-		case "period":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("period"))
-			data, err := ec.unmarshalNString2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Period = data
-		case "title":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
-			data, err := ec.unmarshalNString2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Title = data
-		case "idempotencyKey":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.IdempotencyKey = data
-		}
-	}
-	return it, nil
-}
-
-// UnmarshalOpenSurveyInput unmarshals raw into the OpenSurveyInput input type, using the
-// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
-// object that was not passed as a field argument.
-//
-// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
-// and the returned error says so.
-func UnmarshalOpenSurveyInput(ctx context.Context, raw any) (model.OpenSurveyInput, error) {
-	var out model.OpenSurveyInput
-	err := graphql.UnmarshalNamedInputFromContext(ctx, "OpenSurveyInput", raw, &out)
-	return out, err
-}
-
-func (ec *executionContext) unmarshalInputRateRiskItemInput(ctx context.Context, obj any) (model.RateRiskItemInput, error) {
-	var it model.RateRiskItemInput
-	if obj == nil {
-		return it, nil
-	}
-
-	asMap := map[string]any{}
-	for k, v := range obj.(map[string]any) {
-		asMap[k] = v
-	}
-
-	fieldsInOrder := [...]string{"riskItemId", "version", "likelihood", "impact", "idempotencyKey"}
-	for _, k := range fieldsInOrder {
-		v, ok := asMap[k]
-		if !ok {
-			continue
-		}
-		switch k {
-		case "riskItemId":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("riskItemId"))
-			data, err := ec.unmarshalNID2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.RiskItemID = data
-		case "version":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
-			data, err := ec.unmarshalNInt2int(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Version = data
-		case "likelihood":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("likelihood"))
-			data, err := ec.unmarshalNInt2int(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Likelihood = data
-		case "impact":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("impact"))
-			data, err := ec.unmarshalNInt2int(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Impact = data
-		case "idempotencyKey":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.IdempotencyKey = data
-		}
-	}
-	return it, nil
-}
-
-// UnmarshalRateRiskItemInput unmarshals raw into the RateRiskItemInput input type, using the
-// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
-// object that was not passed as a field argument.
-//
-// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
-// and the returned error says so.
-func UnmarshalRateRiskItemInput(ctx context.Context, raw any) (model.RateRiskItemInput, error) {
-	var out model.RateRiskItemInput
-	err := graphql.UnmarshalNamedInputFromContext(ctx, "RateRiskItemInput", raw, &out)
-	return out, err
-}
-
-func (ec *executionContext) unmarshalInputSubmitSurveyResponseInput(ctx context.Context, obj any) (model.SubmitSurveyResponseInput, error) {
-	var it model.SubmitSurveyResponseInput
-	if obj == nil {
-		return it, nil
-	}
-
-	asMap := map[string]any{}
-	for k, v := range obj.(map[string]any) {
-		asMap[k] = v
-	}
-
-	fieldsInOrder := [...]string{"surveyId", "respondentKey", "overall", "belonging", "workload", "comment", "idempotencyKey"}
-	for _, k := range fieldsInOrder {
-		v, ok := asMap[k]
-		if !ok {
-			continue
-		}
-		switch k {
-		case "surveyId":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("surveyId"))
-			data, err := ec.unmarshalNID2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.SurveyID = data
-		case "respondentKey":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("respondentKey"))
-			data, err := ec.unmarshalNString2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.RespondentKey = data
-		case "overall":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("overall"))
-			data, err := ec.unmarshalNInt2int(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Overall = data
-		case "belonging":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("belonging"))
-			data, err := ec.unmarshalNInt2int(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Belonging = data
-		case "workload":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("workload"))
-			data, err := ec.unmarshalNInt2int(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Workload = data
-		case "comment":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("comment"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Comment = data
-		case "idempotencyKey":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.IdempotencyKey = data
-		}
-	}
-	return it, nil
-}
-
-// UnmarshalSubmitSurveyResponseInput unmarshals raw into the SubmitSurveyResponseInput input type, using the
-// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
-// object that was not passed as a field argument.
-//
-// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
-// and the returned error says so.
-func UnmarshalSubmitSurveyResponseInput(ctx context.Context, raw any) (model.SubmitSurveyResponseInput, error) {
-	var out model.SubmitSurveyResponseInput
-	err := graphql.UnmarshalNamedInputFromContext(ctx, "SubmitSurveyResponseInput", raw, &out)
-	return out, err
-}
-
 func (ec *executionContext) unmarshalInputWorkflowEventFilter(ctx context.Context, obj any) (model.WorkflowEventFilter, error) {
 	var it model.WorkflowEventFilter
 	if obj == nil {
@@ -3522,110 +2344,6 @@ func UnmarshalWorkflowEventFilter(ctx context.Context, raw any) (model.WorkflowE
 
 // region    **************************** object.gotpl ****************************
 
-var assessmentPayloadImplementors = []string{"AssessmentPayload"}
-
-func (ec *executionContext) _AssessmentPayload(ctx context.Context, sel ast.SelectionSet, obj *model.AssessmentPayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, assessmentPayloadImplementors)
-
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
-	for i, field := range fields {
-		switch field.Name {
-		case "__typename":
-			out.Values[i] = graphql.MarshalString("AssessmentPayload")
-		case "assessment":
-			out.Values[i] = ec._AssessmentPayload_assessment(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		default:
-			panic("unknown field " + strconv.Quote(field.Name))
-		}
-	}
-	out.Dispatch(ctx)
-	if out.Invalids > 0 {
-		return graphql.Null
-	}
-
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
-}
-
-var benefitGrantPayloadImplementors = []string{"BenefitGrantPayload"}
-
-func (ec *executionContext) _BenefitGrantPayload(ctx context.Context, sel ast.SelectionSet, obj *model.BenefitGrantPayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, benefitGrantPayloadImplementors)
-
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
-	for i, field := range fields {
-		switch field.Name {
-		case "__typename":
-			out.Values[i] = graphql.MarshalString("BenefitGrantPayload")
-		case "benefitGrant":
-			out.Values[i] = ec._BenefitGrantPayload_benefitGrant(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		default:
-			panic("unknown field " + strconv.Quote(field.Name))
-		}
-	}
-	out.Dispatch(ctx)
-	if out.Invalids > 0 {
-		return graphql.Null
-	}
-
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
-}
-
-var measurePayloadImplementors = []string{"MeasurePayload"}
-
-func (ec *executionContext) _MeasurePayload(ctx context.Context, sel ast.SelectionSet, obj *model.MeasurePayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, measurePayloadImplementors)
-
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
-	for i, field := range fields {
-		switch field.Name {
-		case "__typename":
-			out.Values[i] = graphql.MarshalString("MeasurePayload")
-		case "measure":
-			out.Values[i] = ec._MeasurePayload_measure(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "riskItem":
-			out.Values[i] = ec._MeasurePayload_riskItem(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		default:
-			panic("unknown field " + strconv.Quote(field.Name))
-		}
-	}
-	out.Dispatch(ctx)
-	if out.Invalids > 0 {
-		return graphql.Null
-	}
-
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
-}
-
 var mutationImplementors = []string{"Mutation"}
 
 func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -3645,97 +2363,6 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Mutation")
-		case "openAssessment":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_openAssessment(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "advanceAssessment":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_advanceAssessment(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "addRiskItem":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_addRiskItem(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "rateRiskItem":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_rateRiskItem(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "advanceRiskItem":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_advanceRiskItem(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "linkRiskItem":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_linkRiskItem(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "addMeasure":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_addMeasure(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "advanceMeasure":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_advanceMeasure(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "createProgram":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_createProgram(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "applyForBenefit":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_applyForBenefit(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "advanceBenefitGrant":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_advanceBenefitGrant(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "openSurvey":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_openSurvey(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "submitSurveyResponse":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_submitSurveyResponse(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
 		case "redrawGrid":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_redrawGrid(ctx, field)
@@ -3827,6 +2454,62 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "openAssessment":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_openAssessment(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "advanceAssessment":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_advanceAssessment(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "addRiskItem":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_addRiskItem(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rateRiskItem":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_rateRiskItem(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "advanceRiskItem":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_advanceRiskItem(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "linkRiskItem":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_linkRiskItem(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "addMeasure":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_addMeasure(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "advanceMeasure":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_advanceMeasure(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "publishRule":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_publishRule(ctx, field)
@@ -3855,69 +2538,38 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
-		default:
-			panic("unknown field " + strconv.Quote(field.Name))
-		}
-	}
-	out.Dispatch(ctx)
-	if out.Invalids > 0 {
-		return graphql.Null
-	}
-
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
-}
-
-var programPayloadImplementors = []string{"ProgramPayload"}
-
-func (ec *executionContext) _ProgramPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ProgramPayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, programPayloadImplementors)
-
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
-	for i, field := range fields {
-		switch field.Name {
-		case "__typename":
-			out.Values[i] = graphql.MarshalString("ProgramPayload")
-		case "program":
-			out.Values[i] = ec._ProgramPayload_program(ctx, field, obj)
+		case "createProgram":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createProgram(ctx, field)
+			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
-		default:
-			panic("unknown field " + strconv.Quote(field.Name))
-		}
-	}
-	out.Dispatch(ctx)
-	if out.Invalids > 0 {
-		return graphql.Null
-	}
-
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
-}
-
-var riskItemPayloadImplementors = []string{"RiskItemPayload"}
-
-func (ec *executionContext) _RiskItemPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RiskItemPayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, riskItemPayloadImplementors)
-
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
-	for i, field := range fields {
-		switch field.Name {
-		case "__typename":
-			out.Values[i] = graphql.MarshalString("RiskItemPayload")
-		case "riskItem":
-			out.Values[i] = ec._RiskItemPayload_riskItem(ctx, field, obj)
+		case "applyForBenefit":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_applyForBenefit(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "advanceBenefitGrant":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_advanceBenefitGrant(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "openSurvey":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_openSurvey(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "submitSurveyResponse":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_submitSurveyResponse(ctx, field)
+			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -3958,39 +2610,6 @@ func (ec *executionContext) _Subscription(ctx context.Context, sel ast.Selection
 	default:
 		panic("unknown field " + strconv.Quote(fields[0].Name))
 	}
-}
-
-var surveyPayloadImplementors = []string{"SurveyPayload"}
-
-func (ec *executionContext) _SurveyPayload(ctx context.Context, sel ast.SelectionSet, obj *model.SurveyPayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, surveyPayloadImplementors)
-
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
-	for i, field := range fields {
-		switch field.Name {
-		case "__typename":
-			out.Values[i] = graphql.MarshalString("SurveyPayload")
-		case "survey":
-			out.Values[i] = ec._SurveyPayload_survey(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		default:
-			panic("unknown field " + strconv.Quote(field.Name))
-		}
-	}
-	out.Dispatch(ctx)
-	if out.Invalids > 0 {
-		return graphql.Null
-	}
-
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
 }
 
 var workflowEventImplementors = []string{"WorkflowEvent"}
@@ -4089,119 +2708,6 @@ func (ec *executionContext) _WorkflowEvent(ctx context.Context, sel ast.Selectio
 // endregion **************************** object.gotpl ****************************
 
 // region    ***************************** type.gotpl *****************************
-
-func (ec *executionContext) unmarshalNAddMeasureInput2civiclinkᚋgraphᚋmodelᚐAddMeasureInput(ctx context.Context, v any) (model.AddMeasureInput, error) {
-	res, err := ec.unmarshalInputAddMeasureInput(ctx, v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) unmarshalNAddRiskItemInput2civiclinkᚋgraphᚋmodelᚐAddRiskItemInput(ctx context.Context, v any) (model.AddRiskItemInput, error) {
-	res, err := ec.unmarshalInputAddRiskItemInput(ctx, v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) unmarshalNAdvanceAssessmentInput2civiclinkᚋgraphᚋmodelᚐAdvanceAssessmentInput(ctx context.Context, v any) (model.AdvanceAssessmentInput, error) {
-	res, err := ec.unmarshalInputAdvanceAssessmentInput(ctx, v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) unmarshalNAdvanceBenefitGrantInput2civiclinkᚋgraphᚋmodelᚐAdvanceBenefitGrantInput(ctx context.Context, v any) (model.AdvanceBenefitGrantInput, error) {
-	res, err := ec.unmarshalInputAdvanceBenefitGrantInput(ctx, v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) unmarshalNAdvanceMeasureInput2civiclinkᚋgraphᚋmodelᚐAdvanceMeasureInput(ctx context.Context, v any) (model.AdvanceMeasureInput, error) {
-	res, err := ec.unmarshalInputAdvanceMeasureInput(ctx, v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) unmarshalNAdvanceRiskItemInput2civiclinkᚋgraphᚋmodelᚐAdvanceRiskItemInput(ctx context.Context, v any) (model.AdvanceRiskItemInput, error) {
-	res, err := ec.unmarshalInputAdvanceRiskItemInput(ctx, v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) unmarshalNApplyForBenefitInput2civiclinkᚋgraphᚋmodelᚐApplyForBenefitInput(ctx context.Context, v any) (model.ApplyForBenefitInput, error) {
-	res, err := ec.unmarshalInputApplyForBenefitInput(ctx, v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNAssessmentPayload2ᚖciviclinkᚋgraphᚋmodelᚐAssessmentPayload(ctx context.Context, sel ast.SelectionSet, v *model.AssessmentPayload) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "AssessmentPayload!")
-		return graphql.Null
-	}
-	return ec._AssessmentPayload(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalNBenefitGrantPayload2ᚖciviclinkᚋgraphᚋmodelᚐBenefitGrantPayload(ctx context.Context, sel ast.SelectionSet, v *model.BenefitGrantPayload) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "BenefitGrantPayload!")
-		return graphql.Null
-	}
-	return ec._BenefitGrantPayload(ctx, sel, v)
-}
-
-func (ec *executionContext) unmarshalNCreateProgramInput2civiclinkᚋgraphᚋmodelᚐCreateProgramInput(ctx context.Context, v any) (model.CreateProgramInput, error) {
-	res, err := ec.unmarshalInputCreateProgramInput(ctx, v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) unmarshalNLinkRiskItemInput2civiclinkᚋgraphᚋmodelᚐLinkRiskItemInput(ctx context.Context, v any) (model.LinkRiskItemInput, error) {
-	res, err := ec.unmarshalInputLinkRiskItemInput(ctx, v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNMeasurePayload2ᚖciviclinkᚋgraphᚋmodelᚐMeasurePayload(ctx context.Context, sel ast.SelectionSet, v *model.MeasurePayload) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "MeasurePayload!")
-		return graphql.Null
-	}
-	return ec._MeasurePayload(ctx, sel, v)
-}
-
-func (ec *executionContext) unmarshalNOpenAssessmentInput2civiclinkᚋgraphᚋmodelᚐOpenAssessmentInput(ctx context.Context, v any) (model.OpenAssessmentInput, error) {
-	res, err := ec.unmarshalInputOpenAssessmentInput(ctx, v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) unmarshalNOpenSurveyInput2civiclinkᚋgraphᚋmodelᚐOpenSurveyInput(ctx context.Context, v any) (model.OpenSurveyInput, error) {
-	res, err := ec.unmarshalInputOpenSurveyInput(ctx, v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNProgramPayload2ᚖciviclinkᚋgraphᚋmodelᚐProgramPayload(ctx context.Context, sel ast.SelectionSet, v *model.ProgramPayload) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "ProgramPayload!")
-		return graphql.Null
-	}
-	return ec._ProgramPayload(ctx, sel, v)
-}
-
-func (ec *executionContext) unmarshalNRateRiskItemInput2civiclinkᚋgraphᚋmodelᚐRateRiskItemInput(ctx context.Context, v any) (model.RateRiskItemInput, error) {
-	res, err := ec.unmarshalInputRateRiskItemInput(ctx, v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNRiskItemPayload2ᚖciviclinkᚋgraphᚋmodelᚐRiskItemPayload(ctx context.Context, sel ast.SelectionSet, v *model.RiskItemPayload) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "RiskItemPayload!")
-		return graphql.Null
-	}
-	return ec._RiskItemPayload(ctx, sel, v)
-}
-
-func (ec *executionContext) unmarshalNSubmitSurveyResponseInput2civiclinkᚋgraphᚋmodelᚐSubmitSurveyResponseInput(ctx context.Context, v any) (model.SubmitSurveyResponseInput, error) {
-	res, err := ec.unmarshalInputSubmitSurveyResponseInput(ctx, v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNSurveyPayload2ᚖciviclinkᚋgraphᚋmodelᚐSurveyPayload(ctx context.Context, sel ast.SelectionSet, v *model.SurveyPayload) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "SurveyPayload!")
-		return graphql.Null
-	}
-	return ec._SurveyPayload(ctx, sel, v)
-}
 
 func (ec *executionContext) marshalNWorkflowEvent2ᚖciviclinkᚋinternalᚋeventsᚐEvent(ctx context.Context, sel ast.SelectionSet, v *events.Event) graphql.Marshaler {
 	if v == nil {

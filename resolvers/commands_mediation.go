@@ -45,7 +45,7 @@ func (r *mutationResolver) advanceDispute(ctx context.Context, in model.AdvanceD
 	if err != nil {
 		return nil, err
 	}
-	m := mediation.DisputeMove{DisputeID: dispute, Version: in.Version, To: in.To, Reason: in.Reason, Outcome: in.Outcome, Escalate: escalateDispute}
+	m := mediation.DisputeMove{DisputeID: dispute, Version: in.Version, To: in.To, Reason: in.Reason, Outcome: in.Outcome, Escalate: risk.Escalate}
 	if e := in.Escalation; e != nil {
 		m.Escalation = &mediation.Escalation{Dimension: e.Dimension, Description: e.Description, Likelihood: e.Likelihood, Impact: e.Impact}
 	}

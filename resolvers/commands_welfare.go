@@ -1,44 +1,26 @@
 package resolvers
 
+// The welfare mutations (schema/welfare.graphqls): each decodes its input's IDs, runs the
+// command of db/welfare in one transaction, and reads the rows it wrote afresh.
+
 import (
 	"context"
-	"errors"
-	"fmt"
-	"regexp"
-	"time"
 
-	"civiclink/db/workflow"
+	"civiclink/db/welfare"
 	"civiclink/graph/model"
-	"civiclink/internal/access"
-	"civiclink/internal/auth"
-	"civiclink/internal/clock"
-	"civiclink/internal/validate"
-
-	"github.com/jackc/pgx/v5"
 )
 
-// createProgram creates a welfare program.
-func (r *mutationResolver) createProgram(ctx context.Context, in model.CreateProgramInput) (workflow.Result, error) {
-	var v validate.V
-	v.Text("name", in.Name, 1, 200)
-	v.Text("provider", in.Provider, 1, 200)
-	v.NotBefore("periodEnd", in.PeriodEnd, in.PeriodStart, "periodStart")
-	if err := v.Err(); err != nil {
+func (r *mutationResolver) createProgram(ctx context.Context, in model.CreateProgramInput) (*model.ProgramPayload, error) {
+	res, err := command(ctx, r, "createProgram", in.IdempotencyKey, in, welfare.CreateProgram, welfare.NewProgram{Name: in.Name,
+		Category: in.Category, Provider: in.Provider, PeriodStart: in.PeriodStart, PeriodEnd: in.PeriodEnd})
+	if err != nil {
 		return nil, err
 	}
-	return r.run(ctx, "createProgram", in.IdempotencyKey, in, func(ctx context.Context, tx pgx.Tx) (workflow.Result, error) {
-		var id int64
-		err := tx.QueryRow(ctx, `INSERT INTO welfare.program (name, category, provider, period_start, period_end)
-			VALUES ($1, $2, $3, $4, $5) RETURNING id`, in.Name, in.Category, in.Provider, in.PeriodStart, in.PeriodEnd).Scan(&id)
-		if err != nil {
-			return nil, fmt.Errorf("insert program: %w", err)
-		}
-		return workflow.Result{"program": id}, nil
-	})
+	p, err := row(ctx, r.DB, welfare.Programs, res.Program)
+	return &model.ProgramPayload{Program: p}, err
 }
 
-// applyForBenefit records an officer's application under a program (status APPLIED).
-func (r *mutationResolver) applyForBenefit(ctx context.Context, in model.ApplyForBenefitInput) (workflow.Result, error) {
+func (r *mutationResolver) applyForBenefit(ctx context.Context, in model.ApplyForBenefitInput) (*model.BenefitGrantPayload, error) {
 	program, err := pk("programId", "Program", in.ProgramID)
 	if err != nil {
 		return nil, err
@@ -47,129 +29,59 @@ func (r *mutationResolver) applyForBenefit(ctx context.Context, in model.ApplyFo
 	if err != nil {
 		return nil, err
 	}
-	applied := clock.Today(ctx)
-	if in.AppliedOn != nil {
-		applied = *in.AppliedOn
-	}
-	if in.Amount != nil && (*in.Amount < 0 || *in.Amount > 1e9) {
-		return nil, validate.Field("amount", "must be between 0 and 1,000,000,000")
-	}
-	return r.run(ctx, "applyForBenefit", in.IdempotencyKey, in, func(ctx context.Context, tx pgx.Tx) (workflow.Result, error) {
-		if p := auth.FromContext(ctx); p.Role == auth.PoliceOfficer && (p.Scope.OfficerID == nil || *p.Scope.OfficerID != officer) {
-			return nil, &access.ForbiddenError{Message: "officerId: an officer applies for their own benefits"}
-		}
-		var start, end time.Time
-		err := tx.QueryRow(ctx, "SELECT period_start, period_end FROM welfare.program WHERE id = $1", program).Scan(&start, &end)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return nil, &workflow.NotFoundError{Field: "programId", What: "program"}
-		}
-		if err != nil {
-			return nil, fmt.Errorf("read program: %w", err)
-		}
-		if applied.Before(start) || applied.After(end) {
-			return nil, validate.Field("appliedOn", "must lie within the program's period %s to %s", start.Format(time.DateOnly), end.Format(time.DateOnly))
-		}
-		if err := workflow.MustExist(ctx, tx, "police.officer", &officer, "officerId", "officer"); err != nil {
-			return nil, err
-		}
-		var id int64
-		err = tx.QueryRow(ctx, `INSERT INTO welfare.benefit_grant (program_id, officer_id, status, amount, applied_on)
-			VALUES ($1, $2, 'APPLIED', $3, $4) RETURNING id`, program, officer, in.Amount, applied).Scan(&id)
-		if err != nil {
-			return nil, fmt.Errorf("insert benefit grant: %w", err)
-		}
-		return workflow.Result{"benefitGrant": id}, workflow.BenefitGrants.Created(ctx, tx, id, workflow.Actor(ctx))
-	})
+	res, err := command(ctx, r, "applyForBenefit", in.IdempotencyKey, in, welfare.ApplyForBenefit,
+		welfare.Application{ProgramID: program, OfficerID: officer, Amount: in.Amount, AppliedOn: in.AppliedOn})
+	return r.benefitGrantWritten(ctx, res, err)
 }
 
-// advanceBenefitGrant approves, delivers or rejects a grant.
-func (r *mutationResolver) advanceBenefitGrant(ctx context.Context, in model.AdvanceBenefitGrantInput) (workflow.Result, error) {
-	var sets []workflow.Set
-	if in.To == "APPROVED" {
-		granted := clock.Today(ctx)
-		if in.GrantedOn != nil {
-			granted = *in.GrantedOn
-		}
-		sets = append(sets, workflow.Set{Column: "granted_on", Value: granted})
+func (r *mutationResolver) advanceBenefitGrant(ctx context.Context, in model.AdvanceBenefitGrantInput) (*model.BenefitGrantPayload, error) {
+	id, err := pk("benefitGrantId", "BenefitGrant", in.BenefitGrantID)
+	if err != nil {
+		return nil, err
 	}
-	validateTarget := func() error {
-		var v validate.V
-		v.Check(in.To == "APPROVED" || in.GrantedOn == nil, "grantedOn", "is recorded only with to: APPROVED")
-		v.Check(in.To != "REJECTED" || (in.Reason != nil && *in.Reason != ""), "reason", "is required to reject a grant")
-		return v.Err()
-	}
-	return r.advance(ctx, advance{op: "advanceBenefitGrant", lc: workflow.BenefitGrants, rule: access.BenefitGrants, typ: "BenefitGrant", field: "benefitGrantId",
-		id: in.BenefitGrantID, version: in.Version, to: in.To, reason: in.Reason, key: in.IdempotencyKey, input: in, sets: sets,
-		validate: validateTarget,
-		after: func(ctx context.Context, tx pgx.Tx, id int64, _ string) (workflow.Result, error) {
-			if in.To != "APPROVED" {
-				return nil, nil
-			}
-			var ok bool
-			if err := tx.QueryRow(ctx, "SELECT granted_on >= applied_on FROM welfare.benefit_grant WHERE id = $1", id).Scan(&ok); err != nil {
-				return nil, fmt.Errorf("check grant dates: %w", err)
-			}
-			if !ok {
-				return nil, validate.Field("grantedOn", "must not be before the application")
-			}
-			return nil, nil
-		}})
+	res, err := command(ctx, r, "advanceBenefitGrant", in.IdempotencyKey, in, welfare.AdvanceBenefitGrant,
+		welfare.GrantMove{BenefitGrantID: id, Version: in.Version, To: in.To, GrantedOn: in.GrantedOn, Reason: in.Reason})
+	return r.benefitGrantWritten(ctx, res, err)
 }
 
-var periodPattern = regexp.MustCompile(`^[0-9]{4}-(Q[1-4]|H[12]|0[1-9]|1[0-2])$`)
-
-// openSurvey opens a survey round for a station.
-func (r *mutationResolver) openSurvey(ctx context.Context, in model.OpenSurveyInput) (workflow.Result, error) {
+func (r *mutationResolver) openSurvey(ctx context.Context, in model.OpenSurveyInput) (*model.SurveyPayload, error) {
 	station, err := pk("stationId", "Station", in.StationID)
 	if err != nil {
 		return nil, err
 	}
-	var v validate.V
-	v.Check(periodPattern.MatchString(in.Period), "period", "must look like 2026-Q4, 2026-H1 or 2026-11")
-	v.Text("title", in.Title, 1, 200)
-	if err := v.Err(); err != nil {
-		return nil, err
-	}
-	return r.run(ctx, "openSurvey", in.IdempotencyKey, in, func(ctx context.Context, tx pgx.Tx) (workflow.Result, error) {
-		if err := workflow.MustExist(ctx, tx, "police.station", &station, "stationId", "station"); err != nil {
-			return nil, err
-		}
-		var id int64
-		err := tx.QueryRow(ctx, "INSERT INTO welfare.survey (station_id, period, title) VALUES ($1, $2, $3) RETURNING id", station, in.Period, in.Title).Scan(&id)
-		if err != nil {
-			return nil, constraintError(fmt.Errorf("insert survey: %w", err), "period", "the station already has a round for this period")
-		}
-		return workflow.Result{"survey": id}, nil
-	})
+	res, err := command(ctx, r, "openSurvey", in.IdempotencyKey, in, welfare.OpenSurvey,
+		welfare.NewSurvey{StationID: station, Period: in.Period, Title: in.Title})
+	return r.surveyWritten(ctx, res, err)
 }
 
-// submitSurveyResponse stores one pseudonymous answer to a round.
-func (r *mutationResolver) submitSurveyResponse(ctx context.Context, in model.SubmitSurveyResponseInput) (workflow.Result, error) {
+func (r *mutationResolver) submitSurveyResponse(ctx context.Context, in model.SubmitSurveyResponseInput) (*model.SurveyPayload, error) {
 	survey, err := pk("surveyId", "Survey", in.SurveyID)
 	if err != nil {
 		return nil, err
 	}
-	var v validate.V
-	v.Text("respondentKey", in.RespondentKey, 8, 128)
-	v.Range("overall", in.Overall, 1, 5)
-	v.Range("belonging", in.Belonging, 1, 5)
-	v.Range("workload", in.Workload, 1, 5)
-	v.OptText("comment", in.Comment, 2000)
-	if err := v.Err(); err != nil {
+	res, err := command(ctx, r, "submitSurveyResponse", in.IdempotencyKey, in, welfare.SubmitSurveyResponse, welfare.Answer{SurveyID: survey,
+		RespondentKey: in.RespondentKey, Overall: in.Overall, Belonging: in.Belonging, Workload: in.Workload, Comment: in.Comment})
+	return r.surveyWritten(ctx, res, err)
+}
+
+// benefitGrantWritten reads the grant a command wrote, with its program when the payload
+// selects it (one read for the level, as lists do).
+func (r *mutationResolver) benefitGrantWritten(ctx context.Context, res welfare.BenefitGrantWritten, err error) (*model.BenefitGrantPayload, error) {
+	if err != nil {
 		return nil, err
 	}
-	return r.run(ctx, "submitSurveyResponse", in.IdempotencyKey, in, func(ctx context.Context, tx pgx.Tx) (workflow.Result, error) {
-		if err := inScope(ctx, tx, "surveyId", "welfare.survey", access.Surveys, &survey); err != nil {
-			return nil, err
-		}
-		if err := workflow.MustExist(ctx, tx, "welfare.survey", &survey, "surveyId", "survey round"); err != nil {
-			return nil, err
-		}
-		_, err := tx.Exec(ctx, `INSERT INTO welfare.survey_response (survey_id, respondent_key, overall, belonging, workload, comment)
-			VALUES ($1, $2, $3, $4, $5, $6)`, survey, in.RespondentKey, in.Overall, in.Belonging, in.Workload, in.Comment)
-		if err != nil {
-			return nil, constraintError(fmt.Errorf("insert survey response: %w", err), "respondentKey", "has already answered this round")
-		}
-		return workflow.Result{"survey": survey}, nil
-	})
+	g, err := row(ctx, r.DB, welfare.BenefitGrants, res.BenefitGrant)
+	if err != nil {
+		return nil, err
+	}
+	return &model.BenefitGrantPayload{BenefitGrant: g}, prefetchField(ctx, "benefitGrant", "BenefitGrant", g)
+}
+
+// surveyWritten reads the survey round a command wrote or answered.
+func (r *mutationResolver) surveyWritten(ctx context.Context, res welfare.SurveyWritten, err error) (*model.SurveyPayload, error) {
+	if err != nil {
+		return nil, err
+	}
+	s, err := row(ctx, r.DB, welfare.Surveys, res.Survey)
+	return &model.SurveyPayload{Survey: s}, err
 }

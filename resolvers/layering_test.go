@@ -7,7 +7,6 @@ import (
 	"go/token"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -15,15 +14,6 @@ import (
 
 // sqlLike matches a string literal that reads as a SQL statement.
 var sqlLike = regexp.MustCompile(`\bSELECT\b[\s\S]*\bFROM\b|\bINSERT\s+INTO\b|\bUPDATE\b[\s\S]*\bSET\b|\bDELETE\s+FROM\b`)
-
-// pendingSQL lists the files whose mutations still run their own SQL, until issue #13 moves
-// them into their domain packages; it only shrinks, and goes once it is empty.
-var pendingSQL = []string{
-	"commands.go",
-	"commands_shared.go", // the risk commands' bridge to street.CheckPlace and the risk-link insert
-	"commands_risk.go",
-	"commands_welfare.go",
-}
 
 // TestResolversHoldNoSQL: resolvers/ imports no pgx and holds no SQL; statements live in the
 // domain packages below it (db/<domain>), reads and writes alike.
@@ -34,7 +24,6 @@ func TestResolversHoldNoSQL(t *testing.T) {
 		t.Fatal(err)
 	}
 	fset := token.NewFileSet()
-	clean := map[string]bool{}
 	for _, name := range files {
 		if strings.HasSuffix(name, "_test.go") {
 			continue
@@ -61,21 +50,8 @@ func TestResolversHoldNoSQL(t *testing.T) {
 			}
 			return true
 		})
-		pending := slices.Contains(pendingSQL, name)
-		switch {
-		case len(problems) > 0 && !pending:
-			for _, p := range problems {
-				t.Errorf("%s: want no pgx and no SQL in resolvers/ (move it into the domain's package under db/)", p)
-			}
-		case len(problems) == 0:
-			clean[name] = true
-		}
-	}
-	for _, name := range pendingSQL {
-		if clean[name] {
-			t.Errorf("%s holds no SQL and imports no pgx any more: remove it from pendingSQL", name)
-		} else if !slices.Contains(files, name) {
-			t.Errorf("%s is gone: remove it from pendingSQL", name)
+		for _, p := range problems {
+			t.Errorf("%s: want no pgx and no SQL in resolvers/ (move it into the domain's package under db/)", p)
 		}
 	}
 }

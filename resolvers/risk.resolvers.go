@@ -11,6 +11,7 @@ import (
 	"civiclink/db/statuslog"
 	"civiclink/db/street"
 	"civiclink/graph"
+	"civiclink/graph/model"
 	"context"
 )
 
@@ -28,6 +29,38 @@ func (r *assessmentResolver) StatusLog(ctx context.Context, obj *risk.Assessment
 
 func (r *measureResolver) RiskItem(ctx context.Context, obj *risk.Measure) (*risk.RiskItem, error) {
 	return ref(ctx, risk.RiskItemByID, obj.RiskItemID)
+}
+
+func (r *mutationResolver) OpenAssessment(ctx context.Context, input model.OpenAssessmentInput) (*model.AssessmentPayload, error) {
+	return r.openAssessment(ctx, input)
+}
+
+func (r *mutationResolver) AdvanceAssessment(ctx context.Context, input model.AdvanceAssessmentInput) (*model.AssessmentPayload, error) {
+	return r.advanceAssessment(ctx, input)
+}
+
+func (r *mutationResolver) AddRiskItem(ctx context.Context, input model.AddRiskItemInput) (*model.RiskItemPayload, error) {
+	return r.addRiskItem(ctx, input)
+}
+
+func (r *mutationResolver) RateRiskItem(ctx context.Context, input model.RateRiskItemInput) (*model.RiskItemPayload, error) {
+	return r.rateRiskItem(ctx, input)
+}
+
+func (r *mutationResolver) AdvanceRiskItem(ctx context.Context, input model.AdvanceRiskItemInput) (*model.RiskItemPayload, error) {
+	return r.advanceRiskItem(ctx, input)
+}
+
+func (r *mutationResolver) LinkRiskItem(ctx context.Context, input model.LinkRiskItemInput) (*model.RiskItemPayload, error) {
+	return r.linkRiskItem(ctx, input)
+}
+
+func (r *mutationResolver) AddMeasure(ctx context.Context, input model.AddMeasureInput) (*model.MeasurePayload, error) {
+	return r.addMeasure(ctx, input)
+}
+
+func (r *mutationResolver) AdvanceMeasure(ctx context.Context, input model.AdvanceMeasureInput) (*model.MeasurePayload, error) {
+	return r.advanceMeasure(ctx, input)
 }
 
 func (r *queryResolver) Assessments(ctx context.Context, first *int, after *string, last *int, before *string, filter *risk.AssessmentFilter, orderBy []*relay.Order) (*relay.Connection[*risk.Assessment], error) {

@@ -11,6 +11,7 @@ import (
 	"civiclink/db/statuslog"
 	"civiclink/db/welfare"
 	"civiclink/graph"
+	"civiclink/graph/model"
 	"context"
 )
 
@@ -20,6 +21,26 @@ func (r *benefitGrantResolver) Officer(ctx context.Context, obj *welfare.Benefit
 
 func (r *benefitGrantResolver) StatusLog(ctx context.Context, obj *welfare.BenefitGrant) ([]*statuslog.StatusChange, error) {
 	return welfare.BenefitGrantLog.Changes.Load(ctx, obj.PK)
+}
+
+func (r *mutationResolver) CreateProgram(ctx context.Context, input model.CreateProgramInput) (*model.ProgramPayload, error) {
+	return r.createProgram(ctx, input)
+}
+
+func (r *mutationResolver) ApplyForBenefit(ctx context.Context, input model.ApplyForBenefitInput) (*model.BenefitGrantPayload, error) {
+	return r.applyForBenefit(ctx, input)
+}
+
+func (r *mutationResolver) AdvanceBenefitGrant(ctx context.Context, input model.AdvanceBenefitGrantInput) (*model.BenefitGrantPayload, error) {
+	return r.advanceBenefitGrant(ctx, input)
+}
+
+func (r *mutationResolver) OpenSurvey(ctx context.Context, input model.OpenSurveyInput) (*model.SurveyPayload, error) {
+	return r.openSurvey(ctx, input)
+}
+
+func (r *mutationResolver) SubmitSurveyResponse(ctx context.Context, input model.SubmitSurveyResponseInput) (*model.SurveyPayload, error) {
+	return r.submitSurveyResponse(ctx, input)
 }
 
 func (r *programResolver) Grants(ctx context.Context, obj *welfare.Program, first *int, after *string, last *int, before *string, filter *welfare.BenefitGrantFilter, orderBy []*relay.Order) (*relay.Connection[*welfare.BenefitGrant], error) {

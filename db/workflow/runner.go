@@ -33,6 +33,17 @@ func (r *Runner) Run(ctx context.Context, op string, key *string, input any, fn 
 	return Do(ctx, r, op, key, input, fn)
 }
 
+// Command is a domain command: it does its work in tx, from its typed input, and returns
+// its typed result (db/mediation.RegisterDispute, db/risk.AddMeasure, …).
+type Command[I, R any] func(ctx context.Context, tx pgx.Tx, in I) (R, error)
+
+// Exec runs cmd with input in as one transaction, as Do does: a retry under the same
+// idempotency key returns the first result. raw is the request's input, which the key's
+// request hash covers.
+func Exec[I, R any](ctx context.Context, r *Runner, op string, key *string, raw any, cmd Command[I, R], in I) (R, error) {
+	return Do(ctx, r, op, key, raw, func(ctx context.Context, tx pgx.Tx) (R, error) { return cmd(ctx, tx, in) })
+}
+
 // Do is Run for a command with a typed result R (a struct of the IDs it wrote, with JSON
 // tags): under a key, R is stored as JSON and a retry returns it decoded.
 func Do[R any](ctx context.Context, r *Runner, op string, key *string, input any, fn func(ctx context.Context, tx pgx.Tx) (R, error)) (R, error) {
