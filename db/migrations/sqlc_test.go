@@ -29,6 +29,11 @@ var sqlcExcluded = map[string]struct {
 			"mediator_disputes", "mediator_cases", "mediator_persons", "station_risk_items", "officer_grids",
 			"committee_grids", "community_grids", "secure_reference"},
 	},
+	"00321_survey_figures_per_round.sql": {
+		reason: "it replaces the view welfare.survey_summary of 00110 and drops hub.survey_figures(), which sqlc does " +
+			"not know without 00110 (relation \"survey_figures\" does not exist)",
+		drops: []string{"survey_summary", "survey_round_figures"},
+	},
 }
 
 type sqlcConfig struct {

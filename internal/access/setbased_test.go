@@ -209,6 +209,6 @@ var parents = func() map[string][]string {
 		"risk.risk_item_status_log":        {"risk_item"},
 		"risk.assessment_status_log":       {"assessment"},
 		"welfare.benefit_grant_status_log": {"benefit_grant"},
-		"welfare.survey_summary":           {"survey"},
+		"welfare.survey_summary":           {"survey", "survey_response"}, // a round's answers, by its key, as the view's owner
 	}
 }()
