@@ -111,3 +111,41 @@ func TestGrantProgramOnEveryPath(t *testing.T) {
 		})
 	}
 }
+
+// TestCountOnlyReadsNoPage: a connection of which only totalCount is selected costs its
+// count alone, no page of rows (before, `{ cases { totalCount } }` also read a page of 51
+// cases), at the root and under a list; a bad cursor is still refused.
+func TestCountOnlyReadsNoPage(t *testing.T) {
+	t.Parallel()
+	hub := hubtest.New(t, hubtest.Options{})
+	tests := []struct {
+		name, query string
+		statements  int
+		errCode     string
+	}{
+		{"root cases", `{ cases { totalCount } }`, 1, ""},
+		{"root disputes, with __typename", `{ disputes(filter: {source: [POLICE_REFERRAL]}) { __typename totalCount } }`, 1, ""},
+		{"officers of every station", `{ stations(first: 3) { nodes { name officers { totalCount } } } }`, 2, ""}, // stations, officer counts
+		{"root cases with a bad cursor", `{ cases(after: "not-a-cursor") { totalCount } }`, 0, "BAD_USER_INPUT"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := hub.Query(t, tt.query, nil)
+			if tt.errCode != "" {
+				if len(res.Errors) == 0 || !strings.Contains(string(res.Raw), tt.errCode) {
+					t.Fatalf("want a %s error, got %s", tt.errCode, res.Raw)
+				}
+				return
+			}
+			if len(res.Errors) > 0 {
+				t.Fatalf("errors: %s", res.Raw)
+			}
+			if !strings.Contains(string(res.Data), `"totalCount":`) {
+				t.Errorf("want totalCount in the answer, got %s", res.Data)
+			}
+			if res.Statements != tt.statements {
+				t.Errorf("%d statements, want %d (the counts only, no page)", res.Statements, tt.statements)
+			}
+		})
+	}
+}

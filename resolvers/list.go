@@ -44,8 +44,9 @@ func pageArgs(p page, f filter, orderBy []*relay.Order, columns map[string]strin
 	return args, nil
 }
 
-// rootList serves a root connection: one statement for the page, and one more for the
-// total only when the client selects totalCount.
+// rootList serves a root connection: one statement for the page, when the client selects
+// anything of it (nodes, edges, pageInfo), and one more for the total, when it selects
+// totalCount. With both, the count runs beside the page and the levels below it.
 func rootList[T any](ctx context.Context, table *store.Table[T], p page, f filter, orderBy []*relay.Order, columns map[string]string) (*relay.Connection[*T], error) {
 	if err := aggregatesOnly(ctx, resultType(ctx), table.Readable); err != nil {
 		return nil, err
@@ -55,6 +56,17 @@ func rootList[T any](ctx context.Context, table *store.Table[T], p page, f filte
 		return nil, err
 	}
 	db := loaders.DB(ctx)
+	count := func(ctx context.Context) (int, error) { return table.Count(ctx, db, args.Where) }
+	sel := currentSelection(ctx)
+	if !sel.rows {
+		if err := args.Check(); err != nil {
+			return nil, err
+		}
+		return relay.FromPage(&store.Page[T]{}, count), nil
+	}
+	if sel.total {
+		count = started(ctx, count)
+	}
 	pg, err := table.Page(ctx, db, args)
 	if err != nil {
 		return nil, err
@@ -62,21 +74,54 @@ func rootList[T any](ctx context.Context, table *store.Table[T], p page, f filte
 	if err := prefetchPage(ctx, pg.Rows); err != nil {
 		return nil, err
 	}
-	return relay.FromPage(pg, func(ctx context.Context) (int, error) {
-		return table.Count(ctx, db, args.Where)
-	}), nil
+	return relay.FromPage(pg, count), nil
+}
+
+// started runs count at once, beside whatever the request reads meanwhile, and returns a
+// function that waits for its result: a root list's total (a statement whose cost grows with
+// the table, not the page) then adds the longer of it and the page's levels to the request's
+// time rather than their sum.
+func started(ctx context.Context, count func(context.Context) (int, error)) func(context.Context) (int, error) {
+	var n int
+	var err error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		n, err = count(ctx)
+	}()
+	return func(wait context.Context) (int, error) {
+		select {
+		case <-done:
+			return n, err
+		case <-wait.Done():
+			return 0, wait.Err()
+		}
+	}
 }
 
 // childList serves a child connection under a parent. Its page was normally read with the
 // parent's level (pagesEdge), with every parent of the level in one statement; a parent alone
 // at its level reads its page now; only a parent under a list that no level load reached
-// falls back to the dataloader's batch window.
+// falls back to the dataloader's batch window. A connection of which only totalCount is
+// selected reads no page.
 func childList[T any](ctx context.Context, rel *loaders.ChildPagesRelation[T], parent int64, p page, f filter, orderBy []*relay.Order, columns map[string]string) (*relay.Connection[*T], error) {
 	args, err := pageArgs(p, f, orderBy, columns)
 	if err != nil {
 		return nil, err
 	}
 	alone := !underList(ctx)
+	count := func(ctx context.Context) (int, error) {
+		if alone {
+			return rel.CountNow(ctx, parent, args.Where)
+		}
+		return rel.Count(ctx, parent, args.Where)
+	}
+	if !currentSelection(ctx).rows {
+		if err := args.Check(); err != nil {
+			return nil, err
+		}
+		return relay.FromPage(&store.Page[T]{}, count), nil
+	}
 	pg, known := rel.Known(ctx, parent, args)
 	switch {
 	case known:
@@ -100,12 +145,7 @@ func childList[T any](ctx context.Context, rel *loaders.ChildPagesRelation[T], p
 			return nil, err
 		}
 	}
-	return relay.FromPage(pg, func(ctx context.Context) (int, error) {
-		if alone {
-			return rel.CountNow(ctx, parent, args.Where)
-		}
-		return rel.Count(ctx, parent, args.Where)
-	}), nil
+	return relay.FromPage(pg, count), nil
 }
 
 // lookup finds one row by a unique human-facing column (case number, grid code, …).

@@ -44,6 +44,15 @@ func (e pagesEdge[P, PP, F, PF, T]) follow(ctx context.Context, f graphql.Collec
 			keys = append(keys, k)
 		}
 	}
+	sel := connectionSelection(ctx, f)
+	if sel.total {
+		if err := e.rel.FetchCounts(ctx, keys, args.Where); err != nil {
+			return nil, err
+		}
+	}
+	if !sel.rows {
+		return nil, nil // only totalCount: the resolver reads no page either
+	}
 	pages, err := e.rel.FetchPages(ctx, keys, args)
 	var input *store.InputError
 	if errors.As(err, &input) {
@@ -51,11 +60,6 @@ func (e pagesEdge[P, PP, F, PF, T]) follow(ctx context.Context, f graphql.Collec
 	}
 	if err != nil {
 		return nil, err
-	}
-	if selectsTotalCount(ctx, f) {
-		if err := e.rel.FetchCounts(ctx, keys, args.Where); err != nil {
-			return nil, err
-		}
 	}
 	var out []any
 	for _, k := range keys {
@@ -68,15 +72,36 @@ func (e pagesEdge[P, PP, F, PF, T]) follow(ctx context.Context, f graphql.Collec
 	return out, nil
 }
 
-// selectsTotalCount reports whether the selection of connection field f asks for totalCount.
-func selectsTotalCount(ctx context.Context, f graphql.CollectedField) bool {
+// selection is what a connection field's selection asks of it.
+type selection struct {
+	rows  bool // its page: nodes, edges or pageInfo (anything but totalCount and __typename)
+	total bool // totalCount
+}
+
+// connectionSelection reports what the selection of connection field f asks for.
+func connectionSelection(ctx context.Context, f graphql.CollectedField) selection {
+	var s selection
 	oc := graphql.GetOperationContext(ctx)
 	for _, c := range graphql.CollectFields(oc, f.Selections, implementors(f.Definition.Type.Name())) {
-		if c.Name == "totalCount" {
-			return true
+		switch c.Name {
+		case "totalCount":
+			s.total = true
+		case "__typename":
+		default:
+			s.rows = true
 		}
 	}
-	return false
+	return s
+}
+
+// currentSelection is connectionSelection of the field being resolved; outside a GraphQL
+// field (a direct call), everything.
+func currentSelection(ctx context.Context) selection {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil || fc.Field.Definition == nil {
+		return selection{rows: true, total: true}
+	}
+	return connectionSelection(ctx, fc.Field)
 }
 
 // connectionArgs decodes the paging, filter and order arguments of connection field f as

@@ -41,6 +41,14 @@ type plan struct {
 	orderKey string
 }
 
+// Check validates a's paging arguments without reading anything: for a connection whose
+// rows are not selected (only its totalCount), which reads no page but still refuses bad
+// arguments as a page read would.
+func (a PageArgs) Check() error {
+	_, err := a.plan()
+	return err
+}
+
 func (a PageArgs) plan() (*plan, error) {
 	if a.First != nil && a.Last != nil {
 		return nil, &InputError{Field: "first", Message: "give first or last, not both"}
