@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"civiclink/db/sqltrace"
+	"civiclink/db/store"
 	"civiclink/internal/auth"
 	"civiclink/internal/fairshare"
 
@@ -78,6 +79,11 @@ func Open(ctx context.Context, opts Options) (*Pool, error) {
 	// fairshare.Tracer bounds the connections of each request and caller (internal/fairshare).
 	cfg.ConnConfig.Tracer = multitracer.New(&sqltrace.Tracer{Logger: opts.Logger, Slow: time.Second}, fairshare.Tracer{})
 	cfg.HealthCheckPeriod = 5 * time.Second
+	// Numerics scan into float64 without math/big (store.RegisterNumeric).
+	cfg.AfterConnect = func(_ context.Context, c *pgx.Conn) error {
+		store.RegisterNumeric(c.TypeMap())
+		return nil
+	}
 	// A connection idle for long (the server may have gone away meanwhile) is pinged before
 	// it is handed out; that is a round trip of the request, so it is counted. pgxpool's
 	// default, after a second, would make a request's round trips depend on the pool's
