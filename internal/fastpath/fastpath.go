@@ -48,6 +48,11 @@ type Marshaler struct {
 	// satisfies holds, per object type, what fragments on it may name: itself, its
 	// interfaces and its unions.
 	satisfies map[string][]string
+	// plannable holds the fields whose values a plan may write: without directives, of a
+	// plain object type (or a list of one). Decided once, so that the fields of every other
+	// type (those holding personal data, interfaces, connections of them) leave the
+	// interceptor at once, without a look at the request's plans.
+	plannable map[*ast.FieldDefinition]bool
 }
 
 // New returns the Marshaler of schema, whose resolvers are the methods of resolverRoot
@@ -68,6 +73,18 @@ func New(schema *ast.Schema, resolverRoot reflect.Type) *Marshaler {
 		m.resolvers[meth.Name] = names
 	}
 	m.satisfies = Satisfies(schema)
+	m.plannable = map[*ast.FieldDefinition]bool{}
+	b := builder{m: m}
+	for _, def := range schema.Types {
+		if def.Kind != ast.Object && def.Kind != ast.Interface {
+			continue
+		}
+		for _, fd := range def.Fields {
+			if t := schema.Types[fd.Type.Name()]; len(fd.Directives) == 0 && t != nil && t.Kind == ast.Object && b.plainType(t) {
+				m.plannable[fd] = true
+			}
+		}
+	}
 	return m
 }
 
@@ -103,8 +120,7 @@ func (m *Marshaler) InterceptField(ctx context.Context, next graphql.Resolver) (
 		return res, err
 	}
 	fc := graphql.GetFieldContext(ctx)
-	if fc == nil || fc.Field.Field == nil || len(fc.Field.Selections) == 0 || fc.Field.Definition == nil ||
-		len(fc.Field.Definition.Directives) > 0 {
+	if fc == nil || fc.Field.Field == nil || len(fc.Field.Selections) == 0 || !m.plannable[fc.Field.Definition] {
 		return res, err
 	}
 	c, _ := ctx.Value(cacheKey{}).(*cache)

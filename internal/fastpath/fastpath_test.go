@@ -51,3 +51,35 @@ func TestBindFollowsGqlgen(t *testing.T) {
 		t.Errorf("resolvers of BenefitGrant = %v, want officer and not status", m.resolvers["BenefitGrant"])
 	}
 }
+
+// TestPlannableIsDecidedOnce checks which fields the interceptor looks at a plan for: those
+// of a plain object type (or a list of one), decided once from the schema; fields of types
+// holding personal data, of interfaces and of scalars leave at once.
+func TestPlannableIsDecidedOnce(t *testing.T) {
+	t.Parallel()
+	schema := graph.NewExecutableSchema(graph.Config{}).Schema()
+	m := New(schema, reflect.TypeFor[graph.ResolverRoot]())
+	tests := []struct {
+		typ, field string
+		want       bool
+	}{
+		{"BenefitGrant", "program", true},     // Program: plain
+		{"Officer", "benefitGrants", true},    // [BenefitGrant!]!: a list of a plain type
+		{"Dispute", "grid", true},             // Grid: plain
+		{"Agreement", "followUps", true},      // [FollowUp!]!
+		{"Case", "leadOfficer", false},        // Officer holds personal data
+		{"Dispute", "referredCase", false},    // so does Case
+		{"DisputeConnection", "nodes", false}, // [Dispute!]!
+		{"Query", "node", false},              // an interface
+		{"Dispute", "status", false},          // a scalar
+	}
+	for _, tt := range tests {
+		def := schema.Types[tt.typ]
+		if def == nil || def.Fields.ForName(tt.field) == nil {
+			t.Fatalf("schema has no %s.%s", tt.typ, tt.field)
+		}
+		if got := m.plannable[def.Fields.ForName(tt.field)]; got != tt.want {
+			t.Errorf("plannable %s.%s = %v, want %v", tt.typ, tt.field, got, tt.want)
+		}
+	}
+}
