@@ -55,7 +55,7 @@ var edges = map[string]map[string]edge{
 		"events":      pagesOf[street.Grid, street.GridEventFilter](street.EventPagesOfGrid, street.GridEventOrderColumns),
 		"riskItems":   pagesOf[street.Grid, risk.RiskItemFilter](risk.ItemPagesOfGrid, risk.RiskItemOrderColumns),
 		"assessments": pagesOf[street.Grid, risk.AssessmentFilter](risk.AssessmentPagesOfGrid, risk.AssessmentOrderColumns),
-		"community":   refTo(street.CommunityByID, func(g *street.Grid) int64 { return g.CommunityID }),
+		"community":   filledRef(street.CommunityByID, func(g *street.Grid) int64 { return g.CommunityID }, func(g *street.Grid) *store.Ref[street.Community] { return &g.CommunityRef }),
 	},
 	"Person": {
 		"grid":                optRefTo(street.GridByID, func(p *street.Person) *int64 { return p.GridID }),

@@ -44,6 +44,10 @@ type Grid struct {
 	Name        string     `db:"name"`
 	Kind        string     `db:"kind"`
 	RetiredAt   *time.Time `db:"retired_at"`
+	// CommunityRef is filled by the level load of the grid. The community resolver stays
+	// (it answers from the same level load, or batches when none ran); internal/fastpath
+	// reads the Ref in its place when it is filled.
+	CommunityRef store.Ref[Community] `db:"-"`
 }
 
 // Person is an entry of the master person index. Identity numbers are kept only as an HMAC

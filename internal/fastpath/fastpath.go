@@ -4,7 +4,8 @@
 // gqlgen executes every field of every object alike: a field context and a context value,
 // closures, a boxed result, a field set and a @defer group per object, and a goroutine per
 // list element. For an object whose selected fields are plain struct fields (or references a
-// level load filled, store.Ref), none of that decides anything. Marshaler is a field
+// level load filled, store.Ref, also in place of a resolver that answers what its Ref
+// holds), none of that decides anything. Marshaler is a field
 // interceptor: when a field's value is a list of such objects (or one), it renders the
 // whole subtree at once from a plan built per request and selection (gqlgen's CollectFields
 // decides fragments, @skip and @include as it would) and hands gqlgen the finished JSON,
@@ -43,8 +44,8 @@ var loaderType = reflect.TypeFor[Loader]()
 type Marshaler struct {
 	schema *ast.Schema
 	// resolvers holds, per object type, the normalised names of the fields gqlgen calls a
-	// resolver for.
-	resolvers map[string]map[string]bool
+	// resolver for, with the Go type the resolver returns.
+	resolvers map[string]map[string]reflect.Type
 	// satisfies holds, per object type, what fragments on it may name: itself, its
 	// interfaces and its unions.
 	satisfies map[string][]string
@@ -59,16 +60,21 @@ type Marshaler struct {
 // (the generated ResolverRoot interface type: a method per type, returning the interface
 // of the type's field resolvers).
 func New(schema *ast.Schema, resolverRoot reflect.Type) *Marshaler {
-	m := &Marshaler{schema: schema, resolvers: map[string]map[string]bool{}}
+	m := &Marshaler{schema: schema, resolvers: map[string]map[string]reflect.Type{}}
 	for i := range resolverRoot.NumMethod() {
 		meth := resolverRoot.Method(i)
 		if meth.Type.NumOut() != 1 {
 			continue
 		}
 		iface := meth.Type.Out(0)
-		names := map[string]bool{}
+		names := map[string]reflect.Type{}
 		for j := range iface.NumMethod() {
-			names[strings.ToLower(iface.Method(j).Name)] = true
+			rm := iface.Method(j)
+			var out reflect.Type
+			if rm.Type.NumOut() > 0 {
+				out = rm.Type.Out(0)
+			}
+			names[strings.ToLower(rm.Name)] = out
 		}
 		m.resolvers[meth.Name] = names
 	}
@@ -356,10 +362,16 @@ func (b builder) field(def *ast.Definition, t reflect.Type, f graphql.CollectedF
 		return pf, true
 	}
 	fd := def.Fields.ForName(f.Name)
-	if fd == nil || len(fd.Arguments) > 0 || len(fd.Directives) > 0 || b.m.resolvers[def.Name][normalise(f.Name)] {
+	if fd == nil || len(fd.Arguments) > 0 || len(fd.Directives) > 0 {
 		return pf, false
 	}
-	goType, ok := bind(&pf, t, f.Name)
+	var goType reflect.Type
+	var ok bool
+	if out, isResolver := b.m.resolvers[def.Name][normalise(f.Name)]; isResolver {
+		goType, ok = bindResolverRef(&pf, t, f.Name, out)
+	} else {
+		goType, ok = bind(&pf, t, f.Name)
+	}
 	if !ok {
 		return pf, false
 	}
@@ -419,6 +431,29 @@ func bind(pf *field, t reflect.Type, name string) (reflect.Type, bool) {
 	pf.access = accessField
 	pf.index = sf.Index
 	return sf.Type, true
+}
+
+// bindResolverRef binds a field gqlgen calls a resolver for, returning out, to the
+// store.Ref of the struct named after it (Grid.community and CommunityRef), if there is one
+// whose target is out: such a resolver decides nothing and answers what the level load
+// put in the Ref, so the Ref is read in its place. When a level load did not fill it, the
+// plan leaves the field to gqlgen, and so its resolver.
+func bindResolverRef(pf *field, t reflect.Type, name string, out reflect.Type) (reflect.Type, bool) {
+	want := normalise(name) + "ref"
+	for i := range t.NumField() {
+		sf := t.Field(i)
+		if !sf.IsExported() || sf.Anonymous || normalise(sf.Name) != want || !reflect.PointerTo(sf.Type).Implements(loaderType) {
+			continue
+		}
+		get, ok := reflect.PointerTo(sf.Type).MethodByName("Get")
+		if !ok || get.Type.NumOut() != 2 || get.Type.Out(0) != out {
+			return nil, false
+		}
+		pf.access = accessRef
+		pf.index = sf.Index
+		return out, true
+	}
+	return nil, false
 }
 
 // promoted reports whether method name of *t comes from an embedded field.

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"civiclink/db/street"
 	"civiclink/db/welfare"
 	"civiclink/graph"
 
@@ -47,7 +48,17 @@ func TestBindFollowsGqlgen(t *testing.T) {
 		}
 	}
 	m := New(graph.NewExecutableSchema(graph.Config{}).Schema(), reflect.TypeFor[graph.ResolverRoot]())
-	if !m.resolvers["BenefitGrant"]["officer"] || m.resolvers["BenefitGrant"]["status"] {
+	// Grid.community has a resolver, which answers what CommunityRef holds: the plan reads
+	// the Ref. Grid.estates has a resolver and no Ref: gqlgen's.
+	gt := reflect.TypeFor[street.Grid]()
+	var pf field
+	if typ, ok := bindResolverRef(&pf, gt, "community", m.resolvers["Grid"]["community"]); !ok || pf.access != accessRef || typ != reflect.TypeFor[*street.Community]() {
+		t.Errorf("bindResolverRef(Grid.community) = %v, access %d, %v; want the CommunityRef, *street.Community", typ, pf.access, ok)
+	}
+	if _, ok := bindResolverRef(&pf, gt, "estates", m.resolvers["Grid"]["estates"]); ok {
+		t.Errorf("bindResolverRef(Grid.estates): want no binding (no EstatesRef), got one")
+	}
+	if _, ok := m.resolvers["BenefitGrant"]["officer"]; !ok || m.resolvers["BenefitGrant"]["status"] != nil {
 		t.Errorf("resolvers of BenefitGrant = %v, want officer and not status", m.resolvers["BenefitGrant"])
 	}
 }

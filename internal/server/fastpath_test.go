@@ -86,6 +86,13 @@ func TestPlainSubtreesAnswerAsGqlgen(t *testing.T) {
 			referredCase { station { id name code } leadOfficer { name phone } }
 		} } }`, nil},
 		query{"persons", `{ persons(first: 40) { nodes { id name phone flags } } }`, nil},
+		// Grid.community: read from CommunityRef below lists the level loads followed, left
+		// to its resolver where none did (a single grid, a grid under a person's case).
+		query{"grid-communities", `query C($code: String!) {
+			grids(first: 30) { nodes { code community { id name __typename } } }
+			persons(first: 20) { nodes { grid { name community { name } } } }
+			grid(code: $code) { code community { name } }
+		}`, map[string]any{"code": fx.gridCode}},
 		query{"defer", `{ officers(first: 5) { nodes { ... @defer { benefitGrants { status } } } } }`, nil},
 	)
 
