@@ -101,10 +101,16 @@ type Spec struct {
 	// they must be local midnights.
 	Windows []string
 	// Links, when set, are the units the spec follows across agencies (persons, households,
-	// estates): for each, the builder adds the row-level column <Name>_agencies, the number of
-	// distinct agencies (Agency bits) among the rows of the row's own cell that name the
-	// same unit, and <Name>_mask, their bits.
+	// estates). The statement then reduces the rows of each cell to one row per unit, with
+	// t.mask the Agency bits of the cell's rows naming it, and those to one row per cell and
+	// link (see linked); the measures are over the latter: t.link is i+1 for the units of
+	// Links[i], with t.rows the number of the cell's rows and t.unlinked those naming no unit
+	// (on the row of the first link only, 0 on the others), and the UnitCounts as t.<name>.
 	Links []Link
+	// UnitCounts are the figures of the units of one link of a cell, by name: trusted
+	// conditions over a unit's t.mask (its agency bits), "" for every unit; each is the
+	// column t.<name>, the number of the cell's units that meet it, that measures sum.
+	UnitCounts []Measure
 	// Agency is the trusted row-level expression of the bit (1, 2, 4, 8 …) of the agency a
 	// row comes from; used with Links.
 	Agency string
@@ -121,6 +127,9 @@ type Link struct {
 	Name string
 	// Key is the trusted row-level expression of the unit a row names (null for none).
 	Key string
+	// Where, when set, is a trusted condition on the rows that count for the link (one row
+	// per record when the unit is the record's own, like its estate).
+	Where string
 }
 
 // Filter is a client's filter of an aggregate (a *<Type>Filter, nil when none).
@@ -210,15 +219,20 @@ func (s *Spec) build(q Query) (*statement, error) {
 	if s.People != "" {
 		people = s.People
 	}
-	outer = append(outer, "("+people+")::bigint", "count(*)::bigint")
+	count := "count(*)"
+	if len(s.Links) > 0 {
+		count = "sum(t.rows) FILTER (WHERE t.link = 1)"
+	}
+	outer = append(outer, "("+people+")::bigint", "coalesce("+count+", 0)::bigint")
 	for _, m := range s.Measures {
 		outer = append(outer, "("+m.SQL+")::float8")
 	}
 	rows := fmt.Sprintf("(SELECT %s FROM %s CROSS JOIN (SELECT $1::date AS as_of) p WHERE %s) t", strings.Join(inner, ", "), s.From, where)
-	if len(s.Links) > 0 {
-		rows = s.linked(rows, group)
-	}
 	var sb strings.Builder
+	if len(s.Links) > 0 {
+		fmt.Fprintf(&sb, "WITH r AS NOT MATERIALIZED (SELECT * FROM %s) ", rows)
+		rows = s.linked(group)
+	}
 	fmt.Fprintf(&sb, "SELECT %s FROM %s", strings.Join(outer, ", "), rows)
 	if len(group) > 0 {
 		fmt.Fprintf(&sb, " GROUP BY %s ORDER BY %s", strings.Join(group, ", "), strings.Join(nullsLast(group), ", "))
@@ -228,16 +242,53 @@ func (s *Spec) build(q Query) (*statement, error) {
 	return st, nil
 }
 
-// linked wraps the rows (a derived table t) with the columns of s.Links: window aggregates
-// over the rows of the same cell (partitioned by the group columns) naming the same unit, so
-// that one statement counts, per cell, the units more than one agency touched.
-func (s *Spec) linked(rows string, group []string) string {
-	cols := []string{"t.*"}
-	for _, l := range s.Links {
-		w := fmt.Sprintf("bit_or(%s) OVER (PARTITION BY %s)", s.Agency, strings.Join(append(slices.Clone(group), "("+l.Key+")"), ", "))
-		cols = append(cols, fmt.Sprintf("%s AS %s_mask", w, l.Name), fmt.Sprintf("bit_count((%s)::bit(16))::int AS %s_agencies", w, l.Name))
+// linked reduces the filtered rows r (with their group columns) to the rows the measures of
+// s.Links count: per cell and link one row, with the UnitCounts over the link's units, each
+// unit with the Agency bits of the cell's rows naming it (t.mask). The first link's branch
+// also counts the cell's rows and those naming none of its units (its null unit). Each branch
+// is two hash aggregates over r, so a cell's units are counted without sorting the rows or a
+// window per unit, in one statement.
+func (s *Spec) linked(group []string) string {
+	by := func(cols []string) string {
+		if len(cols) == 0 {
+			return "()"
+		}
+		return strings.Join(cols, ", ")
 	}
-	return fmt.Sprintf("(SELECT %s FROM %s) t", strings.Join(cols, ", "), rows)
+	cols := ""
+	if len(group) > 0 {
+		cols = strings.Join(group, ", ") + ", "
+	}
+	branches := make([]string, len(s.Links))
+	for i, l := range s.Links {
+		var where []string
+		rows, unlinked := "0", "0"
+		if i == 0 {
+			rows, unlinked = "sum(t.n)", "coalesce(sum(t.n) FILTER (WHERE t.unit IS NULL), 0)"
+		} else {
+			where = append(where, "("+l.Key+") IS NOT NULL")
+		}
+		if l.Where != "" {
+			where = append(where, "("+l.Where+")")
+		}
+		cond := ""
+		if len(where) > 0 {
+			cond = " WHERE " + strings.Join(where, " AND ")
+		}
+		counts := ""
+		for _, c := range s.UnitCounts {
+			f := "t.unit IS NOT NULL"
+			if c.SQL != "" {
+				f += " AND " + c.SQL
+			}
+			counts += fmt.Sprintf(", count(*) FILTER (WHERE %s) AS %s", f, c.Name)
+		}
+		perUnit := fmt.Sprintf("SELECT %s(%s) AS unit, bit_or(%s) AS mask, count(*) AS n FROM r t%s GROUP BY %s",
+			cols, l.Key, s.Agency, cond, by(append(slices.Clone(group), "("+l.Key+")")))
+		branches[i] = fmt.Sprintf("SELECT %s%d AS link, %s AS rows, %s AS unlinked%s FROM (%s) t GROUP BY %s",
+			cols, i+1, rows, unlinked, counts, perUnit, by(group))
+	}
+	return "(" + strings.Join(branches, " UNION ALL ") + ") t"
 }
 
 func nullsLast(cols []string) []string {

@@ -16,7 +16,7 @@ import (
 // parameters and whitelisted identifiers, for every spec, key and bucket.
 func TestBuildBindsEveryValue(t *testing.T) {
 	evil := "x'); DROP TABLE street.person; --"
-	for _, s := range []*Spec{Cases, GridEvents, Disputes, RiskItems, BenefitGrants, SurveyResponses} {
+	for _, s := range []*Spec{Cases, GridEvents, Disputes, RiskItems, BenefitGrants, SurveyResponses, CrossAgency} {
 		for key := range s.Dimensions {
 			for bucket := range Buckets {
 				b := bucket

@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"testing"
 
@@ -153,4 +154,98 @@ func TestCrossAgencyStats(t *testing.T) {
 			t.Errorf("%s: %s, want FORBIDDEN (the role reads one agency's rows only)", role, res.Raw)
 		}
 	}
+}
+
+// touchDiff counts the rows in which hub.agency_touch, kept by the write transactions'
+// triggers, differs from the touches derived from the records now (both ways), and the
+// records whose touches do not have exactly one first row.
+const touchDiff = `
+WITH want AS (
+  SELECT s.agency::smallint AS agency, s.record_id, s.person_id, h.id AS household_id, s.at, s.at AT TIME ZONE 'Asia/Shanghai' AS local_at,
+    s.grid_id, g.community_id, v.grid_id AS grid_of_time, v.community_id AS community_of_time, s.estate_id
+  FROM (SELECT * FROM hub.touch_source(1, (SELECT array_agg(id) FROM police."case"))
+    UNION ALL SELECT * FROM hub.touch_source(2, (SELECT array_agg(id) FROM mediation.dispute))
+    UNION ALL SELECT * FROM hub.touch_source(4, (SELECT array_agg(id) FROM street.grid_event))
+    UNION ALL SELECT * FROM hub.touch_source(8, (SELECT array_agg(id) FROM risk.risk_item))) s
+  LEFT JOIN street.person p ON p.id = s.person_id
+  LEFT JOIN hub.household h ON h.address = nullif(btrim(p.address), '')
+  LEFT JOIN street.grid g ON g.id = s.grid_id
+  LEFT JOIN street.grid_version v ON v.id = s.grid_version_id),
+have AS (
+  SELECT agency, record_id, person_id, household_id, at, local_at, grid_id, community_id, grid_of_time, community_of_time, estate_id
+  FROM hub.agency_touch)
+SELECT (SELECT count(*) FROM (SELECT * FROM want EXCEPT ALL SELECT * FROM have) x),
+  (SELECT count(*) FROM (SELECT * FROM have EXCEPT ALL SELECT * FROM want) x),
+  (SELECT count(*) FROM (SELECT agency, record_id FROM hub.agency_touch GROUP BY 1, 2 HAVING count(*) FILTER (WHERE record_first) <> 1) x)`
+
+// TestAgencyTouchesFollowWrites: crossAgencyStats reads the touches the write transactions
+// keep (hub.agency_touch, migration 00340); after each kind of write that changes what a
+// touch is derived from (a new case and its parties, a party removed, a grid event converted
+// into a dispute, a risk item linked to a case, a record moved to another grid or estate, a
+// person's address, a grid moved to another community, a record deleted), the table equals the
+// derivation from the records.
+func TestAgencyTouchesFollowWrites(t *testing.T) {
+	t.Parallel()
+	hub := hubtest.New(t, hubtest.Options{})
+	ctx := context.Background()
+	check := func(step string) {
+		t.Helper()
+		var missing, extra, firsts int
+		if err := hub.Pool.QueryRow(ctx, touchDiff).Scan(&missing, &extra, &firsts); err != nil {
+			t.Fatalf("%s: %v", step, err)
+		}
+		if missing != 0 || extra != 0 || firsts != 0 {
+			t.Errorf("%s: %d derived touches missing from hub.agency_touch, %d there not derived, %d records without exactly one first row; want 0, 0, 0",
+				step, missing, extra, firsts)
+		}
+	}
+	check("seeded")
+	var n int
+	if err := hub.Pool.QueryRow(ctx, `SELECT count(*) FROM hub.agency_touch`).Scan(&n); err != nil || n == 0 {
+		t.Fatalf("hub.agency_touch has %d rows (%v), want the seed's touches", n, err)
+	}
+	steps := []struct{ name, sql string }{
+		{"a new case with two parties", `
+			WITH c AS (INSERT INTO police."case" (case_no, station_id, kind, category, source, status, summary, occurred_at, received_at, grid_id, grid_version_id, address)
+			  SELECT 'T-TOUCH-1', station_id, kind, category, source, status, summary, occurred_at, received_at, grid_id, grid_version_id, address FROM police."case" ORDER BY id LIMIT 1 RETURNING id)
+			INSERT INTO police.case_party (case_id, person_id, role)
+			SELECT c.id, p.id, 'VICTIM' FROM c, (SELECT id FROM street.person ORDER BY id LIMIT 2) p`},
+		{"a party removed", `DELETE FROM police.case_party WHERE id = (SELECT max(id) FROM police.case_party)`},
+		{"a grid event converted into a dispute with parties", `
+			UPDATE street.grid_event SET status = 'CONVERTED', closed_at = coalesce(closed_at, reported_at), converted_dispute_id = (SELECT min(dispute_id) FROM mediation.dispute_party)
+			WHERE id = (SELECT min(id) FROM street.grid_event WHERE converted_dispute_id IS NULL AND converted_case_id IS NULL)`},
+		{"a dispute party added", `
+			INSERT INTO mediation.dispute_party (dispute_id, person_id, side)
+			SELECT (SELECT min(dispute_id) FROM mediation.dispute_party), p.id, 'RESPONDENT' FROM street.person p
+			WHERE p.id NOT IN (SELECT person_id FROM mediation.dispute_party WHERE dispute_id = (SELECT min(dispute_id) FROM mediation.dispute_party))
+			ORDER BY p.id DESC LIMIT 1`},
+		{"a risk item linked to a case", `
+			INSERT INTO risk.risk_link (risk_item_id, case_id)
+			SELECT (SELECT min(id) FROM risk.risk_item), (SELECT max(case_id) FROM police.case_party)`},
+		{"a case moved to another grid and estate", `
+			UPDATE police."case" SET grid_id = (SELECT max(id) FROM street.grid), estate_id = (SELECT max(id) FROM street.estate)
+			WHERE id = (SELECT max(case_id) FROM police.case_party)`},
+		{"a case's status only", `UPDATE police."case" SET summary = summary || '.' WHERE id IN (SELECT id FROM police."case" ORDER BY id LIMIT 3)`},
+		{"a person's address", `UPDATE street.person SET address = 'Touch test road 1' WHERE id = (SELECT min(person_id) FROM police.case_party)`},
+		{"two persons' addresses, one emptied", `
+			UPDATE street.person SET address = CASE WHEN id % 2 = 0 THEN '  ' ELSE 'Touch test road 2' END
+			WHERE id IN (SELECT person_id FROM mediation.dispute_party ORDER BY id LIMIT 2)`},
+		{"a grid moved to another community", `
+			UPDATE street.grid SET community_id = (SELECT max(id) FROM street.community)
+			WHERE id = (SELECT min(grid_id) FROM police."case") AND community_id <> (SELECT max(id) FROM street.community)`},
+		{"a risk link removed", `DELETE FROM risk.risk_link WHERE id = (SELECT max(id) FROM risk.risk_link)`},
+		{"a case deleted", `
+			WITH gone AS (DELETE FROM police.case_party WHERE case_id = (SELECT id FROM police."case" WHERE case_no = 'T-TOUCH-1'))
+			SELECT 1`},
+	}
+	for _, s := range steps {
+		if _, err := hub.Pool.Exec(ctx, s.sql); err != nil {
+			t.Fatalf("%s: %v", s.name, err)
+		}
+		check(s.name)
+	}
+	if _, err := hub.Pool.Exec(ctx, `DELETE FROM police."case" WHERE case_no = 'T-TOUCH-1'`); err != nil {
+		t.Fatalf("delete the new case: %v", err)
+	}
+	check("the new case deleted")
 }
