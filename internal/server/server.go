@@ -265,6 +265,10 @@ func graphQL(opts Options, limiter *ratelimit.Limiter, share *fairshare.Limiter)
 	if fc := classification.FailClosed(); fc != nil {
 		srv.Use(fc)
 	}
+	// An analyst sees records as aggregates only: every field returning records, at any
+	// depth, refuses an analyst with a hint to the *Stats fields, before fastpath could render
+	// it (resolvers/aggregates_only.go).
+	srv.Use(resolvers.AggregatesOnly{})
 	// Subtrees that need no decision (plain fields below a list resolver's rows) are written
 	// straight to JSON instead of field by field (internal/fastpath).
 	if !opts.GenericExecution {
