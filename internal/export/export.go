@@ -26,6 +26,7 @@ package export
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -98,6 +99,11 @@ type badRequest struct{ msg string }
 
 func (e *badRequest) Error() string { return e.msg }
 
+// codedError is an input problem reported to the client as 400 with its own code.
+type codedError struct{ code, msg string }
+
+func (e *codedError) Error() string { return e.msg }
+
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodPost {
 		w.Header().Set("Allow", "GET, POST")
@@ -109,9 +115,30 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "BAD_USER_INPUT", err.Error())
 		return
 	}
-	body, filename, err := h.operation(req)
+	q, filename, err := h.operation(req)
 	if err != nil {
 		writeError(w, http.StatusBadRequest, "BAD_USER_INPUT", err.Error())
+		return
+	}
+	pg, err := pagerOf(q, req.Field, req.Limit)
+	if err != nil {
+		var ce *codedError
+		if errors.As(err, &ce) {
+			writeError(w, http.StatusBadRequest, ce.code, ce.msg)
+			return
+		}
+		writeError(w, http.StatusBadRequest, "BAD_USER_INPUT", err.Error())
+		return
+	}
+	var body []byte
+	if pg != nil {
+		body, err = pg.body(pg.after, 0)
+	} else {
+		body, err = q.body()
+	}
+	if err != nil {
+		h.logger.ErrorContext(r.Context(), "export: build operation", "err", err)
+		writeError(w, http.StatusInternalServerError, "INTERNAL", "the export failed")
 		return
 	}
 	in, err := h.start(r, body)
@@ -120,12 +147,26 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusInternalServerError, "INTERNAL", "the export failed")
 		return
 	}
-	defer in.stop()
+	defer func() { in.stop() }()
 	if in.status != http.StatusOK {
 		h.refused(w, r, in)
 		return
 	}
-	h.stream(w, r, req, in, filename)
+	dec, errs, data, err := answerData(in)
+	switch {
+	case err != nil:
+		h.logger.ErrorContext(r.Context(), "export: read the GraphQL answer", "err", err)
+		writeError(w, http.StatusBadGateway, "INTERNAL", "the export failed")
+	case len(errs) > 0:
+		m := map[string]any{"errors": errs}
+		if data != nil {
+			m["data"] = data
+		}
+		raw, _ := json.Marshal(m)
+		writeRaw(w, statusOf(errorCode(errs), in.status), raw)
+	default:
+		h.writeRows(w, r, req, &in, dec, filename, pg)
+	}
 }
 
 // refused passes on an answer that is not a 200 GraphQL answer: its errors with the
@@ -170,73 +211,83 @@ func errorCode(errs []json.RawMessage) string {
 	return code
 }
 
-// stream writes the exported list of a 200 GraphQL answer as it is read: the answer's
-// errors come first (gqlgen writes them before data), so an answer with errors is refused
-// before any row is written; then the header row, from the operation's selection, even when
-// no row follows, and each row as it is decoded. The row count and whether the cap cut the
-// list are only known at the end: they are sent as trailers.
-func (h *handler) stream(w http.ResponseWriter, r *http.Request, req *request, in *inner, filename string) {
-	fail := func(msg string, err error) {
-		h.logger.ErrorContext(r.Context(), "export: "+msg, "err", err)
-		writeError(w, http.StatusBadGateway, "INTERNAL", "the export failed")
-	}
-	dec := json.NewDecoder(in.body)
+// answerData reads a 200 GraphQL answer up to its data value and returns the decoder there.
+// The answer's errors come first (gqlgen writes them before data), so an answer with errors
+// is returned as its errors (and its data, when it has some) before any row is read.
+func answerData(in *inner) (dec *json.Decoder, errs []json.RawMessage, data json.RawMessage, err error) {
+	dec = json.NewDecoder(in.body)
 	dec.UseNumber()
 	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
-		fail("the GraphQL answer is not a JSON object", err)
-		return
+		return nil, nil, nil, fmt.Errorf("the GraphQL answer is not a JSON object: %v", err)
 	}
-	var errs []json.RawMessage
 	for dec.More() {
 		key, err := dec.Token()
 		if err != nil {
-			fail("read the GraphQL answer", err)
-			return
+			return nil, nil, nil, fmt.Errorf("read the GraphQL answer: %w", err)
 		}
 		switch {
 		case key == "errors":
 			if err := dec.Decode(&errs); err != nil {
-				fail("read the GraphQL errors", err)
-				return
+				return nil, nil, nil, fmt.Errorf("read the GraphQL errors: %w", err)
 			}
 		case key == "data" && len(errs) == 0:
-			h.writeRows(w, r, req, in, dec, filename)
-			return
+			return dec, nil, nil, nil
 		case key == "data":
-			var data json.RawMessage
 			if err := dec.Decode(&data); err != nil {
-				fail("read the GraphQL answer", err)
-				return
+				return nil, nil, nil, fmt.Errorf("read the GraphQL answer: %w", err)
 			}
-			raw, _ := json.Marshal(map[string]any{"errors": errs, "data": data})
-			writeRaw(w, statusOf(errorCode(errs), in.status), raw)
-			return
+			return nil, errs, data, nil
 		default:
 			var skip json.RawMessage
 			if err := dec.Decode(&skip); err != nil {
-				fail("read the GraphQL answer", err)
-				return
+				return nil, nil, nil, fmt.Errorf("read the GraphQL answer: %w", err)
 			}
 		}
 	}
 	if len(errs) > 0 {
-		raw, _ := json.Marshal(map[string]any{"errors": errs})
-		writeRaw(w, statusOf(errorCode(errs), in.status), raw)
-		return
+		return nil, errs, nil, nil
 	}
-	fail("the GraphQL answer has no data", nil)
+	return nil, nil, nil, errors.New("the GraphQL answer has no data")
+}
+
+// nextPage runs the page of pg after cursor, the export's rows so far being done, and
+// returns the decoder at its data. A page that fails once rows were sent cannot be reported
+// in the response any more: the error says why, and the caller ends the response unfinished.
+func (h *handler) nextPage(r *http.Request, in **inner, pg *pager, cursor *string, done int) (*json.Decoder, error) {
+	body, err := pg.body(cursor, done)
+	if err != nil {
+		return nil, err
+	}
+	(*in).stop()
+	next, err := h.start(r, body)
+	if err != nil {
+		*in = &inner{stop: func() {}}
+		return nil, err
+	}
+	*in = next
+	if next.status != http.StatusOK {
+		return nil, fmt.Errorf("page after %d rows: status %d", done, next.status)
+	}
+	dec, errs, _, err := answerData(next)
+	if err != nil {
+		return nil, err
+	}
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("page after %d rows: %s", done, errs[0])
+	}
+	return dec, nil
 }
 
 // writeRows writes the export of the data value that dec is at.
-func (h *handler) writeRows(w http.ResponseWriter, r *http.Request, req *request, in *inner, dec *json.Decoder, filename string) {
-	if in.sink.op == nil {
+func (h *handler) writeRows(w http.ResponseWriter, r *http.Request, req *request, in **inner, dec *json.Decoder, filename string, pg *pager) {
+	if (*in).sink.op == nil {
 		// Every operation the hub's /graphql executes passes through Operations, so a data
 		// answer without one means the endpoint is not wired as Handler requires.
 		h.logger.ErrorContext(r.Context(), "export: the GraphQL endpoint answered data without showing the export its operation (is export.Operations installed on it?)")
 		writeError(w, http.StatusInternalServerError, "INTERNAL", "the export failed")
 		return
 	}
-	p, err := planOf(in.sink.op, req.Field)
+	p, err := planOf((*in).sink.op, req.Field)
 	if err != nil {
 		writeError(w, http.StatusBadRequest, "BAD_USER_INPUT", err.Error())
 		return
@@ -244,6 +295,15 @@ func (h *handler) writeRows(w http.ResponseWriter, r *http.Request, req *request
 	limit := MaxRows
 	if req.Limit > 0 && req.Limit < MaxRows {
 		limit = req.Limit
+	}
+	pageKey := ""
+	if pg != nil {
+		if p.unwrap != asEdges && p.unwrap != asNodes {
+			h.logger.ErrorContext(r.Context(), "export: a paged export's field is not read as a connection", "field", req.Field)
+			writeError(w, http.StatusInternalServerError, "INTERNAL", "the export failed")
+			return
+		}
+		pageKey, limit = pageInfoKey, pg.want
 	}
 	hd := w.Header()
 	hd.Set("Trailer", RowsHeader+", "+TruncatedHeader)
@@ -265,14 +325,40 @@ func (h *handler) writeRows(w http.ResponseWriter, r *http.Request, req *request
 		out = c
 	}
 	s := &rowSink{out: out, columns: p.columns, limit: limit}
+	aborted := false
 	err = func() error {
 		if s.columns != nil {
 			if err := s.begin(); err != nil {
 				return err
 			}
 		}
-		return streamRows(dec, p, s)
+		info, err := streamRows(dec, p, s, pageKey)
+		// A paged export asks each page for the rows still wanted, and sends each page on
+		// (flushed) before it asks for the next, so memory holds one page at a time.
+		for err == nil && pg != nil && info.HasNextPage && info.EndCursor != nil && s.rows < pg.want {
+			if err = out.flush(); err != nil {
+				return err
+			}
+			if f, ok := w.(http.Flusher); ok {
+				f.Flush()
+			}
+			if dec, err = h.nextPage(r, in, pg, info.EndCursor, s.rows); err != nil {
+				h.logger.ErrorContext(r.Context(), "export: a page of a paged export failed; the response ends unfinished", "err", err, "rows", s.rows)
+				aborted = true
+				return err
+			}
+			info, err = streamRows(dec, p, s, pageKey)
+		}
+		if pg != nil && pg.limited && info.HasNextPage && s.rows == pg.want {
+			s.truncated = true
+		}
+		return err
 	}()
+	if aborted {
+		// Rows were sent: a short file that looks whole would mislead, so the client sees
+		// the transfer break instead.
+		panic(http.ErrAbortHandler)
+	}
 	if ferr := out.flush(); err == nil {
 		err = ferr
 	}
@@ -356,8 +442,29 @@ var (
 	sha256Hex = regexp.MustCompile(`^[0-9a-fA-F]{64}$`)
 )
 
-// operation builds the GraphQL request body and a file name for the export.
-func (h *handler) operation(req *request) ([]byte, string, error) {
+// gqlRequest is the GraphQL request an export runs.
+type gqlRequest struct {
+	query         string
+	vars          map[string]json.RawMessage
+	operationName string
+	sha256        string
+}
+
+// body is the request's JSON body for /graphql.
+func (q *gqlRequest) body() ([]byte, error) {
+	op := map[string]any{"query": q.query, "variables": q.vars, "operationName": q.operationName}
+	if q.sha256 != "" {
+		op["extensions"] = map[string]any{"persistedQuery": map[string]any{"version": 1, "sha256Hash": q.sha256}}
+	}
+	body, err := json.Marshal(op)
+	if err != nil {
+		return nil, fmt.Errorf("encode operation: %w", err)
+	}
+	return body, nil
+}
+
+// operation builds the GraphQL request and a file name for the export.
+func (h *handler) operation(req *request) (*gqlRequest, string, error) {
 	query, filename := req.Query, "export"
 	vars := map[string]json.RawMessage{}
 	if req.Example != "" {
@@ -384,16 +491,11 @@ func (h *handler) operation(req *request) ([]byte, string, error) {
 	if req.Field != "" {
 		filename += "-" + req.Field
 	}
-	op := map[string]any{"query": query, "variables": vars, "operationName": req.OperationName}
+	q := &gqlRequest{query: query, vars: vars, operationName: req.OperationName, sha256: req.Sha256}
 	if req.Sha256 != "" {
-		op["extensions"] = map[string]any{"persistedQuery": map[string]any{"version": 1, "sha256Hash": req.Sha256}}
 		filename = "persisted-" + req.Sha256[:12]
 	}
-	body, err := json.Marshal(op)
-	if err != nil {
-		return nil, "", fmt.Errorf("encode operation: %w", err)
-	}
-	return body, strings.Trim(safeName.ReplaceAllString(filename, "_"), "_"), nil
+	return q, strings.Trim(safeName.ReplaceAllString(filename, "_"), "_"), nil
 }
 
 // statusOf maps a GraphQL error code to the export's HTTP status.

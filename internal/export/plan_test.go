@@ -153,7 +153,7 @@ func TestColumnsFromSelection(t *testing.T) {
 			if err := s.begin(); err != nil {
 				t.Fatal(err)
 			}
-			if err := streamRows(dec, p, s); err != nil {
+			if _, err := streamRows(dec, p, s, ""); err != nil {
 				t.Fatal(err)
 			}
 			if err := out.flush(); err != nil {

@@ -197,37 +197,77 @@ func (s *rowSink) begin() error {
 
 // streamRows reads the data value of a GraphQL answer from dec, down the plan's path, and
 // gives each row of the exported list to s as it is decoded; nothing else of the answer is
-// kept. A null on the way is an empty list.
-func streamRows(dec *json.Decoder, p *plan, s *rowSink) error {
+// kept. A null on the way is an empty list. When pageKey is set (a paged export), the
+// connection's pageInfo under that response key is read too, and returned.
+func streamRows(dec *json.Decoder, p *plan, s *rowSink, pageKey string) (pageInfo, error) {
+	var info pageInfo
 	for _, seg := range p.path {
 		found, err := enterKey(dec, seg)
 		if err != nil || !found {
-			return err
+			return info, err
 		}
 	}
 	switch p.unwrap {
 	case asObject:
 		v, err := decodeValue(dec)
 		if err != nil {
-			return err
+			return info, err
 		}
 		if o, ok := v.(*object); ok {
 			_, err = s.add(o)
 		}
-		return err
+		return info, err
 	case asEdges, asNodes:
 		key := "edges"
 		if p.unwrap == asNodes {
 			key = "nodes"
 		}
-		found, err := enterKey(dec, key)
-		if err != nil || !found {
-			return err
+		if pageKey == "" {
+			found, err := enterKey(dec, key)
+			if err != nil || !found {
+				return info, err
+			}
+			return info, streamList(dec, s, p.unwrap == asEdges)
 		}
-		return streamList(dec, s, p.unwrap == asEdges)
+		return streamConnection(dec, s, key, pageKey, p.unwrap == asEdges)
 	default:
-		return streamList(dec, s, false)
+		return info, streamList(dec, s, false)
 	}
+}
+
+// streamConnection reads a connection object (or null) from dec: its list under key as rows,
+// its pageInfo under pageKey, and skips the rest.
+func streamConnection(dec *json.Decoder, s *rowSink, key, pageKey string, edges bool) (pageInfo, error) {
+	var info pageInfo
+	tok, err := dec.Token()
+	if err != nil || tok == nil {
+		return info, err
+	}
+	if d, ok := tok.(json.Delim); !ok || d != '{' {
+		return info, fmt.Errorf("export: %q: want an object, got %v", key, tok)
+	}
+	for dec.More() {
+		kt, err := dec.Token()
+		if err != nil {
+			return info, err
+		}
+		switch kt {
+		case key:
+			if err := streamList(dec, s, edges); err != nil || s.truncated {
+				return info, err
+			}
+		case pageKey:
+			if err := dec.Decode(&info); err != nil {
+				return info, fmt.Errorf("export: read the page's pageInfo: %w", err)
+			}
+		default:
+			var skip json.RawMessage
+			if err := dec.Decode(&skip); err != nil {
+				return info, err
+			}
+		}
+	}
+	return info, nil
 }
 
 // enterKey reads an object from dec up to the value of key, skipping the values before it;
@@ -295,5 +335,6 @@ func streamList(dec *json.Decoder, s *rowSink, edges bool) error {
 			return err
 		}
 	}
-	return nil
+	_, err = dec.Token() // the list's end, so that a connection's pageInfo can follow
+	return err
 }
