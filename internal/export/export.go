@@ -19,6 +19,16 @@
 //	               node.officers; needed when the operation selects several root fields
 //	limit          row cap, at most MaxRows (the default)
 //
+// A root connection asked for with a first above pagesize.Max (which /graphql refuses) is
+// exported page by page: the operation is rewritten so that the connection's first and after
+// are variables and its pageInfo is selected under a reserved alias, and each page (at most
+// pagesize.Max rows) runs through /graphql like any client's page and is written (and
+// flushed) before the next is asked for, under one header; memory holds one page. The
+// operation's own after is the first page's cursor. An export asking for more than MaxRows
+// rows this way (first above MaxRows, and no lower limit) is refused with EXPORT_TOO_LARGE
+// before anything runs; a page that fails after rows were sent breaks the transfer, so that
+// a short file never looks whole. Exports with first up to pagesize.Max run as one operation.
+//
 // Columns follow the query's selection order; nested objects become dotted columns
 // (grid.code), nested lists one JSON-text cell. A response with any GraphQL error is not
 // exported: the errors come back as JSON with a 4xx or 5xx status.

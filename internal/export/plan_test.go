@@ -20,7 +20,7 @@ type Query {
   stats: [Stat!]!
   gridEventStats: [Stat!]!
   codes: [String]!
-  disputes(first: Int): DisputeConnection!
+  disputes(first: Int, after: String): DisputeConnection!
   a: [Stat!]!
   b: StatConnection
   node(id: ID!): Node
@@ -33,7 +33,8 @@ type Event implements Node { id: ID! no: String }
 type Tag { x: Int }
 type Dispute implements Node { id: ID! no: String tags: [Tag!]! ok: Boolean grid: Grid }
 type DisputeEdge { cursor: String! node: Dispute! }
-type DisputeConnection { totalCount: Int! edges: [DisputeEdge!]! nodes: [Dispute!]! }
+type DisputeConnection { totalCount: Int! edges: [DisputeEdge!]! nodes: [Dispute!]! pageInfo: PageInfo! }
+type PageInfo { hasNextPage: Boolean! endCursor: String }
 type StatConnection { nodes: [Stat!]! }
 `})
 
