@@ -32,6 +32,7 @@ type pagedGraphQL struct {
 	holdAt int
 	hold   chan struct{}
 	pages  *atomic.Int32
+	failAt int // when set, the page starting at this row answers a GraphQL error
 }
 
 func (f pagedGraphQL) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -54,6 +55,11 @@ func (f pagedGraphQL) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		<-f.hold
 	}
 	f.pages.Add(1)
+	if f.failAt > 0 && from == f.failAt {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"errors":[{"message":"the database went away","extensions":{"code":"INTERNAL"}}],"data":null}`)
+		return
+	}
 	to := min(from+int(first), f.total)
 	w.Header().Set("Content-Type", "application/json")
 	var b strings.Builder
@@ -135,5 +141,27 @@ func TestPagedExportMemory(t *testing.T) {
 	if many > 2*few+256<<10 {
 		t.Errorf("forty pages peaked at %d KiB, five at %d KiB: want about the same (under twice, plus 256 KiB); are pages collected before they are written?",
 			many>>10, few>>10)
+	}
+}
+
+// TestPagedExportBreaksOnAFailedPage: when a page after the first fails, rows were already
+// sent and no error can be written any more; the transfer breaks, so that the client sees a
+// failed download rather than a short file that looks whole.
+func TestPagedExportBreaksOnAFailedPage(t *testing.T) {
+	fake := pagedGraphQL{t: t, total: 3 * pagesize.Max, pages: &atomic.Int32{}, failAt: pagesize.Max}
+	srv := httptest.NewServer(Handler(fake, "/graphql", slog.New(slog.NewTextHandler(io.Discard, nil))))
+	defer srv.Close()
+	res, err := srv.Client().Get(srv.URL + "/export?" + url.Values{"query": {pagedQuery}, "vars": {`{"n": 1500}`}}.Encode())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, err := io.ReadAll(res.Body)
+	if err == nil {
+		t.Errorf("the export of a failed second page read whole (%d bytes, rows trailer %q): want the transfer broken",
+			len(body), res.Trailer.Get(RowsHeader))
+	}
+	if fake.pages.Load() != 2 {
+		t.Errorf("%d pages asked for, want 2 (none after the failed one)", fake.pages.Load())
 	}
 }

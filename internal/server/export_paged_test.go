@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"civiclink/internal/auth"
 	"civiclink/internal/export"
 	"civiclink/internal/hubtest"
 	"civiclink/internal/pagesize"
@@ -66,6 +67,12 @@ func TestExportPagedConnection(t *testing.T) {
 	}
 	if got := paged.header.Get(export.RowsHeader); got != fmt.Sprint(total) || paged.header.Get(export.TruncatedHeader) != "false" {
 		t.Errorf("trailers rows %q truncated %q, want %d and false", got, paged.header.Get(export.TruncatedHeader), total)
+	}
+
+	// An analyst may read no person rows: a paged export is refused as /graphql refuses it.
+	analyst := hub.As(t, auth.Analyst, auth.ScopeClaims{})
+	if r := getExport(t, analyst, url.Values{"query": {personsPage}, "vars": {fmt.Sprintf(`{"n": %d}`, total)}}); r.status != http.StatusForbidden || !bytes.Contains(r.body, []byte(`"FORBIDDEN"`)) || bytes.Contains(r.body, []byte("UGVyc29u")) {
+		t.Errorf("analyst's paged export of persons: status %d, body %.300s; want 403 FORBIDDEN and no row", r.status, r.body)
 	}
 
 	want, cursors := clientPages(t, hub, pagesize.Max, pagesize.Max, total-2*pagesize.Max)
