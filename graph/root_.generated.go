@@ -6799,7 +6799,7 @@ extend type Query {
   most 500): a work list for STREET_STAFF, MEDIATOR, GRID_WORKER (own grids) and ADMIN. Any
   other role gets FORBIDDEN; analysts ask overdueAgreementStats.
   """
-  overdueAgreements(asOf: Date, gridId: ID, first: Int): [OverdueAgreement!]!
+  overdueAgreements(asOf: Date, gridId: ID, first: Int = 500): [OverdueAgreement!]!
   """
   People, households and estates touched by two or more agencies (mediation, police, grid
   events, risk items), counted in one statement and never named; see CrossAgencyStatsGroup.

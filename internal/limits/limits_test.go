@@ -98,6 +98,7 @@ func TestCostModel(t *testing.T) {
 		{"nested connection", `{ grids(first: 10) { nodes { cases(first: 5) { nodes { caseNo } } } } }`, nil, 1 + 10*(1+(1+5*(1+1)))},
 		{"edges and nodes", `{ cases(first: 2) { edges { cursor node { caseNo } } totalCount } }`, nil, 1 + 2*((1+(1+(1+1)))+1)},
 		{"nodes by ids", `{ nodes(ids: ["a", "b", "c"]) { id } }`, nil, 1 + 3*1},
+		{"a list's own default first", `{ overdueAgreements { daysOverdue } }`, nil, 1 + 500*1},
 		{"first above the page maximum counts as 500", `{ cases(first: 100000) { nodes { caseNo } } }`, nil, 1 + 500*2},
 	}
 	for _, tt := range tests {
