@@ -35,8 +35,8 @@ func row[T any](ctx context.Context, db store.Querier, table *store.Table[T], id
 }
 
 // command checks that the caller's role may run op, then runs a domain command with its typed
-// input in as one transaction (workflow.Do: a retry under the same idempotency key returns the
-// first result). raw is the GraphQL input, which the key's request hash covers.
+// input in as one transaction (workflow.Exec: a retry under the same idempotency key returns
+// the first result). raw is the GraphQL input, which the key's request hash covers.
 func command[I, R any](ctx context.Context, r *mutationResolver, op string, key *string, raw any, cmd workflow.Command[I, R], in I) (R, error) {
 	if err := access.MayMutate(auth.FromContext(ctx), op); err != nil {
 		var zero R

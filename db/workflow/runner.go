@@ -12,10 +12,6 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// Result names the rows a mutation produced or changed ("case" → its id), so that the
-// payload can be read back after commit, and replayed for a repeated idempotency key.
-type Result map[string]int64
-
 // ErrKeyReused reports an idempotency key used again with a different input.
 var ErrKeyReused = validate.Field("idempotencyKey", "was already used for a different request; use a new key")
 
@@ -24,13 +20,6 @@ type Runner struct {
 	Pool interface {
 		Begin(ctx context.Context) (pgx.Tx, error)
 	}
-}
-
-// Run executes fn in a transaction. With a key, a retry with the same key and input returns
-// the first result and writes nothing more; the same key with another input is refused.
-// The key is scoped to the calling principal.
-func (r *Runner) Run(ctx context.Context, op string, key *string, input any, fn func(ctx context.Context, tx pgx.Tx) (Result, error)) (Result, error) {
-	return Do(ctx, r, op, key, input, fn)
 }
 
 // Command is a domain command: it does its work in tx, from its typed input, and returns
@@ -44,8 +33,10 @@ func Exec[I, R any](ctx context.Context, r *Runner, op string, key *string, raw 
 	return Do(ctx, r, op, key, raw, func(ctx context.Context, tx pgx.Tx) (R, error) { return cmd(ctx, tx, in) })
 }
 
-// Do is Run for a command with a typed result R (a struct of the IDs it wrote, with JSON
-// tags): under a key, R is stored as JSON and a retry returns it decoded.
+// Do runs fn in one transaction. fn's result R is a struct of the IDs it wrote, with JSON
+// tags, from which the payload is read back after commit. With a key, R is stored as JSON
+// and a retry with the same key and input returns it decoded, writing nothing more; the same
+// key with another input is refused. The key is scoped to the calling principal.
 func Do[R any](ctx context.Context, r *Runner, op string, key *string, input any, fn func(ctx context.Context, tx pgx.Tx) (R, error)) (R, error) {
 	var out R
 	err := r.inTx(ctx, func(tx pgx.Tx) error {
