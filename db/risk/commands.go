@@ -9,7 +9,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 
 	"civiclink/db/mediation"
@@ -174,12 +173,11 @@ func AddRiskItem(ctx context.Context, tx pgx.Tx, it NewRiskItem) (RiskItemWritte
 		return RiskItemWritten{}, err
 	}
 	q := sqlcdb.New(tx)
-	switch p := auth.FromContext(ctx); p.Role {
-	case auth.GridWorker:
-		if !slices.Contains(p.Scope.GridIDs, it.GridID) {
-			return RiskItemWritten{}, &access.ForbiddenError{Message: "gridId: outside your grids"}
-		}
-	case auth.Mediator:
+	p := auth.FromContext(ctx)
+	if err := access.OwnGrid(p, "gridId", it.GridID); err != nil {
+		return RiskItemWritten{}, err
+	}
+	if p.Role == auth.Mediator {
 		ok, err := q.MediatorServesGrid(ctx, sqlcdb.MediatorServesGridParams{GridID: it.GridID, CommitteeIds: p.Scope.CommitteeIDs})
 		if err != nil {
 			return RiskItemWritten{}, fmt.Errorf("check mediator's grid: %w", err)

@@ -7,6 +7,7 @@ package access
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"civiclink/db/store"
 	"civiclink/internal/apierr"
@@ -163,6 +164,15 @@ func MayMutate(p auth.Principal, op string) error {
 	roles, ok := Mutations[op]
 	if !ok || !p.Is(roles...) {
 		return &ForbiddenError{Message: fmt.Sprintf("a %s may not %s", roleName(p.Role), op)}
+	}
+	return nil
+}
+
+// OwnGrid refuses, with FORBIDDEN naming field, a grid worker's work in a grid outside
+// their own; every other role passes (their scope is checked by their rules).
+func OwnGrid(p auth.Principal, field string, grid int64) error {
+	if p.Role == auth.GridWorker && !slices.Contains(p.Scope.GridIDs, grid) {
+		return &ForbiddenError{Message: field + ": outside your grids"}
 	}
 	return nil
 }

@@ -13,7 +13,6 @@ package gridevent
 import (
 	"context"
 	"fmt"
-	"slices"
 	"time"
 
 	"civiclink/db/mediation"
@@ -75,8 +74,8 @@ func Report(ctx context.Context, tx pgx.Tx, e NewGridEvent) (Written, error) {
 	if err := v.Err(); err != nil {
 		return Written{}, err
 	}
-	if p := auth.FromContext(ctx); p.Role == auth.GridWorker && !slices.Contains(p.Scope.GridIDs, e.GridID) {
-		return Written{}, &access.ForbiddenError{Message: "gridId: outside your grids"}
+	if err := access.OwnGrid(auth.FromContext(ctx), "gridId", e.GridID); err != nil {
+		return Written{}, err
 	}
 	if err := street.CheckPlace(ctx, tx, &e.GridID, e.EstateID); err != nil {
 		return Written{}, err
