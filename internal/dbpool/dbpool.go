@@ -20,6 +20,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/multitracer"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgconn/ctxwatch"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -38,6 +39,10 @@ type Options struct {
 	// dial replaces the network dialer (tests count round trips with it).
 	dial func(ctx context.Context, network, addr string) (net.Conn, error)
 }
+
+// cancelGrace is how long a cancelled statement's connection waits for the server to
+// confirm the cancellation before it is closed.
+const cancelGrace = 2 * time.Second
 
 // pingAfterIdle is how long a connection may sit idle before it is pinged on acquire.
 const pingAfterIdle = 30 * time.Second
@@ -79,6 +84,15 @@ func Open(ctx context.Context, opts Options) (*Pool, error) {
 	// fairshare.Tracer bounds the connections of each request and caller (internal/fairshare).
 	cfg.ConnConfig.Tracer = multitracer.New(&sqltrace.Tracer{Logger: opts.Logger, Slow: time.Second}, fairshare.Tracer{})
 	cfg.HealthCheckPeriod = 5 * time.Second
+	// A statement whose context ends (the client went away, the deadline passed) is
+	// cancelled by a cancel request, and its connection goes back to the pool. pgx's default
+	// closes the connection instead, so every request cut off under load cost a new
+	// connection (its start-up and the first preparation of each statement), round trips
+	// that made a request's count depend on the load. If the server does not answer the
+	// cancel within cancelGrace, the connection is closed after all.
+	cfg.ConnConfig.BuildContextWatcherHandler = func(c *pgconn.PgConn) ctxwatch.Handler {
+		return &pgconn.CancelRequestContextWatcherHandler{Conn: c, DeadlineDelay: cancelGrace}
+	}
 	// Numerics scan into float64 without math/big (store.RegisterNumeric).
 	cfg.AfterConnect = func(_ context.Context, c *pgx.Conn) error {
 		store.RegisterNumeric(c.TypeMap())
