@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"civiclink/internal/auth"
+	"civiclink/internal/clock"
 	"civiclink/internal/globalid"
 	"civiclink/internal/hubtest"
 )
@@ -122,11 +123,12 @@ func measureFlags(t *testing.T, hub *hubtest.Hub) map[string]measureFlag {
 }
 
 // sqlOverdue is the plain-SQL definition of overdue measures: not done, and due (plus the days
-// of grace: 0, or grace on measures due on or after from) before today (UTC, as the flag).
+// of grace: 0, or grace on measures due on or after from) before the office's today
+// (Asia/Shanghai, as the flag: between 16:00 and 24:00 UTC it is a day ahead of UTC's).
 func sqlOverdue(t *testing.T, hub *hubtest.Hub, from time.Time, grace int) map[int64]bool {
 	t.Helper()
 	rows, err := hub.Pool.Query(context.Background(), `
-		SELECT id, status <> 'DONE' AND due_on + CASE WHEN due_on >= $1::date THEN $2::int ELSE 0 END < (now() AT TIME ZONE 'UTC')::date
+		SELECT id, status <> 'DONE' AND due_on + CASE WHEN due_on >= $1::date THEN $2::int ELSE 0 END < `+clock.SQLToday+`
 		FROM risk.measure`, from, grace)
 	if err != nil {
 		t.Fatal(err)
@@ -149,8 +151,7 @@ func sqlOverdue(t *testing.T, hub *hubtest.Hub, from time.Time, grace int) map[i
 func TestMeasureOverdueRule(t *testing.T) {
 	t.Parallel()
 	hub := hubtest.New(t, hubtest.Options{})
-	now := time.Now().UTC()
-	from := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC).AddDate(0, 0, -90)
+	from := clock.DateOf(time.Now()).AddDate(0, 0, -90)
 	const grace = 60
 
 	check := func(t *testing.T, edited bool) map[string]measureFlag {
@@ -188,10 +189,10 @@ func TestMeasureOverdueRule(t *testing.T) {
 			RiskItems     struct{ TotalCount int }
 		}
 		hub.Query(t, `query($asOf: Date) { riskItemStats(asOf: $asOf) { overdueMeasures } riskItems(filter: { hasOverdueMeasure: true }) { totalCount } }`,
-			map[string]any{"asOf": now.Format(time.DateOnly)}).MustData(t, &agg)
+			map[string]any{"asOf": clock.DateOf(time.Now()).Format(time.DateOnly)}).MustData(t, &agg)
 		var wantItems int
 		err := hub.Pool.QueryRow(context.Background(), `SELECT count(DISTINCT risk_item_id) FROM risk.measure
-			WHERE status <> 'DONE' AND due_on + CASE WHEN due_on >= $1::date THEN $2::int ELSE 0 END < (now() AT TIME ZONE 'UTC')::date`, from, g).Scan(&wantItems)
+			WHERE status <> 'DONE' AND due_on + CASE WHEN due_on >= $1::date THEN $2::int ELSE 0 END < `+clock.SQLToday, from, g).Scan(&wantItems)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"civiclink/internal/auth"
+	"civiclink/internal/clock"
 	"civiclink/internal/events"
 	"civiclink/internal/hubtest"
 
@@ -164,7 +165,7 @@ func TestOverdueMeasuresAnnouncedOnce(t *testing.T) {
 	hub := hubtest.New(t, hubtest.Options{})
 	ctx := context.Background()
 	var overdue int
-	if err := hub.Pool.QueryRow(ctx, `SELECT count(*) FROM risk.measure WHERE status <> 'DONE' AND due_on < current_date`).Scan(&overdue); err != nil || overdue == 0 {
+	if err := hub.Pool.QueryRow(ctx, `SELECT count(*) FROM risk.measure WHERE status <> 'DONE' AND due_on < `+clock.SQLToday).Scan(&overdue); err != nil || overdue == 0 {
 		t.Fatalf("want overdue measures in the seeded data, got %d (%v)", overdue, err)
 	}
 	results := make(chan int, 2)
