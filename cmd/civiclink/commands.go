@@ -12,6 +12,7 @@ import (
 	"civiclink/db/seed"
 	"civiclink/internal/auth"
 	"civiclink/internal/config"
+	"civiclink/internal/gctune"
 	"civiclink/internal/metrics"
 	"civiclink/internal/persisted"
 	"civiclink/internal/ratelimit"
@@ -94,6 +95,7 @@ func serve(ctx context.Context, out io.Writer, args []string) error {
 		return err
 	}
 	defer env.close()
+	gctune.Apply(env.logger, nil)
 	keys, err := env.keys()
 	if err != nil {
 		return err
