@@ -123,6 +123,9 @@ func Run(ctx context.Context, pool *pgxpool.Pool, opts Options) (Stats, error) {
 	}()
 
 	l := &loader{tx: tx, stats: &stats, progress: opts.Progress}
+	if err := l.touchTriggers(ctx, false); err != nil {
+		return stats, err
+	}
 	t0 := time.Now()
 	err = w.loadStreet(ctx, l)
 	stats.Load = time.Since(t0)
@@ -144,6 +147,9 @@ func Run(ctx context.Context, pool *pgxpool.Pool, opts Options) (Stats, error) {
 		return stats, err
 	}
 	if err := l.loadLive(ctx); err != nil {
+		return stats, err
+	}
+	if err := l.deriveTouches(ctx); err != nil {
 		return stats, err
 	}
 	if err := tx.Commit(ctx); err != nil {
