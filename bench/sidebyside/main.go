@@ -199,17 +199,18 @@ func runBench(ctx context.Context, cfg config, out, progress io.Writer) error {
 	// statements are counted and they are not, which at c=16 adds about a third of a round
 	// trip per request. The round trips a request costs are counted apart, over requests
 	// that all complete.
-	complete := map[string]map[int]float64{hub.name: {}, pg5.name: {}}
+	complete := map[*side]map[int]float64{hub: {}, pg5: {}}
 	for _, s := range sides {
 		for _, c := range concurrencies {
 			n := c * completeRequestsPerWorker
 			say("counting round trips: %s, %d complete requests at c=%d", s.name, n, c)
-			if complete[s.name][c], err = tripsOfComplete(ctx, s, c, n); err != nil {
+			if complete[s][c], err = tripsOfComplete(ctx, s, c, n); err != nil {
 				return err
 			}
 		}
 	}
-	rep := report{cfg: cfg, equal: equal, detail: detail, hub: results[hub.name], pg5: results[pg5.name], complete: complete,
+	rep := report{cfg: cfg, equal: equal, detail: detail, hub: results[hub.name], pg5: results[pg5.name],
+		hubTrips: complete[hub], pg5Trips: complete[pg5],
 		floors: floors, loadBefore: loadBefore, loadAfter: loadAverage(),
 		sizes: [2]int{len(hub.answer), len(pg5.answer)}, statements: hub.statements,
 		jit: jitReport(map[string]*countingProxy{hub.name: hub.proxy, pg5.name: pg5.proxy, "floor": floorProxy})}

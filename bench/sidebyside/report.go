@@ -14,7 +14,7 @@ type report struct {
 	equal                 bool
 	detail                string
 	hub, pg5              map[int][]sample
-	complete              map[string]map[int]float64 // round trips per complete request, per side and c
+	hubTrips, pg5Trips    map[int]float64 // round trips per complete request, per c
 	floors                map[int][]floorResult
 	loadBefore, loadAfter string
 	sizes                 [2]int
@@ -89,7 +89,7 @@ func (r report) write(w io.Writer) {
 		}
 	}
 	for _, c := range []int{1, 16} {
-		h, g := r.complete["CivicLink"][c], r.complete["PostGraphile"][c]
+		h, g := r.hubTrips[c], r.pg5Trips[c]
 		fmt.Fprintf(tw, "round trips/complete request\t%d\t%.2f\t%.2f\t%.2f×\t\n", c, h, g, h/max(g, 1e-9))
 	}
 	_ = tw.Flush()
@@ -119,7 +119,7 @@ func (r report) targets(p func(string, ...any)) {
 	rps := func(m map[int][]sample, c int) float64 { return med(m[c], metrics[0].get) }
 	p50 := func(m map[int][]sample, c int) float64 { return med(m[c], metrics[2].get) }
 	cpu := func(c int) float64 { return med(r.hub[c], metrics[4].get) }
-	trips := func(c int) float64 { return r.complete["CivicLink"][c] }
+	trips := func(c int) float64 { return r.hubTrips[c] }
 	verdict := func(ok bool) string {
 		if ok {
 			return "met"
