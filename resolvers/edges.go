@@ -34,7 +34,7 @@ var edges = map[string]map[string]edge{
 		"gridEvent":    optRefTo(street.GridEventByID, func(d *mediation.Dispute) *int64 { return d.GridEventID }),
 		"grid":         optRefTo(street.GridByID, func(d *mediation.Dispute) *int64 { return d.GridID }),
 		"estate":       optRefTo(street.EstateByID, func(d *mediation.Dispute) *int64 { return d.EstateID }),
-		"agreement":    childrenOf[mediation.Dispute](mediation.AgreementOfDispute),
+		"agreement":    oneChildOf[mediation.Dispute](mediation.AgreementOfDispute),
 		"parties":      childrenOf[mediation.Dispute](mediation.PartiesOfDispute),
 	},
 	"DisputeParty": {
@@ -84,7 +84,7 @@ var edges = map[string]map[string]edge{
 	},
 	"Survey": {
 		"station": refTo(police.StationByID, func(s *welfare.Survey) int64 { return s.StationID }),
-		"summary": childrenOf[welfare.Survey](welfare.SummaryOfSurvey),
+		"summary": oneChildOf[welfare.Survey](welfare.SummaryOfSurvey),
 	},
 	"RiskItem": {
 		"assessment": optRefTo(risk.AssessmentByID, func(i *risk.RiskItem) *int64 { return i.AssessmentID }),

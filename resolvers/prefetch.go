@@ -32,17 +32,36 @@ type edge interface {
 	follow(ctx context.Context, f graphql.CollectedField, parents []any) ([]any, error)
 }
 
+// knownEdge is an edge whose field's resolver answers nothing but what the edge read: a
+// reference or a child list without arguments. answer returns that answer for parent from
+// what the request's level loads have read, without I/O (false when they did not reach it,
+// or when the resolver would report an error): internal/fastpath writes it in place of the
+// resolver.
+type knownEdge interface {
+	answer(ctx context.Context, parent any) (any, bool)
+}
+
+// KnownAnswer returns how internal/fastpath may answer field of GraphQL type typeName in
+// place of its resolver (from what the level loads read), or nil when it may not.
+func KnownAnswer(typeName, field string) fastpath.Known {
+	if e, ok := edges[typeName][field].(knownEdge); ok {
+		return e.answer
+	}
+	return nil
+}
+
 // refEdge is a reference from a P row to a T row by id. When fill is set, follow also
 // stores the target in the parent's store.Ref, which GraphQL then reads as a plain field.
 type refEdge[P, T any] struct {
-	rel  *loaders.ByIDRelation[T]
-	id   func(*P) (int64, bool) // false: the reference is null
-	fill func(*P) *store.Ref[T]
+	rel      *loaders.ByIDRelation[T]
+	id       func(*P) (int64, bool) // false: the reference is null
+	optional bool                   // an invisible target is null, not an error
+	fill     func(*P) *store.Ref[T]
 }
 
 // optRefTo declares a nullable reference.
 func optRefTo[P, T any](rel *loaders.ByIDRelation[T], id func(*P) *int64) refEdge[P, T] {
-	return refEdge[P, T]{rel: rel, id: func(p *P) (int64, bool) {
+	return refEdge[P, T]{rel: rel, optional: true, id: func(p *P) (int64, bool) {
 		if v := id(p); v != nil {
 			return *v, true
 		}
@@ -60,6 +79,25 @@ func filledRef[P, T any](rel *loaders.ByIDRelation[T], id func(*P) int64, fill f
 	e := refTo(rel, id)
 	e.fill = fill
 	return e
+}
+
+// answer implements knownEdge: the row a level load read (nil when the reference is null or
+// its target is not visible), as optRef answers; a required reference whose target is not
+// visible is left to the resolver, which reports it.
+func (e refEdge[P, T]) answer(ctx context.Context, parent any) (any, bool) {
+	p, ok := parent.(*P)
+	if !ok {
+		return nil, false
+	}
+	id, ok := e.id(p)
+	if !ok {
+		return (*T)(nil), true
+	}
+	row, known := e.rel.Known(ctx, id)
+	if !known || (row == nil && !e.optional) {
+		return nil, false
+	}
+	return row, true
 }
 
 func (e refEdge[P, T]) follow(ctx context.Context, _ graphql.CollectedField, parents []any) ([]any, error) {
@@ -97,14 +135,38 @@ type keyed[P any] interface {
 	Key() int64
 }
 
-// childrenEdge is the list of T rows that refer to a P row.
+// childrenEdge is the list of T rows that refer to a P row, or the single one (one).
 type childrenEdge[P any, PP keyed[P], T any] struct {
 	rel *loaders.ChildrenRelation[T]
+	one bool
 }
 
-// childrenOf declares a child list.
+// childrenOf declares a child list, answered as the relation's Load.
 func childrenOf[P any, PP keyed[P], T any](rel *loaders.ChildrenRelation[T]) childrenEdge[P, PP, T] {
 	return childrenEdge[P, PP, T]{rel: rel}
+}
+
+// oneChildOf declares a one-to-one child, answered as the relation's LoadOne.
+func oneChildOf[P any, PP keyed[P], T any](rel *loaders.ChildrenRelation[T]) childrenEdge[P, PP, T] {
+	return childrenEdge[P, PP, T]{rel: rel, one: true}
+}
+
+// answer implements knownEdge: the children a level load read, as Load (or LoadOne) answers.
+func (e childrenEdge[P, PP, T]) answer(ctx context.Context, parent any) (any, bool) {
+	p, ok := parent.(*P)
+	if !ok {
+		return nil, false
+	}
+	list, known := e.rel.Known(ctx, PP(p).Key())
+	switch {
+	case !known:
+		return nil, false
+	case !e.one:
+		return list, true
+	case len(list) == 0:
+		return (*T)(nil), true
+	}
+	return list[0], true
 }
 
 func (e childrenEdge[P, PP, T]) follow(ctx context.Context, _ graphql.CollectedField, parents []any) ([]any, error) {

@@ -137,6 +137,17 @@ func (rel *ByIDRelation[T]) Fetch(ctx context.Context, ids []int64) (map[int64]*
 	})
 }
 
+// Known answers a Load of id from the rows a level fetch of this request read, without I/O
+// and without waiting: the row (nil when it does not exist or is not visible) and true, or
+// false when no level fetch covered id.
+func (rel *ByIDRelation[T]) Known(ctx context.Context, id int64) (*T, bool) {
+	v, found, err := fromLevel[int64, *T](ctx, rel, id)
+	if err != nil || !found {
+		return nil, err == nil
+	}
+	return v, true
+}
+
 // LoadOptional follows a nullable reference: nil when id is nil or the row is not visible.
 func (rel *ByIDRelation[T]) LoadOptional(ctx context.Context, id *int64) (*T, error) {
 	if id == nil {
@@ -191,6 +202,20 @@ func (rel *ChildrenRelation[T]) Fetch(ctx context.Context, parents []int64) (map
 	return fetchLevel(ctx, rel, parents, func(ctx context.Context, keys []int64) (map[int64][]*T, error) {
 		return rel.table.ByColumn(ctx, DB(ctx), rel.column, keys, rel.orderBy, rel.key)
 	})
+}
+
+// Known answers a Load of parent from the rows a level fetch of this request read, without
+// I/O and without waiting: the children (an empty list when there are none) and true, or
+// false when no level fetch covered parent.
+func (rel *ChildrenRelation[T]) Known(ctx context.Context, parent int64) ([]*T, bool) {
+	v, found, err := fromLevel[int64, []*T](ctx, rel, parent)
+	if err != nil {
+		return nil, false
+	}
+	if !found {
+		return []*T{}, true
+	}
+	return v, true
 }
 
 // LoadOne returns the single child of parent, or nil when there is none (a one-to-one link).

@@ -10,8 +10,13 @@
 // whole subtree at once from a plan built per request and selection (gqlgen's CollectFields
 // decides fragments, @skip and @include as it would) and hands gqlgen the finished JSON,
 // which gqlgen writes as it is. Anything the plan does not cover exactly as gqlgen would
-// write it (a resolver, an argument, a directive, a type holding personal data, a null in a
+// write it (a resolver it has no known answer for, an argument, a directive, a null in a
 // non-null position, an error) leaves the field to gqlgen, unchanged.
+//
+// Types holding personal data (@holdsPersonal) are written too, but only their public
+// fields: a @personal field carries its masking directive, and a field neither @personal
+// nor public is withheld by internal/privacy, so a selection of either leaves the field to
+// gqlgen, where masking, redaction and withholding run as everywhere else.
 package fastpath
 
 import (
@@ -40,6 +45,25 @@ type Loader interface {
 
 var loaderType = reflect.TypeFor[Loader]()
 
+// Known answers a field gqlgen calls a resolver for from what the request has already read,
+// without I/O and without waiting: the value the resolver would return (a typed nil for
+// null), or false when it cannot tell or the resolver would report an error (then the
+// field is gqlgen's, and so its resolver's).
+type Known func(ctx context.Context, obj any) (any, bool)
+
+// Options are the hooks of a Marshaler.
+type Options struct {
+	// Known returns how to answer a resolver field of an object type from what the request
+	// has read (nil: the resolver's to answer).
+	Known func(typeName, field string) Known
+	// Skip reports the requests whose fields are all gqlgen's, such as those of a role
+	// that extensions before this one check field by field (nil: none).
+	Skip func(ctx context.Context) bool
+}
+
+// holdsDirective is the directive declaring a type's public fields (schema/privacy.graphqls).
+const holdsDirective = "holdsPersonal"
+
 // Marshaler renders plain subtrees of answers of one schema; see the package comment.
 type Marshaler struct {
 	schema *ast.Schema
@@ -54,13 +78,17 @@ type Marshaler struct {
 	// type (those holding personal data, interfaces, connections of them) leave the
 	// interceptor at once, without a look at the request's plans.
 	plannable map[*ast.FieldDefinition]bool
+	// public holds, per type holding personal data, the fields it declares public: the only
+	// ones a plan writes of it.
+	public map[string]map[string]bool
+	opts   Options
 }
 
 // New returns the Marshaler of schema, whose resolvers are the methods of resolverRoot
 // (the generated ResolverRoot interface type: a method per type, returning the interface
 // of the type's field resolvers).
-func New(schema *ast.Schema, resolverRoot reflect.Type) *Marshaler {
-	m := &Marshaler{schema: schema, resolvers: map[string]map[string]reflect.Type{}}
+func New(schema *ast.Schema, resolverRoot reflect.Type, opts Options) *Marshaler {
+	m := &Marshaler{schema: schema, resolvers: map[string]map[string]reflect.Type{}, opts: opts, public: publicFields(schema)}
 	for i := range resolverRoot.NumMethod() {
 		meth := resolverRoot.Method(i)
 		if meth.Type.NumOut() != 1 {
@@ -92,6 +120,28 @@ func New(schema *ast.Schema, resolverRoot reflect.Type) *Marshaler {
 		}
 	}
 	return m
+}
+
+// publicFields reads, per type holding personal data, the fields its @holdsPersonal
+// directive declares public.
+func publicFields(schema *ast.Schema) map[string]map[string]bool {
+	out := map[string]map[string]bool{}
+	for name, def := range schema.Types {
+		d := def.Directives.ForName(holdsDirective)
+		if d == nil {
+			continue
+		}
+		set := map[string]bool{}
+		if a := d.Arguments.ForName("public"); a != nil && a.Value != nil {
+			for _, ch := range a.Value.Children {
+				if ch.Value != nil && ch.Value.Kind == ast.StringValue {
+					set[ch.Value.Raw] = true
+				}
+			}
+		}
+		out[name] = set
+	}
+	return out
 }
 
 // Satisfies returns, per object type of schema, what fragments on it may name (the
@@ -130,7 +180,7 @@ func (m *Marshaler) InterceptField(ctx context.Context, next graphql.Resolver) (
 		return res, err
 	}
 	c, _ := ctx.Value(cacheKey{}).(*cache)
-	if c == nil {
+	if c == nil || (m.opts.Skip != nil && m.opts.Skip(ctx)) {
 		return res, err
 	}
 	v := reflect.ValueOf(res)
@@ -139,7 +189,7 @@ func (m *Marshaler) InterceptField(ctx context.Context, next graphql.Resolver) (
 		return res, err
 	}
 	b := make([]byte, 0, p.size.Load())
-	b, ok := p.root.write(b, v)
+	b, ok := p.root.write(ctx, b, v)
 	if !ok {
 		return res, err
 	}
@@ -226,6 +276,7 @@ const (
 	accessField
 	accessRef
 	accessMethod
+	accessKnown
 )
 
 // field writes one selected field of an object.
@@ -236,6 +287,8 @@ type field struct {
 	index    []int // accessField, accessRef: the struct field
 	method   int   // accessMethod: the method of the pointer type
 	errOut   bool  // accessMethod: the method also returns an error
+	known    Known // accessKnown: answers the resolver's value
+	goType   reflect.Type
 	value    *node
 }
 
@@ -292,6 +345,9 @@ func (b builder) value(gt *ast.Type, t reflect.Type, sel ast.SelectionSet) *node
 		}
 		n.kind = kindObject
 		for _, f := range graphql.CollectFields(b.oc, sel, b.m.satisfies[def.Name]) {
+			if public, holds := b.m.public[def.Name]; holds && f.Name != "__typename" && !public[f.Name] {
+				return nil // @personal (masked) or unclassified (withheld): gqlgen's
+			}
 			pf, ok := b.field(def, t, f)
 			if !ok {
 				return nil
@@ -304,8 +360,8 @@ func (b builder) value(gt *ast.Type, t reflect.Type, sel ast.SelectionSet) *node
 }
 
 // plainType reports whether an object type's fields may be written without gqlgen: not a
-// root type, and no directive on the type (a type holding personal data is gqlgen's, so
-// that masking and withholding apply exactly as they do elsewhere).
+// root type, and no directive on the type but @holdsPersonal (whose public fields only a
+// plan writes: value refuses the others).
 func (b builder) plainType(def *ast.Definition) bool {
 	s := b.m.schema
 	for _, root := range []*ast.Definition{s.Query, s.Mutation, s.Subscription} {
@@ -313,7 +369,12 @@ func (b builder) plainType(def *ast.Definition) bool {
 			return false
 		}
 	}
-	return len(def.Directives) == 0
+	for _, d := range def.Directives {
+		if d.Name != holdsDirective {
+			return false
+		}
+	}
+	return true
 }
 
 // scalarKind says how gqlgen writes scalar or enum def held in Go type t, for the types
@@ -369,6 +430,12 @@ func (b builder) field(def *ast.Definition, t reflect.Type, f graphql.CollectedF
 	var ok bool
 	if out, isResolver := b.m.resolvers[def.Name][normalise(f.Name)]; isResolver {
 		goType, ok = bindResolverRef(&pf, t, f.Name, out)
+		if !ok && out != nil && b.m.opts.Known != nil {
+			if known := b.m.opts.Known(def.Name, f.Name); known != nil {
+				pf.access, pf.known, pf.goType = accessKnown, known, out
+				goType, ok = out, true
+			}
+		}
 	} else {
 		goType, ok = bind(&pf, t, f.Name)
 	}
@@ -500,7 +567,7 @@ func bindMethod(pf *field, t reflect.Type, m reflect.Method) (reflect.Type, bool
 
 // write appends the JSON of v; false when it is not gqlgen's answer to write (then the
 // whole field goes to gqlgen).
-func (n *node) write(b []byte, v reflect.Value) ([]byte, bool) {
+func (n *node) write(ctx context.Context, b []byte, v reflect.Value) ([]byte, bool) {
 	if n.ptr {
 		if v.IsNil() {
 			if n.nonNull {
@@ -549,18 +616,18 @@ func (n *node) write(b []byte, v reflect.Value) ([]byte, bool) {
 				b = append(b, ',')
 			}
 			var ok bool
-			if b, ok = n.elem.write(b, v.Index(i)); !ok {
+			if b, ok = n.elem.write(ctx, b, v.Index(i)); !ok {
 				return b, false
 			}
 		}
 		return append(b, ']'), true
 	case kindObject:
-		return n.writeObject(b, v)
+		return n.writeObject(ctx, b, v)
 	}
 	return b, false
 }
 
-func (n *node) writeObject(b []byte, v reflect.Value) ([]byte, bool) {
+func (n *node) writeObject(ctx context.Context, b []byte, v reflect.Value) ([]byte, bool) {
 	if !v.CanAddr() {
 		return b, false
 	}
@@ -590,9 +657,19 @@ func (n *node) writeObject(b []byte, v reflect.Value) ([]byte, bool) {
 				return b, false
 			}
 			fv = out[0]
+		case accessKnown:
+			answer, ok := f.known(ctx, v.Addr().Interface())
+			if !ok {
+				return b, false
+			}
+			if fv = reflect.ValueOf(answer); !fv.IsValid() {
+				fv = reflect.Zero(f.goType)
+			} else if fv.Type() != f.goType {
+				return b, false
+			}
 		}
 		var ok bool
-		if b, ok = f.value.write(b, fv); !ok {
+		if b, ok = f.value.write(ctx, b, fv); !ok {
 			return b, false
 		}
 	}

@@ -33,6 +33,11 @@ func TestPlainSubtreesAnswerAsGqlgen(t *testing.T) {
 		JOIN police.station s ON s.id = o.station_id WHERE s.code = 'S01' ORDER BY o.id LIMIT 1`).Scan(&badge); err != nil {
 		t.Fatalf("find an officer of S01: %v", err)
 	}
+	var committee, mediator int64
+	if err := lean.Pool.QueryRow(context.Background(), `SELECT m.committee_id, m.id FROM mediation.mediator m
+		JOIN mediation.dispute_mediator dm ON dm.mediator_id = m.id ORDER BY m.id LIMIT 1`).Scan(&committee, &mediator); err != nil {
+		t.Fatalf("find a mediator with disputes: %v", err)
+	}
 
 	type query struct {
 		name  string
@@ -94,6 +99,22 @@ func TestPlainSubtreesAnswerAsGqlgen(t *testing.T) {
 			grid(code: $code) { code community { name } }
 		}`, map[string]any{"code": fx.gridCode}},
 		query{"defer", `{ officers(first: 5) { nodes { ... @defer { benefitGrants { status } } } } }`, nil},
+		// Types holding personal data: their public fields are written by the plan, a
+		// personal field anywhere in the selection (masked, or redacted free text) leaves
+		// the list to gqlgen and its directive.
+		query{"disputes-public", `{ disputes(first: 80) { nodes {
+			__typename id disputeNo source category difficulty amount status receivedAt closedAt version
+			committee { id name } gridEvent { id eventNo status } estate { id name }
+			parties { id side } agreement { id form signedAt performanceDeadline judicialConfirmation version }
+			referredCase { id caseNo kind category status occurredAt station { code } grid { code } estate { name }
+				leadOfficer { id badgeNo name rank duty station { name } benefitGrants { status amount } } }
+		} } }`, nil},
+		query{"disputes-personal", `{ disputes(first: 40) { nodes {
+			disputeNo summary outcome agreement { form terms }
+			referredCase { caseNo summary address disposition leadOfficer { name phone homeAddress } }
+		} } }`, nil},
+		query{"officer-contact", `{ cases(first: 40) { nodes { caseNo leadOfficer { badgeNo phone } } } }`, nil},
+		query{"case-parties", `{ cases(first: 30) { nodes { caseNo parties { role person { id gender } } } } }`, nil},
 	)
 
 	roles := []struct {
@@ -105,6 +126,8 @@ func TestPlainSubtreesAnswerAsGqlgen(t *testing.T) {
 		{"street staff", auth.StreetStaff, auth.ScopeClaims{}},
 		{"police officer", auth.PoliceOfficer, auth.ScopeClaims{Station: "S01", Officer: badge}},
 		{"grid worker", auth.GridWorker, auth.ScopeClaims{Grids: []string{"C01-01"}}},
+		{"mediator", auth.Mediator, auth.ScopeClaims{Committees: []int64{committee}, Mediator: mediator}},
+		{"analyst", auth.Analyst, auth.ScopeClaims{}},
 	}
 	for _, r := range roles {
 		a, b := lean.As(t, r.role, r.scope), generic.As(t, r.role, r.scope)

@@ -269,10 +269,15 @@ func graphQL(opts Options, limiter *ratelimit.Limiter, share *fairshare.Limiter)
 	// depth, refuses an analyst with a hint to the *Stats fields, before fastpath could render
 	// it (resolvers/aggregates_only.go).
 	srv.Use(resolvers.AggregatesOnly{})
-	// Subtrees that need no decision (plain fields below a list resolver's rows) are written
-	// straight to JSON instead of field by field (internal/fastpath).
+	// Subtrees that need no decision (public fields below a list resolver's rows, and the
+	// references and child lists its level loads read) are written straight to JSON instead
+	// of field by field (internal/fastpath). An analyst's fields are all gqlgen's, so that
+	// AggregatesOnly checks each of them at every depth.
 	if !opts.GenericExecution {
-		srv.Use(fastpath.New(schema.Schema(), reflect.TypeFor[graph.ResolverRoot]()))
+		srv.Use(fastpath.New(schema.Schema(), reflect.TypeFor[graph.ResolverRoot](), fastpath.Options{
+			Known: resolvers.KnownAnswer,
+			Skip:  func(ctx context.Context) bool { return auth.FromContext(ctx).Role == auth.Analyst },
+		}))
 	}
 	srv.Use(exceptSchemaOnly(limits.Depth{Max: opts.MaxDepth}))
 	srv.Use(limits.Fields{Max: opts.MaxFields})
