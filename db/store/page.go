@@ -219,11 +219,25 @@ func (t *Table[T]) Count(ctx context.Context, q Querier, where Conds) (int, erro
 	}
 	var b Binder
 	sql := fmt.Sprintf("SELECT count(*) FROM %s t WHERE %s", t.Name, b.where(where))
+	if c, ok := q.(CachedCounter); ok {
+		n, err := c.CachedCount(ctx, t.Name, sql, b.args...)
+		if err != nil {
+			return 0, fmt.Errorf("count %s: %w", t.Name, err)
+		}
+		return n, nil
+	}
 	var n int
 	if err := q.QueryRow(ctx, sql, b.args...).Scan(&n); err != nil {
 		return 0, fmt.Errorf("count %s: %w", t.Name, err)
 	}
 	return n, nil
+}
+
+// CachedCounter is a Querier that keeps exact counts between writes (the hub's serving
+// pool, internal/dbpool): CachedCount answers a count statement as QueryRow would, without
+// counting again while nothing a count depends on has been written.
+type CachedCounter interface {
+	CachedCount(ctx context.Context, relation, countSQL string, args ...any) (int, error)
 }
 
 // PagesByColumn returns one page per parent key: for each key k, the rows with column col = k

@@ -22,6 +22,8 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgconn/ctxwatch"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	lru "github.com/hashicorp/golang-lru/v2"
 )
 
 // Options configure the pool.
@@ -59,6 +61,8 @@ const pingAfterIdle = 30 * time.Second
 type Pool struct {
 	*pgxpool.Pool
 	rowSecurity bool
+	counts      *lru.Cache[string, countEntry] // CachedCount's
+	countedRelations
 }
 
 // Open connects a pool and checks that the server answers.
@@ -122,11 +126,14 @@ func Open(ctx context.Context, opts Options) (*Pool, error) {
 	}
 	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	p := &Pool{Pool: pool, rowSecurity: opts.RowSecurity}
+	p := &Pool{Pool: pool, rowSecurity: opts.RowSecurity, counts: newCountCache()}
 	if err := p.Ping(pingCtx); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("reach database: %w", err)
 	}
+	// Read which relations' counts may be kept now, outside any request, so that no
+	// request's round trips include it (before migration 00350 the first count reads it).
+	p.counted(auth.WithSystem(pingCtx), "")
 	return p, nil
 }
 
