@@ -168,7 +168,7 @@ func TestPersonalTypesWriteOnlyPublicFields(t *testing.T) {
 		{`{ ts { id owner { label } } }`, []*testT{{ID: "3", Code: "c"}}, "write fails"},
 	}
 	for _, tt := range tests {
-		doc := gqlparser.MustLoadQuery(schema, tt.query)
+		doc := gqlparser.MustLoadQueryWithRules(schema, tt.query, nil) // nil: the default rules
 		oc := &graphql.OperationContext{Doc: doc, Operation: doc.Operations[0], Variables: map[string]any{}}
 		ts := doc.Operations[0].SelectionSet[0].(*ast.Field)
 		n := builder{m: m, oc: oc}.value(ts.Definition.Type, reflect.TypeFor[[]*testT](), ts.SelectionSet)
