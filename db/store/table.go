@@ -160,7 +160,7 @@ func (t *Table[T]) ByIDs(ctx context.Context, q Querier, ids []int64, id func(*T
 	}
 	var b Binder
 	sql := fmt.Sprintf("SELECT %s FROM %s t WHERE %s", t.columns, t.Name, b.where(where))
-	rows, err := q.Query(ctx, sql, b.args...)
+	rows, err := q.Query(WithGenericPlan(ctx), sql, b.args...)
 	if err != nil {
 		return nil, fmt.Errorf("load %s by id: %w", t.Name, err)
 	}
@@ -188,7 +188,7 @@ func (t *Table[T]) ByColumn(ctx context.Context, q Querier, col string, keys []i
 	}
 	var b Binder
 	sql := fmt.Sprintf("SELECT %s FROM %s t WHERE %s ORDER BY t.%s, %s", t.columns, t.Name, b.where(where), col, orderBy)
-	rows, err := q.Query(ctx, sql, b.args...)
+	rows, err := q.Query(WithGenericPlan(ctx), sql, b.args...)
 	if err != nil {
 		return nil, fmt.Errorf("load %s by %s: %w", t.Name, col, err)
 	}

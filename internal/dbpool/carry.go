@@ -14,10 +14,10 @@ type batchSender interface {
 	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
 }
 
-// sendWithSettings sends b after the caller's settings in one pipeline on s; release runs
-// when the results are closed.
-func sendWithSettings(ctx context.Context, s batchSender, b *pgx.Batch, release func()) pgx.BatchResults {
-	br := s.SendBatch(ctx, withSettings(ctx, b))
+// sendWithSettings sends b after the caller's settings in one pipeline on s; alone says
+// that s is a connection, not a transaction; release runs when the results are closed.
+func sendWithSettings(ctx context.Context, s batchSender, b *pgx.Batch, alone bool, release func()) pgx.BatchResults {
+	br := s.SendBatch(ctx, withSettings(ctx, b, alone))
 	r := &carriedResults{BatchResults: br, release: release}
 	if _, err := br.Exec(); err != nil {
 		r.err = fmt.Errorf("set the caller's settings: %w", err)
@@ -165,7 +165,7 @@ func (t *settingsTx) apply(ctx context.Context) error {
 		return nil
 	}
 	t.pending = false
-	if _, err := t.Tx.Exec(ctx, settingsSQL, settingsArgs(ctx, true)...); err != nil {
+	if _, err := t.Tx.Exec(ctx, settingsSQL, settingsArgs(ctx, true, "auto")...); err != nil {
 		return fmt.Errorf("set the caller's settings: %w", err)
 	}
 	return nil
@@ -176,7 +176,7 @@ func (t *settingsTx) SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResul
 		return t.Tx.SendBatch(ctx, b)
 	}
 	t.pending = false
-	return sendWithSettings(ctx, t.Tx, b, nil)
+	return sendWithSettings(ctx, t.Tx, b, false, nil)
 }
 
 func (t *settingsTx) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {

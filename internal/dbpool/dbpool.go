@@ -142,15 +142,27 @@ func (p *Pool) Ping(ctx context.Context) error {
 	return p.Pool.Ping(context.WithValue(ctx, carriedKey{}, true))
 }
 
-// settingsSQL sets the database role and the settings row-level security reads; its last
-// argument says whether they are transaction-local.
+// settingsSQL sets the database role, the settings row-level security reads and the plan
+// cache mode of the statements that follow; $9 says whether they are transaction-local.
 const settingsSQL = `SELECT set_config('role', $1, $9), set_config('civiclink.role', $2, $9),
 	set_config('civiclink.station', $3, $9), set_config('civiclink.officer', $4, $9), set_config('civiclink.mediator', $5, $9),
-	set_config('civiclink.grids', $6, $9), set_config('civiclink.communities', $7, $9), set_config('civiclink.committees', $8, $9)`
+	set_config('civiclink.grids', $6, $9), set_config('civiclink.communities', $7, $9), set_config('civiclink.committees', $8, $9),
+	set_config('plan_cache_mode', $10, $9)`
 
-// settingsArgs are the values of settingsSQL for the principal of ctx. A context without a
-// principal gets the application role with no caller role, which sees no scoped row.
-func settingsArgs(ctx context.Context, local bool) []any {
+// planMode is the plan_cache_mode of a statement run under ctx on its own (not within a
+// transaction): keyed lookups (store.WithGenericPlan) use their generic plan, everything
+// else PostgreSQL's choice.
+func planMode(ctx context.Context, alone bool) string {
+	if alone && store.GenericPlanWanted(ctx) {
+		return "force_generic_plan"
+	}
+	return "auto"
+}
+
+// settingsArgs are the values of settingsSQL for the principal of ctx, with plan as the plan
+// cache mode. A context without a principal gets the application role with no caller role,
+// which sees no scoped row.
+func settingsArgs(ctx context.Context, local bool, plan string) []any {
 	p := auth.FromContext(ctx)
 	role := "civiclink_app"
 	if p.Role == auth.System {
@@ -170,7 +182,7 @@ func settingsArgs(ctx context.Context, local bool) []any {
 		return strconv.FormatInt(*v, 10)
 	}
 	return []any{role, p.Role, id(p.Scope.StationID), id(p.Scope.OfficerID), id(p.Scope.MediatorID),
-		ids(p.Scope.GridIDs), ids(p.Scope.CommunityIDs), ids(p.Scope.CommitteeIDs), local}
+		ids(p.Scope.GridIDs), ids(p.Scope.CommunityIDs), ids(p.Scope.CommitteeIDs), local, plan}
 }
 
 type carriedKey struct{}
@@ -186,7 +198,7 @@ func actOnAcquire(ctx context.Context, conn *pgx.Conn) (bool, error) {
 		return true, nil
 	}
 	conn.PgConn().CustomData()[sessionSet] = true
-	if _, err := conn.Exec(ctx, settingsSQL, settingsArgs(ctx, false)...); err != nil {
+	if _, err := conn.Exec(ctx, settingsSQL, settingsArgs(ctx, false, "auto")...); err != nil {
 		return false, fmt.Errorf("set the caller's role on the connection: %w", err)
 	}
 	return true, nil
@@ -200,10 +212,11 @@ func clean(conn *pgx.Conn) bool {
 }
 
 // withSettings returns a batch that sets the caller's settings transaction-locally and
-// then runs the statements of b.
-func withSettings(ctx context.Context, b *pgx.Batch) *pgx.Batch {
+// then runs the statements of b; alone says that b is not part of a wider transaction (its
+// plan mode then follows ctx, planMode).
+func withSettings(ctx context.Context, b *pgx.Batch, alone bool) *pgx.Batch {
 	out := &pgx.Batch{QueuedQueries: make([]*pgx.QueuedQuery, 0, len(b.QueuedQueries)+1)}
-	out.Queue(settingsSQL, settingsArgs(ctx, true)...)
+	out.Queue(settingsSQL, settingsArgs(ctx, true, planMode(ctx, alone))...)
 	out.QueuedQueries = append(out.QueuedQueries, b.QueuedQueries...)
 	return out
 }
@@ -228,7 +241,7 @@ func (p *Pool) SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults {
 	if err != nil {
 		return pgx.FailedBatchResults(b, err)
 	}
-	return sendWithSettings(ctx, c, b, c.Release)
+	return sendWithSettings(ctx, c, b, true, c.Release)
 }
 
 // Query runs sql with the caller's settings in one round trip.
