@@ -165,7 +165,7 @@ func (t *settingsTx) apply(ctx context.Context) error {
 		return nil
 	}
 	t.pending = false
-	if _, err := t.Tx.Exec(ctx, settingsSQL, settingsArgs(ctx, true, "auto")...); err != nil {
+	if _, err := t.Tx.Exec(ctx, settingsSQL, settingsArgs(ctx, true, planChosen)...); err != nil {
 		return fmt.Errorf("set the caller's settings: %w", err)
 	}
 	return nil

@@ -70,7 +70,7 @@ func (p *Pool) countKey(ctx context.Context, sql string, args []any) (string, bo
 	}
 	var b strings.Builder
 	if p.rowSecurity {
-		for _, s := range settingsArgs(ctx, true, "auto") {
+		for _, s := range settingsArgs(ctx, true, planChosen) {
 			switch v := s.(type) {
 			case string:
 				b.WriteString(strconv.Quote(v))

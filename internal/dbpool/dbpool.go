@@ -149,6 +149,11 @@ const settingsSQL = `SELECT set_config('role', $1, $9), set_config('civiclink.ro
 	set_config('civiclink.grids', $6, $9), set_config('civiclink.communities', $7, $9), set_config('civiclink.committees', $8, $9),
 	set_config('plan_cache_mode', $10, $9)`
 
+// planChosen is the plan_cache_mode under which PostgreSQL chooses between a statement's
+// custom and generic plans itself: every session's and transaction's, and every statement's
+// but a keyed lookup's (planMode).
+const planChosen = "auto"
+
 // planMode is the plan_cache_mode of a statement run under ctx on its own (not within a
 // transaction): keyed lookups (store.WithGenericPlan) use their generic plan, everything
 // else PostgreSQL's choice.
@@ -156,7 +161,7 @@ func planMode(ctx context.Context, alone bool) string {
 	if alone && store.GenericPlanWanted(ctx) {
 		return "force_generic_plan"
 	}
-	return "auto"
+	return planChosen
 }
 
 // settingsArgs are the values of settingsSQL for the principal of ctx, with plan as the plan
@@ -198,7 +203,7 @@ func actOnAcquire(ctx context.Context, conn *pgx.Conn) (bool, error) {
 		return true, nil
 	}
 	conn.PgConn().CustomData()[sessionSet] = true
-	if _, err := conn.Exec(ctx, settingsSQL, settingsArgs(ctx, false, "auto")...); err != nil {
+	if _, err := conn.Exec(ctx, settingsSQL, settingsArgs(ctx, false, planChosen)...); err != nil {
 		return false, fmt.Errorf("set the caller's role on the connection: %w", err)
 	}
 	return true, nil
